@@ -1,0 +1,29 @@
+// Clients for the outside world, built from config: the local emulators or the real services.
+import fs from 'node:fs';
+import { PubSub } from '@google-cloud/pubsub';
+import { Client, Connection } from '@temporalio/client';
+import type { Config } from './config';
+
+export function createPubSub(config: Config): PubSub {
+  const host = config.pubsubEmulatorHost;
+  if (!host) return new PubSub({ projectId: config.gcpProject });
+  const [servicePath, port] = host.split(':');
+  return new PubSub({ projectId: config.gcpProject, servicePath, port: Number(port), emulatorMode: true });
+}
+
+export async function connectTemporal(config: Config): Promise<Connection> {
+  const { address, apiKey, tls } = config.temporal;
+  return Connection.connect({
+    address,
+    apiKey,
+    tls: tls
+      ? { clientCertPair: { crt: fs.readFileSync(tls.certPath), key: fs.readFileSync(tls.keyPath) } }
+      : apiKey
+        ? true
+        : undefined,
+  });
+}
+
+export function temporalClient(config: Config, connection: Connection): Client {
+  return new Client({ connection, namespace: config.temporal.namespace });
+}

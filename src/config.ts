@@ -1,0 +1,69 @@
+// The one place that reads the environment. Defaults are the local stack's (DESIGN.md); set an
+// emulator variable to the empty string to talk to real Google Cloud instead.
+import { z } from 'zod';
+
+const emulator = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v) => v.trim() || undefined);
+
+const schema = z.object({
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('game-day-pipeline'),
+  TEMPORAL_API_KEY: z.string().optional(),
+  TEMPORAL_TLS_CERT: z.string().optional(),
+  TEMPORAL_TLS_KEY: z.string().optional(),
+  PUBSUB_EMULATOR_HOST: emulator('127.0.0.1:8085'),
+  GCP_PROJECT: z.string().min(1).default('nba-props-platform'),
+  BIGQUERY_EMULATOR_HOST: emulator('http://127.0.0.1:9050'),
+  BRIDGE_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  BRIDGE_PUSH_TOKEN: z.string().optional(),
+  BRIDGE_PUSH_AUDIENCE: z.string().optional(),
+  BRIDGE_PUSH_SERVICE_ACCOUNT: z.string().optional(),
+  BRIDGE_MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+  BRIDGE_MAX_OUTSTANDING: z.coerce.number().int().positive().default(200),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+
+export function loadConfig(env: NodeJS.ProcessEnv) {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`invalid environment:\n${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      apiKey: e.TEMPORAL_API_KEY,
+      tls: e.TEMPORAL_TLS_CERT && e.TEMPORAL_TLS_KEY ? { certPath: e.TEMPORAL_TLS_CERT, keyPath: e.TEMPORAL_TLS_KEY } : undefined,
+    },
+    gcpProject: e.GCP_PROJECT,
+    pubsubEmulatorHost: e.PUBSUB_EMULATOR_HOST,
+    bigqueryEmulatorHost: e.BIGQUERY_EMULATOR_HOST,
+    bridge: {
+      port: e.BRIDGE_PORT,
+      pushToken: e.BRIDGE_PUSH_TOKEN,
+      pushAudience: e.BRIDGE_PUSH_AUDIENCE,
+      pushServiceAccount: e.BRIDGE_PUSH_SERVICE_ACCOUNT,
+      maxMessageBytes: e.BRIDGE_MAX_MESSAGE_BYTES,
+      maxOutstanding: e.BRIDGE_MAX_OUTSTANDING,
+    },
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export const config: Config = (() => {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(2);
+  }
+})();

@@ -1,0 +1,107 @@
+// Completion messages as processors publish them (seed 004's unified format; seed 000's older
+// messages without `phase` too), parsed into the small value the workflow is signalled with.
+import { z } from 'zod';
+import { phaseForTopic, type PhaseKey } from '../pipeline/definition';
+import { isCalendarDate } from './dates';
+
+export const completionStatuses = ['success', 'partial', 'no_data', 'failed'] as const;
+export type CompletionStatus = (typeof completionStatuses)[number];
+
+const optionalText = z.string().nullish();
+
+export const unifiedCompletionSchema = z.object({
+  processor_name: z.string().trim().min(1, 'must name the processor'),
+  game_date: z.string().refine(isCalendarDate, 'must be a calendar date YYYY-MM-DD'),
+  status: z.preprocess((s) => (typeof s === 'string' ? s.toLowerCase() : s), z.enum(completionStatuses)),
+  phase: optionalText,
+  execution_id: optionalText,
+  correlation_id: optionalText,
+  output_table: optionalText,
+  output_dataset: optionalText,
+  record_count: z.number().nullish(),
+  timestamp: optionalText,
+  skip_downstream_trigger: z.boolean().nullish(),
+  backfill_mode: z.boolean().nullish(),
+  error_message: optionalText,
+  metadata: z.record(z.string(), z.unknown()).nullish(),
+});
+
+export type UnifiedCompletion = z.infer<typeof unifiedCompletionSchema>;
+
+/** What the workflow receives: one processor's completion for one date. */
+export interface Completion {
+  phase: PhaseKey;
+  processor: string;
+  gameDate: string;
+  status: CompletionStatus;
+  /** Distinguishes deliveries of the same run (duplicates) from new runs. */
+  executionId: string;
+  correlationId?: string;
+  /** Backfill: record completion but publish nothing downstream for this date. */
+  skipDownstreamTrigger: boolean;
+  timestamp?: string;
+  recordCount?: number;
+  errorMessage?: string;
+  metadata?: Record<string, unknown>;
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/**
+ * Parses a completion as it arrived on `topic`. `fallbackExecutionId` (the Pub/Sub message id)
+ * stands in when the message has no execution_id.
+ */
+export function parseCompletion(data: string, topic: string, fallbackExecutionId: string): Parsed<Completion> {
+  const phase = phaseForTopic(topic);
+  if (!phase) return { ok: false, reason: `topic ${topic} carries no completions` };
+
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch (error) {
+    return { ok: false, reason: `not JSON: ${(error as Error).message}` };
+  }
+  const parsed = unifiedCompletionSchema.safeParse(json);
+  if (!parsed.success) return { ok: false, reason: describeIssues(parsed.error) };
+  const message = parsed.data;
+
+  if (message.phase && message.phase !== phase.seedName && message.phase !== phase.key) {
+    return { ok: false, reason: `phase ${message.phase} does not belong on ${topic} (expected ${phase.seedName})` };
+  }
+  const processor = phase.processors.find(
+    (p) => p.name === message.processor_name || p.aliases?.includes(message.processor_name),
+  );
+  if (!processor) {
+    return { ok: false, reason: `unknown processor ${message.processor_name} for ${phase.key}` };
+  }
+
+  return {
+    ok: true,
+    value: dropUndefined({
+      phase: phase.key,
+      processor: processor.name,
+      gameDate: message.game_date,
+      status: message.status,
+      executionId: message.execution_id || fallbackExecutionId,
+      correlationId: message.correlation_id || message.execution_id || undefined,
+      skipDownstreamTrigger: message.skip_downstream_trigger === true,
+      timestamp: message.timestamp ?? undefined,
+      recordCount: message.record_count ?? undefined,
+      errorMessage: message.error_message ?? undefined,
+      metadata: message.metadata ?? undefined,
+    }),
+  };
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const field = issue.path.join('.') || 'message';
+      return issue.code === 'invalid_type' && issue.input === undefined ? `${field}: required` : `${field}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,161 @@
+// The shape of the game-day pipeline, as data. Changing the platform means editing this file.
+// Pure module: imported by workflows, so no Node built-ins and no I/O here.
+
+export type PhaseKey = 'phase2' | 'phase3' | 'phase4' | 'phase5' | 'phase6';
+
+export interface Processor {
+  /** The name processors publish as `processor_name`. */
+  name: string;
+  /** `no_data` counts as complete only for optional processors. */
+  optional?: boolean;
+  /** Other names the same processor has published under. */
+  aliases?: string[];
+}
+
+export interface PhaseDefinition {
+  key: PhaseKey;
+  /** The seed's `phase` field value, e.g. `phase_2_raw`. */
+  seedName: string;
+  /** Topic the phase's processors publish their completions on (absent: nothing to collect). */
+  completionTopic?: string;
+  processors: Processor[];
+  /** The trigger that goes out once this phase is complete; it names the phase's status. */
+  trigger?: string;
+}
+
+export interface Phase4Level {
+  level: number;
+  processors: string[];
+}
+
+const phase2Processors: Processor[] = [
+  { name: 'BdlGamesProcessor' },
+  { name: 'BdlPlayerBoxscoresProcessor' },
+  { name: 'BdlActivePlayersProcessor' },
+  { name: 'BdlStandingsProcessor' },
+  { name: 'BdlInjuriesProcessor', optional: true },
+  { name: 'NbacScheduleProcessor' },
+  { name: 'NbacPlayerListProcessor' },
+  { name: 'NbacPlayerBoxscoreProcessor' },
+  { name: 'NbacTeamBoxscoreProcessor' },
+  { name: 'NbacGamebookProcessor' },
+  { name: 'NbacPlayByPlayProcessor' },
+  { name: 'NbacInjuryReportProcessor', optional: true },
+  { name: 'NbacRefereeAssignmentsProcessor', optional: true },
+  { name: 'EspnScoreboardProcessor' },
+  { name: 'EspnBoxscoreProcessor' },
+  { name: 'EspnTeamRosterProcessor' },
+  { name: 'OddsApiPlayerPropsProcessor' },
+  { name: 'OddsApiGameLinesProcessor' },
+  { name: 'BettingProsPlayerPropsProcessor' },
+  { name: 'BigDataBallPlayByPlayProcessor' },
+  { name: 'CdnInjuryReportProcessor', optional: true },
+];
+
+const phase3Processors: Processor[] = [
+  { name: 'PlayerGameSummaryProcessor' },
+  { name: 'TeamOffenseGameSummaryProcessor' },
+  { name: 'TeamDefenseGameSummaryProcessor' },
+  { name: 'UpcomingPlayerGameContextProcessor' },
+  { name: 'UpcomingTeamGameContextProcessor' },
+];
+
+const phase4Processors: Processor[] = [
+  { name: 'team_defense_zone', aliases: ['TeamDefenseZoneAnalysisProcessor'] },
+  { name: 'player_shot_zone', aliases: ['PlayerShotZoneAnalysisProcessor'] },
+  { name: 'player_daily_cache', aliases: ['PlayerDailyCacheProcessor'] },
+  { name: 'player_composite_factors', aliases: ['PlayerCompositeFactorsProcessor'] },
+  { name: 'ml_feature_store_v2', aliases: ['MLFeatureStoreProcessor', 'ml_feature_store'] },
+];
+
+const phases: readonly PhaseDefinition[] = [
+  {
+    key: 'phase2',
+    seedName: 'phase_2_raw',
+    completionTopic: 'nba-phase2-raw-complete',
+    processors: phase2Processors,
+    trigger: 'phase3',
+  },
+  {
+    key: 'phase3',
+    seedName: 'phase_3_analytics',
+    completionTopic: 'nba-phase3-analytics-complete',
+    processors: phase3Processors,
+    trigger: 'phase4/1',
+  },
+  {
+    key: 'phase4',
+    seedName: 'phase_4_precompute',
+    completionTopic: 'nba-phase4-processor-complete',
+    processors: phase4Processors,
+    trigger: 'phase5',
+  },
+  {
+    key: 'phase5',
+    seedName: 'phase_5_predictions',
+    completionTopic: 'nba-phase5-predictions-complete',
+    processors: [{ name: 'PredictionCoordinator' }],
+    trigger: 'phase6',
+  },
+  { key: 'phase6', seedName: 'phase_6_publishing', processors: [] },
+];
+
+export const pipeline = {
+  /** Workflow ID of the one run per game date. */
+  workflowIdPrefix: 'game-day-',
+
+  phases,
+
+  /** Phase 4 runs as a cascade: each level is triggered when every level before it is complete. */
+  phase4Levels: [
+    { level: 1, processors: ['team_defense_zone', 'player_shot_zone', 'player_daily_cache'] },
+    { level: 2, processors: ['player_composite_factors'] },
+    { level: 3, processors: ['ml_feature_store_v2'] },
+  ] satisfies Phase4Level[],
+
+  topics: {
+    phase3Trigger: 'nba-phase3-trigger',
+    phase4Trigger: 'nba-phase4-trigger',
+    phase5Start: 'nba-phase4-precompute-complete',
+    phase5Retry: 'nba-phase5-retry-trigger',
+    phase6ExportTrigger: 'nba-phase6-export-trigger',
+    phase6ExportComplete: 'nba-phase6-export-complete',
+    deadLetter: 'nba-orchestrator-dead-letter',
+  },
+
+  /** Who the seed's trigger messages name as `triggered_by`. */
+  triggeredBy: {
+    phase3: 'phase2_to_phase3_orchestrator',
+    phase4: 'phase3_to_phase4_orchestrator',
+  },
+
+  lifetime: {
+    /** After the last trigger the run stays open this long, absorbing late duplicates, then closes. */
+    quietPeriodAfterLastTrigger: '6 hours',
+    /** A date that never completes closes after this long, so nothing stays open forever. */
+    maxOpenDuration: '3 days',
+    /** Continue-as-new once the history is this long (a duplicate storm), carrying the state. */
+    continueAsNewAfterEvents: 5000,
+  },
+} as const;
+
+export type Pipeline = typeof pipeline;
+
+/** Topics the bridge consumes: every phase with completions to collect. */
+export const completionTopics: readonly string[] = phases.flatMap((p) => (p.completionTopic ? [p.completionTopic] : []));
+
+export const allTopics: readonly string[] = [...completionTopics, ...Object.values(pipeline.topics)];
+
+export function phaseDefinition(key: PhaseKey): PhaseDefinition {
+  const phase = phases.find((p) => p.key === key);
+  if (!phase) throw new Error(`no phase ${key} in the pipeline definition`);
+  return phase;
+}
+
+export function phaseForTopic(topic: string): PhaseDefinition | undefined {
+  return phases.find((p) => p.completionTopic === topic);
+}
+
+export function workflowIdFor(gameDate: string): string {
+  return `${pipeline.workflowIdPrefix}${gameDate}`;
+}

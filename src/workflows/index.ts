@@ -1,0 +1,2 @@
+// Workflow bundle entry: re-exports workflows only.
+export { gameDayWorkflow } from './game-day';

@@ -1,0 +1,75 @@
+// What arrived, and what it means: pure functions the workflow derives its state from.
+// No counters are stored; every count here is recomputed from the deliveries received.
+import type { Completion, CompletionStatus } from '../messages/completion';
+import { pipeline, type PhaseKey, type Processor } from '../pipeline/definition';
+
+export interface Delivery {
+  executionId: string;
+  status: CompletionStatus;
+  receivedAt: string;
+}
+
+/** Per processor, the distinct (execution, status) deliveries seen, plus how many repeats. */
+export interface ProcessorDeliveries {
+  deliveries: Delivery[];
+  duplicates: number;
+}
+
+export type Received = Partial<Record<PhaseKey, Record<string, ProcessorDeliveries>>>;
+
+/** Records a completion; returns false when it was a duplicate delivery that changes nothing. */
+export function recordDelivery(received: Received, completion: Completion, receivedAt: string): boolean {
+  const phase = (received[completion.phase] ??= {});
+  const processor = (phase[completion.processor] ??= { deliveries: [], duplicates: 0 });
+  const seen = processor.deliveries.some(
+    (d) => d.executionId === completion.executionId && d.status === completion.status,
+  );
+  if (seen) {
+    processor.duplicates += 1;
+    return false;
+  }
+  processor.deliveries.push({ executionId: completion.executionId, status: completion.status, receivedAt });
+  return true;
+}
+
+export function counts(processor: Processor, deliveries: readonly Delivery[]): boolean {
+  return deliveries.some(
+    (d) => d.status === 'success' || d.status === 'partial' || (d.status === 'no_data' && processor.optional === true),
+  );
+}
+
+export interface Progress {
+  expected: string[];
+  completed: string[];
+  missing: string[];
+  failed: string[];
+  complete: boolean;
+}
+
+/** Progress of a set of processors (a whole phase, or one phase 4 level). */
+export function progressOf(processors: readonly Processor[], received: Record<string, ProcessorDeliveries> = {}): Progress {
+  const completed: string[] = [];
+  const missing: string[] = [];
+  const failed: string[] = [];
+  for (const processor of processors) {
+    const deliveries = received[processor.name]?.deliveries ?? [];
+    if (counts(processor, deliveries)) {
+      completed.push(processor.name);
+    } else {
+      missing.push(processor.name);
+      if (deliveries.some((d) => d.status === 'failed')) failed.push(processor.name);
+    }
+  }
+  return { expected: processors.map((p) => p.name), completed, missing, failed, complete: missing.length === 0 };
+}
+
+export function phaseProgress(phase: PhaseKey, received: Received): Progress {
+  const definition = pipeline.phases.find((p) => p.key === phase);
+  return progressOf(definition?.processors ?? [], received[phase]);
+}
+
+export function levelProgress(level: number, received: Received): Progress {
+  const names: readonly string[] = pipeline.phase4Levels.find((l) => l.level === level)?.processors ?? [];
+  const phase4 = pipeline.phases.find((p) => p.key === 'phase4');
+  return progressOf(phase4?.processors.filter((p) => names.includes(p.name)) ?? [], received.phase4);
+}

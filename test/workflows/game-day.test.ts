@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { signalCompletion } from '../../src/bridge/signal';
+import type { TriggerRequest } from '../../src/messages/trigger';
+import { workflowIdFor } from '../../src/pipeline/definition';
+import { statusQuery } from '../../src/workflows/game-day';
+import type { GameDayStatus } from '../../src/workflows/status';
+import { completion, processorNames } from '../helpers/messages';
+import { timeSkippingEnvironment, workflowsPath } from '../helpers/servers';
+
+const taskQueue = 'game-day-test';
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let running: Promise<void>;
+const published: TriggerRequest[] = [];
+
+before(async () => {
+  env = await timeSkippingEnvironment();
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath,
+    activities: {
+      // Records what would go to Pub/Sub; the Pub/Sub path itself is tested against the emulator.
+      async publishTrigger(request: TriggerRequest) {
+        published.push(request);
+        return `message-${published.length}`;
+      },
+    },
+  });
+  running = worker.run();
+});
+
+after(async () => {
+  worker.shutdown();
+  await running;
+  await env.teardown();
+});
+
+const send = (c: Parameters<typeof signalCompletion>[2]) => signalCompletion(env.client, taskQueue, c);
+const status = (date: string): Promise<GameDayStatus> =>
+  env.client.workflow.getHandle(workflowIdFor(date)).query(statusQuery);
+const triggersFor = (date: string) => published.filter((p) => p.message.game_date === date);
+
+async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const value = await read();
+    if (ok(value)) return value;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return read();
+}
+
+async function completePhase(date: string, phase: 'phase2' | 'phase3', names = processorNames(phase)) {
+  for (const name of names) await send(completion(phase, name, date));
+}
+
+describe('game-day workflow', () => {
+  it('fires the phase 3 trigger exactly once, on the 21st completion', async () => {
+    const date = '2025-11-01';
+    const [last, ...first20] = processorNames('phase2');
+    await completePhase(date, 'phase2', first20);
+
+    const before21 = await status(date);
+    assert.equal(before21.phases.phase2.status, 'in_progress');
+    assert.equal(before21.phases.phase2.completed_count, 20);
+    assert.equal(before21.phases.phase2.expected_count, 21);
+    assert.deepEqual(before21.phases.phase2.missing_processors, [last]);
+    assert.equal(triggersFor(date).length, 0);
+
+    await send(completion('phase2', last!, date));
+    const after21 = await eventually(() => status(date), (s) => s.phases.phase2.status === 'triggered');
+    assert.equal(after21.phases.phase2.completed_count, 21);
+    assert.ok(after21.phases.phase2.triggered_at);
+    assert.equal(after21.waiting_on, 'phase3');
+
+    await completePhase(date, 'phase2'); // every processor again: duplicates
+    await status(date);
+    const triggers = triggersFor(date);
+    assert.equal(triggers.length, 1);
+    assert.deepEqual(
+      { ...triggers[0]!.message, timestamp: 't' },
+      {
+        game_date: date,
+        correlation_id: `corr-${date}`,
+        trigger_source: 'orchestrator',
+        triggered_by: 'phase2_to_phase3_orchestrator',
+        upstream_processors_count: 21,
+        timestamp: 't',
+        trigger_id: `game-day-${date}/phase3`,
+        phase: 'phase3',
+      },
+    );
+    assert.equal(triggers[0]!.topic, 'nba-phase3-trigger');
+  });
+
+  it('counts a duplicate delivery once', async () => {
+    const date = '2025-11-02';
+    const [a, b] = processorNames('phase2');
+    await send(completion('phase2', a!, date));
+    await send(completion('phase2', a!, date));
+    await send(completion('phase2', a!, date, { executionId: 'a-retry-run' }));
+    await send(completion('phase2', b!, date));
+    const s = await status(date);
+    assert.equal(s.phases.phase2.completed_count, 2);
+    assert.deepEqual(s.phases.phase2.completed_processors, [a, b]);
+  });
+
+  it('does not count failed, and counts a later success of the same processor', async () => {
+    const date = '2025-11-03';
+    const [a] = processorNames('phase2');
+    await send(completion('phase2', a!, date, { status: 'failed', executionId: 'first-try' }));
+    let s = await status(date);
+    assert.equal(s.phases.phase2.completed_count, 0);
+    assert.deepEqual(s.phases.phase2.failed_processors, [a]);
+
+    await send(completion('phase2', a!, date, { status: 'success', executionId: 'second-try' }));
+    s = await status(date);
+    assert.equal(s.phases.phase2.completed_count, 1);
+    assert.deepEqual(s.phases.phase2.failed_processors, []);
+  });
+
+  it('counts no_data only for optional processors', async () => {
+    const date = '2025-11-04';
+    await send(completion('phase2', 'CdnInjuryReportProcessor', date, { status: 'no_data' }));
+    await send(completion('phase2', 'BdlGamesProcessor', date, { status: 'no_data' }));
+    const s = await status(date);
+    assert.deepEqual(s.phases.phase2.completed_processors, ['CdnInjuryReportProcessor']);
+    assert.ok(s.phases.phase2.missing_processors.includes('BdlGamesProcessor'));
+  });
+
+  it('fires phase 4 level 1 once when phase 3 completes, with the day correlation id', async () => {
+    const date = '2025-11-05';
+    await completePhase(date, 'phase2');
+    await completePhase(date, 'phase3', processorNames('phase3').slice(0, 4));
+    let s = await eventually(() => status(date), (v) => v.phases.phase2.status === 'triggered');
+    assert.equal(s.phases.phase3.status, 'in_progress');
+    assert.equal(s.phases.phase3.completed_count, 4);
+
+    await completePhase(date, 'phase3');
+    await completePhase(date, 'phase3');
+    s = await eventually(() => status(date), (v) => v.phases.phase3.status === 'triggered');
+    assert.equal(s.waiting_on, 'phase4');
+    const level1 = triggersFor(date).filter((t) => t.topic === 'nba-phase4-trigger');
+    assert.equal(level1.length, 1);
+    assert.equal(level1[0]!.message.trigger_id, `game-day-${date}/phase4/1`);
+    assert.deepEqual(level1[0]!.message.phase === 'phase4' && level1[0]!.message.processors, [
+      'team_defense_zone',
+      'player_shot_zone',
+      'player_daily_cache',
+    ]);
+    assert.equal(level1[0]!.message.correlation_id, `corr-${date}`);
+  });
+
+  it('in backfill mode tracks completion but publishes nothing', async () => {
+    const date = '2025-11-06';
+    for (const name of processorNames('phase2')) {
+      await send(completion('phase2', name, date, { skipDownstreamTrigger: true }));
+    }
+    const s = await eventually(() => status(date), (v) => v.phases.phase2.status === 'skipped');
+    assert.equal(s.backfill, true);
+    assert.equal(s.phases.phase2.completed_count, 21);
+    assert.equal(triggersFor(date).length, 0);
+  });
+
+  it('closes after a quiet period and a late completion then fires nothing', async () => {
+    const date = '2025-11-07';
+    await completePhase(date, 'phase2');
+    await completePhase(date, 'phase3');
+    const handle = env.client.workflow.getHandle(workflowIdFor(date));
+    assert.equal(await handle.result(), 'completed'); // time skips through the quiet period
+    const firedBefore = triggersFor(date).length;
+    assert.equal(firedBefore, 2);
+
+    const late = await send(completion('phase2', 'BdlGamesProcessor', date, { executionId: 'late-run' }));
+    assert.equal(late.outcome, 'late');
+    assert.equal(triggersFor(date).length, firedBefore);
+    assert.equal((await handle.describe()).status.name, 'COMPLETED');
+  });
+
+  it('a date that never completes closes as expired', async () => {
+    const date = '2025-11-08';
+    await send(completion('phase2', 'BdlGamesProcessor', date));
+    const handle = env.client.workflow.getHandle(workflowIdFor(date));
+    assert.equal(await handle.result(), 'expired');
+    assert.equal(triggersFor(date).length, 0);
+  });
+});
