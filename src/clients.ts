@@ -7,8 +7,7 @@ import type { Config } from './config';
 export function createPubSub(config: Config): PubSub {
   const host = config.pubsubEmulatorHost;
   if (!host) return new PubSub({ projectId: config.gcpProject });
-  const [servicePath, port] = host.split(':');
-  return new PubSub({ projectId: config.gcpProject, servicePath, port: Number(port), emulatorMode: true });
+  return new PubSub({ projectId: config.gcpProject, apiEndpoint: host, emulatorMode: true });
 }
 
 export async function connectTemporal(config: Config): Promise<Connection> {

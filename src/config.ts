@@ -23,6 +23,7 @@ const schema = z.object({
   BRIDGE_PUSH_AUDIENCE: z.string().optional(),
   BRIDGE_PUSH_SERVICE_ACCOUNT: z.string().optional(),
   BRIDGE_MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+  BRIDGE_MAX_PUSH_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   BRIDGE_MAX_OUTSTANDING: z.coerce.number().int().positive().default(200),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
@@ -51,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv) {
       pushAudience: e.BRIDGE_PUSH_AUDIENCE,
       pushServiceAccount: e.BRIDGE_PUSH_SERVICE_ACCOUNT,
       maxMessageBytes: e.BRIDGE_MAX_MESSAGE_BYTES,
+      maxPushBodyBytes: e.BRIDGE_MAX_PUSH_BODY_BYTES,
       maxOutstanding: e.BRIDGE_MAX_OUTSTANDING,
     },
     logLevel: e.LOG_LEVEL,

@@ -61,7 +61,7 @@ export function parseCompletion(data: string, topic: string, fallbackExecutionId
   } catch (error) {
     return { ok: false, reason: `not JSON: ${(error as Error).message}` };
   }
-  const parsed = unifiedCompletionSchema.safeParse(json);
+  const parsed = unifiedCompletionSchema.safeParse(json, { reportInput: true });
   if (!parsed.success) return { ok: false, reason: describeIssues(parsed.error) };
   const message = parsed.data;
 
@@ -97,7 +97,7 @@ function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => {
       const field = issue.path.join('.') || 'message';
-      return issue.code === 'invalid_type' && issue.input === undefined ? `${field}: required` : `${field}: ${issue.message}`;
+      return issue.input === undefined && issue.path.length > 0 ? `${field}: required` : `${field}: ${issue.message}`;
     })
     .join('; ');
 }

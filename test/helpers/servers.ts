@@ -1,20 +1,15 @@
 // Real servers for tests, started from the binaries scripts/setup.sh installed. Nothing downloads.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { PubSub } from '@google-cloud/pubsub';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { allTopics, completionTopics } from '../../src/pipeline/definition';
+import { ensureTopology } from '../../src/infra/topology';
+import { binaries, pubsubEmulatorSpec, temporalServerSpec } from '../../src/stack/local';
+import { startService, type RunningService } from '../../src/stack/services';
 import { searchAttributeDefinitions } from '../../src/workflows/search-attributes';
-import { SearchAttributeType } from '@temporalio/common';
 
-export const root = path.resolve(__dirname, '../..');
-export const tools = {
-  temporal: path.join(root, '.tools/venv/bin/temporal'),
-  testServer: path.join(root, '.tools/venv/bin/temporal-test-server'),
-  pubsubEmulator: path.join(root, '.tools/bin/pubsub-emulator'),
-};
 export const workflowsPath = require.resolve('../../src/workflows');
 
 function requireTool(file: string): string {
@@ -33,10 +28,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
-const attributeTypes = {
-  Keyword: SearchAttributeType.KEYWORD,
-  Bool: SearchAttributeType.BOOL,
-} as const;
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+}
 
 // The operator API takes the protobuf enum values: KEYWORD = 2, BOOL = 5.
 const indexedValueTypes = { Keyword: 2, Bool: 5 } as const;
@@ -44,7 +38,7 @@ const indexedValueTypes = { Keyword: 2, Bool: 5 } as const;
 /** The time-skipping test server, with our search attributes registered. */
 export async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: requireTool(tools.testServer) } },
+    server: { executable: { type: 'existing-path', path: requireTool(binaries.temporalTestServer) } },
   });
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
@@ -55,21 +49,32 @@ export async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment
   return env;
 }
 
-/** The Temporal dev server (SQLite in memory unless `dbFilename`), with our search attributes. */
-export function devServerEnvironment(options: { dbFilename?: string; port?: number } = {}): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: requireTool(tools.temporal) },
-      ip: '127.0.0.1',
-      port: options.port,
-      dbFilename: options.dbFilename,
-      ui: false,
-      searchAttributes: Object.entries(searchAttributeDefinitions).map(([name, type]) => ({
-        name,
-        type: attributeTypes[type],
-      })),
-    },
+export interface DevServer {
+  address: string;
+  service: RunningService;
+  /** Stops it; `start` again brings it back on the same port and SQLite file. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+/** The Temporal dev server (headless, SQLite file), exactly as the local stack runs it. */
+export async function startDevServer(dir: string): Promise<DevServer> {
+  requireTool(binaries.temporal);
+  const spec = temporalServerSpec({
+    host: '127.0.0.1',
+    port: await freePort(),
+    namespace: 'default',
+    dbFile: path.join(dir, 'temporal.sqlite'),
   });
+  const server: DevServer = {
+    address: `127.0.0.1:${spec.port}`,
+    service: await startService(spec, dir),
+    stop: () => server.service.stop(),
+    async start() {
+      server.service = await startService(spec, dir);
+    },
+  };
+  return server;
 }
 
 export interface PubSubEmulator {
@@ -78,44 +83,19 @@ export interface PubSubEmulator {
   stop(): Promise<void>;
 }
 
-/** Our Go pstest server on a free port, with every pipeline topic created. */
-export async function startPubSubEmulator(projectId = 'nba-props-platform'): Promise<PubSubEmulator> {
+/** Our Go pstest server on a free port, with the pipeline's topics and subscriptions. */
+export async function startPubSubEmulator(dir: string, projectId = 'nba-props-platform'): Promise<PubSubEmulator> {
+  requireTool(binaries.pubsubEmulator);
   const port = await freePort();
-  const host = `127.0.0.1:${port}`;
-  const child = spawn(requireTool(tools.pubsubEmulator), ['--address', host], { stdio: 'ignore' });
-  await waitForPort(port);
-  const pubsub = new PubSub({ projectId, servicePath: '127.0.0.1', port, emulatorMode: true });
-  await Promise.all(allTopics.map((t) => pubsub.createTopic(t)));
+  const service = await startService(pubsubEmulatorSpec('127.0.0.1', port), dir);
+  const pubsub = new PubSub({ projectId, apiEndpoint: `127.0.0.1:${port}`, emulatorMode: true });
+  await ensureTopology(pubsub);
   return {
-    host,
+    host: `127.0.0.1:${port}`,
     pubsub,
     async stop() {
       await pubsub.close();
-      await stopProcess(child);
+      await service.stop();
     },
   };
-}
-
-export { completionTopics };
-
-export async function waitForPort(port: number, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => (socket.destroy(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    if (Date.now() > until) throw new Error(`nothing listened on port ${port} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-export async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
 }

@@ -1,0 +1,323 @@
+// Pub/Sub push subscriptions in: one POST per message, answered with the handler's verdict as an
+// HTTP status. Pub/Sub treats any non-2xx as a nack and redelivers, so nothing is lost by refusing.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage as HttpRequest, type ServerResponse } from 'node:http';
+import { OAuth2Client, type TokenPayload } from 'google-auth-library';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import type { IncomingMessage, Verdict } from './handler';
+import { subscriptionFor } from './pull';
+
+export const PUSH_PATH = '/pubsub/push';
+
+/** Verifies a Google-signed ID token for `audience`; resolves its claims, throws why not. */
+export type IdTokenVerifier = (idToken: string, audience: string) => Promise<TokenPayload | undefined>;
+
+/** The production verifier: Google's published certs, fetched and cached by google-auth-library. */
+export function googleIdTokenVerifier(client: OAuth2Client = new OAuth2Client()): IdTokenVerifier {
+  return async (idToken, audience) => (await client.verifyIdToken({ idToken, audience })).getPayload();
+}
+
+export interface PushServerOptions {
+  /** Interface to listen on. Default 127.0.0.1. */
+  host?: string;
+  /** Replaces the Google verifier (tests verify tokens signed with their own key). */
+  verifier?: IdTokenVerifier;
+}
+
+export interface PushServer {
+  /** Where to point the push subscription, with the port actually bound. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+type Handle = (message: IncomingMessage) => Promise<Verdict>;
+
+type EnvelopeResult =
+  | { ok: true; message: IncomingMessage }
+  | { ok: false; reason: string; subscription?: string; message_id?: string };
+
+// One source for the naming rule: subscriptionFor('') is the suffix alone.
+const SUBSCRIPTION_SUFFIX = subscriptionFor('');
+const SUBSCRIPTION_PATH = /^projects\/[^/]+\/subscriptions\/([^/]+)$/;
+const SUBSCRIPTION_SHAPE = `projects/<project>/subscriptions/<topic>${SUBSCRIPTION_SUFFIX}`;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** `projects/<p>/subscriptions/<topic>-orchestrator` → `<topic>`, or undefined. */
+export function topicFromSubscription(subscription: string): string | undefined {
+  const shortName = SUBSCRIPTION_PATH.exec(subscription)?.[1];
+  if (!shortName?.endsWith(SUBSCRIPTION_SUFFIX) || shortName.length === SUBSCRIPTION_SUFFIX.length) return undefined;
+  return shortName.slice(0, -SUBSCRIPTION_SUFFIX.length);
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Reads a push envelope. Only the envelope is judged here; the message data is the handler's. */
+export function parseEnvelope(body: string): EnvelopeResult {
+  let envelope: unknown;
+  try {
+    envelope = JSON.parse(body);
+  } catch (error) {
+    return { ok: false, reason: `body is not JSON: ${(error as Error).message}` };
+  }
+  if (!isRecord(envelope)) return { ok: false, reason: 'envelope is not a JSON object' };
+
+  const { subscription, message } = envelope;
+  if (typeof subscription !== 'string') return { ok: false, reason: 'envelope has no subscription' };
+  const context = { subscription };
+  const topic = topicFromSubscription(subscription);
+  if (topic === undefined) {
+    return {
+      ok: false,
+      ...context,
+      reason: `subscription ${JSON.stringify(subscription)} is not ${SUBSCRIPTION_SHAPE}`,
+    };
+  }
+  if (!isRecord(message)) return { ok: false, ...context, reason: 'envelope has no message object' };
+
+  const id = message.messageId ?? message.message_id;
+  if (typeof id !== 'string' || id === '') return { ok: false, ...context, reason: 'message has no messageId' };
+  const withId = { ...context, message_id: id };
+
+  // Pub/Sub allows attribute-only messages: empty data goes on to the handler, which dead-letters it.
+  const data = message.data ?? '';
+  if (typeof data !== 'string' || !BASE64.test(data)) {
+    return { ok: false, ...withId, reason: 'message.data is not a base64 string' };
+  }
+
+  const attributes = message.attributes ?? {};
+  if (!isRecord(attributes) || !Object.values(attributes).every((v) => typeof v === 'string')) {
+    return { ok: false, ...withId, reason: 'message.attributes is not an object of strings' };
+  }
+
+  return {
+    ok: true,
+    message: { topic, id, data: Buffer.from(data, 'base64'), attributes: attributes as Record<string, string> },
+  };
+}
+
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+  return header ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
+}
+
+// Hashing first gives equal lengths, so the comparison time reveals nothing about the token.
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+// google-auth-library puts the whole token (or its claims) after the first colon; keep it out of logs.
+function verificationFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split(':')[0] ?? message;
+}
+
+type AuthResult = { ok: true } | { ok: false; status: 401 | 403; reason: string };
+
+type Authenticate = (request: HttpRequest) => Promise<AuthResult>;
+
+function authenticator(bridge: Config['bridge'], verifier: IdTokenVerifier | undefined): Authenticate {
+  const { pushToken, pushAudience, pushServiceAccount } = bridge;
+  if (pushToken) {
+    return async (request) => {
+      const token = bearerToken(request.headers.authorization);
+      if (token === undefined) return { ok: false, status: 401, reason: 'missing bearer token' };
+      return sameSecret(token, pushToken) ? { ok: true } : { ok: false, status: 401, reason: 'wrong bearer token' };
+    };
+  }
+  if (pushAudience) {
+    const verify = verifier ?? googleIdTokenVerifier();
+    return async (request) => {
+      const token = bearerToken(request.headers.authorization);
+      if (token === undefined) return { ok: false, status: 401, reason: 'missing OIDC bearer token' };
+      let claims: TokenPayload | undefined;
+      try {
+        claims = await verify(token, pushAudience);
+      } catch (error) {
+        return { ok: false, status: 401, reason: `OIDC token rejected: ${verificationFailure(error)}` };
+      }
+      if (!claims) return { ok: false, status: 401, reason: 'OIDC token has no claims' };
+      if (pushServiceAccount && (claims.email !== pushServiceAccount || claims.email_verified !== true)) {
+        return { ok: false, status: 403, reason: `OIDC token is not from ${pushServiceAccount} (verified)` };
+      }
+      return { ok: true };
+    };
+  }
+  return async (request) =>
+    isLoopback(request.socket.remoteAddress)
+      ? { ok: true }
+      : { ok: false, status: 403, reason: 'unauthenticated endpoint accepts loopback clients only' };
+}
+
+function sendJson(response: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { 'content-type': 'application/json', ...headers });
+  response.end(JSON.stringify(body));
+}
+
+// Answers before the body was read, then drops the connection rather than read what is left of it.
+function refuse(
+  request: HttpRequest,
+  response: ServerResponse,
+  status: number,
+  error: string,
+  headers: Record<string, string> = {},
+): void {
+  request.pause();
+  response.once('finish', () => request.socket.destroy());
+  sendJson(response, status, { error }, { connection: 'close', ...headers });
+}
+
+/** The body, or 'too-large' as soon as it passes `limit` bytes (reading stops there). */
+function readBody(request: HttpRequest, limit: number): Promise<Buffer | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', onError);
+      request.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        stop();
+        resolve('too-large');
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      stop();
+      resolve(Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error) => {
+      stop();
+      reject(error);
+    };
+    const onClose = () => {
+      stop();
+      reject(new Error('client closed the connection before the body ended'));
+    };
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('error', onError);
+    request.on('close', onClose);
+  });
+}
+
+export async function startPushServer(
+  handle: Handle,
+  bridge: Config['bridge'],
+  log: Logger,
+  options: PushServerOptions = {},
+): Promise<PushServer> {
+  const host = options.host ?? '127.0.0.1';
+  const limit = bridge.maxPushBodyBytes;
+  const authenticate = authenticator(bridge, options.verifier);
+
+  async function serve(request: HttpRequest, response: ServerResponse): Promise<void> {
+    const path = (request.url ?? '').split('?')[0];
+    const fields = { method: request.method, path, remote_address: request.socket.remoteAddress };
+    if (path !== PUSH_PATH) return refuse(request, response, 404, `no such endpoint; push to ${PUSH_PATH}`);
+    if (request.method !== 'POST') return refuse(request, response, 405, 'use POST', { allow: 'POST' });
+
+    const auth = await authenticate(request);
+    if (!auth.ok) {
+      log.warn({ ...fields, status: auth.status, reason: auth.reason }, 'push request refused');
+      const challenge: Record<string, string> = auth.status === 401 ? { 'www-authenticate': 'Bearer' } : {};
+      return refuse(request, response, auth.status, auth.reason, challenge);
+    }
+
+    const declared = Number(request.headers['content-length'] ?? 0);
+    const body = declared > limit ? 'too-large' : await readBody(request, limit);
+    if (body === 'too-large') {
+      const reason = `body exceeds the ${limit}-byte limit (BRIDGE_MAX_PUSH_BODY_BYTES)`;
+      log.warn({ ...fields, content_length: request.headers['content-length'], limit, reason }, 'push body too large');
+      return refuse(request, response, 413, reason);
+    }
+
+    const envelope = parseEnvelope(body.toString('utf8'));
+    if (!envelope.ok) {
+      const { reason, subscription, message_id } = envelope;
+      log.warn({ ...fields, reason, subscription, message_id, body_bytes: body.length }, 'push envelope rejected');
+      return sendJson(response, 400, { error: envelope.reason });
+    }
+
+    const { message } = envelope;
+    let verdict: Verdict;
+    try {
+      verdict = await handle(message);
+    } catch (error) {
+      log.error({ err: error, topic: message.topic, message_id: message.id }, 'handler failed');
+      verdict = 'nack';
+    }
+    if (verdict === 'ack') {
+      response.writeHead(204).end();
+      return;
+    }
+    sendJson(response, 503, { error: 'not accepted yet; Pub/Sub will redeliver' });
+  }
+
+  const server = createServer((request, response) => {
+    serve(request, response).catch((error: unknown) => {
+      log.error({ err: error, path: request.url }, 'push request failed');
+      if (response.headersSent) response.destroy();
+      else refuse(request, response, 500, 'internal error; Pub/Sub will redeliver');
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(bridge.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (error) => log.error({ err: error }, 'push server error'));
+
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error(`push server bound to ${String(address)}`);
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${urlHost}:${address.port}${PUSH_PATH}`;
+
+  const mode = bridge.pushToken ? 'bearer-token' : bridge.pushAudience ? 'oidc' : 'loopback-only';
+  log.info({ push_url: url, auth: mode, max_push_body_bytes: limit }, 'push endpoint listening');
+  if (mode === 'loopback-only') {
+    log.warn(
+      { push_url: url },
+      'push endpoint is unauthenticated (loopback clients only); set BRIDGE_PUSH_TOKEN or BRIDGE_PUSH_AUDIENCE',
+    );
+  }
+  if (bridge.pushToken && bridge.pushAudience) {
+    log.warn({ push_audience: bridge.pushAudience }, 'BRIDGE_PUSH_TOKEN is set, so BRIDGE_PUSH_AUDIENCE is ignored');
+  }
+  if (bridge.pushServiceAccount && mode !== 'oidc') {
+    log.warn({ push_service_account: bridge.pushServiceAccount }, 'BRIDGE_PUSH_SERVICE_ACCOUNT only applies to OIDC');
+  }
+  // A message the handler would dead-letter as oversized must still fit the push body, base64 and all.
+  const largestEncoded = Math.ceil(bridge.maxMessageBytes / 3) * 4;
+  if (limit < largestEncoded) {
+    log.warn(
+      { max_push_body_bytes: limit, max_message_bytes: bridge.maxMessageBytes },
+      'push body limit is below an encoded max-size message: such messages get 413 and are redelivered',
+    );
+  }
+
+  return {
+    url,
+    port: address.port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,67 @@
+// The operators' CLI. Every command validates its arguments and exits non-zero with the reason.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { connectTemporal, createPubSub, temporalClient } from '../clients';
+import { config } from '../config';
+import { isCalendarDate } from '../messages/dates';
+import { readStatus, renderStatus } from './status';
+import { simulateDay } from './simulate';
+
+function gameDate(value: string): string {
+  if (!isCalendarDate(value)) throw new InvalidArgumentError(`expected a game date YYYY-MM-DD, got "${value}"`);
+  return value;
+}
+
+async function withTemporal<T>(run: (client: ReturnType<typeof temporalClient>) => Promise<T>): Promise<T> {
+  let connection;
+  try {
+    connection = await connectTemporal(config);
+  } catch (error) {
+    throw new Error(`cannot reach Temporal at ${config.temporal.address} (is the stack running? npm start): ${(error as Error).message}`);
+  }
+  try {
+    return await run(temporalClient(config, connection));
+  } finally {
+    await connection.close();
+  }
+}
+
+const program = new Command('pipeline')
+  .description('Operate the game-day pipeline: status, simulation and more')
+  .showHelpAfterError()
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
+
+program
+  .command('status')
+  .description('show where a game date stands, phase by phase')
+  .argument('<date>', 'game date, YYYY-MM-DD', gameDate)
+  .option('--json', 'print the status object as JSON')
+  .action(async (date: string, options: { json?: boolean }) => {
+    const status = await withTemporal((client) => readStatus(client, date));
+    console.log(options.json ? JSON.stringify(status, null, 2) : renderStatus(status));
+  });
+
+program
+  .command('simulate')
+  .description('publish a realistic day of completions to Pub/Sub and watch the triggers go out')
+  .requiredOption('--date <date>', 'game date, YYYY-MM-DD', gameDate)
+  .addOption(new Option('--timeout <seconds>', 'give up waiting for a trigger after this long').default(60).argParser(positive))
+  .action(async (options: { date: string; timeout: number }) => {
+    const pubsub = createPubSub(config);
+    try {
+      const ok = await withTemporal((client) => simulateDay({ pubsub, client, gameDate: options.date, timeoutMs: options.timeout * 1000 }));
+      process.exitCode = ok ? 0 : 1;
+    } finally {
+      await pubsub.close();
+    }
+  });
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
+  return n;
+}
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(`pipeline: ${(error as Error).message}`);
+  process.exit(1);
+});

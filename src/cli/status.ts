@@ -1,0 +1,45 @@
+// `pipeline status <date>`: where a game date stands, read from its workflow through a query.
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import Table from 'cli-table3';
+import { workflowIdFor } from '../pipeline/definition';
+import { statusQuery } from '../workflows/game-day';
+import { notStartedStatus, type GameDayStatus } from '../workflows/status';
+
+export async function readStatus(client: Client, gameDate: string): Promise<GameDayStatus> {
+  try {
+    return await client.workflow.getHandle(workflowIdFor(gameDate)).query(statusQuery);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return notStartedStatus(gameDate);
+    throw error;
+  }
+}
+
+export function renderStatus(status: GameDayStatus): string {
+  const table = new Table({
+    head: ['phase', 'status', 'done', 'missing', 'failed', 'triggered at'],
+    style: { head: [], border: [] },
+  });
+  for (const [phase, s] of Object.entries(status.phases)) {
+    table.push([
+      phase,
+      s.status,
+      `${s.completed_count}/${s.expected_count}`,
+      summarize(s.missing_processors, s.completed_count === 0 ? 'all' : undefined),
+      summarize(s.failed_processors),
+      s.triggered_at ?? '',
+    ]);
+  }
+  const header = [
+    `game date       ${status.game_date}`,
+    `correlation id  ${status.correlation_id ?? '—'}`,
+    `backfill        ${status.backfill ? 'yes (nothing published downstream)' : 'no'}`,
+    `waiting on      ${status.waiting_on ?? 'not started'}`,
+  ];
+  return `${header.join('\n')}\n${table.toString()}`;
+}
+
+function summarize(names: string[], whenAll?: string): string {
+  if (names.length === 0) return '';
+  if (whenAll && names.length > 3) return `${whenAll} (${names.length})`;
+  return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} +${names.length - 3}`;
+}

@@ -1,0 +1,65 @@
+// A realistic game day of completion messages, as processors publish them (seed 004's format).
+import { phaseDefinition, type PhaseKey } from '../pipeline/definition';
+import type { UnifiedCompletion } from '../messages/completion';
+
+export interface SimulatedMessage {
+  topic: string;
+  message: UnifiedCompletion;
+  /** Why this one is in the mix: a duplicate delivery, a failure before a retry, … */
+  note?: 'duplicate' | 'failed-first';
+}
+
+export interface DayOptions {
+  gameDate: string;
+  correlationId: string;
+  /** Deterministic shuffling and picks, so a run can be repeated. */
+  seed?: number;
+  duplicates?: number;
+}
+
+/** All of a phase's processors at once: some delivered twice, one failing before it succeeds, shuffled. */
+export function phaseCompletions(phase: PhaseKey, options: DayOptions): SimulatedMessage[] {
+  const definition = phaseDefinition(phase);
+  const topic = definition.completionTopic;
+  if (!topic) throw new Error(`${phase} has no completion topic`);
+  const random = seededRandom(options.seed ?? 29);
+  const message = (name: string, status: UnifiedCompletion['status'], run: number): UnifiedCompletion => ({
+    processor_name: name,
+    phase: definition.seedName,
+    execution_id: `${name}-${options.gameDate}-${run}`,
+    correlation_id: options.correlationId,
+    game_date: options.gameDate,
+    output_dataset: `nba_${definition.seedName.split('_').slice(2).join('_')}`,
+    status,
+    record_count: status === 'failed' ? 0 : 50 + Math.floor(random() * 400),
+    timestamp: new Date().toISOString(),
+    skip_downstream_trigger: false,
+  });
+
+  const names = definition.processors.map((p) => p.name);
+  const all = names.map((name) => ({ topic, message: message(name, 'success', 2) }));
+  const failing = names[Math.floor(random() * names.length)]!;
+  const duplicates = shuffle([...all], random)
+    .slice(0, options.duplicates ?? Math.ceil(names.length / 5))
+    .map((m) => ({ ...m, note: 'duplicate' as const }));
+  return [
+    { topic, message: message(failing, 'failed', 1), note: 'failed-first' },
+    ...shuffle([...all, ...duplicates], random),
+  ];
+}
+
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+function shuffle<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}

@@ -1,0 +1,76 @@
+// The local stack on the embedded defaults of DESIGN.md: servers first, then worker and bridge.
+import path from 'node:path';
+import type { Config } from '../config';
+import { searchAttributeDefinitions } from '../workflows/search-attributes';
+import type { ServiceSpec } from './services';
+
+export const root = path.resolve(__dirname, '../..');
+export const dataDir = path.join(root, '.data');
+export const logDir = path.join(dataDir, 'logs');
+
+export const binaries = {
+  temporal: path.join(root, '.tools/venv/bin/temporal'),
+  temporalTestServer: path.join(root, '.tools/venv/bin/temporal-test-server'),
+  pubsubEmulator: path.join(root, '.tools/bin/pubsub-emulator'),
+};
+
+const tsx = path.join(root, 'node_modules/.bin/tsx');
+
+export function hostPort(address: string): { host: string; port: number } {
+  const [host = '127.0.0.1', port] = address.replace(/^https?:\/\//, '').split(':');
+  return { host, port: Number(port) };
+}
+
+export const temporalUiPort = 8233;
+
+export interface TemporalServerOptions {
+  host: string;
+  port: number;
+  namespace: string;
+  dbFile: string;
+  /** Web UI port; absent: headless. */
+  uiPort?: number;
+}
+
+export function temporalServerSpec(o: TemporalServerOptions): ServiceSpec {
+  return {
+    name: 'temporal',
+    command: binaries.temporal,
+    args: [
+      'server', 'start-dev',
+      '--ip', o.host,
+      '--port', String(o.port),
+      ...(o.uiPort === undefined ? ['--headless'] : ['--ui-port', String(o.uiPort)]),
+      '--namespace', o.namespace,
+      '--db-filename', o.dbFile,
+      '--log-level', 'warn',
+      ...Object.entries(searchAttributeDefinitions).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
+    ],
+    port: o.port,
+  };
+}
+
+export function pubsubEmulatorSpec(host: string, port: number): ServiceSpec {
+  return { name: 'pubsub', command: binaries.pubsubEmulator, args: ['--address', `${host}:${port}`], port };
+}
+
+export function serverSpecs(config: Config): ServiceSpec[] {
+  const temporal = hostPort(config.temporal.address);
+  const pubsub = hostPort(config.pubsubEmulatorHost ?? '127.0.0.1:8085');
+  return [
+    temporalServerSpec({
+      ...temporal,
+      namespace: config.temporal.namespace,
+      dbFile: path.join(dataDir, 'temporal.sqlite'),
+      uiPort: temporalUiPort,
+    }),
+    pubsubEmulatorSpec(pubsub.host, pubsub.port),
+  ];
+}
+
+export function processSpecs(): ServiceSpec[] {
+  return [
+    { name: 'worker', command: tsx, args: [path.join(root, 'worker/worker.ts')] },
+    { name: 'bridge', command: tsx, args: [path.join(root, 'worker/bridge.ts')] },
+  ];
+}

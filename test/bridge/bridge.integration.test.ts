@@ -1,0 +1,198 @@
+// The bridge and the worker against the real servers: the Temporal dev server and the Pub/Sub emulator.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Message, PubSub } from '@google-cloud/pubsub';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import pino from 'pino';
+import { createActivities } from '../../src/activities';
+import { deadLetterPublisher } from '../../src/bridge/dead-letter';
+import { createHandler, type DeadLetter } from '../../src/bridge/handler';
+import { pullAll } from '../../src/bridge/pull';
+import type { Trigger } from '../../src/messages/trigger';
+import { completionTopics, pipeline, workflowIdFor } from '../../src/pipeline/definition';
+import { readStatus } from '../../src/cli/status';
+import { processorNames } from '../helpers/messages';
+import { startDevServer, startPubSubEmulator, tempDir, workflowsPath, type DevServer, type PubSubEmulator } from '../helpers/servers';
+
+const taskQueue = 'bridge-integration';
+const log = pino({ level: 'silent' });
+const maxMessageBytes = 4096;
+const phase2Topic = 'nba-phase2-raw-complete';
+const phase3Topic = 'nba-phase3-analytics-complete';
+
+let temporal: DevServer;
+let emulator: PubSubEmulator;
+let client: Client;
+let worker: Worker;
+let workerRun: Promise<void>;
+let bridge: { close(): Promise<void> };
+type Seen = { body: Trigger & DeadLetter; attributes: Record<string, string> };
+const seen: Record<string, Seen[]> = {};
+
+before(async () => {
+  const dir = tempDir('bridge-it');
+  [temporal, emulator] = await Promise.all([startDevServer(dir), startPubSubEmulator(dir)]);
+  const pubsub = emulator.pubsub;
+  for (const topic of [pipeline.topics.phase3Trigger, pipeline.topics.phase4Trigger, pipeline.topics.deadLetter]) {
+    const received: Seen[] = (seen[topic] = []);
+    const [subscription] = await pubsub.topic(topic).createSubscription(`observer-${topic}`);
+    subscription.on('message', (m: Message) => {
+      m.ack();
+      received.push({ body: JSON.parse(m.data.toString('utf8')), attributes: m.attributes });
+    });
+  }
+  worker = await Worker.create({
+    connection: await NativeConnection.connect({ address: temporal.address }),
+    taskQueue,
+    workflowsPath,
+    activities: createActivities({ pubsub }),
+  });
+  workerRun = worker.run();
+  client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+  const handle = createHandler({
+    client,
+    taskQueue,
+    maxMessageBytes,
+    deadLetter: deadLetterPublisher(pubsub),
+    signalTimeoutMs: 2000,
+    log,
+  });
+  bridge = pullAll(pubsub, completionTopics, handle, { maxOutstanding: 100, maxBackoffMs: 1000, log });
+});
+
+after(async () => {
+  await bridge.close();
+  worker.shutdown();
+  await workerRun;
+  await client.connection.close();
+  await emulator.stop();
+  await temporal.stop();
+});
+
+function completionMessage(processor: string, gameDate: string, extra: Record<string, unknown> = {}) {
+  return {
+    processor_name: processor,
+    phase: 'phase_2_raw',
+    execution_id: `${processor}-${gameDate}`,
+    correlation_id: `corr-${gameDate}`,
+    game_date: gameDate,
+    status: 'success',
+    ...extra,
+  };
+}
+
+const publishJson = (pubsub: PubSub, topic: string, body: unknown) => pubsub.topic(topic).publishMessage({ json: body });
+const publishRaw = (pubsub: PubSub, topic: string, data: string) => pubsub.topic(topic).publishMessage({ data: Buffer.from(data) });
+
+async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 1500)); // room for a stray duplicate to surface
+const triggersFor = (topic: string, date: string) => (seen[topic] ?? []).filter((s) => s.body.game_date === date);
+const deadLettersMentioning = (text: string) => (seen[pipeline.topics.deadLetter] ?? []).filter((s) => s.body.payload.includes(text));
+
+describe('bridge and worker on the real servers', () => {
+  it('turns 21-way concurrent publishing with duplicates over several dates into one trigger per date', async () => {
+    const dates = ['2025-12-01', '2025-12-02', '2025-12-03', '2025-12-04'];
+    const { pubsub } = emulator;
+    await Promise.all(
+      dates.flatMap((date) =>
+        processorNames('phase2').flatMap((name) => [
+          publishJson(pubsub, phase2Topic, completionMessage(name, date)),
+          publishJson(pubsub, phase2Topic, completionMessage(name, date)), // a duplicate delivery
+        ]),
+      ),
+    );
+    await eventually(() => dates.every((d) => triggersFor(pipeline.topics.phase3Trigger, d).length > 0), 'phase 3 triggers');
+    await settle();
+    for (const date of dates) {
+      const triggers = triggersFor(pipeline.topics.phase3Trigger, date);
+      assert.equal(triggers.length, 1, `one phase 3 trigger for ${date}`);
+      assert.equal(triggers[0]!.attributes.trigger_id, `${workflowIdFor(date)}/phase3`);
+      assert.equal(triggers[0]!.body.correlation_id, `corr-${date}`);
+      assert.equal(triggers[0]!.body.upstream_processors_count, 21);
+    }
+
+    const date = dates[0]!;
+    await Promise.all(
+      processorNames('phase3').flatMap((name) => [
+        publishJson(pubsub, phase3Topic, completionMessage(name, date, { phase: 'phase_3_analytics' })),
+        publishJson(pubsub, phase3Topic, completionMessage(name, date, { phase: 'phase_3_analytics' })),
+      ]),
+    );
+    await eventually(() => triggersFor(pipeline.topics.phase4Trigger, date).length > 0, 'the phase 4 level 1 trigger');
+    await settle();
+    const level1 = triggersFor(pipeline.topics.phase4Trigger, date);
+    assert.equal(level1.length, 1);
+    assert.equal(level1[0]!.attributes.trigger_id, `${workflowIdFor(date)}/phase4/1`);
+  });
+
+  it('dead-letters what it cannot accept, with the reason and the payload, and keeps going', async () => {
+    const { pubsub } = emulator;
+    const bad = {
+      malformed: '{"processor_name": "BdlGamesProcessor", "game_date": "dl-malformed"',
+      missing: JSON.stringify({ processor_name: 'BdlGamesProcessor', note: 'dl-missing' }),
+      badDate: JSON.stringify(completionMessage('BdlGamesProcessor', '2025-13-45', { note: 'dl-bad-date' })),
+      unknown: JSON.stringify(completionMessage('NoSuchProcessor', '2025-12-20', { note: 'dl-unknown' })),
+      oversized: JSON.stringify(
+        completionMessage('BdlGamesProcessor', '2025-12-20', { note: 'dl-oversized', blob: 'x'.repeat(maxMessageBytes) }),
+      ),
+    };
+    for (const data of Object.values(bad)) await publishRaw(pubsub, phase2Topic, data);
+    await publishJson(pubsub, phase2Topic, completionMessage('BdlGamesProcessor', '2025-12-21')); // a good one after the bad
+
+    const expectations: Array<[string, RegExp]> = [
+      ['dl-malformed', /^invalid: not JSON/],
+      ['dl-missing', /^invalid: game_date: required; status: required/],
+      ['dl-bad-date', /^invalid: game_date: must be a calendar date/],
+      ['dl-unknown', /^invalid: unknown processor NoSuchProcessor for phase2/],
+      ['dl-oversized', /^oversized: \d+ bytes exceeds the 4096-byte limit/],
+    ];
+    await eventually(() => expectations.every(([marker]) => deadLettersMentioning(marker).length > 0), 'dead letters');
+    for (const [marker, reason] of expectations) {
+      const letters = deadLettersMentioning(marker);
+      assert.equal(letters.length, 1, marker);
+      assert.match(letters[0]!.body.reason, reason, marker);
+      assert.equal(letters[0]!.body.source_topic, phase2Topic);
+      assert.ok(Object.values(bad).includes(letters[0]!.body.payload), `${marker}: original payload kept`);
+    }
+    await eventually(async () => (await readStatus(client, '2025-12-21')).phases.phase2.completed_count === 1, 'the good message');
+  });
+
+  it('reports a message for a closed date as late and starts nothing', async () => {
+    const { pubsub } = emulator;
+    const date = '2025-12-22';
+    await publishJson(pubsub, phase2Topic, completionMessage('BdlGamesProcessor', date));
+    await eventually(async () => (await readStatus(client, date)).phases.phase2.completed_count === 1, 'the first completion');
+    const handle = client.workflow.getHandle(workflowIdFor(date));
+    await handle.terminate('closing the date for the test');
+
+    await publishJson(pubsub, phase2Topic, completionMessage('NbacScheduleProcessor', date));
+    const isLate = (l: Seen) => l.body.payload.includes(date) && l.body.payload.includes('NbacScheduleProcessor');
+    await eventually(() => (seen[pipeline.topics.deadLetter] ?? []).some(isLate), 'the late report');
+    const late = seen[pipeline.topics.deadLetter]!.find(isLate)!;
+    assert.match(late.body.reason, /^late: game-day-2025-12-22 has closed/);
+    assert.equal((await handle.describe()).status.name, 'TERMINATED');
+  });
+
+  it('loses nothing while Temporal is unreachable: messages are redelivered once it is back', async () => {
+    const { pubsub } = emulator;
+    const date = '2025-12-23';
+    await temporal.stop();
+    await Promise.all(processorNames('phase2').map((name) => publishJson(pubsub, phase2Topic, completionMessage(name, date))));
+    await new Promise((r) => setTimeout(r, 3000)); // the bridge nacks while Temporal is down
+    assert.equal(triggersFor(pipeline.topics.phase3Trigger, date).length, 0);
+
+    await temporal.start();
+    await eventually(() => triggersFor(pipeline.topics.phase3Trigger, date).length > 0, 'the phase 3 trigger after the outage', 90_000);
+    await settle();
+    assert.equal(triggersFor(pipeline.topics.phase3Trigger, date).length, 1);
+    assert.equal((await readStatus(client, date)).phases.phase2.completed_count, 21);
+  });
+});

@@ -1,0 +1,436 @@
+// The push endpoint over real HTTP, with a recording handler: the handler's own Pub/Sub and Temporal
+// path is tested elsewhere. OIDC tokens are signed here with a local key; nothing fetches Google's certs.
+import assert from 'node:assert/strict';
+import { createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { request, type OutgoingHttpHeaders } from 'node:http';
+import { describe, it, type TestContext } from 'node:test';
+import { OAuth2Client } from 'google-auth-library';
+import pino from 'pino';
+import type { Config } from '../../src/config';
+import type { IncomingMessage, Verdict } from '../../src/bridge/handler';
+import {
+  isLoopback,
+  parseEnvelope,
+  startPushServer,
+  topicFromSubscription,
+  type IdTokenVerifier,
+  type PushServerOptions,
+} from '../../src/bridge/push';
+
+const log = pino({ level: 'silent' });
+const TOPIC = 'nba-phase2-raw-complete';
+const SUBSCRIPTION = `projects/nba-props-platform/subscriptions/${TOPIC}-orchestrator`;
+const BODY_LIMIT = 4096;
+
+const baseBridge: Config['bridge'] = {
+  port: 0,
+  pushToken: undefined,
+  pushAudience: undefined,
+  pushServiceAccount: undefined,
+  maxMessageBytes: 1024,
+  maxPushBodyBytes: BODY_LIMIT,
+  maxOutstanding: 10,
+};
+
+/** Starts a server whose handler records every message and answers `verdict`; closed after the test. */
+async function start(
+  t: TestContext,
+  bridge: Partial<Config['bridge']> = {},
+  options: PushServerOptions = {},
+  verdict: Verdict | (() => Promise<Verdict>) = 'ack',
+) {
+  const received: IncomingMessage[] = [];
+  const server = await startPushServer(
+    async (message) => {
+      received.push(message);
+      return typeof verdict === 'function' ? verdict() : verdict;
+    },
+    { ...baseBridge, ...bridge },
+    log,
+    options,
+  );
+  t.after(() => server.close());
+  return { ...server, received };
+}
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** One request on its own connection; the server may drop the connection once it has answered. */
+function send(
+  url: string,
+  body: string | undefined,
+  headers: OutgoingHttpHeaders = {},
+  method = 'POST',
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers: { 'content-type': 'application/json', ...headers }, agent: false });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+      );
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Sends `chunks` (ending the body only if asked) and resolves with the status the server answers. */
+function sendChunks(url: string, chunks: Buffer[], headers: OutgoingHttpHeaders, end: boolean): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers, agent: false });
+    let answered = false;
+    req.on('response', (res) => {
+      answered = true;
+      resolve(res.statusCode ?? 0);
+      res.resume();
+      req.destroy();
+    });
+    // Once answered, the server drops the connection: a reset is what it should do, not a failure.
+    req.on('error', (error) => {
+      if (!answered) reject(error);
+    });
+    for (const chunk of chunks) req.write(chunk);
+    if (end) req.end();
+  });
+}
+
+function envelope(
+  data: string | Buffer,
+  overrides: { attributes?: Record<string, string>; messageId?: string; subscription?: string } = {},
+) {
+  return JSON.stringify({
+    message: {
+      data: Buffer.from(data).toString('base64'),
+      attributes: overrides.attributes,
+      messageId: overrides.messageId ?? '1234567890',
+      publishTime: '2025-01-15T03:00:00.000Z',
+    },
+    subscription: overrides.subscription ?? SUBSCRIPTION,
+  });
+}
+
+const completionJson = JSON.stringify({ processor_name: 'bdl_boxscores', game_date: '2025-01-14', status: 'success' });
+
+// A server that waits for a body it should have refused fails by this guard instead of hanging.
+describe('push endpoint: envelope and verdict', { timeout: 20_000 }, () => {
+  it('reports the port it really bound', async (t) => {
+    const server = await start(t);
+    assert.notEqual(server.port, 0);
+    assert.equal(server.url, `http://127.0.0.1:${server.port}/pubsub/push`);
+  });
+
+  it('passes topic, id, decoded data and attributes to the handler and answers 204 on ack', async (t) => {
+    const server = await start(t);
+    // fetch keeps its connection alive, so this also shows close() does not wait on idle connections.
+    const reply = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: envelope(completionJson, { attributes: { game_date: '2025-01-14', source: 'test' }, messageId: 'm-1' }),
+    });
+    assert.equal(reply.status, 204);
+    assert.equal(server.received.length, 1);
+    const [message] = server.received;
+    assert.ok(message);
+    assert.equal(message.topic, TOPIC);
+    assert.equal(message.id, 'm-1');
+    assert.ok(Buffer.isBuffer(message.data));
+    assert.equal(message.data.toString('utf8'), completionJson);
+    assert.deepEqual(message.attributes, { game_date: '2025-01-14', source: 'test' });
+  });
+
+  it('accepts message_id and a message without attributes or data', async (t) => {
+    const server = await start(t);
+    const body = JSON.stringify({ message: { message_id: 'snake-1' }, subscription: SUBSCRIPTION });
+    const reply = await send(server.url, body);
+    assert.equal(reply.status, 204);
+    assert.deepEqual(server.received, [{ topic: TOPIC, id: 'snake-1', data: Buffer.alloc(0), attributes: {} }]);
+  });
+
+  it('answers 503 when the handler nacks, so Pub/Sub redelivers', async (t) => {
+    const server = await start(t, {}, {}, 'nack');
+    const reply = await send(server.url, envelope(completionJson));
+    assert.equal(reply.status, 503);
+    assert.equal(server.received.length, 1);
+  });
+
+  it('answers 503 when the handler throws', async (t) => {
+    const server = await start(t, {}, {}, () => Promise.reject(new Error('boom')));
+    const reply = await send(server.url, envelope(completionJson));
+    assert.equal(reply.status, 503);
+    assert.equal(server.received.length, 1);
+  });
+
+  const badEnvelopes: { name: string; body: string; reason: RegExp }[] = [
+    { name: 'not JSON', body: '{"message":', reason: /not JSON/ },
+    { name: 'not an object', body: '[1,2]', reason: /not a JSON object/ },
+    {
+      name: 'no subscription',
+      body: JSON.stringify({ message: { data: '', messageId: '1' } }),
+      reason: /no subscription/,
+    },
+    {
+      name: 'no message',
+      body: JSON.stringify({ subscription: SUBSCRIPTION }),
+      reason: /no message object/,
+    },
+    {
+      name: 'subscription not ending in -orchestrator',
+      body: envelope(completionJson, { subscription: `projects/p/subscriptions/${TOPIC}-sub` }),
+      reason: /-orchestrator/,
+    },
+    {
+      name: 'subscription that is only the suffix',
+      body: envelope(completionJson, { subscription: 'projects/p/subscriptions/-orchestrator' }),
+      reason: /-orchestrator/,
+    },
+    {
+      name: 'no messageId',
+      body: JSON.stringify({ message: { data: 'e30=' }, subscription: SUBSCRIPTION }),
+      reason: /messageId/,
+    },
+    {
+      name: 'data that is not base64',
+      body: JSON.stringify({ message: { data: 'not base64!', messageId: '1' }, subscription: SUBSCRIPTION }),
+      reason: /base64/,
+    },
+    {
+      name: 'attributes that are not strings',
+      body: JSON.stringify({
+        message: { data: 'e30=', messageId: '1', attributes: { n: 1 } },
+        subscription: SUBSCRIPTION,
+      }),
+      reason: /attributes/,
+    },
+  ];
+  for (const { name, body, reason } of badEnvelopes) {
+    it(`answers 400 with the reason for an envelope with ${name}`, async (t) => {
+      const server = await start(t);
+      const reply = await send(server.url, body);
+      assert.equal(reply.status, 400);
+      const parsed: unknown = JSON.parse(reply.body);
+      assert.ok(typeof parsed === 'object' && parsed !== null && 'error' in parsed && typeof parsed.error === 'string');
+      assert.match(parsed.error, reason);
+      assert.equal(server.received.length, 0);
+    });
+  }
+
+  it('accepts a body right at the limit', async (t) => {
+    const server = await start(t);
+    const shell = envelope('', { attributes: { pad: '' } });
+    const body = envelope('', { attributes: { pad: 'x'.repeat(BODY_LIMIT - shell.length) } });
+    assert.equal(Buffer.byteLength(body), BODY_LIMIT);
+    const reply = await send(server.url, body);
+    assert.equal(reply.status, 204);
+    assert.equal(server.received.length, 1);
+  });
+
+  // A valid envelope one byte over the limit: a server that read it anyway would call the handler.
+  const overLimit = () => {
+    const shell = envelope(completionJson, { attributes: { pad: '' } });
+    const pad = 'x'.repeat(BODY_LIMIT + 1 - shell.length);
+    const body = Buffer.from(envelope(completionJson, { attributes: { pad } }));
+    assert.equal(body.length, BODY_LIMIT + 1);
+    return body;
+  };
+
+  it('answers 413 to a declared oversized body without calling the handler', async (t) => {
+    const server = await start(t);
+    const body = overLimit();
+    const headers = { 'content-type': 'application/json', 'content-length': String(body.length) };
+    assert.equal(await sendChunks(server.url, [body], headers, true), 413);
+    assert.equal(server.received.length, 0);
+  });
+
+  it('answers 413 on the declared length alone, before the body arrives', async (t) => {
+    const server = await start(t);
+    const headers = { 'content-type': 'application/json', 'content-length': String(1024 ** 3) };
+    assert.equal(await sendChunks(server.url, [Buffer.from('{"message":')], headers, false), 413);
+    assert.equal(server.received.length, 0);
+  });
+
+  it('answers 413 once a chunked body passes the limit, without calling the handler', async (t) => {
+    const server = await start(t);
+    const body = overLimit();
+    const chunks = [body.subarray(0, BODY_LIMIT / 2), body.subarray(BODY_LIMIT / 2)];
+    assert.equal(await sendChunks(server.url, chunks, { 'content-type': 'application/json' }, true), 413);
+    assert.equal(server.received.length, 0);
+  });
+
+  it('stops at the limit on a chunked body that never ends', async (t) => {
+    const server = await start(t);
+    const chunk = Buffer.alloc(BODY_LIMIT / 2 + 1, 'a');
+    assert.equal(await sendChunks(server.url, [chunk, chunk], { 'content-type': 'application/json' }, false), 413);
+    assert.equal(server.received.length, 0);
+  });
+
+  it('answers 404 to another path and 405 to another method', async (t) => {
+    const server = await start(t);
+    const origin = new URL(server.url).origin;
+    assert.equal((await send(`${origin}/other`, envelope(completionJson))).status, 404);
+    assert.equal((await send(`${origin}/`, undefined, {}, 'GET')).status, 404);
+    const wrongMethod = await send(server.url, undefined, {}, 'GET');
+    assert.equal(wrongMethod.status, 405);
+    assert.equal(wrongMethod.headers.allow, 'POST');
+    assert.equal(server.received.length, 0);
+  });
+});
+
+describe('push endpoint: bearer token', () => {
+  const pushToken = 's3cret-push-token';
+
+  it('answers 401 without a token', async (t) => {
+    const server = await start(t, { pushToken });
+    const reply = await send(server.url, envelope(completionJson));
+    assert.equal(reply.status, 401);
+    assert.equal(reply.headers['www-authenticate'], 'Bearer');
+    assert.equal(server.received.length, 0);
+  });
+
+  it('answers 401 with a wrong token', async (t) => {
+    const server = await start(t, { pushToken });
+    for (const authorization of [`Bearer ${pushToken}x`, 'Bearer s3cret', `Basic ${pushToken}`]) {
+      const reply = await send(server.url, envelope(completionJson), { authorization });
+      assert.equal(reply.status, 401, authorization);
+    }
+    assert.equal(server.received.length, 0);
+  });
+
+  it('accepts the right token', async (t) => {
+    const server = await start(t, { pushToken });
+    const reply = await send(server.url, envelope(completionJson), { authorization: `Bearer ${pushToken}` });
+    assert.equal(reply.status, 204);
+    assert.equal(server.received.length, 1);
+  });
+});
+
+describe('push endpoint: Google OIDC token', () => {
+  const kid = 'test-key-1';
+  const audience = 'https://bridge.example.test/pubsub/push';
+  const serviceAccount = 'pubsub-push@nba-props-platform.iam.gserviceaccount.com';
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const strangerKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  const certs = { [kid]: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+  const client = new OAuth2Client();
+  // google-auth-library's own checks (signature, iat/exp, issuer, audience), with the test's cert.
+  const verifier: IdTokenVerifier = async (idToken, aud) =>
+    (
+      await client.verifySignedJwtWithCertsAsync(idToken, certs, aud, [
+        'https://accounts.google.com',
+        'accounts.google.com',
+      ])
+    ).getPayload();
+
+  const b64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  function idToken(claims: Record<string, unknown> = {}, key: KeyObject = privateKey): string {
+    const now = Math.floor(Date.now() / 1000);
+    const payload = {
+      iss: 'https://accounts.google.com',
+      aud: audience,
+      sub: '1234567890',
+      email: serviceAccount,
+      email_verified: true,
+      iat: now,
+      exp: now + 3600,
+      ...claims,
+    };
+    const signingInput = `${b64url({ alg: 'RS256', typ: 'JWT', kid })}.${b64url(payload)}`;
+    const signature = createSign('RSA-SHA256').update(signingInput).sign(key).toString('base64url');
+    return `${signingInput}.${signature}`;
+  }
+
+  const oidc = { pushAudience: audience, pushServiceAccount: serviceAccount };
+  const push = (url: string, token?: string) =>
+    send(url, envelope(completionJson), token === undefined ? {} : { authorization: `Bearer ${token}` });
+
+  it('accepts a token for the audience from the service account', async (t) => {
+    const server = await start(t, oidc, { verifier });
+    const reply = await push(server.url, idToken());
+    assert.equal(reply.status, 204);
+    assert.equal(server.received.length, 1);
+  });
+
+  it('accepts any verified token for the audience when no service account is configured', async (t) => {
+    const server = await start(t, { pushAudience: audience }, { verifier });
+    assert.equal((await push(server.url, idToken({ email: 'someone@example.test' }))).status, 204);
+  });
+
+  it('answers 401 without a token', async (t) => {
+    const server = await start(t, oidc, { verifier });
+    assert.equal((await push(server.url)).status, 401);
+    assert.equal(server.received.length, 0);
+  });
+
+  it('answers 401 to a token for another audience', async (t) => {
+    const server = await start(t, oidc, { verifier });
+    assert.equal((await push(server.url, idToken({ aud: 'https://elsewhere.example.test' }))).status, 401);
+    assert.equal(server.received.length, 0);
+  });
+
+  it('answers 401 to an expired token', async (t) => {
+    const server = await start(t, oidc, { verifier });
+    // Past the library's 5-minute clock skew allowance.
+    const now = Math.floor(Date.now() / 1000);
+    assert.equal((await push(server.url, idToken({ iat: now - 7200, exp: now - 3600 }))).status, 401);
+    assert.equal(server.received.length, 0);
+  });
+
+  it('answers 401 to a token signed by another key or from another issuer', async (t) => {
+    const server = await start(t, oidc, { verifier });
+    assert.equal((await push(server.url, idToken({}, strangerKey))).status, 401);
+    assert.equal((await push(server.url, idToken({ iss: 'https://evil.example.test' }))).status, 401);
+    assert.equal((await push(server.url, 'not.a.jwt')).status, 401);
+    assert.equal(server.received.length, 0);
+  });
+
+  it('answers 403 to a token from another account or with an unverified email', async (t) => {
+    const server = await start(t, oidc, { verifier });
+    assert.equal((await push(server.url, idToken({ email: 'intruder@example.test' }))).status, 403);
+    assert.equal((await push(server.url, idToken({ email_verified: false }))).status, 403);
+    assert.equal(server.received.length, 0);
+  });
+
+  it('lets a configured bearer token take precedence over OIDC', async (t) => {
+    const server = await start(t, { ...oidc, pushToken: 'tok' }, { verifier });
+    assert.equal((await push(server.url, idToken())).status, 401);
+    assert.equal((await push(server.url, 'tok')).status, 204);
+  });
+});
+
+describe('push endpoint: no authentication configured', () => {
+  it('accepts loopback clients', async (t) => {
+    const server = await start(t);
+    assert.equal((await send(server.url, envelope(completionJson))).status, 204);
+  });
+
+  it('recognises loopback addresses only', () => {
+    for (const address of ['127.0.0.1', '127.10.0.3', '::1', '::ffff:127.0.0.1']) {
+      assert.equal(isLoopback(address), true, address);
+    }
+    for (const address of ['10.0.0.1', '::ffff:10.0.0.1', '192.168.1.127', 'fe80::1', '', undefined]) {
+      assert.equal(isLoopback(address), false, String(address));
+    }
+  });
+});
+
+describe('push envelope parsing', () => {
+  it('takes the topic from the subscription name', () => {
+    assert.equal(topicFromSubscription(SUBSCRIPTION), TOPIC);
+    assert.equal(topicFromSubscription(`${TOPIC}-orchestrator`), undefined);
+    assert.equal(topicFromSubscription(`projects/p/subscriptions/${TOPIC}`), undefined);
+    assert.equal(topicFromSubscription(`projects/p/topics/${TOPIC}-orchestrator`), undefined);
+  });
+
+  it('decodes a full envelope', () => {
+    const result = parseEnvelope(envelope('{"a":1}', { attributes: { k: 'v' }, messageId: '42' }));
+    assert.deepEqual(result, {
+      ok: true,
+      message: { topic: TOPIC, id: '42', data: Buffer.from('{"a":1}'), attributes: { k: 'v' } },
+    });
+  });
+});

@@ -1,0 +1,70 @@
+// `npm start`: the whole local stack on the embedded defaults. Ctrl-C stops all of it.
+import fs from 'node:fs';
+import { createPubSub } from '../src/clients';
+import { config } from '../src/config';
+import { ensureTopology } from '../src/infra/topology';
+import { dataDir, logDir, processSpecs, serverSpecs, temporalUiPort } from '../src/stack/local';
+import { startService, waitForPort, type RunningService } from '../src/stack/services';
+import { hostPort } from '../src/stack/local';
+
+async function main(): Promise<void> {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const running: RunningService[] = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nstopping the stack…');
+    for (const service of [...running].reverse()) {
+      await service.stop();
+      console.log(`  stopped ${service.spec.name}`);
+    }
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    for (const spec of serverSpecs(config)) {
+      console.log(`starting ${spec.name}…`);
+      running.push(await startService(spec, logDir));
+    }
+    const pubsub = createPubSub(config);
+    await ensureTopology(pubsub);
+    await pubsub.close();
+    await waitForPort(temporalUiPort, 30_000);
+    for (const spec of processSpecs()) {
+      console.log(`starting ${spec.name}…`);
+      const service = await startService(spec, logDir);
+      running.push(service);
+      service.child.once('exit', (code) => {
+        if (!stopping) {
+          console.error(`${spec.name} exited (code ${code}); see ${service.logFile}`);
+          void stopAll(1);
+        }
+      });
+    }
+  } catch (error) {
+    console.error(`start-up failed: ${(error as Error).message}`);
+    await stopAll(1);
+    return;
+  }
+
+  const temporal = hostPort(config.temporal.address);
+  console.log(`
+The game-day pipeline is running.
+  Temporal        ${config.temporal.address} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})
+  Temporal Web UI http://${temporal.host}:${temporalUiPort}
+  Pub/Sub         ${config.pubsubEmulatorHost} (project ${config.gcpProject})
+  Bridge push     http://127.0.0.1:${config.bridge.port}/pubsub/push
+  State           ${dataDir}
+  Logs            ${logDir}/{temporal,pubsub,worker,bridge}.log
+
+Try, in another terminal:
+  npx pipeline simulate --date 2025-11-29
+  npx pipeline status 2025-11-29
+
+Ctrl-C stops everything.`);
+}
+
+void main();
