@@ -18,7 +18,10 @@ const schema = z.object({
   PUBSUB_EMULATOR_HOST: emulator('127.0.0.1:8085'),
   GCP_PROJECT: z.string().min(1).default('nba-props-platform'),
   BIGQUERY_EMULATOR_HOST: emulator('http://127.0.0.1:9050'),
+  BRIDGE_HOST: z.string().min(1).default('127.0.0.1'),
   BRIDGE_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  // Push deployments point push subscriptions at the endpoint and turn streaming pull off.
+  BRIDGE_PULL: z.enum(['true', 'false']).default('true'),
   BRIDGE_PUSH_TOKEN: z.string().optional(),
   BRIDGE_PUSH_AUDIENCE: z.string().optional(),
   BRIDGE_PUSH_SERVICE_ACCOUNT: z.string().optional(),
@@ -47,7 +50,9 @@ export function loadConfig(env: NodeJS.ProcessEnv) {
     pubsubEmulatorHost: e.PUBSUB_EMULATOR_HOST,
     bigqueryEmulatorHost: e.BIGQUERY_EMULATOR_HOST,
     bridge: {
+      host: e.BRIDGE_HOST,
       port: e.BRIDGE_PORT,
+      pull: e.BRIDGE_PULL === 'true',
       pushToken: e.BRIDGE_PUSH_TOKEN,
       pushAudience: e.BRIDGE_PUSH_AUDIENCE,
       pushServiceAccount: e.BRIDGE_PUSH_SERVICE_ACCOUNT,

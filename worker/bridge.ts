@@ -11,7 +11,7 @@ import { completionTopics } from '../src/pipeline/definition';
 
 async function main(): Promise<void> {
   const pubsub = createPubSub(config);
-  await ensureTopology(pubsub);
+  if (config.bridge.pull) await ensureTopology(pubsub);
   const connection = await connectTemporal(config);
   const handle = createHandler({
     client: temporalClient(config, connection),
@@ -20,13 +20,15 @@ async function main(): Promise<void> {
     deadLetter: deadLetterPublisher(pubsub),
     log,
   });
-  const pull = pullAll(pubsub, completionTopics, handle, { maxOutstanding: config.bridge.maxOutstanding, log });
+  const pull = config.bridge.pull
+    ? pullAll(pubsub, completionTopics, handle, { maxOutstanding: config.bridge.maxOutstanding, log })
+    : undefined;
   const push = await startPushServer(handle, config.bridge, log);
-  log.info({ topics: completionTopics, push_url: push.url }, 'bridge started');
+  log.info({ pull_topics: pull ? completionTopics : [], push_url: push.url }, 'bridge started');
 
   const stop = async (signal: string) => {
     log.info({ signal }, 'bridge stopping');
-    await Promise.all([pull.close(), push.close()]);
+    await Promise.all([pull?.close(), push.close()]);
     await pubsub.close();
     await connection.close();
     process.exit(0);

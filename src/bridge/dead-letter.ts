@@ -1,14 +1,36 @@
-// The dead-letter topic: every message the bridge could not accept, with the reason.
+// The dead-letter topic: every message the bridge could not accept. The original bytes travel
+// unchanged as the data (so it can be replayed as it was); why, and from where, as attributes.
 import type { PubSub } from '@google-cloud/pubsub';
 import { pipeline } from '../pipeline/definition';
-import type { DeadLetter } from './handler';
+import type { Rejected } from './handler';
 
-export function deadLetterPublisher(pubsub: PubSub): (letter: DeadLetter) => Promise<void> {
+/** Pub/Sub caps an attribute value at 1024 bytes. */
+const MAX_ATTRIBUTE_BYTES = 1024;
+
+export const deadLetterAttributes = {
+  reason: 'dead_letter_reason',
+  sourceTopic: 'dead_letter_source_topic',
+  sourceMessageId: 'dead_letter_source_message_id',
+  receivedAt: 'dead_letter_received_at',
+} as const;
+
+export function deadLetterPublisher(pubsub: PubSub): (rejected: Rejected) => Promise<void> {
   const topic = pubsub.topic(pipeline.topics.deadLetter, { batching: { maxMessages: 1 } });
-  return async (letter) => {
+  return async ({ message, reason }) => {
     await topic.publishMessage({
-      json: letter,
-      attributes: { reason: letter.reason.split(':')[0] ?? 'invalid', source_topic: letter.source_topic },
+      data: message.data,
+      attributes: {
+        ...message.attributes,
+        [deadLetterAttributes.reason]: truncateBytes(reason, MAX_ATTRIBUTE_BYTES),
+        [deadLetterAttributes.sourceTopic]: message.topic,
+        [deadLetterAttributes.sourceMessageId]: message.id,
+        [deadLetterAttributes.receivedAt]: new Date().toISOString(),
+      },
     });
   };
+}
+
+function truncateBytes(text: string, max: number): string {
+  const bytes = Buffer.from(text, 'utf8');
+  return bytes.length <= max ? text : `${bytes.subarray(0, max - 3).toString('utf8').replace(/\uFFFD$/, '')}...`;
 }

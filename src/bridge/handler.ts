@@ -14,15 +14,10 @@ export interface IncomingMessage {
 
 export type Verdict = 'ack' | 'nack';
 
-/** What goes to the dead-letter topic: enough to understand and replay the message. */
-export interface DeadLetter {
+/** A message the bridge could not accept, and why: it goes to the dead-letter topic unchanged. */
+export interface Rejected {
+  message: IncomingMessage;
   reason: string;
-  source_topic: string;
-  message_id: string;
-  attributes: Record<string, string>;
-  /** The original payload, as UTF-8 text. */
-  payload: string;
-  received_at: string;
 }
 
 export interface HandlerOptions {
@@ -30,7 +25,7 @@ export interface HandlerOptions {
   taskQueue: string;
   maxMessageBytes: number;
   /** Resolves once the dead-letter topic has the message. */
-  deadLetter: (letter: DeadLetter) => Promise<void>;
+  deadLetter: (rejected: Rejected) => Promise<void>;
   /** How long to wait for Temporal before treating the attempt as failed. */
   signalTimeoutMs?: number;
   log: Logger;
@@ -42,14 +37,7 @@ export function createHandler(options: HandlerOptions): (message: IncomingMessag
 
   async function reject(message: IncomingMessage, reason: string): Promise<Verdict> {
     try {
-      await options.deadLetter({
-        reason,
-        source_topic: message.topic,
-        message_id: message.id,
-        attributes: message.attributes,
-        payload: message.data.toString('utf8'),
-        received_at: new Date().toISOString(),
-      });
+      await options.deadLetter({ message, reason });
     } catch (error) {
       log.error({ err: error, topic: message.topic, message_id: message.id, reason }, 'dead-letter publish failed; will redeliver');
       return 'nack';

@@ -4,6 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage as HttpRequest, type ServerResponse } from 'node:http';
 import { OAuth2Client, type TokenPayload } from 'google-auth-library';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { Config } from '../config';
 import type { IncomingMessage, Verdict } from './handler';
 import { subscriptionFor } from './pull';
@@ -19,7 +20,7 @@ export function googleIdTokenVerifier(client: OAuth2Client = new OAuth2Client())
 }
 
 export interface PushServerOptions {
-  /** Interface to listen on. Default 127.0.0.1. */
+  /** Interface to listen on. Default: BRIDGE_HOST. */
   host?: string;
   /** Replaces the Google verifier (tests verify tokens signed with their own key). */
   verifier?: IdTokenVerifier;
@@ -51,52 +52,47 @@ export function topicFromSubscription(subscription: string): string | undefined 
   return shortName.slice(0, -SUBSCRIPTION_SUFFIX.length);
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const notStringAttributes = 'message.attributes is not an object of strings';
+const pushEnvelopeSchema = z.object({
+  subscription: z.string({ error: 'envelope has no subscription' }),
+  message: z.object(
+    {
+      messageId: z.string().min(1).optional(),
+      message_id: z.string().min(1).optional(),
+      // Pub/Sub allows attribute-only messages: empty data goes on to the handler, which dead-letters it.
+      data: z.string().regex(BASE64, 'message.data is not a base64 string').default(''),
+      attributes: z.record(z.string(), z.string({ error: notStringAttributes }), { error: notStringAttributes }).default({}),
+    },
+    { error: 'envelope has no message object' },
+  ),
+});
 
 /** Reads a push envelope. Only the envelope is judged here; the message data is the handler's. */
 export function parseEnvelope(body: string): EnvelopeResult {
-  let envelope: unknown;
+  let json: unknown;
   try {
-    envelope = JSON.parse(body);
+    json = JSON.parse(body);
   } catch (error) {
     return { ok: false, reason: `body is not JSON: ${(error as Error).message}` };
   }
-  if (!isRecord(envelope)) return { ok: false, reason: 'envelope is not a JSON object' };
-
-  const { subscription, message } = envelope;
-  if (typeof subscription !== 'string') return { ok: false, reason: 'envelope has no subscription' };
-  const context = { subscription };
-  const topic = topicFromSubscription(subscription);
+  const parsed = pushEnvelopeSchema.safeParse(json, { reportInput: true });
+  const subscription = isObject(json) && typeof json.subscription === 'string' ? json.subscription : undefined;
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const reason = issue?.path.length === 0 ? 'envelope is not a JSON object' : (issue?.message ?? 'invalid envelope');
+    return { ok: false, reason, subscription };
+  }
+  const { message } = parsed.data;
+  const topic = topicFromSubscription(parsed.data.subscription);
   if (topic === undefined) {
-    return {
-      ok: false,
-      ...context,
-      reason: `subscription ${JSON.stringify(subscription)} is not ${SUBSCRIPTION_SHAPE}`,
-    };
+    return { ok: false, subscription, reason: `subscription ${JSON.stringify(subscription)} is not ${SUBSCRIPTION_SHAPE}` };
   }
-  if (!isRecord(message)) return { ok: false, ...context, reason: 'envelope has no message object' };
-
   const id = message.messageId ?? message.message_id;
-  if (typeof id !== 'string' || id === '') return { ok: false, ...context, reason: 'message has no messageId' };
-  const withId = { ...context, message_id: id };
-
-  // Pub/Sub allows attribute-only messages: empty data goes on to the handler, which dead-letters it.
-  const data = message.data ?? '';
-  if (typeof data !== 'string' || !BASE64.test(data)) {
-    return { ok: false, ...withId, reason: 'message.data is not a base64 string' };
-  }
-
-  const attributes = message.attributes ?? {};
-  if (!isRecord(attributes) || !Object.values(attributes).every((v) => typeof v === 'string')) {
-    return { ok: false, ...withId, reason: 'message.attributes is not an object of strings' };
-  }
-
-  return {
-    ok: true,
-    message: { topic, id, data: Buffer.from(data, 'base64'), attributes: attributes as Record<string, string> },
-  };
+  if (!id) return { ok: false, subscription, reason: 'message has no messageId' };
+  return { ok: true, message: { topic, id, data: Buffer.from(message.data, 'base64'), attributes: message.attributes } };
 }
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
 export function isLoopback(address: string | undefined): boolean {
   if (!address) return false;
@@ -219,7 +215,7 @@ export async function startPushServer(
   log: Logger,
   options: PushServerOptions = {},
 ): Promise<PushServer> {
-  const host = options.host ?? '127.0.0.1';
+  const host = options.host ?? bridge.host;
   const limit = bridge.maxPushBodyBytes;
   const authenticate = authenticator(bridge, options.verifier);
 

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
 import type { Client } from '@temporalio/client';
+import { deadLetterAttributes } from '../bridge/dead-letter';
 import { config } from '../config';
 import type { Trigger } from '../messages/trigger';
 import { pipeline, workflowIdFor, type PhaseKey } from '../pipeline/definition';
@@ -20,7 +21,6 @@ export interface SimulateOptions {
 
 interface Watched {
   topic: string;
-  trigger: Trigger;
   at: number;
 }
 
@@ -38,10 +38,14 @@ export async function simulateDay({ pubsub, client, gameDate, timeoutMs, print =
   const correlationId = `sim-${gameDate}-${randomUUID().slice(0, 8)}`;
   const watched: Watched[] = [];
   const watchTopics = [pipeline.topics.phase3Trigger, pipeline.topics.phase4Trigger, pipeline.topics.deadLetter];
-  const subscriptions = await Promise.all(watchTopics.map((topic) => watch(pubsub, topic, gameDate, (trigger) => {
-    watched.push({ topic, trigger, at: Date.now() });
-    say(`← ${topic}  ${trigger.trigger_id ?? JSON.stringify(trigger).slice(0, 160)}  correlation_id=${trigger.correlation_id}`);
-  })));
+  const subscriptions = await Promise.all(
+    watchTopics.map((topic) =>
+      watch(pubsub, topic, gameDate, (body) => {
+        watched.push({ topic, at: Date.now() });
+        say('reason' in body ? `← ${topic}  ${body.reason}` : `← ${topic}  ${body.trigger_id}  correlation_id=${body.correlation_id}`);
+      }),
+    ),
+  );
   const progress = watchProgress(client, gameDate, say);
 
   try {
@@ -99,13 +103,14 @@ async function publish(pubsub: PubSub, messages: SimulatedMessage[]): Promise<vo
 }
 
 /** A subscription of our own on an outgoing topic, so we see what the orchestrator publishes. */
-async function watch(pubsub: PubSub, topic: string, gameDate: string, seen: (trigger: Trigger) => void): Promise<Subscription> {
+async function watch(pubsub: PubSub, topic: string, gameDate: string, seen: (body: Trigger | { reason: string }) => void): Promise<Subscription> {
   const [subscription] = await pubsub.topic(topic).createSubscription(`simulate-${topic}-${randomUUID().slice(0, 8)}`);
   subscription.on('message', (message: Message) => {
     message.ack();
-    const body = JSON.parse(message.data.toString('utf8')) as Trigger & { payload?: string };
-    const isOurs = body.game_date === gameDate || (body.payload ?? '').includes(gameDate);
-    if (isOurs) seen(body);
+    const data = message.data.toString('utf8');
+    if (!data.includes(gameDate)) return;
+    const reason = message.attributes[deadLetterAttributes.reason];
+    seen(reason ? { reason } : (JSON.parse(data) as Trigger));
   });
   return subscription;
 }

@@ -1,13 +1,14 @@
 // The bridge and the worker against the real servers: the Temporal dev server and the Pub/Sub emulator.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Message, PubSub } from '@google-cloud/pubsub';
+import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { createActivities } from '../../src/activities';
 import { deadLetterPublisher } from '../../src/bridge/dead-letter';
-import { createHandler, type DeadLetter } from '../../src/bridge/handler';
+import { deadLetterAttributes } from '../../src/bridge/dead-letter';
+import { createHandler } from '../../src/bridge/handler';
 import { pullAll } from '../../src/bridge/pull';
 import type { Trigger } from '../../src/messages/trigger';
 import { completionTopics, pipeline, workflowIdFor } from '../../src/pipeline/definition';
@@ -24,10 +25,12 @@ const phase3Topic = 'nba-phase3-analytics-complete';
 let temporal: DevServer;
 let emulator: PubSubEmulator;
 let client: Client;
+let workerConnection: NativeConnection;
 let worker: Worker;
+const observers: Subscription[] = [];
 let workerRun: Promise<void>;
 let bridge: { close(): Promise<void> };
-type Seen = { body: Trigger & DeadLetter; attributes: Record<string, string> };
+type Seen = { data: string; attributes: Record<string, string> };
 const seen: Record<string, Seen[]> = {};
 
 before(async () => {
@@ -37,13 +40,15 @@ before(async () => {
   for (const topic of [pipeline.topics.phase3Trigger, pipeline.topics.phase4Trigger, pipeline.topics.deadLetter]) {
     const received: Seen[] = (seen[topic] = []);
     const [subscription] = await pubsub.topic(topic).createSubscription(`observer-${topic}`);
+    observers.push(subscription);
     subscription.on('message', (m: Message) => {
       m.ack();
-      received.push({ body: JSON.parse(m.data.toString('utf8')), attributes: m.attributes });
+      received.push({ data: m.data.toString('utf8'), attributes: m.attributes });
     });
   }
+  workerConnection = await NativeConnection.connect({ address: temporal.address });
   worker = await Worker.create({
-    connection: await NativeConnection.connect({ address: temporal.address }),
+    connection: workerConnection,
     taskQueue,
     workflowsPath,
     activities: createActivities({ pubsub }),
@@ -65,6 +70,8 @@ after(async () => {
   await bridge.close();
   worker.shutdown();
   await workerRun;
+  await workerConnection.close();
+  await Promise.all(observers.map((o) => o.close()));
   await client.connection.close();
   await emulator.stop();
   await temporal.stop();
@@ -94,8 +101,10 @@ async function eventually(check: () => boolean | Promise<boolean>, what: string,
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 1500)); // room for a stray duplicate to surface
-const triggersFor = (topic: string, date: string) => (seen[topic] ?? []).filter((s) => s.body.game_date === date);
-const deadLettersMentioning = (text: string) => (seen[pipeline.topics.deadLetter] ?? []).filter((s) => s.body.payload.includes(text));
+const triggersFor = (topic: string, date: string) =>
+  (seen[topic] ?? []).map((s) => ({ ...s, body: JSON.parse(s.data) as Trigger })).filter((s) => s.body.game_date === date);
+const deadLettersMentioning = (text: string) => (seen[pipeline.topics.deadLetter] ?? []).filter((s) => s.data.includes(text));
+const reasonOf = (letter: Seen) => letter.attributes[deadLetterAttributes.reason] ?? '';
 
 describe('bridge and worker on the real servers', () => {
   it('turns 21-way concurrent publishing with duplicates over several dates into one trigger per date', async () => {
@@ -158,9 +167,9 @@ describe('bridge and worker on the real servers', () => {
     for (const [marker, reason] of expectations) {
       const letters = deadLettersMentioning(marker);
       assert.equal(letters.length, 1, marker);
-      assert.match(letters[0]!.body.reason, reason, marker);
-      assert.equal(letters[0]!.body.source_topic, phase2Topic);
-      assert.ok(Object.values(bad).includes(letters[0]!.body.payload), `${marker}: original payload kept`);
+      assert.match(reasonOf(letters[0]!), reason, marker);
+      assert.equal(letters[0]!.attributes[deadLetterAttributes.sourceTopic], phase2Topic);
+      assert.ok(Object.values(bad).includes(letters[0]!.data), `${marker}: original payload kept`);
     }
     await eventually(async () => (await readStatus(client, '2025-12-21')).phases.phase2.completed_count === 1, 'the good message');
   });
@@ -174,10 +183,10 @@ describe('bridge and worker on the real servers', () => {
     await handle.terminate('closing the date for the test');
 
     await publishJson(pubsub, phase2Topic, completionMessage('NbacScheduleProcessor', date));
-    const isLate = (l: Seen) => l.body.payload.includes(date) && l.body.payload.includes('NbacScheduleProcessor');
+    const isLate = (l: Seen) => l.data.includes(date) && l.data.includes('NbacScheduleProcessor');
     await eventually(() => (seen[pipeline.topics.deadLetter] ?? []).some(isLate), 'the late report');
     const late = seen[pipeline.topics.deadLetter]!.find(isLate)!;
-    assert.match(late.body.reason, /^late: game-day-2025-12-22 has closed/);
+    assert.match(reasonOf(late), /^late: game-day-2025-12-22 has closed/);
     assert.equal((await handle.describe()).status.name, 'TERMINATED');
   });
 

@@ -23,7 +23,9 @@ const SUBSCRIPTION = `projects/nba-props-platform/subscriptions/${TOPIC}-orchest
 const BODY_LIMIT = 4096;
 
 const baseBridge: Config['bridge'] = {
+  host: '127.0.0.1',
   port: 0,
+  pull: false,
   pushToken: undefined,
   pushAudience: undefined,
   pushServiceAccount: undefined,

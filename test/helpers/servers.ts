@@ -5,12 +5,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { PubSub } from '@google-cloud/pubsub';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ensureTopology } from '../../src/infra/topology';
 import { binaries, pubsubEmulatorSpec, temporalServerSpec } from '../../src/stack/local';
 import { startService, type RunningService } from '../../src/stack/services';
 import { searchAttributeDefinitions } from '../../src/workflows/search-attributes';
 
 export const workflowsPath = require.resolve('../../src/workflows');
+
+// Worker state changes are noise in test output; warnings and errors still show.
+Runtime.install({ logger: new DefaultLogger('WARN') });
 
 function requireTool(file: string): string {
   if (!fs.existsSync(file)) throw new Error(`${file} is missing: run scripts/setup.sh (npm test does)`);
