@@ -1,40 +1,14 @@
 // Real servers for tests, started from the binaries scripts/setup.sh installed. Nothing downloads.
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { PubSub } from '@google-cloud/pubsub';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { ensureTopology } from '../../src/infra/topology';
-import { binaries, pubsubEmulatorSpec, temporalServerSpec } from '../../src/stack/local';
-import { startService, type RunningService } from '../../src/stack/services';
+import { binaries } from '../../src/stack/local';
+import { requireTool } from '../../src/stack/ephemeral';
 import { searchAttributeDefinitions } from '../../src/workflows/search-attributes';
 
 export const workflowsPath = require.resolve('../../src/workflows');
 
 // Worker state changes are noise in test output; warnings and errors still show.
 Runtime.install({ logger: new DefaultLogger('WARN') });
-
-function requireTool(file: string): string {
-  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run scripts/setup.sh (npm test does)`);
-  return file;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
-}
 
 // The operator API takes the protobuf enum values: KEYWORD = 2, BOOL = 5.
 const indexedValueTypes = { Keyword: 2, Bool: 5 } as const;
@@ -53,53 +27,5 @@ export async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment
   return env;
 }
 
-export interface DevServer {
-  address: string;
-  service: RunningService;
-  /** Stops it; `start` again brings it back on the same port and SQLite file. */
-  stop(): Promise<void>;
-  start(): Promise<void>;
-}
 
-/** The Temporal dev server (headless, SQLite file), exactly as the local stack runs it. */
-export async function startDevServer(dir: string): Promise<DevServer> {
-  requireTool(binaries.temporal);
-  const spec = temporalServerSpec({
-    host: '127.0.0.1',
-    port: await freePort(),
-    namespace: 'default',
-    dbFile: path.join(dir, 'temporal.sqlite'),
-  });
-  const server: DevServer = {
-    address: `127.0.0.1:${spec.port}`,
-    service: await startService(spec, dir),
-    stop: () => server.service.stop(),
-    async start() {
-      server.service = await startService(spec, dir);
-    },
-  };
-  return server;
-}
-
-export interface PubSubEmulator {
-  host: string;
-  pubsub: PubSub;
-  stop(): Promise<void>;
-}
-
-/** Our Go pstest server on a free port, with the pipeline's topics and subscriptions. */
-export async function startPubSubEmulator(dir: string, projectId = 'nba-props-platform'): Promise<PubSubEmulator> {
-  requireTool(binaries.pubsubEmulator);
-  const port = await freePort();
-  const service = await startService(pubsubEmulatorSpec('127.0.0.1', port), dir);
-  const pubsub = new PubSub({ projectId, apiEndpoint: `127.0.0.1:${port}`, emulatorMode: true });
-  await ensureTopology(pubsub);
-  return {
-    host: `127.0.0.1:${port}`,
-    pubsub,
-    async stop() {
-      await pubsub.close();
-      await service.stop();
-    },
-  };
-}
+export { freePort, startDevServer, startPubSubEmulator, tempDir, type DevServer, type PubSubEmulator } from '../../src/stack/ephemeral';

@@ -1,0 +1,109 @@
+// `npm run bench`: how fast a complete phase 2 turns into the phase 3 trigger, end to end through
+// the real servers, the bridge and the worker processes. Prints figures and writes them to
+// bench-results/phase3-latency.json. Compare ratios within one run: these machines are noisy.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Message, PubSub } from '@google-cloud/pubsub';
+import { pipeline } from '../src/pipeline/definition';
+import { phaseCompletions } from '../src/simulate/day';
+import { freePort, startDevServer, startPubSubEmulator, tempDir } from '../src/stack/ephemeral';
+import { processSpecs, root } from '../src/stack/local';
+import { startService } from '../src/stack/services';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+
+async function main(): Promise<void> {
+  const dir = tempDir('bench');
+  const [temporal, emulator] = await Promise.all([startDevServer(dir), startPubSubEmulator(dir)]);
+  const env = {
+    TEMPORAL_ADDRESS: temporal.address,
+    PUBSUB_EMULATOR_HOST: emulator.host,
+    TEMPORAL_TASK_QUEUE: 'bench',
+    BRIDGE_PORT: String(await freePort()),
+    LOG_LEVEL: 'warn',
+  };
+  const processes = await Promise.all(processSpecs().map((spec) => startService({ ...spec, env }, dir)));
+  const triggers = await observe(emulator.pubsub, pipeline.topics.phase3Trigger);
+
+  let date = Date.UTC(2030, 0, 1);
+  const nextDate = () => new Date((date += 86_400_000)).toISOString().slice(0, 10);
+
+  async function oneDay(duplicates: number): Promise<number> {
+    const gameDate = nextDate();
+    const messages = phaseCompletions('phase2', { gameDate, correlationId: `bench-${gameDate}`, duplicates });
+    await Promise.all(messages.map(({ topic, message }) => emulator.pubsub.topic(topic).publishMessage({ json: message })));
+    const published = performance.now();
+    const received = await triggers.next(gameDate, 60_000);
+    return received - published;
+  }
+
+  await oneDay(0); // warm-up: worker bundle, connections
+  const withoutDuplicates: number[] = [];
+  const withDuplicates: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    withoutDuplicates.push(await oneDay(0));
+    withDuplicates.push(await oneDay(21)); // every processor delivered twice
+  }
+  const concurrentStart = performance.now();
+  await Promise.all(Array.from({ length: 10 }, () => oneDay(21)));
+  const tenDatesAtOnce = performance.now() - concurrentStart;
+
+  const figures = {
+    measured_at: new Date().toISOString(),
+    rounds: ROUNDS,
+    phase3_trigger_latency_ms: {
+      description: 'last of 21 phase 2 completions confirmed by Pub/Sub → phase 3 trigger received',
+      without_duplicates: summary(withoutDuplicates),
+      with_every_message_twice: summary(withDuplicates),
+      ratio_duplicates_to_clean_median: round(median(withDuplicates) / median(withoutDuplicates)),
+    },
+    ten_dates_concurrently_ms: round(tenDatesAtOnce),
+    ten_dates_concurrently_to_single_median_ratio: round(tenDatesAtOnce / median(withDuplicates)),
+  };
+  console.log(JSON.stringify(figures, null, 2));
+  const out = path.join(root, 'bench-results');
+  fs.mkdirSync(out, { recursive: true });
+  fs.writeFileSync(path.join(out, 'phase3-latency.json'), `${JSON.stringify(figures, null, 2)}\n`);
+  console.log(`written to ${path.relative(process.cwd(), path.join(out, 'phase3-latency.json'))}`);
+
+  await triggers.close();
+  for (const p of processes.reverse()) await p.stop();
+  await emulator.stop();
+  await temporal.stop();
+}
+
+/** Resolves, per game date, the moment its trigger arrived. */
+async function observe(pubsub: PubSub, topic: string) {
+  const [subscription] = await pubsub.topic(topic).createSubscription(`bench-${topic}`);
+  const arrived = new Map<string, number>();
+  subscription.on('message', (message: Message) => {
+    message.ack();
+    arrived.set((JSON.parse(message.data.toString('utf8')) as { game_date: string }).game_date, performance.now());
+  });
+  return {
+    async next(gameDate: string, timeoutMs: number): Promise<number> {
+      const until = Date.now() + timeoutMs;
+      while (!arrived.has(gameDate)) {
+        if (Date.now() > until) throw new Error(`no phase 3 trigger for ${gameDate} within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      return arrived.get(gameDate)!;
+    },
+    close: () => subscription.close(),
+  };
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const median = (xs: number[]) => sorted(xs)[Math.floor(xs.length / 2)]!;
+const summary = (xs: number[]) => ({
+  median: round(median(xs)),
+  p90: round(sorted(xs)[Math.floor(xs.length * 0.9)]!),
+  min: round(Math.min(...xs)),
+  max: round(Math.max(...xs)),
+});
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

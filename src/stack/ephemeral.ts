@@ -1,0 +1,82 @@
+// Throwaway servers on free ports, for tests and benchmarks: the same binaries and flags as the
+// local stack, with state in a temporary directory.
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { PubSub } from '@google-cloud/pubsub';
+import { emulatorAuth } from '../clients';
+import { ensureTopology } from '../infra/topology';
+import { binaries, pubsubEmulatorSpec, temporalServerSpec } from './local';
+import { startService, type RunningService } from './services';
+
+export function requireTool(file: string): string {
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run scripts/setup.sh (npm test does)`);
+  return file;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+}
+
+export interface DevServer {
+  address: string;
+  service: RunningService;
+  /** Stops it; `start` again brings it back on the same port and SQLite file. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+/** The Temporal dev server (headless, SQLite file), exactly as the local stack runs it. */
+export async function startDevServer(dir: string): Promise<DevServer> {
+  requireTool(binaries.temporal);
+  const spec = temporalServerSpec({
+    host: '127.0.0.1',
+    port: await freePort(),
+    namespace: 'default',
+    dbFile: path.join(dir, 'temporal.sqlite'),
+  });
+  const server: DevServer = {
+    address: `127.0.0.1:${spec.port}`,
+    service: await startService(spec, dir),
+    stop: () => server.service.stop(),
+    async start() {
+      server.service = await startService(spec, dir);
+    },
+  };
+  return server;
+}
+
+export interface PubSubEmulator {
+  host: string;
+  pubsub: PubSub;
+  stop(): Promise<void>;
+}
+
+/** Our Go pstest server on a free port, with the pipeline's topics and subscriptions. */
+export async function startPubSubEmulator(dir: string, projectId = 'nba-props-platform'): Promise<PubSubEmulator> {
+  requireTool(binaries.pubsubEmulator);
+  const port = await freePort();
+  const service = await startService(pubsubEmulatorSpec('127.0.0.1', port), dir);
+  const pubsub = new PubSub({ projectId, apiEndpoint: `127.0.0.1:${port}`, emulatorMode: true, auth: emulatorAuth() });
+  await ensureTopology(pubsub);
+  return {
+    host: `127.0.0.1:${port}`,
+    pubsub,
+    async stop() {
+      await pubsub.close();
+      await service.stop();
+    },
+  };
+}
