@@ -33,6 +33,8 @@ type Unstamped<T> = T extends unknown ? Omit<T, 'trigger_id' | 'timestamp'> : ne
 export type GameDayOutcome = 'completed' | 'expired';
 
 export const completionSignal = wf.defineSignal<[Completion]>('completion');
+/** Opens the date's run with no completion, so its deadlines run even if no message ever arrives. */
+export const openSignal = wf.defineSignal('open');
 export const statusQuery = wf.defineQuery<GameDayStatus>('status');
 
 const { publishTrigger } = wf.proxyActivities<Activities>({
@@ -55,6 +57,7 @@ export async function gameDayWorkflow(input: GameDayInput): Promise<GameDayOutco
   const deadline = Date.parse(state.openedAt) + msToNumber(pipeline.lifetime.maxOpenDuration);
 
   wf.setHandler(completionSignal, (completion) => record(completion));
+  wf.setHandler(openSignal, () => undefined);
   wf.setHandler(statusQuery, () => statusOf(state));
 
   function record(completion: Completion): void {
