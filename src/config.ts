@@ -28,6 +28,10 @@ const schema = z.object({
   BRIDGE_MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(64 * 1024),
   BRIDGE_MAX_PUSH_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   BRIDGE_MAX_OUTSTANDING: z.coerce.number().int().positive().default(200),
+  // Set (e.g. nba-props-platform-api) to write exports to Cloud Storage instead of a local directory.
+  EXPORT_BUCKET: z.string().optional(),
+  EXPORT_DIR: z.string().min(1).default('.data/exports'),
+  ALERT_WEBHOOK_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -60,6 +64,8 @@ export function loadConfig(env: NodeJS.ProcessEnv) {
       maxPushBodyBytes: e.BRIDGE_MAX_PUSH_BODY_BYTES,
       maxOutstanding: e.BRIDGE_MAX_OUTSTANDING,
     },
+    exports: { bucket: e.EXPORT_BUCKET?.trim() || undefined, dir: e.EXPORT_DIR },
+    alertWebhookUrl: e.ALERT_WEBHOOK_URL,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -1,6 +1,8 @@
 // `npm start`: the whole local stack on the embedded defaults. Ctrl-C stops all of it.
 import fs from 'node:fs';
-import { createPubSub } from '../src/clients';
+import { createBigQuery, ensureSchema } from '../src/bigquery/client';
+import { connectTemporal, createPubSub, temporalClient } from '../src/clients';
+import { ensureSchedules } from '../src/schedules';
 import { config } from '../src/config';
 import { ensureTopology } from '../src/infra/topology';
 import { dataDir, logDir, processSpecs, serverSpecs, temporalUiPort } from '../src/stack/local';
@@ -32,6 +34,10 @@ async function main(): Promise<void> {
     const pubsub = createPubSub(config);
     await ensureTopology(pubsub);
     await pubsub.close();
+    if (config.bigqueryEmulatorHost) await ensureSchema(createBigQuery(config));
+    const connection = await connectTemporal(config);
+    await ensureSchedules(temporalClient(config, connection), config.temporal.taskQueue);
+    await connection.close();
     await waitForPort(temporalUiPort, 30_000);
     for (const spec of processSpecs()) {
       console.log(`starting ${spec.name}…`);
@@ -56,12 +62,15 @@ The game-day pipeline is running.
   Temporal        ${config.temporal.address} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})
   Temporal Web UI http://${temporal.host}:${temporalUiPort}
   Pub/Sub         ${config.pubsubEmulatorHost} (project ${config.gcpProject})
+  BigQuery        ${config.bigqueryEmulatorHost} (tables from sql/ddl.sql)
+  Exports         ${config.exports.bucket ? `gs://${config.exports.bucket}` : config.exports.dir}
+  Schedules       npx pipeline schedules
   Bridge push     http://127.0.0.1:${config.bridge.port}/pubsub/push
   State           ${dataDir}
-  Logs            ${logDir}/{temporal,pubsub,worker,bridge}.log
+  Logs            ${logDir}/{temporal,pubsub,bigquery,worker,bridge}.log
 
 Try, in another terminal:
-  npx pipeline simulate --date 2025-11-29
+  npx pipeline simulate --date 2025-11-29 --through 6
   npx pipeline status 2025-11-29
 
 Ctrl-C stops everything.`);

@@ -1,7 +1,9 @@
 // The Temporal worker process: game-day workflows and their activities on one task queue.
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../src/activities';
-import { createPubSub } from '../src/clients';
+import { createExportStorage } from '../src/activities/storage';
+import { createBigQuery } from '../src/bigquery/client';
+import { connectTemporal, createPubSub, temporalClient } from '../src/clients';
 import { config } from '../src/config';
 import { log } from '../src/log';
 
@@ -13,16 +15,24 @@ async function main(): Promise<void> {
     tls: tls ? { clientCertPair: { crt: await readFile(tls.certPath), key: await readFile(tls.keyPath) } } : Boolean(apiKey),
   });
   const pubsub = createPubSub(config);
+  const clientConnection = await connectTemporal(config); // for activities that open game days
   const worker = await Worker.create({
     connection,
     namespace,
     taskQueue,
     workflowsPath: require.resolve('../src/workflows'),
-    activities: createActivities({ pubsub }),
+    activities: createActivities({
+      pubsub,
+      bigquery: createBigQuery(config),
+      storage: createExportStorage(config.exports),
+      temporalClient: temporalClient(config, clientConnection),
+      alertWebhookUrl: config.alertWebhookUrl,
+    }),
   });
   log.info({ task_queue: taskQueue, temporal: address }, 'worker started');
   await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
   await pubsub.close();
+  await clientConnection.close();
   await connection.close();
   log.info('worker stopped');
 }

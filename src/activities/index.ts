@@ -1,14 +1,27 @@
 // All I/O the workflows do, built once per worker around injected clients.
+import type { BigQuery } from '@google-cloud/bigquery';
 import type { PubSub } from '@google-cloud/pubsub';
+import type { Client } from '@temporalio/client';
+import { createAlertActivities } from './alerts';
+import { createBigQueryActivities } from './bigquery';
+import { createExportActivities } from './exports';
 import { createPublishActivities } from './publish';
+import type { ExportStorage } from './storage';
 
 export interface ActivityClients {
   pubsub: PubSub;
+  bigquery: BigQuery;
+  storage: ExportStorage;
+  temporalClient: Client;
+  alertWebhookUrl?: string;
 }
 
 export function createActivities(clients: ActivityClients) {
   return {
     ...createPublishActivities(clients.pubsub),
+    ...createAlertActivities(clients.alertWebhookUrl),
+    ...createBigQueryActivities(clients.bigquery),
+    ...createExportActivities(clients),
   };
 }
 

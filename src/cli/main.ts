@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { connectTemporal, createPubSub, temporalClient } from '../clients';
 import { config } from '../config';
 import { isCalendarDate } from '../messages/dates';
+import { schedulesCommand } from './schedules';
 import { readStatus, renderStatus } from './status';
 import { simulateDay } from './simulate';
 
@@ -54,6 +55,8 @@ program
       await pubsub.close();
     }
   });
+
+program.addCommand(schedulesCommand({ withTemporal, taskQueue: config.temporal.taskQueue }));
 
 function positive(value: string): number {
   const n = Number(value);

@@ -24,6 +24,9 @@ export const unifiedCompletionSchema = z.object({
   backfill_mode: z.boolean().nullish(),
   error_message: optionalText,
   metadata: z.record(z.string(), z.unknown()).nullish(),
+  // ml_feature_store_v2 reports how many players are ready for predictions.
+  players_ready: z.number().nullish(),
+  players_total: z.number().nullish(),
 });
 
 export type UnifiedCompletion = z.infer<typeof unifiedCompletionSchema>;
@@ -61,7 +64,10 @@ export function parseCompletion(data: string, topic: string, fallbackExecutionId
   } catch (error) {
     return { ok: false, reason: `not JSON: ${(error as Error).message}` };
   }
-  const parsed = unifiedCompletionSchema.safeParse(json, { reportInput: true });
+  // A phase with a single processor (phase 5's coordinator) needs no processor_name: the topic tells it.
+  const soleProcessor = phase.processors.length === 1 ? phase.processors[0]!.name : undefined;
+  const withProcessor = soleProcessor && isObject(json) && json.processor_name === undefined ? { ...json, processor_name: soleProcessor } : json;
+  const parsed = unifiedCompletionSchema.safeParse(withProcessor, { reportInput: true });
   if (!parsed.success) return { ok: false, reason: describeIssues(parsed.error) };
   const message = parsed.data;
 
@@ -88,10 +94,20 @@ export function parseCompletion(data: string, topic: string, fallbackExecutionId
       timestamp: message.timestamp ?? undefined,
       recordCount: message.record_count ?? undefined,
       errorMessage: message.error_message ?? undefined,
-      metadata: message.metadata ?? undefined,
+      metadata: withPlayerCounts(message),
     }),
   };
 }
+
+function withPlayerCounts(message: UnifiedCompletion): Record<string, unknown> | undefined {
+  const counts = Object.fromEntries(
+    (['players_ready', 'players_total'] as const).flatMap((k) => (typeof message[k] === 'number' ? [[k, message[k]]] : [])),
+  );
+  return message.metadata || Object.keys(counts).length > 0 ? { ...counts, ...message.metadata } : undefined;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function describeIssues(error: z.ZodError): string {
   return error.issues

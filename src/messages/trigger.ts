@@ -22,7 +22,31 @@ export interface Phase4LevelTrigger extends TriggerBase {
   processors: string[];
 }
 
-export type Trigger = Phase3Trigger | Phase4LevelTrigger;
+/** Starts predictions: after phase 4 level 3, or at the backup deadline. */
+export interface Phase5Start extends TriggerBase {
+  phase: 'phase5';
+  players_ready: number | null;
+  players_total: number | null;
+}
+
+/** Asks phase 5 again for the players still missing a prediction. */
+export interface Phase5Retry extends TriggerBase {
+  phase: 'phase5';
+  attempt: number;
+  players: string[];
+}
+
+/** Seed 002's export trigger, as the 5→6 gate publishes it. */
+export interface ExportTrigger extends TriggerBase {
+  phase: 'phase6';
+  export_types: string[];
+  target_date: string;
+  update_latest: boolean;
+  upstream_batch_id: string | null;
+  upstream_predictions: number | null;
+}
+
+export type Trigger = Phase3Trigger | Phase4LevelTrigger | Phase5Start | Phase5Retry | ExportTrigger;
 
 /** A trigger on its way to a topic; `trigger_id` also travels as a message attribute. */
 export interface TriggerRequest {

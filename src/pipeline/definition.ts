@@ -127,12 +127,38 @@ export const pipeline = {
   triggeredBy: {
     phase3: 'phase2_to_phase3_orchestrator',
     phase4: 'phase3_to_phase4_orchestrator',
+    phase5: 'phase4_orchestrator',
+    phase5Backup: 'phase5_backup_deadline',
+    phase5Retry: 'phase5_straggler_retry',
+    phase6: 'phase5_to_phase6_orchestrator',
+  },
+
+  /**
+   * Phase 5 deadlines, as wall-clock times on the game date. They apply to runs opened before the
+   * SLA check; a run opened later (a historical or replayed date) is event-driven only.
+   */
+  phase5: {
+    timeZone: 'America/Los_Angeles',
+    /** Not started by phase 4 by then: check readiness in BigQuery, then start anyway. */
+    backupAt: '06:00',
+    backupWaitsUpTo: '30 minutes',
+    readinessCheckEvery: '5 minutes',
+    /** Predictions still incomplete: ask again for the players still missing one. */
+    retryAt: ['06:15', '06:30'],
+    slaCheckAt: '07:00',
+    slaMinCoveragePct: 90,
+  },
+
+  /** Phase 5 → 6: which prediction completions may start the exports. */
+  phase6Gate: {
+    acceptedStatuses: ['success', 'partial'],
+    minCompletionPct: 80,
   },
 
   lifetime: {
     /** After the last trigger the run stays open this long, absorbing late duplicates, then closes. */
     quietPeriodAfterLastTrigger: '6 hours',
-    /** A date that never completes closes after this long, so nothing stays open forever. */
+    /** A date that never completes closes this long after it began (or its run opened, if later). */
     maxOpenDuration: '3 days',
     /** Continue-as-new once the history is this long (a duplicate storm), carrying the state. */
     continueAsNewAfterEvents: 5000,

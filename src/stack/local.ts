@@ -1,5 +1,6 @@
 // The local stack on the embedded defaults of DESIGN.md: servers first, then worker and bridge.
 import path from 'node:path';
+import { bigqueryEmulatorSpec } from '../bigquery/emulator';
 import type { Config } from '../config';
 import { searchAttributeDefinitions } from '../workflows/search-attributes';
 import type { ServiceSpec } from './services';
@@ -65,6 +66,15 @@ export function serverSpecs(config: Config): ServiceSpec[] {
       uiPort: temporalUiPort,
     }),
     pubsubEmulatorSpec(pubsub.host, pubsub.port),
+    ...(config.bigqueryEmulatorHost
+      ? [
+          bigqueryEmulatorSpec({
+            ...hostPort(config.bigqueryEmulatorHost),
+            project: config.gcpProject,
+            dataDir: path.join(dataDir, 'bigquery'),
+          }),
+        ]
+      : []),
   ];
 }
 

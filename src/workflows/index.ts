@@ -1,2 +1,6 @@
 // Workflow bundle entry: re-exports workflows only.
 export { gameDayWorkflow } from './game-day';
+export { phase4CascadeWorkflow } from './phase4-cascade';
+export { phase5Workflow } from './phase5';
+export { exportWorkflow } from './export';
+export { openGameDayWorkflow, scheduledExportWorkflow } from './scheduled';

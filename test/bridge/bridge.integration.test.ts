@@ -6,6 +6,8 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { createActivities } from '../../src/activities';
+import { localDirectoryStorage } from '../../src/activities/storage';
+import { createBigQuery } from '../../src/bigquery/client';
 import { deadLetterPublisher } from '../../src/bridge/dead-letter';
 import { deadLetterAttributes } from '../../src/bridge/dead-letter';
 import { createHandler } from '../../src/bridge/handler';
@@ -47,14 +49,20 @@ before(async () => {
     });
   }
   workerConnection = await NativeConnection.connect({ address: temporal.address });
+  client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
   worker = await Worker.create({
     connection: workerConnection,
     taskQueue,
     workflowsPath,
-    activities: createActivities({ pubsub }),
+    activities: createActivities({
+      pubsub,
+      // Past dates have no phase 5 deadlines, so BigQuery is never asked here (it has its own tests).
+      bigquery: createBigQuery({ gcpProject: 'nba-props-platform', bigqueryEmulatorHost: 'http://127.0.0.1:9' }),
+      storage: localDirectoryStorage(dir),
+      temporalClient: client,
+    }),
   });
   workerRun = worker.run();
-  client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
   const handle = createHandler({
     client,
     taskQueue,

@@ -165,21 +165,6 @@ describe('game-day workflow', () => {
     assert.equal(triggersFor(date).length, 0);
   });
 
-  it('closes after a quiet period and a late completion then fires nothing', async () => {
-    const date = '2025-11-07';
-    await completePhase(date, 'phase2');
-    await completePhase(date, 'phase3');
-    const handle = env.client.workflow.getHandle(workflowIdFor(date));
-    assert.equal(await handle.result(), 'completed'); // time skips through the quiet period
-    const firedBefore = triggersFor(date).length;
-    assert.equal(firedBefore, 2);
-
-    const late = await send(completion('phase2', 'BdlGamesProcessor', date, { executionId: 'late-run' }));
-    assert.equal(late.outcome, 'late');
-    assert.equal(triggersFor(date).length, firedBefore);
-    assert.equal((await handle.describe()).status.name, 'COMPLETED');
-  });
-
   it('a date that never completes closes as expired', async () => {
     const date = '2025-11-08';
     await send(completion('phase2', 'BdlGamesProcessor', date));

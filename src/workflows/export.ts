@@ -1,0 +1,99 @@
+// One export run: every phase 6 trigger, event-driven or scheduled, becomes one of these. Each
+// export type runs as its own activity, in parallel; one failing type does not stop the others.
+// The run reports what happened once, on nba-phase6-export-complete, and returns the same report.
+import * as wf from '@temporalio/workflow';
+import type { ExportActivities, ExportWritten } from '../activities/exports';
+import {
+  exportRequestOf,
+  exportStatus,
+  type ExportComplete,
+  type ExportFailure,
+  type ExportTrigger,
+} from '../messages/export-message';
+import { relativeDateTimeZone, type ExportType } from '../pipeline/exports';
+import { scheduledOrStartTime } from './scheduled-time';
+import { CorrelationId, GameDate, PipelinePhase } from './search-attributes';
+import { resolveTargetDate } from './target-date';
+
+const { runExport } = wf.proxyActivities<ExportActivities>({
+  // One query and a few small uploads.
+  startToCloseTimeout: '5 minutes',
+  // A few tries ride out a BigQuery or storage hiccup; after that the type is reported as failed
+  // rather than holding the other types' report back for hours.
+  retry: {
+    initialInterval: '5 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 4,
+    nonRetryableErrorTypes: ['InvalidExportRequest'],
+  },
+});
+
+const { publishExportComplete } = wf.proxyActivities<ExportActivities>({
+  startToCloseTimeout: '30 seconds',
+  // The report must go out eventually: retry until Pub/Sub takes it, backing off to once a minute.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+type Outcome = { exportType: ExportType; written: ExportWritten } | { exportType: ExportType; error: string };
+
+export async function exportWorkflow(trigger: ExportTrigger): Promise<ExportComplete> {
+  const { workflowId } = wf.workflowInfo();
+  const request = exportRequestOf(trigger);
+  const targetDate = resolveOrReject(request.targetDate, scheduledOrStartTime());
+  wf.upsertSearchAttributes([
+    { key: GameDate, value: targetDate },
+    { key: PipelinePhase, value: 'phase6' },
+    ...(trigger.correlation_id ? [{ key: CorrelationId, value: trigger.correlation_id }] : []),
+  ]);
+
+  const outcomes = await Promise.all(
+    request.exportTypes.map(async (exportType): Promise<Outcome> => {
+      try {
+        const written = await runExport({ exportType, targetDate, updateLatest: request.updateLatest, minGames: request.minGames });
+        return { exportType, written };
+      } catch (error) {
+        return { exportType, error: failureReason(error) };
+      }
+    }),
+  );
+
+  const written = outcomes.flatMap((o) => ('written' in o ? [o.written] : []));
+  const failed = outcomes.flatMap((o): ExportFailure[] => ('error' in o ? [{ export_type: o.exportType, error: o.error }] : []));
+  const report: ExportComplete = {
+    trigger_id: trigger.trigger_id ?? workflowId,
+    correlation_id: trigger.correlation_id ?? null,
+    workflow_id: workflowId,
+    target_date: targetDate,
+    status: exportStatus(written.length, failed.length),
+    export_types: request.exportTypes,
+    succeeded: written.map((w) => w.exportType),
+    failed,
+    paths: written.flatMap((w) => w.paths),
+    row_counts: Object.fromEntries(written.map((w) => [w.exportType, w.rowCount])),
+    trigger_source: trigger.trigger_source ?? 'manual',
+    triggered_by: trigger.triggered_by ?? null,
+    timestamp: new Date().toISOString(),
+    phase: 'phase6',
+  };
+  await publishExportComplete(report);
+  const fields = { target_date: targetDate, trigger_id: report.trigger_id, correlation_id: report.correlation_id, phase: 'phase6' };
+  if (failed.length > 0) wf.log.warn('exports failed', { ...fields, status: report.status, failed });
+  else wf.log.info('exports written', { ...fields, export_types: report.succeeded });
+  return report;
+}
+
+/** A target date that cannot be read fails the run at once: retrying cannot fix the trigger. */
+export function resolveOrReject(target: string, instant: Date): string {
+  try {
+    return resolveTargetDate(target, instant, relativeDateTimeZone);
+  } catch (error) {
+    throw wf.ApplicationFailure.nonRetryable((error as Error).message, 'InvalidExportRequest');
+  }
+}
+
+/** The activity's own error message, not the wrapper's "Activity task failed". */
+function failureReason(error: unknown): string {
+  if (error instanceof wf.ActivityFailure && error.cause) return error.cause.message;
+  return error instanceof Error ? error.message : String(error);
+}

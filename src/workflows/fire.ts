@@ -1,0 +1,41 @@
+// Publishing a trigger at most once per key, shared by the game-day run and its children.
+import * as wf from '@temporalio/workflow';
+import { triggerIdFor, type Trigger } from '../messages/trigger';
+import { workflowIdFor } from '../pipeline/definition';
+import type { Activities } from '../activities';
+import type { StepFired } from './signals';
+
+export const { publishTrigger } = wf.proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  // A trigger must go out eventually: retry until Pub/Sub takes it, backing off to once a minute.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** A trigger before it is stamped with its id and time. */
+export type Unstamped<T> = T extends unknown ? Omit<T, 'trigger_id' | 'timestamp'> : never;
+
+/**
+ * Publishes `message` on `topic` unless `key` already fired; in backfill it records the step as
+ * skipped and publishes nothing. The trigger id is stable per date and key.
+ */
+export async function fireOnce(
+  fired: Record<string, StepFired>,
+  key: string,
+  backfill: boolean,
+  topic: string,
+  message: Unstamped<Trigger>,
+): Promise<StepFired> {
+  const before = fired[key];
+  if (before) return before;
+  const step: StepFired = {
+    key,
+    triggerId: triggerIdFor(workflowIdFor(message.game_date), key),
+    firedAt: new Date().toISOString(),
+    skipped: backfill,
+  };
+  if (!backfill) {
+    await publishTrigger({ topic, message: { ...message, trigger_id: step.triggerId, timestamp: step.firedAt } as Trigger });
+  }
+  fired[key] = step;
+  return step;
+}

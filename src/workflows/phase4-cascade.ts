@@ -1,0 +1,68 @@
+// Phase 4 as a cascade, one child run per date: level 1 is triggered when phase 3 is complete;
+// each later level when every level before it is complete. After level 3, phase 4 is done.
+import * as wf from '@temporalio/workflow';
+import type { Completion } from '../messages/completion';
+import { pipeline, workflowIdFor } from '../pipeline/definition';
+import { fireOnce } from './fire';
+import { levelProgress, recordDelivery, type Received } from './progress';
+import { backfillSignal, completionSignal, phase4DoneSignal, stepFiredSignal, type StepFired } from './signals';
+
+export interface Phase4CascadeInput {
+  gameDate: string;
+  correlationId: string | null;
+  backfill: boolean;
+  /** Phase 4 completions the date's run received before this cascade started. */
+  received: Received;
+  /** Counts from a level 3 completion received before this cascade started. */
+  playersReady?: number | null;
+  playersTotal?: number | null;
+}
+
+export const phase4CascadeWorkflowId = (gameDate: string): string => `${workflowIdFor(gameDate)}/phase4`;
+
+export async function phase4CascadeWorkflow(input: Phase4CascadeInput): Promise<void> {
+  const received = input.received;
+  let backfill = input.backfill;
+  let players = { playersReady: input.playersReady ?? null, playersTotal: input.playersTotal ?? null };
+  const fired: Record<string, StepFired> = {};
+  const lastLevel = pipeline.phase4Levels[pipeline.phase4Levels.length - 1]!;
+
+  wf.setHandler(completionSignal, (completion: Completion) => {
+    recordDelivery(received, completion, new Date().toISOString());
+    if (completion.skipDownstreamTrigger) backfill = true;
+    if (lastLevel.processors.includes(completion.processor) && completion.status !== 'failed') {
+      players = playersFrom(completion);
+    }
+  });
+  wf.setHandler(backfillSignal, () => {
+    backfill = true;
+  });
+
+  const run = wf.getExternalWorkflowHandle(workflowIdFor(input.gameDate));
+  const levelsUpTo = (level: number) => pipeline.phase4Levels.filter((l) => l.level <= level);
+
+  for (const { level, processors } of pipeline.phase4Levels) {
+    const upstream = level === 1 ? pipeline.phases[1]!.processors.length : levelsUpTo(level - 1).flatMap((l) => l.processors).length;
+    const step = await fireOnce(fired, `phase4/${level}`, backfill, pipeline.topics.phase4Trigger, {
+      game_date: input.gameDate,
+      correlation_id: input.correlationId,
+      trigger_source: 'orchestrator',
+      triggered_by: pipeline.triggeredBy.phase4,
+      upstream_processors_count: upstream,
+      phase: 'phase4',
+      level,
+      processors: [...processors],
+    });
+    await run.signal(stepFiredSignal, step);
+    await wf.condition(() => levelsUpTo(level).every((l) => levelProgress(l.level, received).complete));
+  }
+  await run.signal(phase4DoneSignal, players);
+}
+
+function playersFrom(completion: Completion): { playersReady: number | null; playersTotal: number | null } {
+  const count = (key: string) => {
+    const value = completion.metadata?.[key];
+    return typeof value === 'number' ? value : null;
+  };
+  return { playersReady: count('players_ready'), playersTotal: count('players_total') };
+}

@@ -1,0 +1,133 @@
+// Phase 5, one child run per date. Predictions start once: when phase 4 is done (the event path),
+// or — if it is not done by the backup deadline — after up to 30 more minutes of checking phase 4
+// readiness in BigQuery (the backup path). Then stragglers are retried, and the SLA is checked.
+import { msToNumber } from '@temporalio/common/lib/time';
+import * as wf from '@temporalio/workflow';
+import { pipeline, workflowIdFor } from '../pipeline/definition';
+import { zonedInstant } from '../pipeline/time';
+import type { Activities } from '../activities';
+import { fireOnce } from './fire';
+import {
+  backfillSignal,
+  phase4DoneSignal,
+  phase5FinishedSignal,
+  predictionsCompleteSignal,
+  stepFiredSignal,
+  type Phase4Done,
+  type StepFired,
+} from './signals';
+
+export interface Phase5Input {
+  gameDate: string;
+  correlationId: string | null;
+  backfill: boolean;
+  /** When the date's run opened: deadlines apply only to runs opened before the SLA check. */
+  openedAt: string;
+}
+
+export const phase5WorkflowId = (gameDate: string): string => `${workflowIdFor(gameDate)}/phase5`;
+
+const { featureRowCount, playersMissingPredictions, predictionCoverage } = wf.proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+});
+const { sendAlert } = wf.proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10 },
+});
+
+export async function phase5Workflow(input: Phase5Input): Promise<void> {
+  const run = wf.getExternalWorkflowHandle(workflowIdFor(input.gameDate));
+  await startAndFollowUp(input, run);
+  await run.signal(phase5FinishedSignal);
+}
+
+async function startAndFollowUp(input: Phase5Input, run: wf.ExternalWorkflowHandle): Promise<void> {
+  const { gameDate, correlationId } = input;
+  const schedule = pipeline.phase5;
+  let backfill = input.backfill;
+  let phase4: Phase4Done | undefined;
+  let predictionsComplete = false;
+  const fired: Record<string, StepFired> = {};
+
+  wf.setHandler(phase4DoneSignal, (done) => {
+    phase4 ??= done;
+  });
+  wf.setHandler(predictionsCompleteSignal, () => {
+    predictionsComplete = true;
+  });
+  wf.setHandler(backfillSignal, () => {
+    backfill = true;
+  });
+
+  const at = (hhmm: string) => zonedInstant(gameDate, hhmm, schedule.timeZone);
+  const untilAt = (instant: number) => Math.max(0, instant - Date.now());
+  const timed = Date.parse(input.openedAt) <= at(schedule.slaCheckAt);
+
+  // Start predictions, exactly once, by whichever path wins.
+  let source: 'orchestrator' | 'backup' = 'orchestrator';
+  let players = { ready: null as number | null, total: null as number | null };
+  if (!timed) {
+    await wf.condition(() => phase4 !== undefined);
+  } else if (!(await wf.condition(() => phase4 !== undefined, untilAt(at(schedule.backupAt))))) {
+    const giveUpAt = Date.now() + msToNumber(schedule.backupWaitsUpTo);
+    for (;;) {
+      const rows = await featureRowCount(gameDate);
+      if (phase4) break;
+      if (rows > 0 || Date.now() >= giveUpAt) {
+        source = 'backup';
+        players = { ready: rows, total: null };
+        break;
+      }
+      await wf.condition(() => phase4 !== undefined, Math.min(msToNumber(schedule.readinessCheckEvery), untilAt(giveUpAt)));
+    }
+  }
+  if (source === 'orchestrator' && phase4) players = { ready: phase4.playersReady, total: phase4.playersTotal };
+
+  const start = await fireOnce(fired, 'phase5', backfill, pipeline.topics.phase5Start, {
+    game_date: gameDate,
+    correlation_id: correlationId,
+    trigger_source: source,
+    triggered_by: source === 'backup' ? pipeline.triggeredBy.phase5Backup : pipeline.triggeredBy.phase5,
+    upstream_processors_count: pipeline.phase4Levels.flatMap((l) => l.processors).length,
+    phase: 'phase5',
+    players_ready: players.ready,
+    players_total: players.total,
+  });
+  await run.signal(stepFiredSignal, start);
+  if (!timed || backfill) return;
+
+  // Stragglers: ask again for the players still missing a prediction.
+  for (const [index, hhmm] of schedule.retryAt.entries()) {
+    if (Date.now() >= at(hhmm)) continue; // started after this retry time: too soon to retry
+    await wf.sleep(untilAt(at(hhmm)));
+    if (predictionsComplete) break;
+    const missing = await playersMissingPredictions(gameDate);
+    if (missing.length === 0) continue;
+    const attempt = index + 1;
+    const retry = await fireOnce(fired, `phase5/retry/${attempt}`, backfill, pipeline.topics.phase5Retry, {
+      game_date: gameDate,
+      correlation_id: correlationId,
+      trigger_source: 'scheduler',
+      triggered_by: pipeline.triggeredBy.phase5Retry,
+      upstream_processors_count: 0,
+      phase: 'phase5',
+      attempt,
+      players: missing,
+    });
+    await run.signal(stepFiredSignal, retry);
+  }
+
+  // The SLA: coverage under the minimum is a critical alert.
+  await wf.sleep(untilAt(at(schedule.slaCheckAt)));
+  const coverage = await predictionCoverage(gameDate);
+  if (coverage.pct < schedule.slaMinCoveragePct) {
+    await sendAlert({
+      severity: 'critical',
+      title: `Predictions cover ${coverage.pct}% of players, under the ${schedule.slaMinCoveragePct}% SLA`,
+      game_date: gameDate,
+      correlation_id: correlationId,
+      details: { ...coverage, checked_at: schedule.slaCheckAt, time_zone: schedule.timeZone },
+    });
+  }
+}

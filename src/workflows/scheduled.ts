@@ -1,0 +1,74 @@
+// What the Schedules start. A scheduled export resolves its target date from when the Schedule
+// fired and runs the export as the one child per date and set, so a backup that finds the date
+// already exported does nothing new. The game-day opener makes sure today's run exists.
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import * as wf from '@temporalio/workflow';
+import type { ExportActivities, OpenedGameDay } from '../activities/exports';
+import type { ExportComplete, ExportTrigger } from '../messages/export-message';
+import { exportSets, exportWorkflowIdFor, gameDayTimeZone, type ScheduledExportJob } from '../pipeline/exports';
+import { exportWorkflow, resolveOrReject } from './export';
+import { scheduledOrStartTime } from './scheduled-time';
+import { GameDate, PipelinePhase } from './search-attributes';
+import { calendarDateIn } from './target-date';
+
+const { openGameDay } = wf.proxyActivities<ExportActivities>({
+  startToCloseTimeout: '30 seconds',
+  // Temporal being briefly unreachable from the worker must not lose the day's opening.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+});
+
+export type ScheduledExportOutcome =
+  | { outcome: 'exported'; workflowId: string; report: ExportComplete }
+  /** The date's export of this set already ran (or is running): nothing new was started. */
+  | { outcome: 'already-exported'; workflowId: string };
+
+export async function scheduledExportWorkflow(job: ScheduledExportJob): Promise<ScheduledExportOutcome> {
+  const firedAt = scheduledOrStartTime();
+  const targetDate = resolveOrReject(job.targetDate, firedAt);
+  const workflowId = exportWorkflowIdFor(targetDate, job.set);
+  wf.upsertSearchAttributes([
+    { key: GameDate, value: targetDate },
+    { key: PipelinePhase, value: 'phase6' },
+  ]);
+
+  // A forced run is a new export with new content: its own trigger_id, so consumers don't drop it.
+  const triggerId = job.force ? `${workflowId}/forced/${firedAt.toISOString()}` : workflowId;
+  try {
+    const child = await wf.startChild(exportWorkflow, {
+      workflowId,
+      args: [triggerFor(job, targetDate, triggerId, firedAt)],
+      // The event-driven export and this backup share the ID: a closed run means "already exported".
+      workflowIdReusePolicy: job.force ? 'ALLOW_DUPLICATE' : 'REJECT_DUPLICATE',
+    });
+    return { outcome: 'exported', workflowId, report: await child.result() };
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    wf.log.info('export already ran for this date; nothing new', { target_date: targetDate, workflow_id: workflowId, schedule: job.schedule });
+    return { outcome: 'already-exported', workflowId };
+  }
+}
+
+function triggerFor(job: ScheduledExportJob, targetDate: string, triggerId: string, firedAt: Date): ExportTrigger {
+  const set = exportSets[job.set];
+  const tracing = {
+    trigger_source: 'scheduler',
+    triggered_by: job.schedule,
+    correlation_id: null,
+    timestamp: firedAt.toISOString(),
+    trigger_id: triggerId,
+    phase: 'phase6',
+  } as const;
+  if ('minGames' in set) return { players: true, min_games: set.minGames, target_date: targetDate, ...tracing };
+  return { export_types: [...set.exportTypes], target_date: targetDate, update_latest: set.updateLatest, ...tracing };
+}
+
+/** Opens today's game-day run (the date in Los Angeles when the Schedule fired). */
+export async function openGameDayWorkflow(): Promise<OpenedGameDay> {
+  const gameDate = calendarDateIn(gameDayTimeZone, scheduledOrStartTime());
+  wf.upsertSearchAttributes([{ key: GameDate, value: gameDate }]);
+  const opened = await openGameDay(gameDate);
+  if (opened.outcome === 'closed') {
+    wf.log.info('game day already closed; not reopened', { game_date: gameDate, workflow_id: opened.workflowId });
+  }
+  return opened;
+}

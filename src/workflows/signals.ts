@@ -1,0 +1,35 @@
+// Signals and queries of the game-day run and its children, defined once and shared by clients.
+import * as wf from '@temporalio/workflow';
+import type { Completion } from '../messages/completion';
+import type { GameDayStatus } from './status';
+
+/** A processor's completion, from the bridge (and forwarded by the run to the child that needs it). */
+export const completionSignal = wf.defineSignal<[Completion]>('completion');
+/** Opens the date's run with no completion, so its deadlines run even if no message ever arrives. */
+export const openSignal = wf.defineSignal('open');
+export const statusQuery = wf.defineQuery<GameDayStatus>('status');
+
+/** A child published (or, in backfill, skipped) one of the date's triggers. */
+export interface StepFired {
+  key: string;
+  triggerId: string;
+  firedAt: string;
+  skipped: boolean;
+}
+export const stepFiredSignal = wf.defineSignal<[StepFired]>('stepFired');
+
+/** Phase 4's last level is complete; counts from the level 3 completion. */
+export interface Phase4Done {
+  playersReady: number | null;
+  playersTotal: number | null;
+}
+export const phase4DoneSignal = wf.defineSignal<[Phase4Done]>('phase4Done');
+
+/** Predictions passed the 5→6 gate: no more retries needed. */
+export const predictionsCompleteSignal = wf.defineSignal('predictionsComplete');
+
+/** The date turned out to be a backfill: publish nothing more. */
+export const backfillSignal = wf.defineSignal('backfill');
+
+/** Phase 5's deadlines are all behind it (or do not apply): the date may close. */
+export const phase5FinishedSignal = wf.defineSignal('phase5Finished');

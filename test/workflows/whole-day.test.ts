@@ -1,0 +1,267 @@
+// A whole game day on the time-skipping server: every phase, the backup path, both retries, the SLA
+// alert and the 5→6 gate, in seconds of wall time. Activities record what they would do; the real
+// ones are tested against Pub/Sub and BigQuery in their own integration tests.
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { Alert } from '../../src/activities/alerts';
+import { signalCompletion } from '../../src/bridge/signal';
+import type { Completion } from '../../src/messages/completion';
+import type { Trigger, TriggerRequest } from '../../src/messages/trigger';
+import { pipeline, workflowIdFor } from '../../src/pipeline/definition';
+import { zonedInstant } from '../../src/pipeline/time';
+import { statusQuery } from '../../src/workflows/signals';
+import type { GameDayStatus } from '../../src/workflows/status';
+import { completion, processorNames } from '../helpers/messages';
+import { timeSkippingEnvironment, workflowsPath } from '../helpers/servers';
+
+const taskQueue = 'whole-day-test';
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let running: Promise<void>;
+
+const published: Array<TriggerRequest & { at: number }> = [];
+const alerts: Alert[] = [];
+const exportsRun: string[] = [];
+const exportReports: unknown[] = [];
+/** What BigQuery answers, per date: feature rows by call, missing players, coverage. */
+const tables = new Map<string, { featureRows: number[]; missing: string[]; coveragePct: number }>();
+
+// Each test gets its own server: time skipped for one day must not move another day's clock.
+beforeEach(async () => {
+  alerts.length = 0;
+  env = await timeSkippingEnvironment();
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath,
+    activities: {
+      async publishTrigger(request: TriggerRequest) {
+        published.push({ ...request, at: Date.now() });
+        return `message-${published.length}`;
+      },
+      async sendAlert(alert: Alert) {
+        alerts.push(alert);
+      },
+      async featureRowCount(gameDate: string) {
+        const rows = tables.get(gameDate)?.featureRows ?? [0];
+        return rows.length > 1 ? rows.shift()! : rows[0]!;
+      },
+      async playersMissingPredictions(gameDate: string) {
+        return tables.get(gameDate)?.missing ?? [];
+      },
+      async predictionCoverage(gameDate: string) {
+        const pct = tables.get(gameDate)?.coveragePct ?? 100;
+        return { predicted: pct, expected: 100, pct };
+      },
+      async runExport(request: { exportType: string; targetDate: string }) {
+        exportsRun.push(`${request.targetDate}:${request.exportType}`);
+        return { exportType: request.exportType, paths: [`v1/${request.exportType}/${request.targetDate}.json`], rowCount: 3 };
+      },
+      async publishExportComplete(report: unknown) {
+        exportReports.push(report);
+        return 'export-complete-1';
+      },
+    },
+  });
+  running = worker.run();
+});
+
+afterEach(async () => {
+  worker.shutdown();
+  await running;
+  await env.teardown();
+});
+
+const send = (c: Completion) => signalCompletion(env.client, taskQueue, c);
+const status = (date: string): Promise<GameDayStatus> => env.client.workflow.getHandle(workflowIdFor(date)).query(statusQuery);
+const sent = (date: string, topic?: string) =>
+  published.filter((p) => p.message.game_date === date && (topic === undefined || p.topic === topic)).map((p) => p.message);
+
+async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
+  for (let i = 0; i < 400; i++) {
+    const value = await read();
+    if (ok(value)) return value;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return read();
+}
+
+/** Waits for the date's phase 5 child to exist (the run starts it on its first task), then for its end. */
+async function phase5Finished(date: string): Promise<void> {
+  const handle = env.client.workflow.getHandle(`${workflowIdFor(date)}/phase5`);
+  await eventually(() => handle.describe().then(() => true, () => false), Boolean);
+  await handle.result();
+}
+
+/** Workflow time at a step: the scheduled minute, plus the moments its activities took. */
+function assertAbout(actual: number, expected: number): void {
+  assert.ok(actual >= expected && actual - expected < 60_000, `${new Date(actual).toISOString()} is not just after ${new Date(expected).toISOString()}`);
+}
+
+async function completePhases2and3(date: string): Promise<void> {
+  for (const name of processorNames('phase2')) await send(completion('phase2', name, date));
+  for (const name of processorNames('phase3')) await send(completion('phase3', name, date));
+}
+
+async function completeLevel(date: string, level: number, metadata?: Record<string, unknown>): Promise<void> {
+  const names = pipeline.phase4Levels.find((l) => l.level === level)!.processors;
+  for (const name of names) await send(completion('phase4', name, date, metadata ? { metadata } : {}));
+}
+
+const predictions = (date: string, status: Completion['status'], completionPct: number, run = 1) =>
+  completion('phase5', 'PredictionCoordinator', date, {
+    status,
+    executionId: `batch_${date}_${run}`,
+    metadata: { batch_id: `batch_${date}_${run}`, completion_pct: completionPct, completed_predictions: 448 },
+  });
+
+describe('a whole game day', () => {
+  it('runs every phase once, in order, through the exports', async () => {
+    const date = '2026-12-01'; // ahead of the server clock: the phase 5 deadlines apply
+    tables.set(date, { featureRows: [450], missing: [], coveragePct: 99 });
+    await completePhases2and3(date);
+    await eventually(() => status(date), (s) => s.phases.phase3.status === 'triggered');
+
+    await completeLevel(date, 1);
+    await eventually(async () => sent(date, pipeline.topics.phase4Trigger).length, (n) => n === 2);
+    await completeLevel(date, 2);
+    await eventually(async () => sent(date, pipeline.topics.phase4Trigger).length, (n) => n === 3);
+    await completeLevel(date, 3, { players_ready: 448, players_total: 450 });
+    await eventually(async () => sent(date, pipeline.topics.phase5Start).length, (n) => n === 1);
+
+    await send(predictions(date, 'success', 99.6));
+    await send(predictions(date, 'success', 99.6)); // a duplicate delivery
+    const handle = env.client.workflow.getHandle(workflowIdFor(date));
+    assert.equal(await handle.result(), 'completed'); // time skips through retries, SLA and the quiet period
+
+    const levels = sent(date, pipeline.topics.phase4Trigger).map((t) => t.phase === 'phase4' && [t.level, t.processors]);
+    assert.deepEqual(levels, [
+      [1, ['team_defense_zone', 'player_shot_zone', 'player_daily_cache']],
+      [2, ['player_composite_factors']],
+      [3, ['ml_feature_store_v2']],
+    ]);
+    const [start] = sent(date, pipeline.topics.phase5Start);
+    assert.ok(start && start.phase === 'phase5' && 'players_ready' in start);
+    assert.equal(start.trigger_source, 'orchestrator');
+    assert.equal(start.players_ready, 448);
+    assert.equal(start.players_total, 450);
+    assert.equal(sent(date, pipeline.topics.phase5Retry).length, 0, 'predictions complete: no retries');
+
+    const exportTriggers = sent(date, pipeline.topics.phase6ExportTrigger);
+    assert.equal(exportTriggers.length, 1);
+    const trigger = exportTriggers[0] as Extract<Trigger, { phase: 'phase6' }>;
+    assert.deepEqual(trigger.export_types, ['tonight', 'tonight-players', 'predictions', 'streaks']);
+    assert.equal(trigger.target_date, date);
+    assert.equal(trigger.update_latest, true);
+    assert.equal(trigger.upstream_batch_id, `batch_${date}_1`);
+    assert.equal(trigger.upstream_predictions, 448);
+    assert.deepEqual(exportsRun.filter((e) => e.startsWith(date)).sort(), [
+      `${date}:predictions`,
+      `${date}:streaks`,
+      `${date}:tonight`,
+      `${date}:tonight-players`,
+    ]);
+    assert.equal(alerts.length, 0, 'coverage 99%: no SLA alert');
+
+    const final = await status(date);
+    assert.equal(final.waiting_on, 'closed');
+    for (const phase of ['phase2', 'phase3', 'phase4', 'phase5', 'phase6'] as const) {
+      assert.equal(final.phases[phase].status, 'triggered', phase);
+    }
+    assert.equal(final.phases.phase6.completed_count, 4);
+    const order = ['phase3', 'phase4/1', 'phase4/2', 'phase4/3', 'phase5', 'phase6'].map((k) => final.triggers?.[k]?.firedAt ?? '');
+    assert.deepEqual(order, [...order].sort(), 'each step after the one before');
+  });
+
+  it('starts predictions by the backup path, retries stragglers twice and raises the SLA alert', async () => {
+    const date = '2026-12-02';
+    // Phase 4 never reports; BigQuery has no features at 06:00, then 120 rows at 06:05.
+    tables.set(date, { featureRows: [0, 120], missing: ['lebron-james', 'stephen-curry'], coveragePct: 70 });
+    await send(completion('phase2', 'BdlGamesProcessor', date));
+    await phase5Finished(date); // time skips to 07:00 PT
+
+    const [start, ...others] = sent(date, pipeline.topics.phase5Start);
+    assert.equal(others.length, 0, 'exactly one start');
+    assert.ok(start && start.phase === 'phase5' && 'players_ready' in start);
+    assert.equal(start.trigger_source, 'backup');
+    assert.equal(start.players_ready, 120);
+    assertAbout(Date.parse(start.timestamp), zonedInstant(date, '06:05', 'America/Los_Angeles'));
+
+    const retries = sent(date, pipeline.topics.phase5Retry);
+    assert.deepEqual(
+      retries.map((r) => r.phase === 'phase5' && 'attempt' in r && [r.attempt, r.players, r.trigger_id]),
+      [
+        [1, ['lebron-james', 'stephen-curry'], `game-day-${date}/phase5/retry/1`],
+        [2, ['lebron-james', 'stephen-curry'], `game-day-${date}/phase5/retry/2`],
+      ],
+    );
+    assertAbout(Date.parse(retries[0]!.timestamp), zonedInstant(date, '06:15', 'America/Los_Angeles'));
+    assertAbout(Date.parse(retries[1]!.timestamp), zonedInstant(date, '06:30', 'America/Los_Angeles'));
+    assert.equal(alerts.length, 1);
+    assert.equal(alerts[0]!.severity, 'critical');
+    assert.equal(alerts[0]!.game_date, date);
+    assert.match(alerts[0]!.title, /70% .* 90% SLA/);
+
+    // A late phase 4 after the backup start changes nothing: still one start.
+    await completePhases2and3(date);
+    await completeLevel(date, 1);
+    await completeLevel(date, 2);
+    await completeLevel(date, 3);
+    await eventually(async () => sent(date, pipeline.topics.phase4Trigger).length, (n) => n === 3);
+    await eventually(() => status(date), (s) => s.phases.phase4.completed_count === 5);
+    assert.equal(sent(date, pipeline.topics.phase5Start).length, 1);
+  });
+
+  it('turns away predictions under 80% and fires on the first that passes', async () => {
+    const date = '2026-12-03';
+    await send(predictions(date, 'success', 79, 1));
+    await send(predictions(date, 'failed', 95, 2));
+    let s = await eventually(() => status(date), (v) => (v.rejected_predictions ?? []).length === 2);
+    assert.deepEqual(s.rejected_predictions, [
+      'completion_pct 79 is under the 80% minimum',
+      'status failed is not one of success, partial',
+    ]);
+    assert.equal(sent(date, pipeline.topics.phase6ExportTrigger).length, 0);
+
+    await send(predictions(date, 'partial', 85, 3));
+    s = await eventually(() => status(date), (v) => v.phases.phase6.status === 'triggered');
+    const exportTriggers = sent(date, pipeline.topics.phase6ExportTrigger);
+    assert.equal(exportTriggers.length, 1);
+    assert.equal((exportTriggers[0] as Extract<Trigger, { phase: 'phase6' }>).upstream_batch_id, `batch_${date}_3`);
+  });
+
+  it('runs deadlines for a day opened by the schedule, with no message at all', async () => {
+    const date = '2026-12-04';
+    tables.set(date, { featureRows: [0], missing: [], coveragePct: 0 });
+    await env.client.workflow.signalWithStart('gameDayWorkflow', {
+      workflowId: workflowIdFor(date),
+      taskQueue,
+      args: [{ gameDate: date }],
+      signal: 'open',
+      signalArgs: [],
+    });
+    await phase5Finished(date);
+    const [start] = sent(date, pipeline.topics.phase5Start);
+    assert.equal(start?.trigger_source, 'backup', 'started anyway after 30 minutes');
+    assertAbout(Date.parse(start!.timestamp), zonedInstant(date, '06:30', 'America/Los_Angeles'));
+    assert.equal(alerts.length, 1, 'no predictions at all: the SLA alert');
+  });
+
+  it('closes after a quiet period, and a late completion then fires nothing', async () => {
+    const date = '2025-11-07'; // a past date: event-driven only, no deadlines
+    await completePhases2and3(date);
+    for (const level of [1, 2, 3]) await completeLevel(date, level);
+    await send(predictions(date, 'success', 100));
+    const handle = env.client.workflow.getHandle(workflowIdFor(date));
+    assert.equal(await handle.result(), 'completed');
+    const firedBefore = sent(date).length;
+    assert.equal(firedBefore, 6); // phase 3, three levels, phase 5 start, exports
+
+    const late = await send(completion('phase2', 'BdlGamesProcessor', date, { executionId: 'late-run' }));
+    assert.equal(late.outcome, 'late');
+    assert.equal(sent(date).length, firedBefore);
+    assert.equal((await handle.describe()).status.name, 'COMPLETED');
+  });
+});
