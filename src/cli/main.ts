@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { connectTemporal, createPubSub, temporalClient } from '../clients';
 import { config } from '../config';
+import { createBigQuery } from '../bigquery/client';
 import { isCalendarDate } from '../messages/dates';
 import { schedulesCommand } from './schedules';
 import { readStatus, renderStatus } from './status';
@@ -45,11 +46,15 @@ program
   .command('simulate')
   .description('publish a realistic day of completions to Pub/Sub and watch the triggers go out')
   .requiredOption('--date <date>', 'game date, YYYY-MM-DD', gameDate)
+  .addOption(new Option('--through <phase>', 'the last phase to see started').choices(['3', '4', '5', '6']).default('6'))
   .addOption(new Option('--timeout <seconds>', 'give up waiting for a trigger after this long').default(60).argParser(positive))
-  .action(async (options: { date: string; timeout: number }) => {
+  .action(async (options: { date: string; through: string; timeout: number }) => {
     const pubsub = createPubSub(config);
+    const bigquery = config.bigqueryEmulatorHost ? createBigQuery(config) : undefined; // sample rows go to the emulator only
     try {
-      const ok = await withTemporal((client) => simulateDay({ pubsub, client, gameDate: options.date, timeoutMs: options.timeout * 1000 }));
+      const ok = await withTemporal((client) =>
+        simulateDay({ pubsub, client, bigquery, gameDate: options.date, through: Number(options.through), timeoutMs: options.timeout * 1000 }),
+      );
       process.exitCode = ok ? 0 : 1;
     } finally {
       await pubsub.close();

@@ -1,31 +1,48 @@
-// `pipeline simulate`: a realistic day of completions goes to Pub/Sub, and we watch what comes out.
+// `pipeline simulate`: a realistic day of completions goes to Pub/Sub, phase by phase as the
+// processors would answer the triggers, and we watch what the orchestrator publishes.
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { BigQuery } from '@google-cloud/bigquery';
 import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
 import type { Client } from '@temporalio/client';
+import { seedSampleDay } from '../bigquery/sample-day';
 import { deadLetterAttributes } from '../bridge/dead-letter';
 import { config } from '../config';
-import type { Trigger } from '../messages/trigger';
-import { pipeline, workflowIdFor, type PhaseKey } from '../pipeline/definition';
+import { pipeline, workflowIdFor } from '../pipeline/definition';
 import { phaseCompletions, type SimulatedMessage } from '../simulate/day';
 import { hostPort, temporalUiPort } from '../stack/local';
-import type { GameDayStatus } from '../workflows/status';
 import { readStatus } from './status';
 
 export interface SimulateOptions {
   pubsub: PubSub;
   client: Client;
+  /** Sample rows for the day's exports (through phase 6). */
+  bigquery?: BigQuery;
   gameDate: string;
+  /** The last phase to see started: 3 … 6. */
+  through: number;
   timeoutMs: number;
   print?: (line: string) => void;
 }
 
-interface Watched {
+interface Seen {
   topic: string;
+  id: string;
   at: number;
+  body: Record<string, unknown>;
 }
 
-/** Runs the day through the phase 4 level 1 trigger; true when each trigger went out exactly once. */
-export async function simulateDay({ pubsub, client, gameDate, timeoutMs, print = console.log }: SimulateOptions): Promise<boolean> {
+/** One step of the day: what the processors publish, and what the orchestrator should answer with. */
+interface Step {
+  phase: number;
+  publish: () => SimulatedMessage[];
+  answer: { topic: string; id: string };
+}
+
+/** Runs the day; true when every trigger went out exactly once and nothing was dead-lettered. */
+export async function simulateDay(options: SimulateOptions): Promise<boolean> {
+  const { pubsub, client, gameDate, timeoutMs, print = console.log } = options;
   const started = Date.now();
   const say = (line: string) => print(`+${((Date.now() - started) / 1000).toFixed(2).padStart(6)}s  ${line}`);
 
@@ -36,52 +53,78 @@ export async function simulateDay({ pubsub, client, gameDate, timeoutMs, print =
   }
 
   const correlationId = `sim-${gameDate}-${randomUUID().slice(0, 8)}`;
-  const watched: Watched[] = [];
-  const watchTopics = [pipeline.topics.phase3Trigger, pipeline.topics.phase4Trigger, pipeline.topics.deadLetter];
+  const day = { gameDate, correlationId };
+  const id = (key: string) => `${workflowIdFor(gameDate)}/${key}`;
+  const level = (n: number, metadata?: Record<string, unknown>) => () =>
+    phaseCompletions('phase4', { ...day, only: pipeline.phase4Levels[n - 1]!.processors, duplicates: 1, metadata });
+  const steps: Step[] = [
+    { phase: 3, publish: () => phaseCompletions('phase2', day), answer: { topic: pipeline.topics.phase3Trigger, id: id('phase3') } },
+    { phase: 4, publish: () => phaseCompletions('phase3', { ...day, duplicates: 1 }), answer: { topic: pipeline.topics.phase4Trigger, id: id('phase4/1') } },
+    { phase: 5, publish: level(1), answer: { topic: pipeline.topics.phase4Trigger, id: id('phase4/2') } },
+    { phase: 5, publish: level(2), answer: { topic: pipeline.topics.phase4Trigger, id: id('phase4/3') } },
+    {
+      phase: 5,
+      publish: level(3, { players_ready: 114, players_total: 120 }),
+      answer: { topic: pipeline.topics.phase5Start, id: id('phase5') },
+    },
+    { phase: 6, publish: () => predictionsComplete(day), answer: { topic: pipeline.topics.phase6ExportTrigger, id: id('phase6') } },
+  ].filter((step) => step.phase <= options.through);
+
+  const seen: Seen[] = [];
+  const watchTopics = [...new Set([...steps.map((s) => s.answer.topic), pipeline.topics.deadLetter])];
+  if (options.through >= 6) watchTopics.push(pipeline.topics.phase6ExportComplete);
   const subscriptions = await Promise.all(
     watchTopics.map((topic) =>
-      watch(pubsub, topic, gameDate, (body) => {
-        watched.push({ topic, at: Date.now() });
-        say('reason' in body ? `← ${topic}  ${body.reason}` : `← ${topic}  ${body.trigger_id}  correlation_id=${body.correlation_id}`);
+      watch(pubsub, topic, gameDate, (entry) => {
+        seen.push(entry);
+        say(`← ${topic}  ${entry.id}`);
       }),
     ),
   );
-  const progress = watchProgress(client, gameDate, say);
 
   try {
-    const phase2 = phaseCompletions('phase2', { gameDate, correlationId });
-    say(`publishing ${describe(phase2)} to ${phase2[0]!.topic}`);
-    await publish(pubsub, phase2.slice(0, 1)); // the failure goes first; its retry comes later, out of order
-    await publish(pubsub, phase2.slice(1));
-    const lastPhase2PublishedAt = Date.now();
-    say('all phase 2 completions published');
+    if (options.through >= 6 && options.bigquery) {
+      say('writing sample rows for the day to BigQuery (features, predictions, yesterday’s results)');
+      await seedSampleDay(options.bigquery, gameDate, { players: 120, predictionCoverage: 0.95, correlationId });
+    }
+    let lastPublishedAt = 0;
+    for (const step of steps) {
+      const messages = step.publish();
+      say(`→ ${messages[0]!.topic}  ${describe(messages)}`);
+      await publish(pubsub, messages.slice(0, 1)); // the failure goes first; its retry comes later, out of order
+      await publish(pubsub, messages.slice(1));
+      lastPublishedAt = Date.now();
+      const answer = await waitFor(() => seen.find((s) => s.id === step.answer.id), timeoutMs);
+      if (!answer) return fail(`no ${step.answer.id} on ${step.answer.topic} within ${timeoutMs / 1000}s — is the stack running (npm start)?`);
+      if (step.answer.id === id('phase3')) {
+        say(`phase 3 trigger received ${answer.at - lastPublishedAt} ms after the last phase 2 completion was published`);
+      }
+    }
+    if (options.through >= 6) {
+      const done = await waitFor(() => seen.find((s) => s.topic === pipeline.topics.phase6ExportComplete), timeoutMs);
+      if (!done) return fail(`no nba-phase6-export-complete within ${timeoutMs / 1000}s`);
+      const paths = (done.body.paths as string[] | undefined) ?? [];
+      say(`exports ${String(done.body.status)}: ${paths.length} files`);
+      if (!config.exports.bucket) {
+        for (const file of paths) print(`           ${path.join(config.exports.dir, file)}${fs.existsSync(path.join(config.exports.dir, file)) ? '' : '  (missing!)'}`);
+      }
+    }
 
-    const phase3Trigger = await waitFor(() => watched.find((w) => w.topic === pipeline.topics.phase3Trigger), timeoutMs);
-    if (!phase3Trigger) return fail(`no phase 3 trigger within ${timeoutMs / 1000}s — is the stack running (npm start)?`);
-    say(`phase 3 trigger received ${phase3Trigger.at - lastPhase2PublishedAt} ms after the last phase 2 completion was published`);
-
-    const phase3 = phaseCompletions('phase3', { gameDate, correlationId, duplicates: 1 });
-    say(`publishing ${describe(phase3)} to ${phase3[0]!.topic}`);
-    await publish(pubsub, phase3);
-
-    const level1 = await waitFor(() => watched.find((w) => w.topic === pipeline.topics.phase4Trigger), timeoutMs);
-    if (!level1) return fail(`no phase 4 level 1 trigger within ${timeoutMs / 1000}s`);
-
-    await new Promise((r) => setTimeout(r, 2000)); // room for a duplicate trigger to show itself
-    const count = (topic: string) => watched.filter((w) => w.topic === topic).length;
-    const phase3Count = count(pipeline.topics.phase3Trigger);
-    const level1Count = count(pipeline.topics.phase4Trigger);
+    await new Promise((r) => setTimeout(r, 2000)); // room for a duplicate to show itself
+    const counts = steps.map(
+      ({ answer }) => [answer.id, seen.filter((s) => s.topic === answer.topic && s.id === answer.id).length] as const,
+    );
+    const deadLettered = seen.filter((s) => s.topic === pipeline.topics.deadLetter).length;
+    const exportCompletes = seen.filter((s) => s.topic === pipeline.topics.phase6ExportComplete).length;
     const ui = `http://${hostPort(config.temporal.address).host}:${temporalUiPort}/namespaces/${config.temporal.namespace}/workflows?query=${encodeURIComponent(`CorrelationId="${correlationId}"`)}`;
     print('');
-    print(`phase 3 triggers:         ${phase3Count} (expected 1)`);
-    print(`phase 4 level 1 triggers: ${level1Count} (expected 1)`);
-    print(`dead-lettered:            ${count(pipeline.topics.deadLetter)}`);
-    print(`workflow:                 ${workflowIdFor(gameDate)}`);
-    print(`find it in the Web UI:    ${ui}`);
-    print(`status:                   npx pipeline status ${gameDate}`);
-    return phase3Count === 1 && level1Count === 1;
+    for (const [trigger, count] of counts) print(`${trigger.padEnd(34)} ${count} (expected 1)`);
+    if (options.through >= 6) print(`${'nba-phase6-export-complete'.padEnd(34)} ${exportCompletes} (expected 1)`);
+    print(`${'dead-lettered'.padEnd(34)} ${deadLettered}`);
+    print(`find it in the Web UI: ${ui}`);
+    print(`status:               npx pipeline status ${gameDate}`);
+    return counts.every(([, count]) => count === 1) && deadLettered === 0 && (options.through < 6 || exportCompletes === 1);
   } finally {
-    progress.stop();
     await Promise.all(subscriptions.map((s) => s.delete().catch(() => undefined)));
   }
 
@@ -91,45 +134,57 @@ export async function simulateDay({ pubsub, client, gameDate, timeoutMs, print =
   }
 }
 
+/** The prediction coordinator's completion (seed 002), at 95 % — through the 5→6 gate. */
+function predictionsComplete({ gameDate, correlationId }: { gameDate: string; correlationId: string }): SimulatedMessage[] {
+  const batch = `batch_${gameDate}_sim`;
+  return [
+    {
+      topic: phaseCompletionTopic('phase5'),
+      message: {
+        processor_name: 'PredictionCoordinator',
+        phase: 'phase_5_predictions',
+        execution_id: batch,
+        correlation_id: correlationId,
+        game_date: gameDate,
+        output_table: 'player_prop_predictions',
+        status: 'success',
+        record_count: 114,
+        metadata: { batch_id: batch, expected_predictions: 120, completed_predictions: 114, failed_predictions: 6, completion_pct: 95 },
+      },
+    },
+  ];
+}
+
+function phaseCompletionTopic(phase: 'phase5'): string {
+  return pipeline.phases.find((p) => p.key === phase)!.completionTopic!;
+}
+
 function describe(messages: SimulatedMessage[]): string {
   const duplicates = messages.filter((m) => m.note === 'duplicate').length;
   const failedFirst = messages.filter((m) => m.note === 'failed-first').length;
-  return `${messages.length} messages (${messages.length - duplicates - failedFirst} processors, ${duplicates} duplicate deliveries, ${failedFirst} failing before its retry)`;
+  const processors = messages.length - duplicates - failedFirst;
+  const extras = [duplicates && `${duplicates} duplicate deliveries`, failedFirst && `${failedFirst} failing before its retry`].filter(Boolean);
+  return `${processors} processor${processors === 1 ? '' : 's'}${extras.length ? ` (+${extras.join(', ')})` : ''}`;
 }
 
 async function publish(pubsub: PubSub, messages: SimulatedMessage[]): Promise<void> {
-  // All at once, as the processors finishing together would.
+  // All at once, as processors finishing together would.
   await Promise.all(messages.map(({ topic, message }) => pubsub.topic(topic).publishMessage({ json: message })));
 }
 
-/** A subscription of our own on an outgoing topic, so we see what the orchestrator publishes. */
-async function watch(pubsub: PubSub, topic: string, gameDate: string, seen: (body: Trigger | { reason: string }) => void): Promise<Subscription> {
+/** A subscription of our own on an outgoing topic, so we see what the orchestrator publishes for the date. */
+async function watch(pubsub: PubSub, topic: string, gameDate: string, seen: (entry: Seen) => void): Promise<Subscription> {
   const [subscription] = await pubsub.topic(topic).createSubscription(`simulate-${topic}-${randomUUID().slice(0, 8)}`);
   subscription.on('message', (message: Message) => {
     message.ack();
     const data = message.data.toString('utf8');
     if (!data.includes(gameDate)) return;
     const reason = message.attributes[deadLetterAttributes.reason];
-    seen(reason ? { reason } : (JSON.parse(data) as Trigger));
+    const body = reason ? { reason } : (JSON.parse(data) as Record<string, unknown>);
+    const id = reason ?? String(body.trigger_id ?? message.attributes.trigger_id ?? message.id);
+    seen({ topic, id, at: Date.now(), body });
   });
   return subscription;
-}
-
-/** Prints the workflow's counts whenever they change. */
-function watchProgress(client: Client, gameDate: string, say: (line: string) => void): { stop(): void } {
-  let last = '';
-  const timer = setInterval(() => {
-    readStatus(client, gameDate)
-      .then((status: GameDayStatus) => {
-        const line = (['phase2', 'phase3'] as PhaseKey[])
-          .map((p) => `${p} ${status.phases[p].completed_count}/${status.phases[p].expected_count} ${status.phases[p].status}`)
-          .join(' · ');
-        if (line !== last) say(`workflow: ${line}`);
-        last = line;
-      })
-      .catch(() => undefined);
-  }, 150);
-  return { stop: () => clearInterval(timer) };
 }
 
 async function waitFor<T>(find: () => T | undefined, timeoutMs: number): Promise<T | undefined> {

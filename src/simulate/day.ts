@@ -15,6 +15,9 @@ export interface DayOptions {
   /** Deterministic shuffling and picks, so a run can be repeated. */
   seed?: number;
   duplicates?: number;
+  /** Only these processors (a phase 4 level), default all of the phase's. */
+  only?: readonly string[];
+  metadata?: Record<string, unknown>;
 }
 
 /** All of a phase's processors at once: some delivered twice, one failing before it succeeds, shuffled. */
@@ -34,9 +37,10 @@ export function phaseCompletions(phase: PhaseKey, options: DayOptions): Simulate
     record_count: status === 'failed' ? 0 : 50 + Math.floor(random() * 400),
     timestamp: new Date().toISOString(),
     skip_downstream_trigger: false,
+    ...(options.metadata ? { metadata: options.metadata } : {}),
   });
 
-  const names = definition.processors.map((p) => p.name);
+  const names = definition.processors.map((p) => p.name).filter((name) => !options.only || options.only.includes(name));
   const all = names.map((name) => ({ topic, message: message(name, 'success', 2) }));
   const failing = names[Math.floor(random() * names.length)]!;
   const duplicates = shuffle([...all], random)
