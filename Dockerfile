@@ -9,6 +9,7 @@ RUN npm ci --no-audit --no-fund --loglevel=error
 
 COPY tsconfig.json ./
 COPY src/ src/
+COPY sql/ sql/
 COPY worker/ worker/
 
 USER node
