@@ -4,6 +4,7 @@
 import { BigQuery } from '@google-cloud/bigquery';
 import { dateParam, runQuery, type ParamValue, type QueryOptions } from './client';
 import { primarySystem } from './queries';
+import { addDays } from '../messages/dates';
 
 export interface SampleDayOptions {
   /** Players with features on the date; the roster is the same every day. Default 100, at most 390. */
@@ -448,12 +449,6 @@ function schedule(date: string, players: RosterPlayer[]): Map<string, Game> {
 
 function pointsLine(date: string, p: RosterPlayer): number {
   return Math.floor(Math.max(0, p.pointsAverage + 4 * (unit(date, p.playerLookup, 'line') - 0.5))) + 0.5;
-}
-
-export function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
 }
 
 /** A number in [0, 1) from the parts (FNV-1a): the sample's only source of variety. */

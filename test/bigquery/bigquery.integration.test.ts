@@ -15,7 +15,8 @@ import {
   runExportQuery,
   type ExportQueryName,
 } from '../../src/bigquery/queries';
-import { addDays, seedSampleDay, type SampleDay } from '../../src/bigquery/sample-day';
+import { seedSampleDay, type SampleDay } from '../../src/bigquery/sample-day';
+import { addDays } from '../../src/messages/dates';
 import { startService, type RunningService } from '../../src/stack/services';
 import { freePort, tempDir } from '../helpers/servers';
 

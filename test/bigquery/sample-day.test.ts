@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ddlStatements } from '../../src/bigquery/client';
-import { addDays, maxPlayers, roster, sampleDay } from '../../src/bigquery/sample-day';
+import { maxPlayers, roster, sampleDay } from '../../src/bigquery/sample-day';
+import { addDays } from '../../src/messages/dates';
 
 describe('sampleDay', () => {
   const day = sampleDay('2025-12-12', { players: 100, predictionCoverage: 0.85 });
