@@ -1,6 +1,7 @@
 // Replays histories recorded from real runs against today's workflow code: a change that would
 // break running workflows (non-determinism) fails here. Record more with
 //   temporal workflow show --workflow-id game-day-<date> --output json > test/histories/<name>.json
+// and, for the phase 5 timer paths, npx tsx scripts/record-histories.ts
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
