@@ -53,7 +53,7 @@ program
     const bigquery = config.bigqueryEmulatorHost ? createBigQuery(config) : undefined; // sample rows go to the emulator only
     try {
       const ok = await withTemporal((client) =>
-        simulateDay({ pubsub, client, bigquery, gameDate: options.date, through: Number(options.through), timeoutMs: options.timeout * 1000 }),
+        simulateDay({ pubsub, client, bigquery, exportDir: config.exports.bucket ? undefined : config.exports.dir, gameDate: options.date, through: Number(options.through), timeoutMs: options.timeout * 1000 }),
       );
       process.exitCode = ok ? 0 : 1;
     } finally {

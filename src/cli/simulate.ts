@@ -19,6 +19,8 @@ export interface SimulateOptions {
   client: Client;
   /** Sample rows for the day's exports (through phase 6). */
   bigquery?: BigQuery;
+  /** Where the worker writes exports, to check the files are there (absent: Cloud Storage). */
+  exportDir?: string;
   gameDate: string;
   /** The last phase to see started: 3 … 6. */
   through: number;
@@ -88,6 +90,7 @@ export async function simulateDay(options: SimulateOptions): Promise<boolean> {
       await seedSampleDay(options.bigquery, gameDate, { players: 120, predictionCoverage: 0.95, correlationId });
     }
     let lastPublishedAt = 0;
+    let missingFiles = 0;
     for (const step of steps) {
       const messages = step.publish();
       say(`→ ${messages[0]!.topic}  ${describe(messages)}`);
@@ -105,8 +108,12 @@ export async function simulateDay(options: SimulateOptions): Promise<boolean> {
       if (!done) return fail(`no nba-phase6-export-complete within ${timeoutMs / 1000}s`);
       const paths = (done.body.paths as string[] | undefined) ?? [];
       say(`exports ${String(done.body.status)}: ${paths.length} files`);
-      if (!config.exports.bucket) {
-        for (const file of paths) print(`           ${path.join(config.exports.dir, file)}${fs.existsSync(path.join(config.exports.dir, file)) ? '' : '  (missing!)'}`);
+      const { exportDir } = options;
+      for (const file of paths) {
+        const written = exportDir ? path.join(exportDir, file) : file;
+        const missing = exportDir !== undefined && !fs.existsSync(written);
+        if (missing) missingFiles += 1;
+        print(`           ${written}${missing ? '  (missing!)' : ''}`);
       }
     }
 
@@ -123,7 +130,8 @@ export async function simulateDay(options: SimulateOptions): Promise<boolean> {
     print(`${'dead-lettered'.padEnd(34)} ${deadLettered}`);
     print(`find it in the Web UI: ${ui}`);
     print(`status:               npx pipeline status ${gameDate}`);
-    return counts.every(([, count]) => count === 1) && deadLettered === 0 && (options.through < 6 || exportCompletes === 1);
+    const exportsOk = options.through < 6 || (exportCompletes === 1 && missingFiles === 0);
+    return counts.every(([, count]) => count === 1) && deadLettered === 0 && exportsOk;
   } finally {
     await Promise.all(subscriptions.map((s) => s.delete().catch(() => undefined)));
   }

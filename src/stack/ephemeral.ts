@@ -4,7 +4,10 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import type { BigQuery } from '@google-cloud/bigquery';
 import { PubSub } from '@google-cloud/pubsub';
+import { createBigQuery, ensureSchema } from '../bigquery/client';
+import { bigqueryEmulatorSpec, bqemulatorBinary } from '../bigquery/emulator';
 import { emulatorAuth } from '../clients';
 import { ensureTopology } from '../infra/topology';
 import { binaries, pubsubEmulatorSpec, temporalServerSpec } from './local';
@@ -79,4 +82,25 @@ export async function startPubSubEmulator(dir: string, projectId = 'nba-props-pl
       await service.stop();
     },
   };
+}
+
+export interface BigQueryEmulator {
+  /** For BIGQUERY_EMULATOR_HOST. */
+  host: string;
+  bigquery: BigQuery;
+  stop(): Promise<void>;
+}
+
+/** bqemulator on a free port, its DuckDB file in `dir`, with the pipeline's tables. */
+export async function startBigQueryEmulator(dir: string, projectId = 'nba-props-platform'): Promise<BigQueryEmulator> {
+  requireTool(bqemulatorBinary);
+  const port = await freePort();
+  const service = await startService(
+    bigqueryEmulatorSpec({ host: '127.0.0.1', port, project: projectId, dataDir: path.join(dir, 'bigquery') }),
+    dir,
+  );
+  const host = `http://127.0.0.1:${port}`;
+  const bigquery = createBigQuery({ gcpProject: projectId, bigqueryEmulatorHost: host });
+  await ensureSchema(bigquery);
+  return { host, bigquery, stop: () => service.stop() };
 }
