@@ -52,6 +52,8 @@ export interface GameDayState {
   acceptedPrediction?: { batchId: string | null; predictions: number | null; completionPct: number };
   /** Prediction completions the 5→6 gate turned away, with why. */
   rejectedPredictions: string[];
+  /** Phase 4 completions that arrived while the cascade was not running yet: handed over once it is. */
+  phase4Backlog: Completion[];
   exports?: ExportOutcome;
   /** Phase 5's retries and SLA check are behind it. */
   phase5Finished?: boolean;
@@ -70,6 +72,7 @@ export async function gameDayWorkflow(input: GameDayInput): Promise<GameDayOutco
     triggers: {},
     children: {},
     rejectedPredictions: [],
+    phase4Backlog: [],
     deliveriesSeen: 0,
   };
   const { gameDate } = state;
@@ -104,7 +107,10 @@ export async function gameDayWorkflow(input: GameDayInput): Promise<GameDayOutco
       wf.upsertSearchAttributes([{ key: BackfillMode, value: true }]);
       await Promise.all([signalChild('phase4', backfillSignal), signalChild('phase5', backfillSignal)]);
     }
-    if (completion.phase === 'phase4') await signalChild('phase4', completionSignal, completion);
+    if (completion.phase === 'phase4') {
+      if (state.children.phase4) await signalChild('phase4', completionSignal, completion);
+      else state.phase4Backlog.push(completion);
+    }
     if (completion.phase === 'phase5' && !state.acceptedPrediction) {
       const verdict = phase6Verdict(completion);
       if (verdict.accepted) {
@@ -202,9 +208,10 @@ export async function gameDayWorkflow(input: GameDayInput): Promise<GameDayOutco
       await startChildOnce('phase4', () =>
         wf.startChild(phase4CascadeWorkflow, {
           ...childOptions('phase4'),
-          args: [{ gameDate, correlationId: state.correlationId ?? null, backfill: state.backfill, received: { phase4: state.received.phase4 ?? {} } }],
+          args: [{ gameDate, correlationId: state.correlationId ?? null, backfill: state.backfill, received: {} }],
         }),
       );
+      for (const completion of state.phase4Backlog.splice(0)) await signalChild('phase4', completionSignal, completion);
       return waitUntil(() => state.phase4Done !== undefined);
     })(),
     // Phase 5 → 6: the first prediction completion through the gate starts the exports, once.

@@ -5,17 +5,14 @@ import type { Completion } from '../messages/completion';
 import { pipeline, workflowIdFor } from '../pipeline/definition';
 import { fireOnce } from './fire';
 import { levelProgress, recordDelivery, type Received } from './progress';
-import { backfillSignal, completionSignal, phase4DoneSignal, stepFiredSignal, type StepFired } from './signals';
+import { backfillSignal, completionSignal, phase4DoneSignal, stepFiredSignal, type Phase4Done, type StepFired } from './signals';
 
 export interface Phase4CascadeInput {
   gameDate: string;
   correlationId: string | null;
   backfill: boolean;
-  /** Phase 4 completions the date's run received before this cascade started. */
+  /** Phase 4 completions known at start; the date's run hands over the rest by signal. */
   received: Received;
-  /** Counts from a level 3 completion received before this cascade started. */
-  playersReady?: number | null;
-  playersTotal?: number | null;
 }
 
 export const phase4CascadeWorkflowId = (gameDate: string): string => `${workflowIdFor(gameDate)}/phase4`;
@@ -23,7 +20,7 @@ export const phase4CascadeWorkflowId = (gameDate: string): string => `${workflow
 export async function phase4CascadeWorkflow(input: Phase4CascadeInput): Promise<void> {
   const received = input.received;
   let backfill = input.backfill;
-  let players = { playersReady: input.playersReady ?? null, playersTotal: input.playersTotal ?? null };
+  let players: Phase4Done = { playersReady: null, playersTotal: null };
   const fired: Record<string, StepFired> = {};
   const lastLevel = pipeline.phase4Levels[pipeline.phase4Levels.length - 1]!;
 
@@ -59,7 +56,7 @@ export async function phase4CascadeWorkflow(input: Phase4CascadeInput): Promise<
   await run.signal(phase4DoneSignal, players);
 }
 
-function playersFrom(completion: Completion): { playersReady: number | null; playersTotal: number | null } {
+function playersFrom(completion: Completion): Phase4Done {
   const count = (key: string) => {
     const value = completion.metadata?.[key];
     return typeof value === 'number' ? value : null;

@@ -264,4 +264,15 @@ describe('a whole game day', () => {
     assert.equal(sent(date).length, firedBefore);
     assert.equal((await handle.describe()).status.name, 'COMPLETED');
   });
+
+  it('counts phase 4 completions that arrive before the cascade starts', async () => {
+    const date = '2025-11-10';
+    await completeLevel(date, 1); // early, out of order
+    await completePhases2and3(date);
+    await eventually(async () => sent(date, pipeline.topics.phase4Trigger).length, (n) => n === 2);
+    assert.deepEqual(
+      sent(date, pipeline.topics.phase4Trigger).map((t) => t.trigger_id),
+      [`game-day-${date}/phase4/1`, `game-day-${date}/phase4/2`],
+    );
+  });
 });
