@@ -134,16 +134,16 @@ export async function gameDayWorkflow(input: GameDayInput): Promise<GameDayOutco
     }
   }
 
+  const childIds: Record<string, string> = {
+    phase4: phase4CascadeWorkflowId(gameDate),
+    phase5: phase5WorkflowId(gameDate),
+  };
   /** Starts a child once. Abandoned, not terminated, on continue-as-new; cancelled when the date closes. */
   async function startChildOnce(key: string, start: () => Promise<unknown>): Promise<void> {
     if (state.children[key]) return;
     await start();
     state.children[key] = childIds[key]!;
   }
-  const childIds: Record<string, string> = {
-    phase4: phase4CascadeWorkflowId(gameDate),
-    phase5: phase5WorkflowId(gameDate),
-  };
   const childOptions = (key: string) => ({
     workflowId: childIds[key]!,
     parentClosePolicy: 'ABANDON' as const,
