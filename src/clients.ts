@@ -16,9 +16,10 @@ export function emulatorAuth(): GoogleAuth {
   return new GoogleAuth({ authClient: new OAuth2Client() });
 }
 
-export async function connectTemporal(config: Config): Promise<Connection> {
+/** Address and credentials for the client and the worker alike: mTLS, an API key, or neither. */
+export function temporalConnectionOptions(config: Config) {
   const { address, apiKey, tls } = config.temporal;
-  return Connection.connect({
+  return {
     address,
     apiKey,
     tls: tls
@@ -26,7 +27,11 @@ export async function connectTemporal(config: Config): Promise<Connection> {
       : apiKey
         ? true
         : undefined,
-  });
+  };
+}
+
+export async function connectTemporal(config: Config): Promise<Connection> {
+  return Connection.connect(temporalConnectionOptions(config));
 }
 
 export function temporalClient(config: Config, connection: Connection): Client {

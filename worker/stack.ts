@@ -5,9 +5,8 @@ import { connectTemporal, createPubSub, temporalClient } from '../src/clients';
 import { ensureSchedules } from '../src/schedules';
 import { config } from '../src/config';
 import { ensureTopology } from '../src/infra/topology';
-import { dataDir, logDir, processSpecs, serverSpecs, temporalUiPort } from '../src/stack/local';
+import { dataDir, hostPort, logDir, processSpecs, serverSpecs, temporalUiPort } from '../src/stack/local';
 import { startService, waitForPort, type RunningService } from '../src/stack/services';
-import { hostPort } from '../src/stack/local';
 
 async function main(): Promise<void> {
   fs.mkdirSync(dataDir, { recursive: true });

@@ -3,17 +3,13 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../src/activities';
 import { createExportStorage } from '../src/activities/storage';
 import { createBigQuery } from '../src/bigquery/client';
-import { connectTemporal, createPubSub, temporalClient } from '../src/clients';
+import { connectTemporal, createPubSub, temporalClient, temporalConnectionOptions } from '../src/clients';
 import { config } from '../src/config';
 import { log } from '../src/log';
 
 async function main(): Promise<void> {
-  const { address, namespace, taskQueue, apiKey, tls } = config.temporal;
-  const connection = await NativeConnection.connect({
-    address,
-    apiKey,
-    tls: tls ? { clientCertPair: { crt: await readFile(tls.certPath), key: await readFile(tls.keyPath) } } : Boolean(apiKey),
-  });
+  const { address, namespace, taskQueue } = config.temporal;
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const pubsub = createPubSub(config);
   const clientConnection = await connectTemporal(config); // for activities that open game days
   const worker = await Worker.create({
@@ -35,10 +31,6 @@ async function main(): Promise<void> {
   await clientConnection.close();
   await connection.close();
   log.info('worker stopped');
-}
-
-async function readFile(path: string): Promise<Buffer> {
-  return (await import('node:fs/promises')).readFile(path);
 }
 
 main().catch((error: unknown) => {

@@ -9,7 +9,7 @@ import type { Client } from '@temporalio/client';
 import { seedSampleDay } from '../bigquery/sample-day';
 import { deadLetterAttributes } from '../bridge/dead-letter';
 import { config } from '../config';
-import { pipeline, workflowIdFor } from '../pipeline/definition';
+import { phaseDefinition, pipeline, workflowIdFor } from '../pipeline/definition';
 import { phaseCompletions, type SimulatedMessage } from '../simulate/day';
 import { hostPort, temporalUiPort } from '../stack/local';
 import { readStatus } from './status';
@@ -147,7 +147,7 @@ function predictionsComplete({ gameDate, correlationId }: { gameDate: string; co
   const batch = `batch_${gameDate}_sim`;
   return [
     {
-      topic: phaseCompletionTopic('phase5'),
+      topic: phaseDefinition('phase5').completionTopic!,
       message: {
         processor_name: 'PredictionCoordinator',
         phase: 'phase_5_predictions',
@@ -161,10 +161,6 @@ function predictionsComplete({ gameDate, correlationId }: { gameDate: string; co
       },
     },
   ];
-}
-
-function phaseCompletionTopic(phase: 'phase5'): string {
-  return pipeline.phases.find((p) => p.key === phase)!.completionTopic!;
 }
 
 function describe(messages: SimulatedMessage[]): string {

@@ -2,7 +2,7 @@
 // each later level when every level before it is complete. After level 3, phase 4 is done.
 import * as wf from '@temporalio/workflow';
 import type { Completion } from '../messages/completion';
-import { pipeline, workflowIdFor } from '../pipeline/definition';
+import { phaseDefinition, pipeline, workflowIdFor } from '../pipeline/definition';
 import { fireOnce } from './fire';
 import { levelProgress, recordDelivery, type Received } from './progress';
 import { backfillSignal, completionSignal, phase4DoneSignal, stepFiredSignal, type Phase4Done, type StepFired } from './signals';
@@ -39,7 +39,7 @@ export async function phase4CascadeWorkflow(input: Phase4CascadeInput): Promise<
   const levelsUpTo = (level: number) => pipeline.phase4Levels.filter((l) => l.level <= level);
 
   for (const { level, processors } of pipeline.phase4Levels) {
-    const upstream = level === 1 ? pipeline.phases[1]!.processors.length : levelsUpTo(level - 1).flatMap((l) => l.processors).length;
+    const upstream = level === 1 ? phaseDefinition('phase3').processors.length : levelsUpTo(level - 1).flatMap((l) => l.processors).length;
     const step = await fireOnce(fired, `phase4/${level}`, backfill, pipeline.topics.phase4Trigger, {
       game_date: input.gameDate,
       correlation_id: input.correlationId,

@@ -1,7 +1,7 @@
 // What arrived, and what it means: pure functions the workflow derives its state from.
 // No counters are stored; every count here is recomputed from the deliveries received.
 import type { Completion, CompletionStatus } from '../messages/completion';
-import { pipeline, type PhaseKey, type Processor } from '../pipeline/definition';
+import { phaseDefinition, pipeline, type PhaseKey, type Processor } from '../pipeline/definition';
 
 export interface Delivery {
   executionId: string;
@@ -64,12 +64,11 @@ export function progressOf(processors: readonly Processor[], received: Record<st
 }
 
 export function phaseProgress(phase: PhaseKey, received: Received): Progress {
-  const definition = pipeline.phases.find((p) => p.key === phase);
-  return progressOf(definition?.processors ?? [], received[phase]);
+  return progressOf(phaseDefinition(phase).processors, received[phase]);
 }
 
 export function levelProgress(level: number, received: Received): Progress {
   const names: readonly string[] = pipeline.phase4Levels.find((l) => l.level === level)?.processors ?? [];
-  const phase4 = pipeline.phases.find((p) => p.key === 'phase4');
-  return progressOf(phase4?.processors.filter((p) => names.includes(p.name)) ?? [], received.phase4);
+  const levelProcessors = phaseDefinition('phase4').processors.filter((p) => names.includes(p.name));
+  return progressOf(levelProcessors, received.phase4);
 }

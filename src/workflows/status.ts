@@ -1,5 +1,5 @@
 // The status object operators see (`pipeline status <date> --json`), derived from workflow state.
-import { pipeline, type PhaseKey } from '../pipeline/definition';
+import { phaseDefinition, pipeline, type PhaseKey } from '../pipeline/definition';
 import { eventDrivenExport } from '../pipeline/exports';
 import { phaseProgress, type Received } from './progress';
 import type { StepFired } from './signals';
@@ -62,7 +62,7 @@ export function statusOf(source: StatusSource): GameDayStatus {
 }
 
 function collectedStatus(key: PhaseKey, source: StatusSource): PhaseStatus {
-  const phase = pipeline.phases.find((p) => p.key === key)!;
+  const phase = phaseDefinition(key);
   const progress = phaseProgress(key, source.received);
   const trigger = phase.trigger ? source.triggers[phase.trigger] : undefined;
   const anyReceived = Object.keys(source.received[key] ?? {}).length > 0;

@@ -15,6 +15,7 @@ import { pullAll } from '../../src/bridge/pull';
 import type { Trigger } from '../../src/messages/trigger';
 import { completionTopics, pipeline, workflowIdFor } from '../../src/pipeline/definition';
 import { readStatus } from '../../src/cli/status';
+import { until } from '../helpers/eventually';
 import { processorNames } from '../helpers/messages';
 import { startDevServer, startPubSubEmulator, tempDir, workflowsPath, type DevServer, type PubSubEmulator } from '../helpers/servers';
 
@@ -100,13 +101,6 @@ function completionMessage(processor: string, gameDate: string, extra: Record<st
 const publishJson = (pubsub: PubSub, topic: string, body: unknown) => pubsub.topic(topic).publishMessage({ json: body });
 const publishRaw = (pubsub: PubSub, topic: string, data: string) => pubsub.topic(topic).publishMessage({ data: Buffer.from(data) });
 
-async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const settle = () => new Promise((r) => setTimeout(r, 1500)); // room for a stray duplicate to surface
 const triggersFor = (topic: string, date: string) =>
@@ -126,7 +120,7 @@ describe('bridge and worker on the real servers', () => {
         ]),
       ),
     );
-    await eventually(() => dates.every((d) => triggersFor(pipeline.topics.phase3Trigger, d).length > 0), 'phase 3 triggers');
+    await until(() => dates.every((d) => triggersFor(pipeline.topics.phase3Trigger, d).length > 0), 'phase 3 triggers');
     await settle();
     for (const date of dates) {
       const triggers = triggersFor(pipeline.topics.phase3Trigger, date);
@@ -143,7 +137,7 @@ describe('bridge and worker on the real servers', () => {
         publishJson(pubsub, phase3Topic, completionMessage(name, date, { phase: 'phase_3_analytics' })),
       ]),
     );
-    await eventually(() => triggersFor(pipeline.topics.phase4Trigger, date).length > 0, 'the phase 4 level 1 trigger');
+    await until(() => triggersFor(pipeline.topics.phase4Trigger, date).length > 0, 'the phase 4 level 1 trigger');
     await settle();
     const level1 = triggersFor(pipeline.topics.phase4Trigger, date);
     assert.equal(level1.length, 1);
@@ -171,7 +165,7 @@ describe('bridge and worker on the real servers', () => {
       ['dl-unknown', /^invalid: unknown processor NoSuchProcessor for phase2/],
       ['dl-oversized', /^oversized: \d+ bytes exceeds the 4096-byte limit/],
     ];
-    await eventually(() => expectations.every(([marker]) => deadLettersMentioning(marker).length > 0), 'dead letters');
+    await until(() => expectations.every(([marker]) => deadLettersMentioning(marker).length > 0), 'dead letters');
     for (const [marker, reason] of expectations) {
       const letters = deadLettersMentioning(marker);
       assert.equal(letters.length, 1, marker);
@@ -179,20 +173,20 @@ describe('bridge and worker on the real servers', () => {
       assert.equal(letters[0]!.attributes[deadLetterAttributes.sourceTopic], phase2Topic);
       assert.ok(Object.values(bad).includes(letters[0]!.data), `${marker}: original payload kept`);
     }
-    await eventually(async () => (await readStatus(client, '2025-12-21')).phases.phase2.completed_count === 1, 'the good message');
+    await until(async () => (await readStatus(client, '2025-12-21')).phases.phase2.completed_count === 1, 'the good message');
   });
 
   it('reports a message for a closed date as late and starts nothing', async () => {
     const { pubsub } = emulator;
     const date = '2025-12-22';
     await publishJson(pubsub, phase2Topic, completionMessage('BdlGamesProcessor', date));
-    await eventually(async () => (await readStatus(client, date)).phases.phase2.completed_count === 1, 'the first completion');
+    await until(async () => (await readStatus(client, date)).phases.phase2.completed_count === 1, 'the first completion');
     const handle = client.workflow.getHandle(workflowIdFor(date));
     await handle.terminate('closing the date for the test');
 
     await publishJson(pubsub, phase2Topic, completionMessage('NbacScheduleProcessor', date));
     const isLate = (l: Seen) => l.data.includes(date) && l.data.includes('NbacScheduleProcessor');
-    await eventually(() => (seen[pipeline.topics.deadLetter] ?? []).some(isLate), 'the late report');
+    await until(() => (seen[pipeline.topics.deadLetter] ?? []).some(isLate), 'the late report');
     const late = seen[pipeline.topics.deadLetter]!.find(isLate)!;
     assert.match(reasonOf(late), /^late: game-day-2025-12-22 has closed/);
     assert.equal((await handle.describe()).status.name, 'TERMINATED');
@@ -207,7 +201,7 @@ describe('bridge and worker on the real servers', () => {
     assert.equal(triggersFor(pipeline.topics.phase3Trigger, date).length, 0);
 
     await temporal.start();
-    await eventually(() => triggersFor(pipeline.topics.phase3Trigger, date).length > 0, 'the phase 3 trigger after the outage', 90_000);
+    await until(() => triggersFor(pipeline.topics.phase3Trigger, date).length > 0, 'the phase 3 trigger after the outage', 90_000);
     await settle();
     assert.equal(triggersFor(pipeline.topics.phase3Trigger, date).length, 1);
     assert.equal((await readStatus(client, date)).phases.phase2.completed_count, 21);

@@ -1,6 +1,6 @@
 // Real servers for tests, started from the binaries scripts/setup.sh installed. Nothing downloads.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { binaries } from '../../src/stack/local';
 import { requireTool } from '../../src/stack/ephemeral';
 import { searchAttributeDefinitions } from '../../src/workflows/search-attributes';
@@ -29,3 +29,23 @@ export async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment
 
 
 export { freePort, startDevServer, startPubSubEmulator, tempDir, type DevServer, type PubSubEmulator } from '../../src/stack/ephemeral';
+
+export interface TestWorker {
+  env: TestWorkflowEnvironment;
+  stop(): Promise<void>;
+}
+
+/** A time-skipping server with a worker running the project's workflows and the given activities. */
+export async function timeSkippingWorker(taskQueue: string, activities: object): Promise<TestWorker> {
+  const env = await timeSkippingEnvironment();
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities });
+  const running = worker.run();
+  return {
+    env,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await env.teardown();
+    },
+  };
+}

@@ -16,6 +16,7 @@ import { ensureSchedules, listSchedules } from '../../src/schedules';
 import type { ScheduledExportOutcome } from '../../src/workflows/scheduled';
 import { calendarDateIn } from '../../src/workflows/target-date';
 import { startDevServer, tempDir, workflowsPath, type DevServer } from '../helpers/servers';
+import { eventually } from '../helpers/eventually';
 
 const taskQueue = 'schedules-test';
 let temporal: DevServer;
@@ -57,15 +58,6 @@ after(async () => {
   await temporal.stop();
 });
 
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Fires the schedule now and returns the result of the run it started. */
 async function fire<T>(scheduleId: string): Promise<{ result: T; scheduledAt: Date }> {

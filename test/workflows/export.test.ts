@@ -7,7 +7,6 @@ import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { ExportRun, ExportWritten, OpenedGameDay } from '../../src/activities/exports';
 import { addDays } from '../../src/messages/dates';
 import type { DailyExportTrigger, ExportComplete } from '../../src/messages/export-message';
@@ -16,12 +15,11 @@ import { exportPaths, exportWorkflowIdFor, type ExportType, type ScheduledExport
 import { exportWorkflow } from '../../src/workflows/export';
 import { openGameDayWorkflow, scheduledExportWorkflow } from '../../src/workflows/scheduled';
 import { calendarDateIn } from '../../src/workflows/target-date';
-import { timeSkippingEnvironment, workflowsPath } from '../helpers/servers';
+import { timeSkippingWorker, type TestWorker } from '../helpers/servers';
 
 const taskQueue = 'export-test';
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
+let testWorker: TestWorker;
 
 type RecordedRun = ExportRun & { workflowId: string };
 const exportRuns: RecordedRun[] = [];
@@ -31,38 +29,28 @@ const opened: string[] = [];
 const failing = new Set<ExportType>();
 
 before(async () => {
-  env = await timeSkippingEnvironment();
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath,
-    activities: {
-      // Record what would be queried and written; the real I/O is tested against the emulators.
-      async runExport(run: ExportRun): Promise<ExportWritten> {
-        exportRuns.push({ ...run, workflowId: Context.current().info.workflowExecution?.workflowId ?? 'none' });
-        if (failing.has(run.exportType)) {
-          throw ApplicationFailure.nonRetryable(`query for ${run.exportType} failed`, 'QueryFailed');
-        }
-        return { exportType: run.exportType, paths: exportPaths(run.exportType, run.targetDate, run.updateLatest), rowCount: 3 };
-      },
-      async publishExportComplete(message: ExportComplete): Promise<string> {
-        completes.push(message);
-        return `message-${completes.length}`;
-      },
-      async openGameDay(gameDate: string): Promise<OpenedGameDay> {
-        opened.push(gameDate);
-        return { outcome: 'opened', workflowId: workflowIdFor(gameDate), gameDate };
-      },
+  testWorker = await timeSkippingWorker(taskQueue, {
+    // Record what would be queried and written; the real I/O is tested against the emulators.
+    async runExport(run: ExportRun): Promise<ExportWritten> {
+      exportRuns.push({ ...run, workflowId: Context.current().info.workflowExecution?.workflowId ?? 'none' });
+      if (failing.has(run.exportType)) {
+        throw ApplicationFailure.nonRetryable(`query for ${run.exportType} failed`, 'QueryFailed');
+      }
+      return { exportType: run.exportType, paths: exportPaths(run.exportType, run.targetDate, run.updateLatest), rowCount: 3 };
+    },
+    async publishExportComplete(message: ExportComplete): Promise<string> {
+      completes.push(message);
+      return `message-${completes.length}`;
+    },
+    async openGameDay(gameDate: string): Promise<OpenedGameDay> {
+      opened.push(gameDate);
+      return { outcome: 'opened', workflowId: workflowIdFor(gameDate), gameDate };
     },
   });
-  running = worker.run();
+  env = testWorker.env;
 });
 
-after(async () => {
-  worker.shutdown();
-  await running;
-  await env.teardown();
-});
+after(() => testWorker.stop());
 
 let runs = 0;
 const uniqueId = (what: string) => `${what}-${++runs}`;

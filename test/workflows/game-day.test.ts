@@ -1,57 +1,38 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { signalCompletion } from '../../src/bridge/signal';
 import type { TriggerRequest } from '../../src/messages/trigger';
 import { workflowIdFor } from '../../src/pipeline/definition';
 import { statusQuery } from '../../src/workflows/game-day';
 import type { GameDayStatus } from '../../src/workflows/status';
 import { completion, processorNames } from '../helpers/messages';
-import { timeSkippingEnvironment, workflowsPath } from '../helpers/servers';
+import { eventually } from '../helpers/eventually';
+import { timeSkippingWorker, type TestWorker } from '../helpers/servers';
 
 const taskQueue = 'game-day-test';
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
+let testWorker: TestWorker;
 const published: TriggerRequest[] = [];
 
 before(async () => {
-  env = await timeSkippingEnvironment();
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath,
-    activities: {
-      // Records what would go to Pub/Sub; the Pub/Sub path itself is tested against the emulator.
-      async publishTrigger(request: TriggerRequest) {
-        published.push(request);
-        return `message-${published.length}`;
-      },
+  testWorker = await timeSkippingWorker(taskQueue, {
+    // Records what would go to Pub/Sub; the Pub/Sub path itself is tested against the emulator.
+    async publishTrigger(request: TriggerRequest) {
+      published.push(request);
+      return `message-${published.length}`;
     },
   });
-  running = worker.run();
+  env = testWorker.env;
 });
 
-after(async () => {
-  worker.shutdown();
-  await running;
-  await env.teardown();
-});
+after(() => testWorker.stop());
 
 const send = (c: Parameters<typeof signalCompletion>[2]) => signalCompletion(env.client, taskQueue, c);
 const status = (date: string): Promise<GameDayStatus> =>
   env.client.workflow.getHandle(workflowIdFor(date)).query(statusQuery);
 const triggersFor = (date: string) => published.filter((p) => p.message.game_date === date);
 
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const value = await read();
-    if (ok(value)) return value;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return read();
-}
 
 async function completePhase(date: string, phase: 'phase2' | 'phase3', names = processorNames(phase)) {
   for (const name of names) await send(completion(phase, name, date));

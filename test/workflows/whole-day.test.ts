@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { Alert } from '../../src/activities/alerts';
 import { signalCompletion } from '../../src/bridge/signal';
 import type { Completion } from '../../src/messages/completion';
@@ -14,12 +13,12 @@ import { zonedInstant } from '../../src/pipeline/time';
 import { statusQuery } from '../../src/workflows/signals';
 import type { GameDayStatus } from '../../src/workflows/status';
 import { completion, processorNames } from '../helpers/messages';
-import { timeSkippingEnvironment, workflowsPath } from '../helpers/servers';
+import { eventually } from '../helpers/eventually';
+import { timeSkippingWorker, type TestWorker } from '../helpers/servers';
 
 const taskQueue = 'whole-day-test';
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
+let testWorker: TestWorker;
 
 const published: Array<TriggerRequest & { at: number }> = [];
 const alerts: Alert[] = [];
@@ -31,62 +30,44 @@ const tables = new Map<string, { featureRows: number[]; missing: string[]; cover
 // Each test gets its own server: time skipped for one day must not move another day's clock.
 beforeEach(async () => {
   alerts.length = 0;
-  env = await timeSkippingEnvironment();
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath,
-    activities: {
-      async publishTrigger(request: TriggerRequest) {
-        published.push({ ...request, at: Date.now() });
-        return `message-${published.length}`;
-      },
-      async sendAlert(alert: Alert) {
-        alerts.push(alert);
-      },
-      async featureRowCount(gameDate: string) {
-        const rows = tables.get(gameDate)?.featureRows ?? [0];
-        return rows.length > 1 ? rows.shift()! : rows[0]!;
-      },
-      async playersMissingPredictions(gameDate: string) {
-        return tables.get(gameDate)?.missing ?? [];
-      },
-      async predictionCoverage(gameDate: string) {
-        const pct = tables.get(gameDate)?.coveragePct ?? 100;
-        return { predicted: pct, expected: 100, pct };
-      },
-      async runExport(request: { exportType: string; targetDate: string }) {
-        exportsRun.push(`${request.targetDate}:${request.exportType}`);
-        return { exportType: request.exportType, paths: [`v1/${request.exportType}/${request.targetDate}.json`], rowCount: 3 };
-      },
-      async publishExportComplete(report: unknown) {
-        exportReports.push(report);
-        return 'export-complete-1';
-      },
+  testWorker = await timeSkippingWorker(taskQueue, {
+    async publishTrigger(request: TriggerRequest) {
+      published.push({ ...request, at: Date.now() });
+      return `message-${published.length}`;
+    },
+    async sendAlert(alert: Alert) {
+      alerts.push(alert);
+    },
+    async featureRowCount(gameDate: string) {
+      const rows = tables.get(gameDate)?.featureRows ?? [0];
+      return rows.length > 1 ? rows.shift()! : rows[0]!;
+    },
+    async playersMissingPredictions(gameDate: string) {
+      return tables.get(gameDate)?.missing ?? [];
+    },
+    async predictionCoverage(gameDate: string) {
+      const pct = tables.get(gameDate)?.coveragePct ?? 100;
+      return { predicted: pct, expected: 100, pct };
+    },
+    async runExport(request: { exportType: string; targetDate: string }) {
+      exportsRun.push(`${request.targetDate}:${request.exportType}`);
+      return { exportType: request.exportType, paths: [`v1/${request.exportType}/${request.targetDate}.json`], rowCount: 3 };
+    },
+    async publishExportComplete(report: unknown) {
+      exportReports.push(report);
+      return 'export-complete-1';
     },
   });
-  running = worker.run();
+  env = testWorker.env;
 });
 
-afterEach(async () => {
-  worker.shutdown();
-  await running;
-  await env.teardown();
-});
+afterEach(() => testWorker.stop());
 
 const send = (c: Completion) => signalCompletion(env.client, taskQueue, c);
 const status = (date: string): Promise<GameDayStatus> => env.client.workflow.getHandle(workflowIdFor(date)).query(statusQuery);
 const sent = (date: string, topic?: string) =>
   published.filter((p) => p.message.game_date === date && (topic === undefined || p.topic === topic)).map((p) => p.message);
 
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
-  for (let i = 0; i < 400; i++) {
-    const value = await read();
-    if (ok(value)) return value;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return read();
-}
 
 /** Waits for the date's phase 5 child to exist (the run starts it on its first task), then for its end. */
 async function phase5Finished(date: string): Promise<void> {
