@@ -9,7 +9,8 @@ import { ensureTopology } from '../src/infra/topology';
 import { log } from '../src/log';
 import { completionTopics } from '../src/pipeline/definition';
 
-async function main(): Promise<void> {
+/** Runs the bridge until SIGINT/SIGTERM; `pipeline bridge` calls it. */
+export async function runBridge(): Promise<void> {
   const pubsub = createPubSub(config);
   if (config.bridge.pull) await ensureTopology(pubsub);
   const connection = await connectTemporal(config);
@@ -36,8 +37,3 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
 }
-
-main().catch((error: unknown) => {
-  log.fatal({ err: error }, 'bridge failed');
-  process.exit(1);
-});

@@ -7,7 +7,8 @@ import { connectTemporal, createPubSub, temporalClient, temporalConnectionOption
 import { config } from '../src/config';
 import { log } from '../src/log';
 
-async function main(): Promise<void> {
+/** Runs the worker until SIGINT/SIGTERM; `pipeline worker` calls it. */
+export async function runWorker(): Promise<void> {
   const { address, namespace, taskQueue } = config.temporal;
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const pubsub = createPubSub(config);
@@ -32,8 +33,3 @@ async function main(): Promise<void> {
   await connection.close();
   log.info('worker stopped');
 }
-
-main().catch((error: unknown) => {
-  log.fatal({ err: error }, 'worker failed');
-  process.exit(1);
-});

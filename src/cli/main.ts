@@ -61,6 +61,17 @@ program
     }
   });
 
+// The two long-running processes: the stack, the containers and the fault suite start them this way.
+program
+  .command('worker')
+  .description('run the Temporal worker: game-day workflows and their activities')
+  .action(async () => (await import('../../worker/worker')).runWorker());
+
+program
+  .command('bridge')
+  .description('run the bridge: Pub/Sub completions in, Temporal signals out')
+  .action(async () => (await import('../../worker/bridge')).runBridge());
+
 program.addCommand(schedulesCommand({ withTemporal, taskQueue: config.temporal.taskQueue }));
 
 function positive(value: string): number {

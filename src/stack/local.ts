@@ -15,7 +15,7 @@ export const binaries = {
   pubsubEmulator: path.join(root, '.tools/bin/pubsub-emulator'),
 };
 
-const tsx = path.join(root, 'node_modules/.bin/tsx');
+const cli = path.join(root, 'bin/pipeline.js');
 
 export function hostPort(address: string): { host: string; port: number } {
   const [host = '127.0.0.1', port] = address.replace(/^https?:\/\//, '').split(':');
@@ -80,7 +80,7 @@ export function serverSpecs(config: Config): ServiceSpec[] {
 
 export function processSpecs(): ServiceSpec[] {
   return [
-    { name: 'worker', command: tsx, args: [path.join(root, 'worker/worker.ts')] },
-    { name: 'bridge', command: tsx, args: [path.join(root, 'worker/bridge.ts')] },
+    { name: 'worker', command: process.execPath, args: [cli, 'worker'] },
+    { name: 'bridge', command: process.execPath, args: [cli, 'bridge'] },
   ];
 }
