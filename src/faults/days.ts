@@ -1,0 +1,137 @@
+// Driving many game days through the real stack, step by step as the processors would: publish a
+// step's completions for every date (each delivered several times, all shuffled together), wait
+// for the trigger each date should answer with, then the next step for the dates that got it.
+import type { PubSub, Topic } from '@google-cloud/pubsub';
+import { addDays } from '../messages/dates';
+import { pipeline, workflowIdFor } from '../pipeline/definition';
+import { phaseCompletions, type SimulatedMessage } from '../simulate/day';
+import { triggerKey, type Observer, type TriggerKey } from './observer';
+import type { Random } from './random';
+import { settle } from './tally';
+
+export interface Step {
+  name: string;
+  /** What the processors publish for the date at this step. */
+  messages(gameDate: string): SimulatedMessage[];
+  /** What the orchestrator answers with, once per date: topic and trigger key. */
+  answers: { topic: string; key: string }[];
+}
+
+const day = (gameDate: string) => ({ gameDate, correlationId: `faults-${gameDate}`, duplicates: 0 });
+const level = (n: number, metadata?: Record<string, unknown>) => (gameDate: string) =>
+  phaseCompletions('phase4', { ...day(gameDate), only: pipeline.phase4Levels[n - 1]!.processors, metadata });
+
+/** The prediction coordinator's completion at 95 %: through the 5→6 gate. */
+export function predictionsComplete(gameDate: string): SimulatedMessage[] {
+  const batch = `batch_${gameDate}_faults`;
+  return [
+    {
+      topic: 'nba-phase5-predictions-complete',
+      message: {
+        processor_name: 'PredictionCoordinator',
+        phase: 'phase_5_predictions',
+        execution_id: batch,
+        correlation_id: day(gameDate).correlationId,
+        game_date: gameDate,
+        status: 'success',
+        record_count: 114,
+        metadata: { batch_id: batch, expected_predictions: 120, completed_predictions: 114, completion_pct: 95 },
+      },
+    },
+  ];
+}
+
+const { topics } = pipeline;
+/** The day in order; the first five take a date through the phase 5 start, the sixth through the exports. */
+export const steps: readonly Step[] = [
+  { name: 'phase2', messages: (d) => phaseCompletions('phase2', day(d)), answers: [{ topic: topics.phase3Trigger, key: 'phase3' }] },
+  { name: 'phase3', messages: (d) => phaseCompletions('phase3', day(d)), answers: [{ topic: topics.phase4Trigger, key: 'phase4/1' }] },
+  { name: 'phase4/1', messages: level(1), answers: [{ topic: topics.phase4Trigger, key: 'phase4/2' }] },
+  { name: 'phase4/2', messages: level(2), answers: [{ topic: topics.phase4Trigger, key: 'phase4/3' }] },
+  {
+    name: 'phase4/3',
+    messages: level(3, { players_ready: 114, players_total: 120 }),
+    answers: [{ topic: topics.phase5Start, key: 'phase5' }],
+  },
+  {
+    name: 'phase5',
+    messages: predictionsComplete,
+    answers: [
+      { topic: topics.phase6ExportTrigger, key: 'phase6' },
+      { topic: topics.phase6ExportComplete, key: 'phase6' },
+    ],
+  },
+];
+export const THROUGH_PHASE5_START = 5;
+export const THROUGH_EXPORTS = 6;
+
+export const answerKeys = (gameDate: string, step: Step): TriggerKey[] =>
+  step.answers.map((a) => triggerKey(a.topic, `${workflowIdFor(gameDate)}/${a.key}`));
+
+export function expectedTriggers(gameDate: string, stepCount: number): TriggerKey[] {
+  return steps.slice(0, stepCount).flatMap((step) => answerKeys(gameDate, step));
+}
+
+/** Consecutive past dates (no wall-clock deadlines apply), never the same date twice in a run. */
+export function dateSource(first = '2023-10-01'): (count: number) => string[] {
+  let next = first;
+  return (count) =>
+    Array.from({ length: count }, () => {
+      const date = next;
+      next = addDays(next, 1);
+      return date;
+    });
+}
+
+export interface DriveOptions {
+  dates: readonly string[];
+  /** How many steps each date goes through (THROUGH_PHASE5_START, THROUGH_EXPORTS). */
+  stepsFor: (gameDate: string) => number;
+  /** Each message is published this many times. */
+  deliveries: number;
+  random: Random;
+  /** Give up on a step once no expected trigger arrived for this long. */
+  idleMs: number;
+  /** Sees each step's messages as they go out (a storm can replay them). */
+  onPublished?: (messages: readonly SimulatedMessage[]) => void;
+}
+
+export interface Driven {
+  expected: TriggerKey[];
+  /** Pub/Sub ids of everything published, to tell the scenario's dead letters apart. */
+  published: Set<string>;
+}
+
+export async function driveDays(pubsub: PubSub, observer: Observer, options: DriveOptions): Promise<Driven> {
+  const { dates, stepsFor, deliveries, random, idleMs } = options;
+  const published = new Set<string>();
+  const publisher = topicCache(pubsub);
+  const seen = () => new Set(observer.triggers.map((o) => triggerKey(o.topic, o.triggerId ?? '')));
+  let active = [...dates];
+  for (const [index, step] of steps.entries()) {
+    active = active.filter((date) => stepsFor(date) > index);
+    if (active.length === 0) break;
+    const messages = random.shuffle(active.flatMap((date) => step.messages(date)).flatMap((m) => Array<SimulatedMessage>(deliveries).fill(m)));
+    const ids = await Promise.all(messages.map(({ topic, message }) => publisher(topic).publishMessage({ json: message })));
+    ids.forEach((id) => published.add(id));
+    options.onPublished?.(messages);
+    const wanted = active.flatMap((date) => answerKeys(date, step));
+    const count = () => {
+      const now = seen();
+      return wanted.filter((key) => now.has(key)).length;
+    };
+    await settle(() => count() === wanted.length, count, idleMs);
+    const now = seen();
+    active = active.filter((date) => answerKeys(date, step).every((key) => now.has(key)));
+  }
+  return { expected: dates.flatMap((date) => expectedTriggers(date, stepsFor(date))), published };
+}
+
+export function topicCache(pubsub: PubSub): (name: string) => Topic {
+  const cache = new Map<string, Topic>();
+  return (name) => {
+    let topic = cache.get(name);
+    if (!topic) cache.set(name, (topic = pubsub.topic(name)));
+    return topic;
+  };
+}

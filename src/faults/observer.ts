@@ -1,0 +1,117 @@
+// What the orchestrator publishes, seen from outside: a subscription of our own on every outgoing
+// topic (created before anything is published), and the dead-letter review subscription.
+import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
+import { deadLetterAttributes } from '../bridge/dead-letter';
+import { pipeline } from '../pipeline/definition';
+
+/** Where dead letters are kept for review (DESIGN.md). */
+export const deadLetterReviewSubscription = 'nba-orchestrator-dead-letter-review';
+
+export const observedTopics: readonly string[] = [
+  pipeline.topics.phase3Trigger,
+  pipeline.topics.phase4Trigger,
+  pipeline.topics.phase5Start,
+  pipeline.topics.phase5Retry,
+  pipeline.topics.phase6ExportTrigger,
+  pipeline.topics.phase6ExportComplete,
+];
+
+export interface Observed {
+  topic: string;
+  /** Pub/Sub's id: a redelivery to us repeats it, a republish by the orchestrator does not. */
+  messageId: string;
+  at: number;
+  data: Buffer;
+  attributes: Record<string, string>;
+  triggerId?: string;
+  /** When the orchestrator decided to fire: a second decision has another timestamp. */
+  timestamp?: string;
+  gameDate?: string;
+}
+
+/** One trigger on one topic: `<topic> <trigger_id>`. */
+export type TriggerKey = string;
+export const triggerKey = (topic: string, triggerId: string): TriggerKey => `${topic} ${triggerId}`;
+
+export interface Observer {
+  triggers: Observed[];
+  deadLetters: Observed[];
+  /** Subscribes again, after a Pub/Sub restart made the server forget our subscriptions. */
+  resubscribe(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const ALREADY_EXISTS = 6;
+
+async function createSubscription(pubsub: PubSub, topic: string, name: string): Promise<void> {
+  try {
+    await pubsub.topic(topic).createSubscription(name, { ackDeadlineSeconds: 60 });
+  } catch (error) {
+    if ((error as { code?: number }).code !== ALREADY_EXISTS) throw error;
+  }
+}
+
+/** The review subscription on the dead-letter topic, in case the topology did not create it yet. */
+export const ensureReviewSubscription = (pubsub: PubSub): Promise<void> =>
+  createSubscription(pubsub, pipeline.topics.deadLetter, deadLetterReviewSubscription);
+
+export async function observe(pubsub: PubSub): Promise<Observer> {
+  const triggers: Observed[] = [];
+  const deadLetters: Observed[] = [];
+  let subscriptions: Subscription[] = [];
+
+  function listen(name: string, topic: string, into: Observed[]): Subscription {
+    const subscription = pubsub.subscription(name, { flowControl: { maxMessages: 1000 } });
+    subscription.on('message', (message: Message) => {
+      message.ack();
+      into.push(observed(topic, message));
+    });
+    // The server restarting under us is one of the faults; resubscribe() picks up after it.
+    subscription.on('error', () => undefined);
+    return subscription;
+  }
+
+  async function subscribe(): Promise<void> {
+    await ensureReviewSubscription(pubsub);
+    await Promise.all(observedTopics.map((topic) => createSubscription(pubsub, topic, `faults-observer-${topic}`)));
+    subscriptions = [
+      ...observedTopics.map((topic) => listen(`faults-observer-${topic}`, topic, triggers)),
+      listen(deadLetterReviewSubscription, pipeline.topics.deadLetter, deadLetters),
+    ];
+  }
+
+  await subscribe();
+  return {
+    triggers,
+    deadLetters,
+    async resubscribe() {
+      await Promise.all(subscriptions.map((s) => s.close().catch(() => undefined)));
+      await subscribe();
+    },
+    async close() {
+      await Promise.all(subscriptions.map((s) => s.close().catch(() => undefined)));
+    },
+  };
+}
+
+function observed(topic: string, message: Message): Observed {
+  const attributes = message.attributes ?? {};
+  const seen: Observed = { topic, messageId: message.id, at: Date.now(), data: message.data, attributes };
+  if (topic === pipeline.topics.deadLetter) return seen;
+  try {
+    const body = JSON.parse(message.data.toString('utf8')) as Record<string, unknown>;
+    const text = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : undefined);
+    return {
+      ...seen,
+      triggerId: text('trigger_id') ?? attributes.trigger_id,
+      timestamp: text('timestamp'),
+      gameDate: text('game_date') ?? text('target_date'),
+    };
+  } catch {
+    return seen;
+  }
+}
+
+export const deadLetterReason = (letter: Observed): string | undefined => letter.attributes[deadLetterAttributes.reason];
+export const deadLetterSourceId = (letter: Observed): string | undefined =>
+  letter.attributes[deadLetterAttributes.sourceMessageId] ?? letter.attributes.source_message_id;

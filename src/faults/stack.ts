@@ -1,0 +1,90 @@
+// The fault suite's own stack on free ports: the Temporal dev server (SQLite file), the Pub/Sub
+// emulator, bqemulator, and the real `pipeline worker` and `pipeline bridge` processes under a
+// supervisor. Everything lives in one temporary directory; logs are kept there for a post-mortem.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { ensureTopology } from '../infra/topology';
+import { freePort, startBigQueryEmulator, startDevServer, tempDir, type BigQueryEmulator, type DevServer } from '../stack/ephemeral';
+import { processSpecs } from '../stack/local';
+import { ensureReviewSubscription } from './observer';
+import { startPubSubServer, type PubSubServer } from './pubsub-server';
+import { supervise, type Supervised } from './supervisor';
+
+export interface FaultStack {
+  dir: string;
+  taskQueue: string;
+  /** The bridge's push endpoint. */
+  pushUrl: string;
+  temporal: DevServer;
+  pubsub: PubSubServer;
+  bigquery: BigQueryEmulator;
+  client: Client;
+  worker: Supervised;
+  bridge: Supervised;
+  /** kill -9 of the Temporal dev server, then a restart on the same port and SQLite file. */
+  killTemporal(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startFaultStack(): Promise<FaultStack> {
+  const dir = tempDir('faults');
+  const [temporal, pubsub, bigquery] = await Promise.all([startDevServer(dir), startPubSubServer(dir), startBigQueryEmulator(dir)]);
+  await ensureTopology(pubsub.pubsub);
+  await ensureReviewSubscription(pubsub.pubsub);
+
+  const taskQueue = 'faults';
+  const bridgePort = await freePort();
+  const env = {
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    PUBSUB_EMULATOR_HOST: pubsub.host,
+    BIGQUERY_EMULATOR_HOST: bigquery.host,
+    BRIDGE_PORT: String(bridgePort),
+    // Pull and push both: the poison scenario posts to the push endpoint too.
+    BRIDGE_PUSH: 'true',
+    WORKER_METRICS_PORT: String(await freePort()),
+    EXPORT_DIR: path.join(dir, 'exports'),
+    // The suite reads the processes' logs: "trigger published", "worker started", "bridge started".
+    LOG_LEVEL: 'info',
+  };
+  const spec = (name: string) => ({ ...processSpecs().find((s) => s.name === name)!, env });
+  const [worker, bridge] = await Promise.all([
+    supervise(spec('worker'), dir, /"msg":"worker started"/),
+    supervise(spec('bridge'), dir, /"msg":"bridge started"/),
+  ]);
+  try {
+    await Promise.all([worker.ready(), bridge.ready()]);
+  } catch (error) {
+    await Promise.all([worker.stop(), bridge.stop(), pubsub.stop(), bigquery.stop(), temporal.stop()]);
+    const tails = [worker, bridge].map((p) => `${p.name}.log ends: ${lastLine(p.logFile)}`).join('\n  ');
+    throw new Error(`${(error as Error).message}\n  ${tails}`);
+  }
+  const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+
+  return {
+    dir,
+    taskQueue,
+    pushUrl: `http://127.0.0.1:${bridgePort}/pubsub/push`,
+    temporal,
+    pubsub,
+    bigquery,
+    client,
+    worker,
+    bridge,
+    async killTemporal() {
+      const { child } = temporal.service;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      process.kill(-child.pid!, 'SIGKILL');
+      await exited;
+      await temporal.start();
+    },
+    async close() {
+      await Promise.all([worker.stop(), bridge.stop()]);
+      await client.connection.close();
+      await Promise.all([pubsub.stop(), bigquery.stop(), temporal.stop()]);
+    },
+  };
+}
+
+const lastLine = (file: string): string => (fs.existsSync(file) ? (fs.readFileSync(file, 'utf8').trim().split('\n').pop() ?? '') : '(no log)');

@@ -1,0 +1,63 @@
+// The fault suite: one stack, the scenarios of a tier one after the other, one line each, a summary.
+import { dateSource } from './days';
+import { observe } from './observer';
+import { seeded } from './random';
+import { scenarioLine, summarize, summaryLines, type ScenarioResult, type SuiteReport } from './report';
+import { continueAsNewMidTrigger } from './scenarios/continue-as-new';
+import type { Scenario } from './scenarios/context';
+import { duplicateStorm } from './scenarios/duplicate-storm';
+import { fuzz } from './scenarios/fuzz';
+import { killBridge, killTemporal, killWorker } from './scenarios/kills';
+import { poison } from './scenarios/poison';
+import { restartPubSub } from './scenarios/pubsub-restart';
+import { startFaultStack } from './stack';
+
+export type Tier = 'full' | 'fast';
+
+export function scenariosOf(tier: Tier, seed: number): Scenario[] {
+  if (tier === 'fast') {
+    return [duplicateStorm({ dates: 6, wholeDays: 0 }), killWorker(4), poison({ goodDates: 2 }), fuzz({ payloads: 1_000, seed })];
+  }
+  return [
+    duplicateStorm({ dates: 200, wholeDays: 5 }),
+    killWorker(20),
+    killBridge(20),
+    killTemporal(20),
+    poison({ goodDates: 5 }),
+    continueAsNewMidTrigger({ dates: 6 }),
+    restartPubSub({ dates: 5 }),
+    fuzz({ payloads: 10_000, seed }),
+  ];
+}
+
+export interface SuiteOptions {
+  tier: Tier;
+  seed?: number;
+  /** Only the scenarios with these names (default: all of the tier). */
+  only?: readonly string[];
+  print?: (line: string) => void;
+}
+
+export async function runFaultSuite({ tier, seed = 20231001, only, print = console.log }: SuiteOptions): Promise<SuiteReport> {
+  const started = Date.now();
+  const say = (line: string) => print(`  +${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s  ${line}`);
+  say(`starting the stack: Temporal dev server, Pub/Sub emulator, bqemulator, worker and bridge processes`);
+  const stack = await startFaultStack();
+  say(`stack up in ${stack.dir}`);
+  const results: ScenarioResult[] = [];
+  try {
+    const observer = await observe(stack.pubsub.pubsub);
+    const ctx = { stack, observer, nextDates: dateSource(), random: seeded(seed), say };
+    for (const s of scenariosOf(tier, seed).filter((s) => !only || only.includes(s.name))) {
+      const result = await s.run(ctx);
+      results.push(result);
+      print(scenarioLine(result));
+    }
+    await observer.close();
+  } finally {
+    await stack.close().catch((error: unknown) => say(`stopping the stack: ${String(error)}`));
+  }
+  const report = summarize(tier, seed, started, results);
+  for (const line of summaryLines(report)) print(line);
+  return report;
+}
