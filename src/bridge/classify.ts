@@ -1,0 +1,74 @@
+// Why Temporal did not take a signal, and whether trying again can help. Permanent: the request
+// itself is wrong (INVALID_ARGUMENT, a payload the converter cannot encode, a message over gRPC's
+// size limit) — it is dead-lettered as `rejected:`. Everything else is transient: the server is
+// unreachable or overloaded, or the bridge is misconfigured (PERMISSION_DENIED, UNAUTHENTICATED, an
+// unknown namespace) — dead-lettering would empty the subscription into the dead-letter topic, so
+// those are nacked, and the delivery cap bounds them.
+import { NamespaceNotFoundError, ValueError } from '@temporalio/client';
+
+/** gRPC status codes (grpc/doc/statuscodes.md): the ones we name. */
+export const grpcStatus = {
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  OUT_OF_RANGE: 11,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  DATA_LOSS: 15,
+  UNAUTHENTICATED: 16,
+} as const;
+
+const statusNames = new Map<number, string>(Object.entries(grpcStatus).map(([name, code]) => [code, name]));
+
+export interface Classified {
+  permanent: boolean;
+  /** For the dead-letter reason and the log: `INVALID_ARGUMENT: <server's details>`. */
+  description: string;
+}
+
+interface GrpcLike {
+  code: number;
+  details: string;
+}
+
+const isGrpcLike = (value: unknown): value is GrpcLike =>
+  value instanceof Error && typeof (value as Partial<GrpcLike>).code === 'number' && typeof (value as Partial<GrpcLike>).details === 'string';
+
+/** The first gRPC status in the cause chain (the client wraps it in a ServiceError). */
+function grpcCause(error: unknown): GrpcLike | undefined {
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 10; depth += 1) {
+    if (isGrpcLike(current)) return current;
+    current = current.cause;
+  }
+  return undefined;
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+export function classifyTemporalError(error: unknown): Classified {
+  if (error instanceof NamespaceNotFoundError) {
+    return { permanent: false, description: `namespace not found: ${error.namespace} (check TEMPORAL_NAMESPACE)` };
+  }
+  // The data converter could not encode the completion: it never will.
+  if (error instanceof ValueError) return { permanent: true, description: `payload not encodable: ${error.message}` };
+  const grpc = grpcCause(error);
+  if (!grpc) return { permanent: false, description: messageOf(error) };
+  const description = `${statusNames.get(grpc.code) ?? `gRPC status ${grpc.code}`}: ${grpc.details || messageOf(grpc)}`;
+  switch (grpc.code) {
+    case grpcStatus.INVALID_ARGUMENT:
+      return { permanent: true, description };
+    case grpcStatus.RESOURCE_EXHAUSTED:
+      // Rate limits are transient; a request over gRPC's message size is not.
+      return { permanent: /larger than max|message too large|exceeds.*limit/i.test(grpc.details), description };
+    default:
+      return { permanent: false, description };
+  }
+}
