@@ -1,23 +1,75 @@
-// Creates the pipeline's topics and the bridge's subscriptions when they are missing.
-import type { PubSub } from '@google-cloud/pubsub';
-import { allTopics, completionTopics } from '../pipeline/definition';
+// Creates the pipeline's topics and subscriptions when they are missing, and brings existing
+// subscriptions to the configuration below: the bridge's `<topic>-orchestrator` subscriptions with a
+// retry policy, a dead-letter policy and no expiration (the off-season is longer than Pub/Sub's
+// default 31 idle days), and `nba-orchestrator-dead-letter-review`, which keeps dead letters for a
+// week (a topic with no subscription drops what is published to it).
+import type { PubSub, SubscriptionMetadata } from '@google-cloud/pubsub';
+import { grpcStatus } from '../bridge/classify';
+import { deadLetterPolicyAttempts, deliveryDefaults } from '../bridge/limits';
 import { subscriptionFor } from '../bridge/pull';
+import { allTopics, completionTopics, pipeline } from '../pipeline/definition';
 
-const ALREADY_EXISTS = 6;
+export const deadLetterReviewSubscription = 'nba-orchestrator-dead-letter-review';
 
-async function ignoreExisting(create: Promise<unknown>): Promise<void> {
+export interface TopologyOptions {
+  /** The bridge's delivery cap: the dead-letter policy allows a few more (limits.ts). */
+  maxDeliveries?: number;
+  /** The retry policy's backoff between redeliveries. */
+  minBackoffSeconds?: number;
+  maxBackoffSeconds?: number;
+}
+
+const WEEK_SECONDS = 7 * 24 * 3600;
+// An expiration policy without a ttl: the subscription never expires.
+const neverExpires = { expirationPolicy: {} };
+
+/** The configuration of the bridge's subscription on `topic` (the fields ensureTopology keeps current). */
+export function orchestratorSubscriptionConfig(pubsub: PubSub, options: TopologyOptions = {}): SubscriptionMetadata {
+  const {
+    maxDeliveries = deliveryDefaults.maxDeliveries,
+    minBackoffSeconds = deliveryDefaults.minBackoffSeconds,
+    maxBackoffSeconds = deliveryDefaults.maxBackoffSeconds,
+  } = options;
+  return {
+    retryPolicy: { minimumBackoff: { seconds: minBackoffSeconds }, maximumBackoff: { seconds: maxBackoffSeconds } },
+    deadLetterPolicy: {
+      deadLetterTopic: pubsub.topic(pipeline.topics.deadLetter).name,
+      maxDeliveryAttempts: deadLetterPolicyAttempts(maxDeliveries),
+    },
+    ...neverExpires,
+  };
+}
+
+export const reviewSubscriptionConfig: SubscriptionMetadata = {
+  messageRetentionDuration: { seconds: WEEK_SECONDS },
+  ...neverExpires,
+};
+
+const codeOf = (error: unknown) => (error as { code?: unknown }).code;
+
+/** Creates `name` on `topic` with `metadata`, or updates an existing one to it. */
+async function ensureSubscription(pubsub: PubSub, topic: string, name: string, metadata: SubscriptionMetadata): Promise<void> {
   try {
-    await create;
+    await pubsub.topic(topic).createSubscription(name, { ackDeadlineSeconds: 60, ...metadata });
   } catch (error) {
-    if ((error as { code?: number }).code !== ALREADY_EXISTS) throw error;
+    if (codeOf(error) !== grpcStatus.ALREADY_EXISTS) throw error;
+    await pubsub.subscription(name).setMetadata(metadata);
   }
 }
 
-export async function ensureTopology(pubsub: PubSub): Promise<void> {
-  await Promise.all(allTopics.map((topic) => ignoreExisting(pubsub.createTopic(topic))));
+export async function ensureTopology(pubsub: PubSub, options: TopologyOptions = {}): Promise<void> {
   await Promise.all(
-    completionTopics.map((topic) =>
-      ignoreExisting(pubsub.topic(topic).createSubscription(subscriptionFor(topic), { ackDeadlineSeconds: 60 })),
-    ),
+    allTopics.map(async (topic) => {
+      try {
+        await pubsub.createTopic(topic);
+      } catch (error) {
+        if (codeOf(error) !== grpcStatus.ALREADY_EXISTS) throw error;
+      }
+    }),
   );
+  const orchestrator = orchestratorSubscriptionConfig(pubsub, options);
+  await Promise.all([
+    ensureSubscription(pubsub, pipeline.topics.deadLetter, deadLetterReviewSubscription, reviewSubscriptionConfig),
+    ...completionTopics.map((topic) => ensureSubscription(pubsub, topic, subscriptionFor(topic), orchestrator)),
+  ]);
 }
