@@ -5,27 +5,56 @@ import { pullAll } from '../src/bridge/pull';
 import { startPushServer } from '../src/bridge/push';
 import { connectTemporal, createPubSub, temporalClient } from '../src/clients';
 import { config } from '../src/config';
-import { ensureTopology } from '../src/infra/topology';
+import { ensureTopology, type TopologyOptions } from '../src/infra/topology';
 import { log } from '../src/log';
 import { completionTopics } from '../src/pipeline/definition';
 
-/** Runs the bridge until SIGINT/SIGTERM; `pipeline bridge` calls it. */
+/** Runs the bridge until SIGINT/SIGTERM; `pipeline bridge` calls it. Exits 1 if it cannot resubscribe. */
 export async function runBridge(): Promise<void> {
+  const { bridge } = config;
   const pubsub = createPubSub(config);
-  if (config.bridge.pull) await ensureTopology(pubsub);
+  const topology: TopologyOptions = {
+    maxDeliveries: bridge.maxDeliveries,
+    minBackoffSeconds: bridge.backoff.minSeconds,
+    maxBackoffSeconds: bridge.backoff.maxSeconds,
+  };
+  if (bridge.pull) await ensureTopology(pubsub, topology);
   const connection = await connectTemporal(config);
+  const deadLetter = deadLetterPublisher(pubsub);
   const handle = createHandler({
     client: temporalClient(config, connection),
     taskQueue: config.temporal.taskQueue,
-    maxMessageBytes: config.bridge.maxMessageBytes,
-    deadLetter: deadLetterPublisher(pubsub),
+    maxMessageBytes: bridge.maxMessageBytes,
+    maxDeliveries: bridge.maxDeliveries,
+    backoff: bridge.backoff,
+    maxDaysAhead: bridge.maxDaysAhead,
+    deadLetter,
     log,
   });
-  const pull = config.bridge.pull
-    ? pullAll(pubsub, completionTopics, handle, { maxOutstanding: config.bridge.maxOutstanding, log })
+  const pull = bridge.pull
+    ? pullAll(pubsub, completionTopics, handle, {
+        maxOutstanding: bridge.maxOutstanding,
+        redelivery: bridge.redelivery,
+        recreate: () => ensureTopology(pubsub, topology),
+        giveUpAfterMs: bridge.resubscribeGiveUpMs,
+        // Deaf is worse than down: exit so the supervisor (stack, container, fault suite) restarts us.
+        onFatal: (error) => {
+          log.fatal({ err: error }, 'bridge cannot resubscribe; exiting');
+          process.exit(1);
+        },
+        log,
+      })
     : undefined;
-  const push = await startPushServer(handle, config.bridge, log);
-  log.info({ pull_topics: pull ? completionTopics : [], push_url: push.url }, 'bridge started');
+  const push = await startPushServer(handle, deadLetter, bridge, log);
+  log.info(
+    {
+      pull_topics: pull ? completionTopics : [],
+      push_url: bridge.push ? push.url : undefined,
+      redelivery: bridge.redelivery,
+      max_deliveries: bridge.maxDeliveries,
+    },
+    'bridge started',
+  );
 
   const stop = async (signal: string) => {
     log.info({ signal }, 'bridge stopping');

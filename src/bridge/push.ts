@@ -1,12 +1,17 @@
 // Pub/Sub push subscriptions in: one POST per message, answered with the handler's verdict as an
-// HTTP status. Pub/Sub treats any non-2xx as a nack and redelivers, so nothing is lost by refusing.
+// HTTP status. Pub/Sub treats any non-2xx as a nack and redelivers (spaced by the subscription's
+// retry policy), so a 5xx is for what may succeed later. What can never be accepted — a body that is
+// not a push envelope, an unknown subscription, a body over the limit — is dead-lettered and answered
+// 204, else Pub/Sub would redeliver it for the whole retention period.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage as HttpRequest, type ServerResponse } from 'node:http';
 import { OAuth2Client, type TokenPayload } from 'google-auth-library';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from '../config';
-import type { IncomingMessage, Verdict } from './handler';
+import type { DeadLetter } from './dead-letter';
+import type { Handle, IncomingMessage, Verdict } from './handler';
+import { pubsubLimits } from './limits';
 import { subscriptionFor } from './pull';
 
 export const PUSH_PATH = '/pubsub/push';
@@ -33,8 +38,6 @@ export interface PushServer {
   close(): Promise<void>;
 }
 
-type Handle = (message: IncomingMessage) => Promise<Verdict>;
-
 type EnvelopeResult =
   | { ok: true; message: IncomingMessage }
   | { ok: false; reason: string; subscription?: string; message_id?: string };
@@ -55,6 +58,8 @@ export function topicFromSubscription(subscription: string): string | undefined 
 const notStringAttributes = 'message.attributes is not an object of strings';
 const pushEnvelopeSchema = z.object({
   subscription: z.string({ error: 'envelope has no subscription' }),
+  // Present when the subscription has a dead-letter policy; a malformed count is ignored, not fatal.
+  deliveryAttempt: z.number().int().positive().optional().catch(undefined),
   message: z.object(
     {
       messageId: z.string().min(1).optional(),
@@ -77,26 +82,45 @@ export function parseEnvelope(body: string): EnvelopeResult {
   }
   const parsed = pushEnvelopeSchema.safeParse(json, { reportInput: true });
   const subscription = isObject(json) && typeof json.subscription === 'string' ? json.subscription : undefined;
+  const message_id = messageIdOf(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const reason = issue?.path.length === 0 ? 'envelope is not a JSON object' : (issue?.message ?? 'invalid envelope');
-    return { ok: false, reason, subscription };
+    return { ok: false, reason, subscription, message_id };
   }
-  const { message } = parsed.data;
+  const { message, deliveryAttempt } = parsed.data;
   const topic = topicFromSubscription(parsed.data.subscription);
   if (topic === undefined) {
-    return { ok: false, subscription, reason: `subscription ${JSON.stringify(subscription)} is not ${SUBSCRIPTION_SHAPE}` };
+    return { ok: false, subscription, message_id, reason: `subscription ${JSON.stringify(subscription)} is not ${SUBSCRIPTION_SHAPE}` };
   }
   const id = message.messageId ?? message.message_id;
   if (!id) return { ok: false, subscription, reason: 'message has no messageId' };
-  return { ok: true, message: { topic, id, data: Buffer.from(message.data, 'base64'), attributes: message.attributes } };
+  return {
+    ok: true,
+    message: {
+      topic,
+      id,
+      data: Buffer.from(message.data, 'base64'),
+      attributes: message.attributes,
+      ...(deliveryAttempt === undefined ? {} : { deliveryAttempt }),
+    },
+  };
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
+function messageIdOf(json: unknown): string | undefined {
+  const message = isObject(json) ? json.message : undefined;
+  if (!isObject(message)) return undefined;
+  const id = message.messageId ?? message.message_id;
+  return typeof id === 'string' && id.length > 0 ? id : undefined;
+}
+
+/** This host itself, and nothing else: not the rest of 127.0.0.0/8 (a container's or a proxy's). */
+const LOOPBACK_ADDRESSES = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
 export function isLoopback(address: string | undefined): boolean {
-  if (!address) return false;
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+  return address !== undefined && LOOPBACK_ADDRESSES.has(address);
 }
 
 function bearerToken(header: string | undefined): string | undefined {
@@ -129,6 +153,8 @@ function authenticator(bridge: Config['bridge'], verifier: IdTokenVerifier | und
     };
   }
   if (pushAudience) {
+    // Without it, a token Google signed for any service account, of any project, would pass.
+    if (!pushServiceAccount) throw new Error('BRIDGE_PUSH_AUDIENCE needs BRIDGE_PUSH_SERVICE_ACCOUNT');
     const verify = verifier ?? googleIdTokenVerifier();
     return async (request) => {
       const token = bearerToken(request.headers.authorization);
@@ -140,7 +166,7 @@ function authenticator(bridge: Config['bridge'], verifier: IdTokenVerifier | und
         return { ok: false, status: 401, reason: `OIDC token rejected: ${verificationFailure(error)}` };
       }
       if (!claims) return { ok: false, status: 401, reason: 'OIDC token has no claims' };
-      if (pushServiceAccount && (claims.email !== pushServiceAccount || claims.email_verified !== true)) {
+      if (claims.email !== pushServiceAccount || claims.email_verified !== true) {
         return { ok: false, status: 403, reason: `OIDC token is not from ${pushServiceAccount} (verified)` };
       }
       return { ok: true };
@@ -170,10 +196,21 @@ function refuse(
   sendJson(response, status, { error }, { connection: 'close', ...headers });
 }
 
-/** The body, or 'too-large' as soon as it passes `limit` bytes (reading stops there). */
-function readBody(request: HttpRequest, limit: number): Promise<Buffer | 'too-large'> {
+interface Body {
+  /** The body, or its first `keep` bytes when it was longer. */
+  bytes: Buffer;
+  /** The whole body's length. */
+  size: number;
+}
+
+/**
+ * Reads the body, keeping its first `keep` bytes and discarding the rest; 'too-large' as soon as
+ * it passes `limit` bytes (reading stops there).
+ */
+function readBody(request: HttpRequest, keep: number, limit: number): Promise<Body | 'too-large'> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
+    let kept = 0;
     let size = 0;
     const stop = () => {
       request.off('data', onData);
@@ -188,11 +225,15 @@ function readBody(request: HttpRequest, limit: number): Promise<Buffer | 'too-la
         resolve('too-large');
         return;
       }
-      chunks.push(chunk);
+      if (kept < keep) {
+        const part = chunk.subarray(0, keep - kept);
+        chunks.push(part);
+        kept += part.length;
+      }
     };
     const onEnd = () => {
       stop();
-      resolve(Buffer.concat(chunks, size));
+      resolve({ bytes: Buffer.concat(chunks, kept), size });
     };
     const onError = (error: Error) => {
       stop();
@@ -211,6 +252,7 @@ function readBody(request: HttpRequest, limit: number): Promise<Buffer | 'too-la
 
 export async function startPushServer(
   handle: Handle,
+  deadLetter: DeadLetter,
   bridge: Config['bridge'],
   log: Logger,
   options: PushServerOptions = {},
@@ -219,10 +261,23 @@ export async function startPushServer(
   const limit = bridge.maxPushBodyBytes;
   const authenticate = authenticator(bridge, options.verifier);
 
+  /** Dead-letters what can never be accepted and answers 204; 503 if the dead letter failed. */
+  async function refuseForGood(response: ServerResponse, rejected: Parameters<DeadLetter>[0], fields: object): Promise<void> {
+    try {
+      await deadLetter(rejected);
+    } catch (error) {
+      log.error({ ...fields, err: error, reason: rejected.reason }, 'dead-letter publish failed; Pub/Sub will redeliver');
+      return sendJson(response, 503, { error: 'could not dead-letter the request; Pub/Sub will redeliver' });
+    }
+    log.warn({ ...fields, reason: rejected.reason }, 'push request dead-lettered');
+    response.writeHead(204).end();
+  }
+
   async function serve(request: HttpRequest, response: ServerResponse): Promise<void> {
     const path = (request.url ?? '').split('?')[0];
     const fields = { method: request.method, path, remote_address: request.socket.remoteAddress };
     if (path !== PUSH_PATH) return refuse(request, response, 404, `no such endpoint; push to ${PUSH_PATH}`);
+    if (!bridge.push) return refuse(request, response, 404, 'push is disabled (BRIDGE_PUSH=false)');
     if (request.method !== 'POST') return refuse(request, response, 405, 'use POST', { allow: 'POST' });
 
     const auth = await authenticate(request);
@@ -232,19 +287,32 @@ export async function startPushServer(
       return refuse(request, response, auth.status, auth.reason, challenge);
     }
 
+    // Past the largest body Pub/Sub can send, it is not Pub/Sub: refuse it without reading on.
     const declared = Number(request.headers['content-length'] ?? 0);
-    const body = declared > limit ? 'too-large' : await readBody(request, limit);
+    const body = declared > pubsubLimits.pushBodyBytes ? 'too-large' : await readBody(request, limit, pubsubLimits.pushBodyBytes);
     if (body === 'too-large') {
-      const reason = `body exceeds the ${limit}-byte limit (BRIDGE_MAX_PUSH_BODY_BYTES)`;
-      log.warn({ ...fields, content_length: request.headers['content-length'], limit, reason }, 'push body too large');
+      const reason = `body exceeds ${pubsubLimits.pushBodyBytes} bytes, more than Pub/Sub ever pushes`;
+      log.warn({ ...fields, content_length: request.headers['content-length'], reason }, 'push body too large');
       return refuse(request, response, 413, reason);
     }
+    if (body.size > limit) {
+      // A push Pub/Sub would redeliver for days: keep its start (the envelope's head names it) as the dead letter.
+      const reason = `oversized: push body of ${body.size} bytes exceeds the ${limit}-byte limit (BRIDGE_MAX_PUSH_BODY_BYTES); data is its first ${limit} bytes`;
+      const message = { topic: '', id: '', data: body.bytes, attributes: {} };
+      return refuseForGood(response, { message, reason }, { ...fields, body_bytes: body.size, limit });
+    }
 
-    const envelope = parseEnvelope(body.toString('utf8'));
+    const envelope = parseEnvelope(body.bytes.toString('utf8'));
     if (!envelope.ok) {
       const { reason, subscription, message_id } = envelope;
-      log.warn({ ...fields, reason, subscription, message_id, body_bytes: body.length }, 'push envelope rejected');
-      return sendJson(response, 400, { error: envelope.reason });
+      const topic = subscription === undefined ? undefined : topicFromSubscription(subscription);
+      const message = { topic: topic ?? '', id: message_id ?? '', data: body.bytes, attributes: {} };
+      return refuseForGood(response, { message, reason: `invalid: push envelope: ${reason}`, subscription }, {
+        ...fields,
+        subscription,
+        message_id,
+        body_bytes: body.size,
+      });
     }
 
     const { message } = envelope;
@@ -253,13 +321,13 @@ export async function startPushServer(
       verdict = await handle(message);
     } catch (error) {
       log.error({ err: error, topic: message.topic, message_id: message.id }, 'handler failed');
-      verdict = 'nack';
+      verdict = { action: 'nack', retryAfterSeconds: 10, error: String(error) };
     }
-    if (verdict === 'ack') {
+    if (verdict.action === 'ack') {
       response.writeHead(204).end();
       return;
     }
-    sendJson(response, 503, { error: 'not accepted yet; Pub/Sub will redeliver' });
+    sendJson(response, 503, { error: 'not accepted yet; Pub/Sub will redeliver' }, { 'retry-after': String(verdict.retryAfterSeconds) });
   }
 
   const server = createServer((request, response) => {
@@ -269,6 +337,9 @@ export async function startPushServer(
       else refuse(request, response, 500, 'internal error; Pub/Sub will redeliver');
     });
   });
+
+  // A body that never ends is dropped after a minute (Node's default waits five).
+  server.requestTimeout = 60_000;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -285,25 +356,29 @@ export async function startPushServer(
   const url = `http://${urlHost}:${address.port}${PUSH_PATH}`;
 
   const mode = bridge.pushToken ? 'bearer-token' : bridge.pushAudience ? 'oidc' : 'loopback-only';
-  log.info({ push_url: url, auth: mode, max_push_body_bytes: limit }, 'push endpoint listening');
-  if (mode === 'loopback-only') {
+  if (!bridge.push) {
+    log.info({ push_url: url }, 'push endpoint disabled (BRIDGE_PUSH=false): it answers 404');
+  } else {
+    log.info({ push_url: url, auth: mode, max_push_body_bytes: limit }, 'push endpoint listening');
+  }
+  if (bridge.push && mode === 'loopback-only') {
     log.warn(
       { push_url: url },
       'push endpoint is unauthenticated (loopback clients only); set BRIDGE_PUSH_TOKEN or BRIDGE_PUSH_AUDIENCE',
     );
   }
-  if (bridge.pushToken && bridge.pushAudience) {
+  if (bridge.push && bridge.pushToken && bridge.pushAudience) {
     log.warn({ push_audience: bridge.pushAudience }, 'BRIDGE_PUSH_TOKEN is set, so BRIDGE_PUSH_AUDIENCE is ignored');
   }
-  if (bridge.pushServiceAccount && mode !== 'oidc') {
+  if (bridge.push && bridge.pushServiceAccount && mode !== 'oidc') {
     log.warn({ push_service_account: bridge.pushServiceAccount }, 'BRIDGE_PUSH_SERVICE_ACCOUNT only applies to OIDC');
   }
-  // A message the handler would dead-letter as oversized must still fit the push body, base64 and all.
+  // A message the handler would take must fit the push body, base64 and all.
   const largestEncoded = Math.ceil(bridge.maxMessageBytes / 3) * 4;
-  if (limit < largestEncoded) {
+  if (bridge.push && limit < largestEncoded) {
     log.warn(
       { max_push_body_bytes: limit, max_message_bytes: bridge.maxMessageBytes },
-      'push body limit is below an encoded max-size message: such messages get 413 and are redelivered',
+      'push body limit is below an encoded max-size message: such pushes are dead-lettered with their first bytes only',
     );
   }
 

@@ -8,10 +8,10 @@ import pino from 'pino';
 import { createActivities } from '../../src/activities';
 import { localDirectoryStorage } from '../../src/activities/storage';
 import { createBigQuery } from '../../src/bigquery/client';
-import { deadLetterPublisher } from '../../src/bridge/dead-letter';
-import { deadLetterAttributes } from '../../src/bridge/dead-letter';
-import { createHandler } from '../../src/bridge/handler';
+import { deadLetterAttributes, deadLetterPublisher } from '../../src/bridge/dead-letter';
+import { createHandler, type Handle, type Verdict } from '../../src/bridge/handler';
 import { pullAll } from '../../src/bridge/pull';
+import { ensureTopology } from '../../src/infra/topology';
 import type { Trigger } from '../../src/messages/trigger';
 import { completionTopics, pipeline, workflowIdFor } from '../../src/pipeline/definition';
 import { readStatus } from '../../src/cli/status';
@@ -35,6 +35,7 @@ let workerRun: Promise<void>;
 let bridge: { close(): Promise<void> };
 type Seen = { data: string; attributes: Record<string, string> };
 const seen: Record<string, Seen[]> = {};
+const verdicts: Verdict[] = [];
 
 before(async () => {
   const dir = tempDir('bridge-it');
@@ -70,9 +71,21 @@ before(async () => {
     maxMessageBytes,
     deadLetter: deadLetterPublisher(pubsub),
     signalTimeoutMs: 2000,
+    backoff: { minSeconds: 1, maxSeconds: 1 },
     log,
   });
-  bridge = pullAll(pubsub, completionTopics, handle, { maxOutstanding: 100, maxBackoffMs: 1000, log });
+  const recordingHandle: Handle = async (message) => {
+    const verdict = await handle(message);
+    verdicts.push(verdict);
+    return verdict;
+  };
+  bridge = pullAll(pubsub, completionTopics, recordingHandle, {
+    maxOutstanding: 100,
+    redelivery: 'ack-deadline',
+    recreate: () => ensureTopology(pubsub),
+    onFatal: (error) => assert.fail(error),
+    log,
+  });
 });
 
 after(async () => {
@@ -197,8 +210,9 @@ describe('bridge and worker on the real servers', () => {
     const date = '2025-12-23';
     await temporal.stop();
     await Promise.all(processorNames('phase2').map((name) => publishJson(pubsub, phase2Topic, completionMessage(name, date))));
-    await new Promise((r) => setTimeout(r, 3000)); // the bridge nacks while Temporal is down
+    await until(() => verdicts.some((v) => v.action === 'nack'), 'the bridge nacking while Temporal is down');
     assert.equal(triggersFor(pipeline.topics.phase3Trigger, date).length, 0);
+    assert.ok(!verdicts.some((v) => v.action === 'ack' && v.outcome === 'dead-lettered' && v.reason.startsWith('exhausted')));
 
     await temporal.start();
     await until(() => triggersFor(pipeline.topics.phase3Trigger, date).length > 0, 'the phase 3 trigger after the outage', 90_000);
