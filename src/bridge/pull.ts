@@ -108,7 +108,8 @@ export function pullAll(pubsub: PubSub, topics: readonly string[], handle: Handl
       return message.nack();
     }
     // The client sends its own first modAck (the stream's deadline, 10 s or more) in a batch up to
-    // 100 ms after receipt; two batches go out concurrently, so ours waits until that one has left.
+    // 100 ms after receipt, and a batch sends each deadline as its own concurrent request: ours
+    // waits until that batch has left, or the server might apply the client's after ours.
     const seconds = Math.min(Math.max(1, verdict.retryAfterSeconds), pubsubLimits.maxAckDeadlineSeconds);
     const wait = Math.max(0, message.received + FIRST_MODACK_SENT_MS - Date.now());
     setTimeout(() => message.modAck(seconds), wait);
