@@ -287,9 +287,10 @@ describe('failures that might pass later are retried, within bounds', () => {
     assert.equal((await handle({ topic: topics.phase2, id: 'uncounted-2', data, attributes: {} })).action, 'nack');
   });
 
-  it('lets good messages through while poison keeps failing (2 slots of flow control, 5 poison messages)', async (t) => {
+  it('lets good messages through while poison waits to be retried (2 slots of flow control, 5 poison messages)', async (t) => {
     const good = handler();
-    const poison = handler({ client: misconfigured, maxDeliveries: 50 });
+    // A minute's backoff: a poison message that kept its slot while waiting would block everything for that long.
+    const poison = handler({ client: misconfigured, maxDeliveries: 50, backoff: { minSeconds: 60, maxSeconds: 60 } });
     const { handle, decided } = recording((m) => (m.data.toString().includes('"poison"') ? poison(m) : good(m)));
     bridge(t, [topics.phase4], handle, { maxOutstanding: 2 });
     const processor = processorNames('phase4')[0]!;
@@ -297,7 +298,8 @@ describe('failures that might pass later are retried, within bounds', () => {
     await until(() => decided.filter((d) => d.verdict.action === 'nack').length >= 5, 'every poison message failing');
 
     for (let i = 0; i < 10; i += 1) await publish(topics.phase4, completion(processor, '2025-10-20', { correlation_id: `good-${i}-` }));
-    await until(() => Array.from({ length: 10 }, (_, i) => `good-${i}-`).every((marker) => signalled(decided, marker)), 'all good messages');
+    const allGood = () => Array.from({ length: 10 }, (_, i) => `good-${i}-`).every((marker) => signalled(decided, marker));
+    await until(allGood, 'all good messages', 20_000);
     const poisonOutcomes = decided.filter((d) => d.message.data.toString().includes('"poison"')).map((d) => d.verdict.action);
     assert.ok(poisonOutcomes.every((action) => action === 'nack'), 'the poison is still being retried, not dropped');
   });
