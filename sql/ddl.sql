@@ -99,3 +99,34 @@ CREATE TABLE IF NOT EXISTS nba_orchestration.processor_run_history (
 )
 PARTITION BY data_date
 CLUSTER BY phase, processor_name;
+
+-- The orchestrator's own run history, kept beyond Temporal's retention.
+-- One row per game-day run that closed (a continued-as-new chain counts once: its first run id).
+CREATE TABLE IF NOT EXISTS nba_orchestration.game_day_runs (
+  game_date DATE NOT NULL,
+  run_id STRING NOT NULL,
+  workflow_id STRING NOT NULL,
+  -- completed | expired | no_games
+  outcome STRING NOT NULL,
+  correlation_id STRING,
+  opened_at TIMESTAMP,
+  closed_at TIMESTAMP NOT NULL
+)
+PARTITION BY game_date;
+
+-- Everything that happened to a date: completions received, triggers, commands, alerts, the close.
+CREATE TABLE IF NOT EXISTS nba_orchestration.game_day_events (
+  event_id STRING NOT NULL,
+  game_date DATE NOT NULL,
+  correlation_id STRING,
+  -- completion | trigger | command | alert | close
+  kind STRING NOT NULL,
+  phase STRING,
+  processor STRING,
+  trigger_id STRING,
+  trigger_source STRING,
+  `at` TIMESTAMP NOT NULL,
+  detail STRING
+)
+PARTITION BY game_date
+CLUSTER BY kind;

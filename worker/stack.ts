@@ -4,6 +4,7 @@ import { createBigQuery, ensureSchema } from '../src/bigquery/client';
 import { connectTemporal, createPubSub, temporalClient } from '../src/clients';
 import { ensureSchedules } from '../src/schedules';
 import { config } from '../src/config';
+import { ensureRetention } from '../src/infra/retention';
 import { ensureTopology } from '../src/infra/topology';
 import { dataDir, hostPort, logDir, processSpecs, serverSpecs, temporalUiPort } from '../src/stack/local';
 import { startService, waitForPort, type RunningService } from '../src/stack/services';
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     await pubsub.close();
     if (config.bigqueryEmulatorHost) await ensureSchema(createBigQuery(config));
     const connection = await connectTemporal(config);
+    await ensureRetention(temporalClient(config, connection), config.temporal.namespace);
     await ensureSchedules(temporalClient(config, connection), config.temporal.taskQueue);
     await connection.close();
     await waitForPort(temporalUiPort, 30_000);

@@ -5,6 +5,7 @@ import { createExportStorage } from '../src/activities/storage';
 import { createBigQuery } from '../src/bigquery/client';
 import { connectTemporal, createPubSub, temporalClient, temporalConnectionOptions } from '../src/clients';
 import { config } from '../src/config';
+import { warnOnShortRetention } from '../src/infra/retention';
 import { log } from '../src/log';
 
 /** Runs the worker until SIGINT/SIGTERM; `pipeline worker` calls it. */
@@ -26,6 +27,7 @@ export async function runWorker(): Promise<void> {
       alertWebhookUrl: config.alertWebhookUrl,
     }),
   });
+  await warnOnShortRetention(temporalClient(config, clientConnection), namespace, log);
   log.info({ task_queue: taskQueue, temporal: address }, 'worker started');
   await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
   await pubsub.close();

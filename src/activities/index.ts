@@ -6,6 +6,7 @@ import { createAlertActivities } from './alerts';
 import { createBigQueryActivities } from './bigquery';
 import { createExportActivities } from './exports';
 import { createPublishActivities } from './publish';
+import { createRunHistoryActivities } from './run-history';
 import type { ExportStorage } from './storage';
 
 export interface ActivityClients {
@@ -22,6 +23,7 @@ export function createActivities(clients: ActivityClients) {
     ...createAlertActivities(clients.alertWebhookUrl),
     ...createBigQueryActivities(clients.bigquery),
     ...createExportActivities(clients),
+    ...createRunHistoryActivities(clients.bigquery, clients.pubsub),
   };
 }
 

@@ -7,6 +7,11 @@ import { isCalendarDate } from '../messages/dates';
 import { schedulesCommand } from './schedules';
 import { readStatus, renderStatus } from './status';
 import { simulateDay } from './simulate';
+import type * as BridgeModule from '../../worker/bridge';
+import type * as WorkerModule from '../../worker/worker';
+
+type WorkerProcess = typeof WorkerModule;
+type BridgeProcess = typeof BridgeModule;
 
 function gameDate(value: string): string {
   if (!isCalendarDate(value)) throw new InvalidArgumentError(`expected a game date YYYY-MM-DD, got "${value}"`);
@@ -65,14 +70,19 @@ program
 program
   .command('worker')
   .description('run the Temporal worker: game-day workflows and their activities')
-  .action(async () => (await import('../../worker/worker')).runWorker());
+  .action(() => loadProcess<WorkerProcess>('../../worker/worker').runWorker());
 
 program
   .command('bridge')
   .description('run the bridge: Pub/Sub completions in, Temporal signals out')
-  .action(async () => (await import('../../worker/bridge')).runBridge());
+  .action(() => loadProcess<BridgeProcess>('../../worker/bridge').runBridge());
 
 program.addCommand(schedulesCommand({ withTemporal, taskQueue: config.temporal.taskQueue }));
+
+/** The process modules load only for their own command, so every other command starts fast. */
+function loadProcess<T>(path: string): T {
+  return require(path) as T;
+}
 
 function positive(value: string): number {
   const n = Number(value);

@@ -31,7 +31,7 @@ export function renderStatus(status: GameDayStatus): string {
   }
   const header = [
     `game date       ${status.game_date}`,
-    `correlation id  ${status.correlation_id ?? '—'}`,
+    `correlation id  ${status.correlation_id === null ? '—' : printable(status.correlation_id)}`,
     `backfill        ${status.backfill ? 'yes (nothing published downstream)' : 'no'}`,
     `waiting on      ${status.waiting_on ?? 'not started'}`,
   ];
@@ -42,4 +42,9 @@ function summarize(names: string[], whenAll?: string): string {
   if (names.length === 0) return '';
   if (whenAll && names.length > 3) return `${whenAll} (${names.length})`;
   return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} +${names.length - 3}`;
+}
+
+/** Control characters as escapes: a correlation id from a message must not drive the operator's terminal. */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

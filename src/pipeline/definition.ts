@@ -162,7 +162,15 @@ export const pipeline = {
     maxOpenDuration: '3 days',
     /** Continue-as-new once the history is this long (a duplicate storm), carrying the state. */
     continueAsNewAfterEvents: 5000,
+    /** A phase 5 run that failed is started again (with an alert) at most this many times. */
+    phase5Restarts: 3,
   },
+
+  /**
+   * `skip_downstream_trigger` (backfill) is honoured only for dates at least this many days before
+   * today (America/Los_Angeles): on a live date one stray flag must not silence the day.
+   */
+  backfillOlderThanDays: 2,
 } as const;
 
 export type Pipeline = typeof pipeline;

@@ -13,7 +13,7 @@ import {
 import { relativeDateTimeZone, type ExportType } from '../pipeline/exports';
 import { scheduledOrStartTime } from './scheduled-time';
 import { CorrelationId, GameDate, PipelinePhase } from './search-attributes';
-import { resolveTargetDate } from './target-date';
+import { resolveTargetDate, updatesLatest } from './target-date';
 
 const { runExport } = wf.proxyActivities<ExportActivities>({
   // One query and a few small uploads.
@@ -40,7 +40,10 @@ type Outcome = { exportType: ExportType; written: ExportWritten } | { exportType
 export async function exportWorkflow(trigger: ExportTrigger): Promise<ExportComplete> {
   const { workflowId } = wf.workflowInfo();
   const request = exportRequestOf(trigger);
-  const targetDate = resolveOrReject(request.targetDate, scheduledOrStartTime());
+  const firedAt = scheduledOrStartTime();
+  const targetDate = resolveOrReject(request.targetDate, firedAt);
+  // An old day's export (a rerun, a backfill) writes its dated files only, never today's.
+  const updateLatest = request.updateLatest && updatesLatest(targetDate, firedAt);
   wf.upsertSearchAttributes([
     { key: GameDate, value: targetDate },
     { key: PipelinePhase, value: 'phase6' },
@@ -50,7 +53,7 @@ export async function exportWorkflow(trigger: ExportTrigger): Promise<ExportComp
   const outcomes = await Promise.all(
     request.exportTypes.map(async (exportType): Promise<Outcome> => {
       try {
-        const written = await runExport({ exportType, targetDate, updateLatest: request.updateLatest, minGames: request.minGames });
+        const written = await runExport({ exportType, targetDate, updateLatest, minGames: request.minGames });
         return { exportType, written };
       } catch (error) {
         return { exportType, error: failureReason(error) };

@@ -3,12 +3,15 @@ import * as wf from '@temporalio/workflow';
 import { triggerIdFor, type Trigger } from '../messages/trigger';
 import { workflowIdFor } from '../pipeline/definition';
 import type { Activities } from '../activities';
+import { untilItWorks } from './retry';
 import type { StepFired } from './signals';
 
 export const { publishTrigger } = wf.proxyActivities<Activities>({
+  // Above the Pub/Sub client's own publish timeout (20 s), so an attempt never outlives its activity.
   startToCloseTimeout: '30 seconds',
-  // A trigger must go out eventually: retry until Pub/Sub takes it, backing off to once a minute.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  heartbeatTimeout: '10 seconds',
+  // A trigger must go out eventually.
+  retry: untilItWorks,
 });
 
 /** A trigger before it is stamped with its id and time. */

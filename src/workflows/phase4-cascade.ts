@@ -4,6 +4,7 @@ import * as wf from '@temporalio/workflow';
 import type { Completion } from '../messages/completion';
 import { phaseDefinition, pipeline, workflowIdFor } from '../pipeline/definition';
 import { fireOnce } from './fire';
+import { historyTooLong } from './history';
 import { levelProgress, recordDelivery, type Received } from './progress';
 import { backfillSignal, completionSignal, phase4DoneSignal, stepFiredSignal, type Phase4Done, type StepFired } from './signals';
 
@@ -13,6 +14,9 @@ export interface Phase4CascadeInput {
   backfill: boolean;
   /** Phase 4 completions known at start; the date's run hands over the rest by signal. */
   received: Received;
+  /** Carried across continue-as-new: the levels triggered, and level 3's player counts. */
+  fired?: Record<string, StepFired>;
+  players?: Phase4Done;
 }
 
 export const phase4CascadeWorkflowId = (gameDate: string): string => `${workflowIdFor(gameDate)}/phase4`;
@@ -20,13 +24,12 @@ export const phase4CascadeWorkflowId = (gameDate: string): string => `${workflow
 export async function phase4CascadeWorkflow(input: Phase4CascadeInput): Promise<void> {
   const received = input.received;
   let backfill = input.backfill;
-  let players: Phase4Done = { playersReady: null, playersTotal: null };
-  const fired: Record<string, StepFired> = {};
+  let players: Phase4Done = input.players ?? { playersReady: null, playersTotal: null };
+  const fired: Record<string, StepFired> = input.fired ?? {};
   const lastLevel = pipeline.phase4Levels[pipeline.phase4Levels.length - 1]!;
 
   wf.setHandler(completionSignal, (completion: Completion) => {
     recordDelivery(received, completion, new Date().toISOString());
-    if (completion.skipDownstreamTrigger) backfill = true;
     if (lastLevel.processors.includes(completion.processor) && completion.status !== 'failed') {
       players = playersFrom(completion);
     }
@@ -51,7 +54,13 @@ export async function phase4CascadeWorkflow(input: Phase4CascadeInput): Promise<
       processors: [...processors],
     });
     await run.signal(stepFiredSignal, step);
-    await wf.condition(() => levelsUpTo(level).every((l) => levelProgress(l.level, received).complete));
+    const levelDone = () => levelsUpTo(level).every((l) => levelProgress(l.level, received).complete);
+    // Nothing is in flight while it waits, so a long history (a processor re-running) continues as new here.
+    await wf.condition(() => levelDone() || historyTooLong());
+    if (!levelDone()) {
+      await wf.condition(wf.allHandlersFinished);
+      return wf.continueAsNew<typeof phase4CascadeWorkflow>({ ...input, received, backfill, fired, players });
+    }
   }
   await run.signal(phase4DoneSignal, players);
 }

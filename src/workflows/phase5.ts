@@ -7,9 +7,11 @@ import { pipeline, workflowIdFor } from '../pipeline/definition';
 import { zonedInstant } from '../pipeline/time';
 import type { Activities } from '../activities';
 import { fireOnce } from './fire';
+import { untilItWorks } from './retry';
 import {
   backfillSignal,
   phase4DoneSignal,
+  phase5FailedSignal,
   phase5FinishedSignal,
   predictionsCompleteSignal,
   stepFiredSignal,
@@ -23,22 +25,34 @@ export interface Phase5Input {
   backfill: boolean;
   /** When the date's run opened: deadlines apply only to runs opened before the SLA check. */
   openedAt: string;
+  /** What an earlier phase 5 run of the date did and knew, when this one replaces it. */
+  resume?: { fired: Record<string, StepFired>; phase4?: Phase4Done; predictionsComplete: boolean };
 }
 
 export const phase5WorkflowId = (gameDate: string): string => `${workflowIdFor(gameDate)}/phase5`;
 
-const { featureRowCount, playersMissingPredictions, predictionCoverage } = wf.proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
-});
-const { sendAlert } = wf.proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10 },
-});
+/**
+ * Phase 5's reads retry until the deadline they serve makes them moot, so a BigQuery outage of
+ * any length short of that deadline loses nothing; past it the step goes on without the answer.
+ */
+function readsUntil(deadline: number) {
+  return wf.proxyActivities<Activities>({
+    startToCloseTimeout: '2 minutes',
+    scheduleToCloseTimeout: Math.max(10_000, deadline - Date.now()),
+    retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  });
+}
+const { sendAlert } = wf.proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: untilItWorks });
 
 export async function phase5Workflow(input: Phase5Input): Promise<void> {
   const run = wf.getExternalWorkflowHandle(workflowIdFor(input.gameDate));
-  await startAndFollowUp(input, run);
+  try {
+    await startAndFollowUp(input, run);
+  } catch (error) {
+    // The date's run starts phase 5 again where it was; without this it would never know.
+    if (!(error instanceof wf.CancelledFailure)) await run.signal(phase5FailedSignal, failureMessage(error));
+    throw error;
+  }
   await run.signal(phase5FinishedSignal);
 }
 
@@ -46,9 +60,9 @@ async function startAndFollowUp(input: Phase5Input, run: wf.ExternalWorkflowHand
   const { gameDate, correlationId } = input;
   const schedule = pipeline.phase5;
   let backfill = input.backfill;
-  let phase4: Phase4Done | undefined;
-  let predictionsComplete = false;
-  const fired: Record<string, StepFired> = {};
+  let phase4: Phase4Done | undefined = input.resume?.phase4;
+  let predictionsComplete = input.resume?.predictionsComplete ?? false;
+  const fired: Record<string, StepFired> = { ...input.resume?.fired };
 
   wf.setHandler(phase4DoneSignal, (done) => {
     phase4 ??= done;
@@ -71,8 +85,12 @@ async function startAndFollowUp(input: Phase5Input, run: wf.ExternalWorkflowHand
     await wf.condition(() => phase4 !== undefined);
   } else if (!(await wf.condition(() => phase4 !== undefined, untilAt(at(schedule.backupAt))))) {
     const giveUpAt = Date.now() + msToNumber(schedule.backupWaitsUpTo);
+    const { featureRowCount } = readsUntil(giveUpAt);
     for (;;) {
-      const rows = await featureRowCount(gameDate);
+      const rows = await featureRowCount(gameDate).catch((error: unknown) => {
+        wf.log.warn('phase 4 readiness unknown at the backup deadline; starting predictions anyway', { game_date: gameDate, error: failureMessage(error) });
+        return 0;
+      });
       if (phase4) break;
       if (rows > 0 || Date.now() >= giveUpAt) {
         source = 'backup';
@@ -102,7 +120,13 @@ async function startAndFollowUp(input: Phase5Input, run: wf.ExternalWorkflowHand
     if (Date.now() >= at(hhmm)) continue; // started after this retry time: too soon to retry
     await wf.sleep(untilAt(at(hhmm)));
     if (predictionsComplete) break;
-    const missing = await playersMissingPredictions(gameDate);
+    const nextDeadline = at(schedule.retryAt[index + 1] ?? schedule.slaCheckAt);
+    const missing = await readsUntil(nextDeadline)
+      .playersMissingPredictions(gameDate)
+      .catch((error: unknown) => {
+        wf.log.warn('stragglers unknown; retry skipped', { game_date: gameDate, at: hhmm, error: failureMessage(error) });
+        return [];
+      });
     if (missing.length === 0) continue;
     const attempt = index + 1;
     const retry = await fireOnce(fired, `phase5/retry/${attempt}`, backfill, pipeline.topics.phase5Retry, {
@@ -120,7 +144,9 @@ async function startAndFollowUp(input: Phase5Input, run: wf.ExternalWorkflowHand
 
   // The SLA: coverage under the minimum is a critical alert.
   await wf.sleep(untilAt(at(schedule.slaCheckAt)));
-  const coverage = await predictionCoverage(gameDate);
+  const coverage = await readsUntil(at(schedule.slaCheckAt) + msToNumber(schedule.backupWaitsUpTo))
+    .predictionCoverage(gameDate)
+    .catch((error: unknown) => ({ predicted: 0, expected: 0, pct: 0, unknown: failureMessage(error) }));
   if (coverage.pct < schedule.slaMinCoveragePct) {
     await sendAlert({
       severity: 'critical',
@@ -130,4 +156,9 @@ async function startAndFollowUp(input: Phase5Input, run: wf.ExternalWorkflowHand
       details: { ...coverage, checked_at: schedule.slaCheckAt, time_zone: schedule.timeZone },
     });
   }
+}
+
+function failureMessage(error: unknown): string {
+  if (error instanceof wf.ActivityFailure && error.cause) return `${error.message}: ${error.cause.message}`;
+  return error instanceof Error ? error.message : String(error);
 }

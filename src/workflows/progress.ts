@@ -6,10 +6,12 @@ import { phaseDefinition, pipeline, type PhaseKey, type Processor } from '../pip
 export interface Delivery {
   executionId: string;
   status: CompletionStatus;
+  /** Progress a batch reports (phase 5's `metadata.completion_pct`): a higher one is news, not a duplicate. */
+  completionPct?: number;
   receivedAt: string;
 }
 
-/** Per processor, the distinct (execution, status) deliveries seen, plus how many repeats. */
+/** Per processor, the distinct (execution, status, progress) deliveries seen, plus how many repeats. */
 export interface ProcessorDeliveries {
   deliveries: Delivery[];
   duplicates: number;
@@ -21,14 +23,21 @@ export type Received = Partial<Record<PhaseKey, Record<string, ProcessorDeliveri
 export function recordDelivery(received: Received, completion: Completion, receivedAt: string): boolean {
   const phase = (received[completion.phase] ??= {});
   const processor = (phase[completion.processor] ??= { deliveries: [], duplicates: 0 });
+  const pct = completion.metadata?.completion_pct;
+  const completionPct = typeof pct === 'number' ? pct : undefined;
   const seen = processor.deliveries.some(
-    (d) => d.executionId === completion.executionId && d.status === completion.status,
+    (d) => d.executionId === completion.executionId && d.status === completion.status && d.completionPct === completionPct,
   );
   if (seen) {
     processor.duplicates += 1;
     return false;
   }
-  processor.deliveries.push({ executionId: completion.executionId, status: completion.status, receivedAt });
+  processor.deliveries.push({
+    executionId: completion.executionId,
+    status: completion.status,
+    ...(completionPct === undefined ? {} : { completionPct }),
+    receivedAt,
+  });
   return true;
 }
 

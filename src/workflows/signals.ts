@@ -33,3 +33,6 @@ export const backfillSignal = wf.defineSignal('backfill');
 
 /** Phase 5's deadlines are all behind it (or do not apply): the date may close. */
 export const phase5FinishedSignal = wf.defineSignal('phase5Finished');
+
+/** Phase 5's run failed (an outage outlasted its retries): the date's run alerts and starts it again. */
+export const phase5FailedSignal = wf.defineSignal<[string]>('phase5Failed');

@@ -25,7 +25,7 @@ export interface GameDayStatus {
   game_date: string;
   correlation_id: string | null;
   backfill: boolean;
-  /** The phase the date waits on, `complete`, `closed` or `expired`. Absent for a date never seen. */
+  /** The phase the date waits on, `complete`, `closed`, `expired` or `late` (it had closed before). Absent for a date never seen. */
   waiting_on?: string;
   phases: Record<PhaseKey, PhaseStatus>;
   /** Every trigger that went out for the date (or was skipped in backfill), by key. */
@@ -42,7 +42,7 @@ export interface StatusSource {
   triggers: Record<string, StepFired>;
   exports?: ExportOutcome;
   rejectedPredictions: string[];
-  closed?: 'completed' | 'expired';
+  closed?: 'completed' | 'expired' | 'late';
 }
 
 export function statusOf(source: StatusSource): GameDayStatus {
@@ -96,7 +96,7 @@ function exportStatus(source: StatusSource): PhaseStatus {
 
 /** The first phase whose hand-off has not happened yet. */
 export function waitingOnOf(source: StatusSource): string {
-  if (source.closed) return source.closed === 'completed' ? 'closed' : 'expired';
+  if (source.closed) return source.closed === 'completed' ? 'closed' : source.closed;
   for (const phase of pipeline.phases) {
     if (phase.trigger && !source.triggers[phase.trigger]) return phase.key;
   }

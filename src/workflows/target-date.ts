@@ -1,7 +1,7 @@
 // Turning `today` / `yesterday` into a calendar date: pure, so workflows can use it with their
 // deterministic clock and tests can pin the instant.
 import { addDays, isCalendarDate } from '../messages/dates';
-import type { RelativeDate } from '../pipeline/exports';
+import { gameDayTimeZone, type RelativeDate } from '../pipeline/exports';
 
 /** The calendar date (YYYY-MM-DD) it is in `timeZone` at `instant`. */
 export function calendarDateIn(timeZone: string, instant: Date): string {
@@ -15,4 +15,13 @@ export function resolveTargetDate(target: RelativeDate | string, instant: Date, 
   if (target === 'yesterday') return addDays(calendarDateIn(timeZone, instant), -1);
   if (!isCalendarDate(target)) throw new Error(`target date must be YYYY-MM-DD, today or yesterday, got "${target}"`);
   return target;
+}
+
+/**
+ * Whether exports for `targetDate` may update the website's `latest`/`today` files at `instant`:
+ * only around the current game date, so a rerun of an old day never overwrites today's files.
+ */
+export function updatesLatest(targetDate: string, instant: Date): boolean {
+  const today = calendarDateIn(gameDayTimeZone, instant);
+  return targetDate >= addDays(today, -1) && targetDate <= addDays(today, 1);
 }

@@ -1,6 +1,8 @@
 // Real servers for tests, started from the binaries scripts/setup.sh installed. Nothing downloads.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import type { Activities } from '../../src/activities';
+import type { ClosedRun, LateCompletions } from '../../src/activities/run-history';
 import { binaries } from '../../src/stack/local';
 import { requireTool } from '../../src/stack/ephemeral';
 import { searchAttributeDefinitions } from '../../src/workflows/search-attributes';
@@ -35,10 +37,36 @@ export interface TestWorker {
   stop(): Promise<void>;
 }
 
-/** A time-skipping server with a worker running the project's workflows and the given activities. */
-export async function timeSkippingWorker(taskQueue: string, activities: object): Promise<TestWorker> {
+/** The run history as workflows see it, in memory: what closed, and what late runs dead-lettered. */
+export function memoryRunHistory() {
+  const closed = new Map<string, ClosedRun>();
+  const deadLettered: LateCompletions[] = [];
+  const activities = {
+    async closedRunOf(gameDate: string): Promise<ClosedRun | null> {
+      return closed.get(gameDate) ?? null;
+    },
+    async recordRunClosed(run: ClosedRun): Promise<void> {
+      if (!closed.has(run.gameDate)) closed.set(run.gameDate, run);
+    },
+    async deadLetterCompletions(late: LateCompletions): Promise<void> {
+      deadLettered.push(late);
+    },
+  } satisfies Partial<Activities>;
+  return { closed, deadLettered, activities };
+}
+
+/**
+ * A time-skipping server with a worker running the project's workflows and the given activities
+ * (the run history in memory unless given).
+ */
+export async function timeSkippingWorker(taskQueue: string, activities: Partial<Activities>): Promise<TestWorker> {
   const env = await timeSkippingEnvironment();
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath,
+    activities: { ...memoryRunHistory().activities, ...activities },
+  });
   const running = worker.run();
   return {
     env,

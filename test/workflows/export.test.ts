@@ -110,7 +110,7 @@ describe('export workflow', () => {
   });
 
   it('reports partial success: the other types are written, the failure is listed, one report goes out', async () => {
-    const date = '2025-12-10';
+    const date = new Date(await env.currentTimeMs()).toISOString().slice(0, 10); // today's (server time): latest files too
     failing.add('performance');
     try {
       const report = await env.client.workflow.execute(exportWorkflow, {
@@ -134,6 +134,17 @@ describe('export workflow', () => {
     } finally {
       failing.clear();
     }
+  });
+
+  it('writes an old day\'s dated files only, never the latest ones, even when asked to', async () => {
+    const date = '2025-12-09';
+    const report = await env.client.workflow.execute(exportWorkflow, {
+      workflowId: uniqueId('export-old-day'),
+      taskQueue,
+      args: [{ export_types: ['results'], target_date: date, update_latest: true }],
+    });
+    assert.equal(report.status, 'success');
+    assert.deepEqual(report.paths, [`v1/results/${date}.json`]);
   });
 
   it('reports failed, still once, when every type fails', async () => {

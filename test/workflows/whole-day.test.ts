@@ -5,8 +5,11 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Alert } from '../../src/activities/alerts';
+import type { ExportRun } from '../../src/activities/exports';
+import type { ExportComplete } from '../../src/messages/export-message';
 import { signalCompletion } from '../../src/bridge/signal';
 import type { Completion } from '../../src/messages/completion';
+import { addDays } from '../../src/messages/dates';
 import type { Trigger, TriggerRequest } from '../../src/messages/trigger';
 import { pipeline, workflowIdFor } from '../../src/pipeline/definition';
 import { zonedInstant } from '../../src/pipeline/time';
@@ -49,11 +52,11 @@ beforeEach(async () => {
       const pct = tables.get(gameDate)?.coveragePct ?? 100;
       return { predicted: pct, expected: 100, pct };
     },
-    async runExport(request: { exportType: string; targetDate: string }) {
+    async runExport(request: ExportRun) {
       exportsRun.push(`${request.targetDate}:${request.exportType}`);
       return { exportType: request.exportType, paths: [`v1/${request.exportType}/${request.targetDate}.json`], rowCount: 3 };
     },
-    async publishExportComplete(report: unknown) {
+    async publishExportComplete(report: ExportComplete) {
       exportReports.push(report);
       return 'export-complete-1';
     },
@@ -68,6 +71,9 @@ const status = (date: string): Promise<GameDayStatus> => env.client.workflow.get
 const sent = (date: string, topic?: string) =>
   published.filter((p) => p.message.game_date === date && (topic === undefined || p.topic === topic)).map((p) => p.message);
 
+
+/** A game date some days after today's by the server's clock, which time skipping moves ahead. */
+const daysAhead = async (days: number) => addDays(new Date(await env.currentTimeMs()).toISOString().slice(0, 10), days);
 
 /** Waits for the date's phase 5 child to exist (the run starts it on its first task), then for its end. */
 async function phase5Finished(date: string): Promise<void> {
@@ -100,7 +106,7 @@ const predictions = (date: string, status: Completion['status'], completionPct: 
 
 describe('a whole game day', () => {
   it('runs every phase once, in order, through the exports', async () => {
-    const date = '2026-12-01'; // ahead of the server clock: the phase 5 deadlines apply
+    const date = await daysAhead(5); // ahead of the server clock: the phase 5 deadlines apply
     tables.set(date, { featureRows: [450], missing: [], coveragePct: 99 });
     await completePhases2and3(date);
     await eventually(() => status(date), (s) => s.phases.phase3.status === 'triggered');
@@ -135,7 +141,7 @@ describe('a whole game day', () => {
     const trigger = exportTriggers[0] as Extract<Trigger, { phase: 'phase6' }>;
     assert.deepEqual(trigger.export_types, ['tonight', 'tonight-players', 'predictions', 'streaks']);
     assert.equal(trigger.target_date, date);
-    assert.equal(trigger.update_latest, true);
+    assert.equal(trigger.update_latest, false, 'days ahead of today: not the current game date, so no latest files');
     assert.equal(trigger.upstream_batch_id, `batch_${date}_1`);
     assert.equal(trigger.upstream_predictions, 448);
     assert.deepEqual(exportsRun.filter((e) => e.startsWith(date)).sort(), [
@@ -157,7 +163,7 @@ describe('a whole game day', () => {
   });
 
   it('starts predictions by the backup path, retries stragglers twice and raises the SLA alert', async () => {
-    const date = '2026-12-02';
+    const date = await daysAhead(6);
     // Phase 4 never reports; BigQuery has no features at 06:00, then 120 rows at 06:05.
     tables.set(date, { featureRows: [0, 120], missing: ['lebron-james', 'stephen-curry'], coveragePct: 70 });
     await send(completion('phase2', 'BdlGamesProcessor', date));
@@ -196,7 +202,7 @@ describe('a whole game day', () => {
   });
 
   it('turns away predictions under 80% and fires on the first that passes', async () => {
-    const date = '2026-12-03';
+    const date = await daysAhead(7);
     await send(predictions(date, 'success', 79, 1));
     await send(predictions(date, 'failed', 95, 2));
     let s = await eventually(() => status(date), (v) => (v.rejected_predictions ?? []).length === 2);
@@ -214,7 +220,7 @@ describe('a whole game day', () => {
   });
 
   it('runs deadlines for a day opened by the schedule, with no message at all', async () => {
-    const date = '2026-12-04';
+    const date = await daysAhead(8);
     tables.set(date, { featureRows: [0], missing: [], coveragePct: 0 });
     await env.client.workflow.signalWithStart('gameDayWorkflow', {
       workflowId: workflowIdFor(date),

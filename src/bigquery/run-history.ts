@@ -1,0 +1,59 @@
+// The orchestrator's run history in BigQuery: which dates have closed, kept beyond Temporal's
+// retention, so a redelivered message can never reopen a closed date.
+import { BigQuery, type BigQuery as BigQueryClient } from '@google-cloud/bigquery';
+import { dateParam, runQuery } from './client';
+
+export interface ClosedRun {
+  gameDate: string;
+  runId: string;
+  workflowId: string;
+  outcome: string;
+  correlationId: string | null;
+  openedAt: string | null;
+  closedAt: string;
+}
+
+/** The first recorded close of the date's run, or null when the date never closed. */
+export async function closedRunOf(bigquery: BigQueryClient, gameDate: string): Promise<ClosedRun | null> {
+  const [row] = await runQuery(
+    bigquery,
+    `SELECT run_id, workflow_id, outcome, correlation_id, opened_at, closed_at
+FROM nba_orchestration.game_day_runs
+WHERE game_date = @game_date
+ORDER BY closed_at
+LIMIT 1`,
+    { params: { game_date: dateParam('game_date', gameDate) } },
+  );
+  if (!row) return null;
+  return {
+    gameDate,
+    runId: String(row.run_id),
+    workflowId: String(row.workflow_id),
+    outcome: String(row.outcome),
+    correlationId: row.correlation_id ? String(row.correlation_id) : null,
+    openedAt: row.opened_at ? String(row.opened_at) : null,
+    closedAt: String(row.closed_at),
+  };
+}
+
+/** Records a close once per run: a retried write finds the row and adds nothing. */
+export async function recordRunClosed(bigquery: BigQueryClient, run: ClosedRun): Promise<void> {
+  await runQuery(
+    bigquery,
+    `INSERT INTO nba_orchestration.game_day_runs (game_date, run_id, workflow_id, outcome, correlation_id, opened_at, closed_at)
+SELECT @game_date, @run_id, @workflow_id, @outcome, @correlation_id, @opened_at, @closed_at
+FROM (SELECT 1) AS one
+WHERE NOT EXISTS (SELECT 1 FROM nba_orchestration.game_day_runs WHERE game_date = @game_date AND run_id = @run_id)`,
+    {
+      params: {
+        game_date: dateParam('game_date', run.gameDate),
+        run_id: run.runId,
+        workflow_id: run.workflowId,
+        outcome: run.outcome,
+        correlation_id: run.correlationId ?? '',
+        opened_at: BigQuery.timestamp(run.openedAt ?? run.closedAt),
+        closed_at: BigQuery.timestamp(run.closedAt),
+      },
+    },
+  );
+}

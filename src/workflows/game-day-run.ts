@@ -1,0 +1,430 @@
+// One game date's run as an object: what it has received and done (its state, carried across
+// continue-as-new) and the steps it takes. `gameDayWorkflow` tells the story with these steps.
+//
+// A step is a side effect and its record (a trigger published and noted, a child started and
+// noted). The run continues as new only between steps, never inside one, so a new run neither
+// repeats nor loses what the old one did.
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
+import * as wf from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { ClosedRun } from '../bigquery/run-history';
+import { addDays } from '../messages/dates';
+import type { Completion } from '../messages/completion';
+import type { Trigger } from '../messages/trigger';
+import { pipeline, workflowIdFor, type PhaseKey } from '../pipeline/definition';
+import { eventDrivenExport, exportWorkflowIdFor } from '../pipeline/exports';
+import { zonedInstant } from '../pipeline/time';
+import { exportWorkflow } from './export';
+import { fireOnce, type Unstamped } from './fire';
+import { phase6Verdict } from './gate';
+import { phase4CascadeWorkflow, phase4CascadeWorkflowId } from './phase4-cascade';
+import { phase5Workflow, phase5WorkflowId } from './phase5';
+import { historyTooLong } from './history';
+import { phaseProgress, recordDelivery, type Received } from './progress';
+import { untilItWorks } from './retry';
+import { BackfillMode, CorrelationId, GameDate, PipelinePhase } from './search-attributes';
+import { backfillSignal, completionSignal, phase4DoneSignal, predictionsCompleteSignal, type Phase4Done, type StepFired } from './signals';
+import { statusOf, waitingOnOf, type ExportOutcome, type GameDayStatus } from './status';
+import { calendarDateIn } from './target-date';
+
+export type GameDayOutcome = 'completed' | 'expired' | 'late';
+
+export interface GameDayInput {
+  gameDate: string;
+  /** Carried across continue-as-new; absent on the first run. */
+  state?: GameDayState;
+  /** History length that makes the run continue as new (default: the pipeline definition's). */
+  continueAsNewAfterEvents?: number;
+}
+
+export interface GameDayState {
+  gameDate: string;
+  openedAt: string;
+  correlationId?: string;
+  backfill: boolean;
+  received: Received;
+  /** Every trigger published (or skipped in backfill) for the date, by key: `phase3`, `phase4/1`, … */
+  triggers: Record<string, StepFired>;
+  /** Children started, by key. */
+  children: Record<string, string>;
+  phase4Done?: Phase4Done;
+  /** The prediction completion that passed the 5→6 gate. */
+  acceptedPrediction?: { batchId: string | null; predictions: number | null; completionPct: number };
+  /** Prediction completions the 5→6 gate turned away, with why. */
+  rejectedPredictions: string[];
+  /** Phase 4 completions (duplicates aside) that arrived before the cascade ran: handed to it at its start. */
+  phase4Backlog: Completion[];
+  exports?: ExportOutcome;
+  /** Phase 5's retries and SLA check are behind it. */
+  phase5Finished?: boolean;
+  /** Why each failed phase 5 run failed. */
+  phase5Failures: string[];
+  closed?: GameDayOutcome;
+  deliveriesSeen: number;
+}
+
+/** Runs started before this change skip the run-history reads and writes (see the README's versioning policy). */
+const RUN_HISTORY_PATCH = 'run-history-in-bigquery';
+
+const { closedRunOf, recordRunClosed, deadLetterCompletions, sendAlert } = wf.proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: untilItWorks,
+});
+
+export class GameDay {
+  readonly state: GameDayState;
+  private readonly deadline: number;
+  private readonly historyLimit: number;
+  /** Steps under way: the run may continue as new only while none is. */
+  private busy = 0;
+  /** What the story waits for now; when one is ready the story is about to take a step. */
+  private readonly waiting = new Set<() => boolean>();
+  /** Completions that arrived before the run knew its date had not closed already. */
+  private unchecked: Completion[] | undefined;
+  private phaseShown = '';
+
+  constructor(input: GameDayInput) {
+    this.state = restore(input);
+    this.historyLimit = input.continueAsNewAfterEvents ?? pipeline.lifetime.continueAsNewAfterEvents;
+    this.unchecked = input.state ? undefined : [];
+    const { gameDate, openedAt } = this.state;
+    // A date closes at the latest some days after it began or after its run opened, whichever is later.
+    const dayBegins = zonedInstant(gameDate, '00:00', pipeline.phase5.timeZone);
+    this.deadline = Math.max(Date.parse(openedAt), dayBegins) + msToNumber(pipeline.lifetime.maxOpenDuration);
+    wf.upsertSearchAttributes([{ key: GameDate, value: gameDate }]);
+    this.refreshPhase();
+  }
+
+  get gameDate(): string {
+    return this.state.gameDate;
+  }
+
+  // ── What arrives ─────────────────────────────────────────────────────────────────────────────
+
+  async receive(completion: Completion): Promise<void> {
+    const { state } = this;
+    state.deliveriesSeen += 1;
+    if (!recordDelivery(state.received, completion, new Date().toISOString())) return;
+    this.unchecked?.push(completion);
+    if (!state.correlationId && completion.correlationId) {
+      state.correlationId = completion.correlationId;
+      wf.upsertSearchAttributes([{ key: CorrelationId, value: completion.correlationId }]);
+    }
+    if (completion.skipDownstreamTrigger && !state.backfill) await this.enterBackfill();
+    if (completion.phase === 'phase4') {
+      if (state.children.phase4) await this.signalChild('phase4', completionSignal, completion);
+      else state.phase4Backlog.push(completion);
+    }
+    if (completion.phase === 'phase5') await this.judgePrediction(completion);
+  }
+
+  stepFired(step: StepFired): void {
+    this.state.triggers[step.key] ??= step;
+    this.refreshPhase();
+  }
+
+  async phase4Finished(done: Phase4Done): Promise<void> {
+    this.state.phase4Done ??= done;
+    await this.signalChild('phase5', phase4DoneSignal, done);
+  }
+
+  phase5Finished(): void {
+    this.state.phase5Finished = true;
+  }
+
+  /** A phase 5 run failed: alert, and start it again where it was, a few times at most. */
+  async phase5Failed(reason: string): Promise<void> {
+    const { state } = this;
+    state.phase5Failures.push(reason);
+    delete state.children.phase5;
+    const again = state.phase5Failures.length <= pipeline.lifetime.phase5Restarts;
+    if (!again) state.phase5Finished = true;
+    await this.step(() =>
+      sendAlert({
+        severity: 'critical',
+        title: again ? 'Phase 5 failed and was started again' : 'Phase 5 failed again: predictions need an operator',
+        game_date: this.gameDate,
+        correlation_id: state.correlationId ?? null,
+        details: { reason, failures: state.phase5Failures.length },
+      }).catch((error: unknown) => wf.log.error('alert not delivered', { game_date: this.gameDate, error: String(error) })),
+    );
+    if (again) await this.startPhase5();
+  }
+
+  status(): GameDayStatus {
+    return statusOf(this.state);
+  }
+
+  phaseComplete(phase: PhaseKey): boolean {
+    return phaseProgress(phase, this.state.received).complete;
+  }
+
+  // ── Steps ────────────────────────────────────────────────────────────────────────────────────
+
+  /** True when the run history says the date closed before (Temporal may have forgotten it). */
+  async closedBefore(): Promise<ClosedRun | undefined> {
+    if (!this.unchecked) return undefined; // a continued run: checked when the date first opened
+    const closed = wf.patched(RUN_HISTORY_PATCH) ? await this.step(() => closedRunOf(this.gameDate)) : null;
+    if (closed) return closed;
+    this.unchecked = undefined;
+    return undefined;
+  }
+
+  /** Ends a run the date should never have had: what it received is dead-lettered, nothing is published. */
+  async endAsLate(closed: ClosedRun): Promise<GameDayOutcome> {
+    const reason = `late: ${workflowIdFor(this.gameDate)} closed (${closed.outcome}, ${closed.closedAt}); a rerun is an explicit command`;
+    wf.log.warn('date already closed; its new run ends at once', { game_date: this.gameDate, closed_at: closed.closedAt });
+    return this.step(async () => {
+      this.state.closed = 'late';
+      const late = this.unchecked ?? [];
+      do {
+        await deadLetterCompletions({ completions: late.splice(0), reason });
+        await wf.condition(wf.allHandlersFinished);
+      } while (late.length > 0);
+      this.refreshPhase();
+      return 'late' as const;
+    });
+  }
+
+  async startPhase5(): Promise<void> {
+    const { state } = this;
+    await this.startChildOnce('phase5', phase5WorkflowId(this.gameDate), (workflowId) =>
+      wf.startChild(phase5Workflow, {
+        ...childOptions(workflowId),
+        args: [
+          {
+            gameDate: this.gameDate,
+            correlationId: state.correlationId ?? null,
+            backfill: state.backfill,
+            openedAt: state.openedAt,
+            // A restarted phase 5 picks up where the failed one was.
+            resume: { fired: phase5Triggers(state.triggers), phase4: state.phase4Done, predictionsComplete: !!state.acceptedPrediction },
+          },
+        ],
+      }),
+    );
+    if (state.phase4Done) await this.signalChild('phase5', phase4DoneSignal, state.phase4Done);
+  }
+
+  async startPhase4(): Promise<void> {
+    await this.startChildOnce('phase4', phase4CascadeWorkflowId(this.gameDate), (workflowId) =>
+      wf.startChild(phase4CascadeWorkflow, {
+        ...childOptions(workflowId),
+        args: [{ gameDate: this.gameDate, correlationId: this.state.correlationId ?? null, backfill: this.state.backfill, received: {} }],
+      }),
+    );
+    await this.step(async () => {
+      const backlog = this.state.phase4Backlog;
+      while (backlog.length > 0) await this.signalChild('phase4', completionSignal, backlog.shift()!);
+    });
+  }
+
+  async fire(key: string, topic: string, message: Unstamped<Trigger>): Promise<void> {
+    await this.step(() => fireOnce(this.state.triggers, key, this.state.backfill, topic, message));
+    this.refreshPhase();
+  }
+
+  /** The event-driven export of the date, as a child run whose result the status shows. */
+  async runExports(): Promise<void> {
+    const { state } = this;
+    const trigger = state.triggers.phase6;
+    if (state.backfill || !trigger || state.exports) return;
+    await this.step(async () => {
+      try {
+        const result = await wf.executeChild(exportWorkflow, {
+          workflowId: exportWorkflowIdFor(this.gameDate, eventDrivenExport.set),
+          parentClosePolicy: 'ABANDON',
+          args: [
+            {
+              export_types: [...eventDrivenExport.exportTypes],
+              target_date: this.gameDate,
+              update_latest: eventDrivenExport.updateLatest,
+              trigger_source: 'orchestrator',
+              triggered_by: eventDrivenExport.triggeredBy,
+              correlation_id: state.correlationId ?? null,
+              trigger_id: trigger.triggerId,
+              timestamp: trigger.firedAt,
+              upstream_batch_id: state.acceptedPrediction?.batchId ?? null,
+              upstream_predictions: state.acceptedPrediction?.predictions ?? null,
+            },
+          ],
+        });
+        state.exports = { succeeded: [...result.succeeded], failed: result.failed.map((f) => f.export_type) };
+      } catch (error) {
+        wf.log.error('exports failed', { game_date: this.gameDate, error: String(error) });
+        state.exports = { succeeded: [], failed: [...eventDrivenExport.exportTypes] };
+      }
+    });
+    this.refreshPhase();
+  }
+
+  /** Waits until `ready`; false when the date's time ran out first. */
+  async waitFor(ready: () => boolean, timeoutMs = this.deadline - Date.now()): Promise<boolean> {
+    if (timeoutMs <= 0) return ready();
+    this.waiting.add(ready);
+    try {
+      return await wf.condition(ready, timeoutMs);
+    } finally {
+      this.waiting.delete(ready);
+    }
+  }
+
+  /** Stays open while deliveries keep arriving (late duplicates), then lets the date close; never past its deadline. */
+  async closeWhenQuiet(): Promise<void> {
+    const quiet = msToNumber(pipeline.lifetime.quietPeriodAfterLastTrigger);
+    for (;;) {
+      const seen = this.state.deliveriesSeen;
+      const left = this.deadline - Date.now();
+      if (left <= 0 || !(await this.waitFor(() => this.state.deliveriesSeen !== seen, Math.min(quiet, left)))) return;
+    }
+  }
+
+  async close(outcome: 'completed' | 'expired'): Promise<GameDayOutcome> {
+    const { state } = this;
+    return this.step(async () => {
+      state.closed = outcome;
+      if (outcome === 'expired') {
+        wf.log.warn('game day closed before completing', { game_date: this.gameDate, waiting_on: waitingOnOf(state) });
+      }
+      this.refreshPhase();
+      await this.cancelChildren();
+      if (wf.patched(RUN_HISTORY_PATCH)) {
+        const { workflowId, firstExecutionRunId } = wf.workflowInfo();
+        await recordRunClosed({
+          gameDate: this.gameDate,
+          runId: firstExecutionRunId,
+          workflowId,
+          outcome,
+          correlationId: state.correlationId ?? null,
+          openedAt: state.openedAt,
+          closedAt: new Date().toISOString(),
+        });
+      }
+      return outcome;
+    });
+  }
+
+  /** Continues as new once the history is long, at the first moment no step is under way. */
+  async continueAsNewWhenSafe(): Promise<never> {
+    await wf.condition(() => historyTooLong(this.historyLimit) && this.betweenSteps());
+    return wf.continueAsNew<(input: GameDayInput) => Promise<GameDayOutcome>>({
+      gameDate: this.gameDate,
+      state: this.state,
+      continueAsNewAfterEvents: this.historyLimit,
+    });
+  }
+
+  // ── Helpers ──────────────────────────────────────────────────────────────────────────────────
+
+  private async step<T>(act: () => Promise<T>): Promise<T> {
+    this.busy += 1;
+    try {
+      return await act();
+    } finally {
+      this.busy -= 1;
+    }
+  }
+
+  private betweenSteps(): boolean {
+    return this.busy === 0 && wf.allHandlersFinished() && ![...this.waiting].some((ready) => ready());
+  }
+
+  /** Starts a child once. Abandoned, not terminated, on continue-as-new; cancelled when the date closes. */
+  private async startChildOnce(key: string, workflowId: string, start: (workflowId: string) => Promise<unknown>): Promise<void> {
+    if (this.state.children[key]) return;
+    await this.step(async () => {
+      try {
+        await start(workflowId);
+      } catch (error) {
+        // Started by this date before (a run continued as new right after starting it): it is ours.
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      }
+      this.state.children[key] = workflowId;
+    });
+  }
+
+  /** Signals a running child; a child that already finished needs nothing more. */
+  private async signalChild<Args extends unknown[]>(key: string, signal: wf.SignalDefinition<Args>, ...args: Args): Promise<void> {
+    const id = this.state.children[key];
+    if (!id) return;
+    await this.step(async () => {
+      try {
+        await wf.getExternalWorkflowHandle(id).signal(signal, ...args);
+      } catch (error) {
+        wf.log.debug('child no longer running', { child: id, error: String(error) });
+      }
+    });
+  }
+
+  /** Backfill (publish nothing downstream) applies to past dates only: one stray flag must not silence a live day. */
+  private async enterBackfill(): Promise<void> {
+    const today = calendarDateIn(pipeline.phase5.timeZone, new Date());
+    if (this.gameDate > addDays(today, -pipeline.backfillOlderThanDays)) {
+      wf.log.warn('skip_downstream_trigger ignored on a live date', { game_date: this.gameDate });
+      return;
+    }
+    this.state.backfill = true;
+    wf.upsertSearchAttributes([{ key: BackfillMode, value: true }]);
+    await Promise.all([this.signalChild('phase4', backfillSignal), this.signalChild('phase5', backfillSignal)]);
+  }
+
+  private async judgePrediction(completion: Completion): Promise<void> {
+    const { state } = this;
+    if (state.acceptedPrediction) return;
+    const verdict = phase6Verdict(completion);
+    if (verdict.accepted) {
+      state.acceptedPrediction = verdict;
+      await this.signalChild('phase5', predictionsCompleteSignal);
+    } else {
+      state.rejectedPredictions.push(verdict.reason);
+      wf.log.info('prediction completion turned away by the 5→6 gate', { game_date: this.gameDate, reason: verdict.reason });
+    }
+  }
+
+  private refreshPhase(): void {
+    const phase = waitingOnOf(this.state);
+    if (phase === this.phaseShown) return;
+    this.phaseShown = phase;
+    wf.upsertSearchAttributes([{ key: PipelinePhase, value: phase }]);
+  }
+
+  private async cancelChildren(): Promise<void> {
+    const stillRunning: Record<string, boolean> = { phase4: !this.state.phase4Done, phase5: !this.state.phase5Finished };
+    for (const [key, id] of Object.entries(this.state.children)) {
+      if (!stillRunning[key]) continue;
+      try {
+        await wf.getExternalWorkflowHandle(id).cancel();
+      } catch {
+        // it finished meanwhile
+      }
+    }
+  }
+}
+
+/** A fresh state, or the carried one with what older releases did not carry filled in. */
+function restore({ gameDate, state }: GameDayInput): GameDayState {
+  return {
+    gameDate,
+    openedAt: new Date().toISOString(),
+    backfill: false,
+    received: {},
+    triggers: {},
+    children: {},
+    rejectedPredictions: [],
+    phase4Backlog: [],
+    phase5Failures: [],
+    deliveriesSeen: 0,
+    ...state,
+  };
+}
+
+const childOptions = (workflowId: string) => ({
+  workflowId,
+  parentClosePolicy: 'ABANDON' as const,
+  workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' as const,
+});
+
+function phase5Triggers(triggers: Record<string, StepFired>): Record<string, StepFired> {
+  return Object.fromEntries(Object.entries(triggers).filter(([key]) => key === 'phase5' || key.startsWith('phase5/')));
+}

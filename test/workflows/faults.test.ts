@@ -1,0 +1,208 @@
+// The game-day run keeps its promise under faults: continue-as-new in the middle of a trigger, a
+// date that closed before Temporal forgot it, a BigQuery outage at the backup deadline, a failing
+// phase 5, a better batch after a rejected one, a stray backfill flag on a live day.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Alert } from '../../src/activities/alerts';
+import type { ExportRun } from '../../src/activities/exports';
+import { signalCompletion } from '../../src/bridge/signal';
+import type { Completion } from '../../src/messages/completion';
+import { addDays } from '../../src/messages/dates';
+import type { TriggerRequest } from '../../src/messages/trigger';
+import { pipeline, workflowIdFor } from '../../src/pipeline/definition';
+import { gameDayWorkflow, openSignal, statusQuery } from '../../src/workflows/game-day';
+import { calendarDateIn } from '../../src/workflows/target-date';
+import { completion, processorNames } from '../helpers/messages';
+import { eventually } from '../helpers/eventually';
+import { memoryRunHistory, timeSkippingWorker, type TestWorker } from '../helpers/servers';
+
+const taskQueue = 'game-day-faults';
+let env: TestWorkflowEnvironment;
+let testWorker: TestWorker;
+const published: TriggerRequest[] = [];
+const alerts: Alert[] = [];
+const runHistory = memoryRunHistory();
+/** Publishes of these trigger ids wait until released: a slow Pub/Sub. */
+const held = new Map<string, Promise<void>>();
+/** Per date, how many more times BigQuery's feature count fails before it answers. */
+const featureOutage = new Map<string, number>();
+const alertsFailFor = new Set<string>();
+
+before(async () => {
+  testWorker = await timeSkippingWorker(taskQueue, {
+    ...runHistory.activities,
+    async publishTrigger(request: TriggerRequest) {
+      const gate = held.get(request.message.trigger_id);
+      while (gate && !(await Promise.race([gate.then(() => true), sleep(500).then(() => false)]))) Context.current().heartbeat();
+      published.push(request);
+      return `message-${published.length}`;
+    },
+    async sendAlert(alert: Alert) {
+      if (alertsFailFor.has(alert.game_date) && alert.title.startsWith('Predictions cover')) {
+        throw ApplicationFailure.nonRetryable('alert route rejected the alert');
+      }
+      alerts.push(alert);
+    },
+    async featureRowCount(gameDate: string) {
+      const left = featureOutage.get(gameDate) ?? 0;
+      if (left > 0) {
+        featureOutage.set(gameDate, left - 1);
+        throw new Error('BigQuery is unavailable');
+      }
+      return 300;
+    },
+    async playersMissingPredictions() {
+      return ['lebron-james'];
+    },
+    async predictionCoverage() {
+      return { predicted: 70, expected: 100, pct: 70 };
+    },
+    async runExport(run: ExportRun) {
+      return { exportType: run.exportType, paths: [], rowCount: 0 };
+    },
+    async publishExportComplete() {
+      return 'export-complete';
+    },
+  });
+  env = testWorker.env;
+});
+
+after(() => testWorker.stop());
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const send = (c: Completion) => signalCompletion(env.client, taskQueue, c);
+const triggerIds = (date: string) => published.filter((p) => p.message.game_date === date).map((p) => p.message.trigger_id);
+const status = (date: string) => env.client.workflow.getHandle(workflowIdFor(date)).query(statusQuery);
+/** Today's game date by the server's clock, which time skipping moves ahead of the machine's. */
+const today = async () => calendarDateIn('America/Los_Angeles', new Date(await env.currentTimeMs()));
+
+/** Waits (time skipping) until the date's phase 5 child has run its course. */
+async function phase5Result(date: string): Promise<void> {
+  const handle = env.client.workflow.getHandle(`${workflowIdFor(date)}/phase5`);
+  await eventually(() => handle.describe().then(() => true, () => false), Boolean);
+  await handle.result();
+}
+
+/** Opens the date's run as the bridge would, but with a low continue-as-new threshold. */
+async function openWithThreshold(date: string, continueAsNewAfterEvents: number): Promise<string> {
+  const handle = await env.client.workflow.signalWithStart(gameDayWorkflow, {
+    workflowId: workflowIdFor(date),
+    taskQueue,
+    args: [{ gameDate: date, continueAsNewAfterEvents }],
+    signal: openSignal,
+    signalArgs: [],
+  });
+  return handle.signaledRunId;
+}
+
+async function storm(date: string, count: number): Promise<void> {
+  const first = processorNames('phase2')[0]!;
+  for (let i = 0; i < count; i += 50) {
+    await Promise.all(Array.from({ length: 50 }, () => send(completion('phase2', first, date))));
+  }
+}
+
+describe('the game-day run under faults', () => {
+  it('records its close in the run history, once', async () => {
+    const date = '2025-10-03';
+    await send(completion('phase2', 'BdlGamesProcessor', date));
+    assert.equal(await env.client.workflow.getHandle(workflowIdFor(date)).result(), 'expired');
+    const closed = runHistory.closed.get(date);
+    assert.equal(closed?.outcome, 'expired');
+    assert.equal(closed?.correlationId, `corr-${date}`);
+  });
+
+  it('starts predictions through a BigQuery outage at the backup deadline', async () => {
+    const date = addDays(await today(), 3);
+    featureOutage.set(date, 8); // about six minutes of failures with the activity's backoff
+    await send(completion('phase2', 'BdlGamesProcessor', date));
+    await phase5Result(date); // time skips past 06:00 PT
+    const starts = published.filter((p) => p.message.game_date === date && p.topic === pipeline.topics.phase5Start);
+    assert.equal(starts.length, 1);
+    assert.equal(starts[0]!.message.trigger_source, 'backup');
+    assert.equal(featureOutage.get(date), 0, 'it waited the outage out');
+  });
+
+  it('a failed phase 5 raises an alert and runs again, without a second start', async () => {
+    const date = addDays(await today(), 4);
+    alertsFailFor.add(date); // the SLA alert fails phase 5 for good
+    await send(completion('phase2', 'BdlGamesProcessor', date));
+    assert.equal(await env.client.workflow.getHandle(workflowIdFor(date)).result(), 'expired'); // time skips through the days
+    const restarted = alerts.find((a) => a.game_date === date && /started again/.test(a.title));
+    assert.equal(restarted?.severity, 'critical');
+    const starts = published.filter((p) => p.message.game_date === date && p.topic === pipeline.topics.phase5Start);
+    assert.equal(starts.length, 1, 'the restarted phase 5 knows the start went out');
+  });
+
+  it('continues as new only between steps: a slow publish, a duplicate storm, a backlog → one trigger each, nothing lost', async () => {
+    const date = '2025-10-01';
+    const firstRunId = await openWithThreshold(date, 150);
+    let release!: () => void;
+    held.set(`game-day-${date}/phase3`, new Promise<void>((resolve) => (release = resolve)));
+
+    // Level 1 of phase 4 reports before the cascade exists: the run keeps it for the cascade.
+    for (const name of pipeline.phase4Levels[0]!.processors) await send(completion('phase4', name, date));
+    for (const name of processorNames('phase2')) await send(completion('phase2', name, date));
+    // The phase 3 publish hangs while a storm makes the history long enough to continue as new.
+    await storm(date, 400);
+    const chain = env.client.workflow.getHandle(workflowIdFor(date));
+    assert.equal((await chain.describe()).runId, firstRunId, 'no continue-as-new inside the publish step');
+    release();
+
+    const moved = await eventually(() => chain.describe(), (d) => d.runId !== firstRunId, 'a continue-as-new after the step');
+    assert.equal(moved.status.name, 'RUNNING');
+    for (const name of processorNames('phase3')) await send(completion('phase3', name, date));
+    await eventually(() => status(date), (s) => s.triggers?.['phase4/2'] !== undefined, 'level 2, from the handed-over level 1');
+    await storm(date, 200);
+    await eventually(() => chain.describe(), (d) => d.runId !== moved.runId, 'another continue-as-new');
+
+    const ids = triggerIds(date);
+    assert.deepEqual(ids.sort(), [`game-day-${date}/phase3`, `game-day-${date}/phase4/1`, `game-day-${date}/phase4/2`]);
+    const s = await status(date);
+    assert.equal(s.phases.phase2.completed_count, 21);
+    assert.deepEqual(s.phases.phase4.completed_processors, pipeline.phase4Levels[0]!.processors);
+  });
+
+  it('a date that closed before (Temporal has forgotten it) ends at once as late, dead-letters what came, publishes nothing', async () => {
+    const date = '2025-10-02';
+    runHistory.closed.set(date, {
+      gameDate: date,
+      runId: 'purged-run',
+      workflowId: workflowIdFor(date),
+      outcome: 'completed',
+      correlationId: 'corr-old',
+      openedAt: '2025-10-02T10:00:00.000Z',
+      closedAt: '2025-10-03T16:00:00.000Z',
+    });
+    await send(completion('phase5', 'PredictionCoordinator', date, { metadata: { completion_pct: 95 } }));
+    const outcome = await env.client.workflow.getHandle(workflowIdFor(date)).result();
+    assert.equal(outcome, 'late');
+    assert.deepEqual(triggerIds(date), []);
+    const dead = runHistory.deadLettered.filter((d) => d.completions.some((c) => c.gameDate === date));
+    assert.equal(dead.length, 1);
+    assert.match(dead[0]!.reason, /^late: game-day-2025-10-02 closed \(completed, 2025-10-03T16:00:00.000Z\)/);
+  });
+
+  it('a later partial of the same batch with a higher completion_pct passes the 5→6 gate', async () => {
+    const date = '2025-10-05';
+    const batch = (pct: number) =>
+      completion('phase5', 'PredictionCoordinator', date, { status: 'partial', executionId: 'batch-1', metadata: { completion_pct: pct } });
+    await send(batch(70));
+    await send(batch(85));
+    await eventually(() => status(date), (s) => s.triggers?.phase6 !== undefined, 'the export trigger');
+    assert.deepEqual(triggerIds(date), [`game-day-${date}/phase6`]);
+  });
+
+  it('one skip_downstream_trigger does not silence a live date', async () => {
+    const date = await today();
+    const [first, ...rest] = processorNames('phase2');
+    await send(completion('phase2', first!, date, { skipDownstreamTrigger: true }));
+    for (const name of rest) await send(completion('phase2', name, date));
+    const s = await eventually(() => status(date), (v) => v.phases.phase2.status === 'triggered', 'the phase 3 trigger');
+    assert.equal(s.backfill, false);
+    assert.ok(triggerIds(date).includes(`game-day-${date}/phase3`));
+  });
+});
