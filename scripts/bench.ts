@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Message, PubSub } from '@google-cloud/pubsub';
 import { pipeline } from '../src/pipeline/definition';
 import { phaseCompletions } from '../src/simulate/day';
-import { freePort, startDevServer, startPubSubEmulator, tempDir } from '../src/stack/ephemeral';
+import { freePort, startBigQueryEmulator, startDevServer, startPubSubEmulator, tempDir } from '../src/stack/ephemeral';
 import { processSpecs, root } from '../src/stack/local';
 import { startService } from '../src/stack/services';
 
@@ -14,10 +14,11 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 
 async function main(): Promise<void> {
   const dir = tempDir('bench');
-  const [temporal, emulator] = await Promise.all([startDevServer(dir), startPubSubEmulator(dir)]);
+  const [temporal, emulator, bigquery] = await Promise.all([startDevServer(dir), startPubSubEmulator(dir), startBigQueryEmulator(dir)]);
   const env = {
     TEMPORAL_ADDRESS: temporal.address,
     PUBSUB_EMULATOR_HOST: emulator.host,
+    BIGQUERY_EMULATOR_HOST: bigquery.host,
     TEMPORAL_TASK_QUEUE: 'bench',
     BRIDGE_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   const processes = await Promise.all(processSpecs().map((spec) => startService({ ...spec, env }, dir)));
   const triggers = await observe(emulator.pubsub, pipeline.topics.phase3Trigger);
 
-  let date = Date.UTC(2030, 0, 1);
+  let date = Date.UTC(2024, 0, 1); // past dates: event-driven only, and never `future:`
   const nextDate = () => new Date((date += 86_400_000)).toISOString().slice(0, 10);
 
   async function oneDay(duplicates: number): Promise<number> {
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
   await triggers.close();
   for (const p of processes.reverse()) await p.stop();
   await emulator.stop();
+  await bigquery.stop();
   await temporal.stop();
 }
 

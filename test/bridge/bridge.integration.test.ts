@@ -1,4 +1,4 @@
-// The bridge and the worker against the real servers: the Temporal dev server and the Pub/Sub emulator.
+// The bridge and the worker against the real servers: the Temporal dev server, the Pub/Sub emulator and bqemulator.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
@@ -7,7 +7,6 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { createActivities } from '../../src/activities';
 import { localDirectoryStorage } from '../../src/activities/storage';
-import { createBigQuery } from '../../src/bigquery/client';
 import { deadLetterAttributes, deadLetterPublisher } from '../../src/bridge/dead-letter';
 import { createHandler, type Handle, type Verdict } from '../../src/bridge/handler';
 import { pullAll } from '../../src/bridge/pull';
@@ -17,6 +16,7 @@ import { completionTopics, pipeline, workflowIdFor } from '../../src/pipeline/de
 import { readStatus } from '../../src/cli/status';
 import { until } from '../helpers/eventually';
 import { processorNames } from '../helpers/messages';
+import { startBigQueryEmulator, type BigQueryEmulator } from '../../src/stack/ephemeral';
 import { startDevServer, startPubSubEmulator, tempDir, workflowsPath, type DevServer, type PubSubEmulator } from '../helpers/servers';
 
 const taskQueue = 'bridge-integration';
@@ -27,6 +27,7 @@ const phase3Topic = 'nba-phase3-analytics-complete';
 
 let temporal: DevServer;
 let emulator: PubSubEmulator;
+let bigquery: BigQueryEmulator;
 let client: Client;
 let workerConnection: NativeConnection;
 let worker: Worker;
@@ -39,7 +40,7 @@ const verdicts: Verdict[] = [];
 
 before(async () => {
   const dir = tempDir('bridge-it');
-  [temporal, emulator] = await Promise.all([startDevServer(dir), startPubSubEmulator(dir)]);
+  [temporal, emulator, bigquery] = await Promise.all([startDevServer(dir), startPubSubEmulator(dir), startBigQueryEmulator(dir)]);
   const pubsub = emulator.pubsub;
   for (const topic of [pipeline.topics.phase3Trigger, pipeline.topics.phase4Trigger, pipeline.topics.deadLetter]) {
     const received: Seen[] = (seen[topic] = []);
@@ -58,8 +59,8 @@ before(async () => {
     workflowsPath,
     activities: createActivities({
       pubsub,
-      // Past dates have no phase 5 deadlines, so BigQuery is never asked here (it has its own tests).
-      bigquery: createBigQuery({ gcpProject: 'nba-props-platform', bigqueryEmulatorHost: 'http://127.0.0.1:9' }),
+      // The run history: each new run asks whether its date closed before.
+      bigquery: bigquery.bigquery,
       storage: localDirectoryStorage(dir),
       temporalClient: client,
     }),
@@ -96,6 +97,7 @@ after(async () => {
   await Promise.all(observers.map((o) => o.close()));
   await client.connection.close();
   await emulator.stop();
+  await bigquery.stop();
   await temporal.stop();
 });
 

@@ -15,7 +15,7 @@ import { renderSchedules } from '../../src/cli/schedules';
 import { ensureSchedules, listSchedules } from '../../src/schedules';
 import type { ScheduledExportOutcome } from '../../src/workflows/scheduled';
 import { calendarDateIn } from '../../src/workflows/target-date';
-import { startDevServer, tempDir, workflowsPath, type DevServer } from '../helpers/servers';
+import { memoryRunHistory, startDevServer, tempDir, workflowsPath, type DevServer } from '../helpers/servers';
 import { eventually } from '../helpers/eventually';
 
 const taskQueue = 'schedules-test';
@@ -45,6 +45,7 @@ before(async () => {
         return `message-${completes.length}`;
       },
       ...createOpenGameDayActivity(client),
+      ...memoryRunHistory().activities,
     },
   });
   running = worker.run();
