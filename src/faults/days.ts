@@ -5,8 +5,10 @@ import type { PubSub, Topic } from '@google-cloud/pubsub';
 import { addDays } from '../messages/dates';
 import { pipeline, workflowIdFor } from '../pipeline/definition';
 import { phaseCompletions, type SimulatedMessage } from '../simulate/day';
+import { logSize } from './log-tail';
 import { triggerKey, type Observer, type TriggerKey } from './observer';
 import type { Random } from './random';
+import type { FaultStack } from './stack';
 import { settle } from './tally';
 
 export interface Step {
@@ -90,10 +92,8 @@ export interface DriveOptions {
   /** Each message is published this many times. */
   deliveries: number;
   random: Random;
-  /** Give up on a step once no expected trigger arrived for this long. */
+  /** Give up on a step once nothing happened for this long: no trigger, no line in the processes' logs. */
   idleMs: number;
-  /** Sees each step's messages as they go out (a storm can replay them). */
-  onPublished?: (messages: readonly SimulatedMessage[]) => void;
 }
 
 export interface Driven {
@@ -102,8 +102,14 @@ export interface Driven {
   published: Set<string>;
 }
 
-export async function driveDays(pubsub: PubSub, observer: Observer, options: DriveOptions): Promise<Driven> {
+/** However busy the processes look, a step gives up after this long. */
+const STEP_AT_MOST_MS = 20 * 60_000;
+
+export async function driveDays(stack: FaultStack, observer: Observer, options: DriveOptions): Promise<Driven> {
   const { dates, stepsFor, deliveries, random, idleMs } = options;
+  const pubsub = stack.pubsub.pubsub;
+  // A big shuffled step takes minutes before its first trigger: the processes' logs show it is moving.
+  const activity = () => logSize(stack.bridge.logFile) + logSize(stack.worker.logFile);
   const published = new Set<string>();
   const publisher = topicCache(pubsub);
   const seen = () => new Set(observer.triggers.map((o) => triggerKey(o.topic, o.triggerId ?? '')));
@@ -114,13 +120,13 @@ export async function driveDays(pubsub: PubSub, observer: Observer, options: Dri
     const messages = random.shuffle(active.flatMap((date) => step.messages(date)).flatMap((m) => Array<SimulatedMessage>(deliveries).fill(m)));
     const ids = await Promise.all(messages.map(({ topic, message }) => publisher(topic).publishMessage({ json: message })));
     ids.forEach((id) => published.add(id));
-    options.onPublished?.(messages);
     const wanted = active.flatMap((date) => answerKeys(date, step));
     const count = () => {
       const now = seen();
       return wanted.filter((key) => now.has(key)).length;
     };
-    await settle(() => count() === wanted.length, count, idleMs);
+    const giveUpAt = Date.now() + STEP_AT_MOST_MS;
+    await settle(() => count() === wanted.length || Date.now() > giveUpAt, () => count() + activity(), idleMs);
     const now = seen();
     active = active.filter((date) => answerKeys(date, step).every((key) => now.has(key)));
   }

@@ -62,6 +62,15 @@ export async function startFaultStack(): Promise<FaultStack> {
   }
   const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
 
+  // Ctrl-C must not leave servers behind: they run in process groups of their own.
+  const onSignal = (signal: NodeJS.Signals) => {
+    void Promise.allSettled([worker.stop(), bridge.stop(), pubsub.stop(), bigquery.stop(), temporal.stop()]).finally(() =>
+      process.exit(signal === 'SIGINT' ? 130 : 143),
+    );
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
   return {
     dir,
     taskQueue,
@@ -80,6 +89,8 @@ export async function startFaultStack(): Promise<FaultStack> {
       await temporal.start();
     },
     async close() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
       await Promise.all([worker.stop(), bridge.stop()]);
       await client.connection.close();
       await Promise.all([pubsub.stop(), bigquery.stop(), temporal.stop()]);

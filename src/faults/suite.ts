@@ -4,7 +4,7 @@ import { observe } from './observer';
 import { seeded } from './random';
 import { scenarioLine, summarize, summaryLines, type ScenarioResult, type SuiteReport } from './report';
 import { continueAsNewMidTrigger } from './scenarios/continue-as-new';
-import type { Scenario } from './scenarios/context';
+import { quiet, type Scenario } from './scenarios/context';
 import { duplicateStorm } from './scenarios/duplicate-storm';
 import { fuzz } from './scenarios/fuzz';
 import { killBridge, killTemporal, killWorker } from './scenarios/kills';
@@ -49,6 +49,7 @@ export async function runFaultSuite({ tier, seed = 20231001, only, print = conso
     const observer = await observe(stack.pubsub.pubsub);
     const ctx = { stack, observer, nextDates: dateSource(), random: seeded(seed), say };
     for (const s of scenariosOf(tier, seed).filter((s) => !only || only.includes(s.name))) {
+      await quiet(stack); // what the last scenario left in flight is not this one's
       const result = await s.run(ctx);
       results.push(result);
       print(scenarioLine(result));

@@ -5,7 +5,8 @@ import { deadLetterSourceId, type Observed, type Observer } from '../observer';
 import type { Random } from '../random';
 import { noFigures, type Figures, type ScenarioResult } from '../report';
 import type { FaultStack } from '../stack';
-import { tallyTriggers } from '../tally';
+import { logSize } from '../log-tail';
+import { settle, tallyTriggers } from '../tally';
 import type { Driven } from '../days';
 
 export interface SuiteContext {
@@ -102,4 +103,11 @@ export function drainedSince(observer: Observer, dates: readonly string[], fault
   const prefixes = dates.map((date) => `game-day-${date}/`);
   const times = observer.triggers.filter((o) => prefixes.some((p) => o.triggerId?.startsWith(p))).map((o) => o.at);
   return Math.max(faultAt, ...times) - faultAt;
+}
+
+/** Waits until the worker and the bridge have logged nothing for a few seconds (at most 10 minutes). */
+export async function quiet(stack: FaultStack, forMs = 3_000): Promise<void> {
+  const activity = () => logSize(stack.bridge.logFile) + logSize(stack.worker.logFile);
+  const giveUpAt = Date.now() + 10 * 60_000;
+  await settle(() => Date.now() > giveUpAt, activity, forMs);
 }

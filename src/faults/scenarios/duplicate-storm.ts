@@ -20,7 +20,7 @@ export function duplicateStorm({ dates: count, wholeDays, deliveries = 3 }: Stor
         const whole = new Set(dates.slice(0, wholeDays));
         await seedExportDays(ctx.stack, [...whole]);
         ctx.say(`${name}: ${count} dates (${wholeDays} through the exports), every message ${deliveries}×, shuffled`);
-        const driven = await driveDays(ctx.stack.pubsub.pubsub, ctx.observer, {
+        const driven = await driveDays(ctx.stack, ctx.observer, {
           dates,
           stepsFor: (date) => (whole.has(date) ? THROUGH_EXPORTS : THROUGH_PHASE5_START),
           deliveries,

@@ -30,7 +30,7 @@ function killDuringDays(k: Kill, count: number): Scenario {
         const exits = exitsSince(ctx.stack);
         ctx.say(`${k.name}: ${count} dates; ${k.what}`);
         const moment = k.moment(ctx, dates);
-        const driving = driveDays(ctx.stack.pubsub.pubsub, ctx.observer, {
+        const driving = driveDays(ctx.stack, ctx.observer, {
           dates,
           stepsFor: () => THROUGH_PHASE5_START,
           deliveries: 3,

@@ -28,7 +28,7 @@ export function poison({ goodDates }: { goodDates: number }): Scenario {
         const sent = await Promise.all(cases.map((poison, i) => send(ctx.stack.pubsub.pubsub, ctx.stack.pushUrl, poison, `${token}-${i}`)));
 
         const dates = ctx.nextDates(goodDates);
-        const driving = driveDays(ctx.stack.pubsub.pubsub, ctx.observer, {
+        const driving = driveDays(ctx.stack, ctx.observer, {
           dates,
           stepsFor: () => 1,
           deliveries: 3,

@@ -37,7 +37,7 @@ export function restartPubSub({ dates: count }: { dates: number }): Scenario {
         await ctx.observer.resubscribe();
 
         const dates = ctx.nextDates(count);
-        const driven = await driveDays(pubsub.pubsub, ctx.observer, {
+        const driven = await driveDays(ctx.stack, ctx.observer, {
           dates,
           stepsFor: () => THROUGH_PHASE5_START,
           deliveries: 3,
