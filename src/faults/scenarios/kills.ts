@@ -4,12 +4,13 @@
 // trigger decided twice; a republish of the same decision (a crash between Pub/Sub's ack and the
 // activity's completion) is the allowed residual, counted.
 import { driveDays, THROUGH_PHASE5_START } from '../days';
-import { logSize, waitForLine, waitForLines } from '../log-tail';
+import { countLines, logSize, waitForLine, waitForLines } from '../log-tail';
 import type { FaultStack } from '../stack';
 import { dayFigures, drainedSince, exitsSince, scenario, type Scenario, type SuiteContext } from './context';
 
 const TRIGGER_PUBLISHED = /"msg":"trigger published"/;
 const COMPLETION_SIGNALLED = /"msg":"completion signalled"/;
+const REDELIVERY = /"delivery_attempt":([2-9]|\d\d+),.*"msg":"completion signalled"/;
 
 interface Kill {
   name: string;
@@ -19,6 +20,8 @@ interface Kill {
   kill(stack: FaultStack): Promise<void>;
   /** Resolves with the time from `killedAt` until the victim does its job again. */
   recovered(ctx: SuiteContext, killedAt: number): Promise<number | null>;
+  /** How long the days may show no activity at all (default 2 minutes). */
+  idleMs?: number;
 }
 
 function killDuringDays(k: Kill, count: number): Scenario {
@@ -35,11 +38,13 @@ function killDuringDays(k: Kill, count: number): Scenario {
           stepsFor: () => THROUGH_PHASE5_START,
           deliveries: 3,
           random: ctx.random,
-          idleMs: 120_000,
+          idleMs: k.idleMs ?? 120_000,
         });
         let killedAt = 0;
+        let bridgeLogAtKill = 0;
         const strike = moment.then(async () => {
           killedAt = Date.now();
+          bridgeLogAtKill = logSize(ctx.stack.bridge.logFile);
           await k.kill(ctx.stack);
           return k.recovered(ctx, killedAt);
         });
@@ -53,6 +58,8 @@ function killDuringDays(k: Kill, count: number): Scenario {
             restarts: exits(),
           },
           failures,
+          // Evidence the kill caught messages in flight: Pub/Sub delivered them again afterwards.
+          notes: [`${countLines(ctx.stack.bridge.logFile, bridgeLogAtKill, REDELIVERY)} redeliveries signalled after the kill`],
         };
       }),
   };
@@ -88,6 +95,9 @@ export const killBridge = (dates: number): Scenario =>
       },
       kill: (stack) => stack.bridge.kill9(),
       recovered: ({ stack }, killedAt) => nextLogLine(stack.bridge.logFile, COMPLETION_SIGNALLED, killedAt),
+      // What the dead bridge held comes back when its lease runs out: the client extends leases up to
+      // Pub/Sub's maximum ack deadline (600 s), so the days may sit still that long.
+      idleMs: 660_000,
     },
     dates,
   );
