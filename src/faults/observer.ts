@@ -2,10 +2,8 @@
 // topic (created before anything is published), and the dead-letter review subscription.
 import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
 import { deadLetterAttributes } from '../bridge/dead-letter';
+import { deadLetterReviewSubscription } from '../infra/topology';
 import { pipeline } from '../pipeline/definition';
-
-/** Where dead letters are kept for review (DESIGN.md). */
-export const deadLetterReviewSubscription = 'nba-orchestrator-dead-letter-review';
 
 export const observedTopics: readonly string[] = [
   pipeline.topics.phase3Trigger,
@@ -51,8 +49,8 @@ async function createSubscription(pubsub: PubSub, topic: string, name: string): 
   }
 }
 
-/** The review subscription on the dead-letter topic, in case the topology did not create it yet. */
-export const ensureReviewSubscription = (pubsub: PubSub): Promise<void> =>
+/** The review subscription on the dead-letter topic, should the bridge not have re-created it yet. */
+const ensureReviewSubscription = (pubsub: PubSub): Promise<void> =>
   createSubscription(pubsub, pipeline.topics.deadLetter, deadLetterReviewSubscription);
 
 export async function observe(pubsub: PubSub): Promise<Observer> {
@@ -113,5 +111,4 @@ function observed(topic: string, message: Message): Observed {
 }
 
 export const deadLetterReason = (letter: Observed): string | undefined => letter.attributes[deadLetterAttributes.reason];
-export const deadLetterSourceId = (letter: Observed): string | undefined =>
-  letter.attributes[deadLetterAttributes.sourceMessageId] ?? letter.attributes.source_message_id;
+export const deadLetterSourceId = (letter: Observed): string | undefined => letter.attributes[deadLetterAttributes.sourceMessageId];

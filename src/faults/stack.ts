@@ -7,7 +7,6 @@ import { Client, Connection } from '@temporalio/client';
 import { ensureTopology } from '../infra/topology';
 import { freePort, startBigQueryEmulator, startDevServer, tempDir, type BigQueryEmulator, type DevServer } from '../stack/ephemeral';
 import { processSpecs } from '../stack/local';
-import { ensureReviewSubscription } from './observer';
 import { startPubSubServer, type PubSubServer } from './pubsub-server';
 import { supervise, type Supervised } from './supervisor';
 
@@ -31,7 +30,6 @@ export async function startFaultStack(): Promise<FaultStack> {
   const dir = tempDir('faults');
   const [temporal, pubsub, bigquery] = await Promise.all([startDevServer(dir), startPubSubServer(dir), startBigQueryEmulator(dir)]);
   await ensureTopology(pubsub.pubsub);
-  await ensureReviewSubscription(pubsub.pubsub);
 
   const taskQueue = 'faults';
   const bridgePort = await freePort();

@@ -1,7 +1,7 @@
 // What every scenario gets (the stack, the observer, fresh dates, a seeded random source) and the
 // checks they share: the day figures, the scenario's dead letters, restarts while it ran.
 import { seedSampleDay } from '../../bigquery/sample-day';
-import { deadLetterSourceId, type Observed, type Observer } from '../observer';
+import { deadLetterReason, deadLetterSourceId, type Observed, type Observer } from '../observer';
 import type { Random } from '../random';
 import { noFigures, type Figures, type ScenarioResult } from '../report';
 import type { FaultStack } from '../stack';
@@ -72,7 +72,7 @@ export function dayFigures(observer: Observer, dates: readonly string[], driven:
   };
 }
 
-const reasonOf = (letter: Observed) => letter.attributes.dead_letter_reason ?? '(no reason)';
+const reasonOf = (letter: Observed) => deadLetterReason(letter) ?? '(no reason)';
 
 /** A few examples of a long list, for a one-line failure. */
 export function sample(items: readonly string[], max = 3): string {
