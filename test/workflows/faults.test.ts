@@ -106,6 +106,8 @@ async function storm(date: string, count: number): Promise<void> {
 }
 
 describe('the game-day run under faults', () => {
+  // Tests that wait for time to skip come first: after an activity that heartbeats (the slow publish),
+  // the time-skipping server no longer skips time.
   it('records its close in the run history, once', async () => {
     const date = '2025-10-03';
     await send(completion('phase2', 'BdlGamesProcessor', date));
