@@ -11,7 +11,9 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { version } from '../package.json';
 import { signalCompletion } from '../src/bridge/signal';
+import type { ExportRun } from '../src/activities/exports';
 import type { Completion } from '../src/messages/completion';
+import type { TriggerRequest } from '../src/messages/trigger';
 import { addDays } from '../src/messages/dates';
 import { pipeline, workflowIdFor } from '../src/pipeline/definition';
 import { gameDayWorkflow, openSignal } from '../src/workflows/game-day';
@@ -33,7 +35,7 @@ async function main(): Promise<void> {
     workflowsPath,
     activities: {
       ...runHistory.activities,
-      publishTrigger: async ({ message }) => {
+      publishTrigger: async ({ message }: TriggerRequest) => {
         // The continue-as-new day's phase 3 publish waits while a storm lengthens the history.
         if (message.trigger_id === `${workflowIdFor(days.continued)}/phase3`) {
           while (!(await Promise.race([held.then(() => true), sleep(500).then(() => false)]))) Context.current().heartbeat();
@@ -44,7 +46,7 @@ async function main(): Promise<void> {
       featureRowCount: async () => (featureRows.length > 1 ? featureRows.shift()! : featureRows[0]!),
       playersMissingPredictions: async () => ['lebron-james'],
       predictionCoverage: async () => ({ predicted: 70, expected: 100, pct: 70 }),
-      runExport: async (run) => ({ exportType: run.exportType, paths: [], rowCount: 1 }),
+      runExport: async (run: ExportRun) => ({ exportType: run.exportType, paths: [], rowCount: 1 }),
       publishExportComplete: async () => 'message',
     },
   });
