@@ -17,6 +17,7 @@ import {
 } from '../../src/bigquery/queries';
 import { seedSampleDay, type SampleDay } from '../../src/bigquery/sample-day';
 import { addDays } from '../../src/messages/dates';
+import { closedRunOf, recordRunClosed } from '../../src/bigquery/run-history';
 import { startService, type RunningService } from '../../src/stack/services';
 import { freePort, tempDir } from '../helpers/servers';
 
@@ -31,6 +32,8 @@ const tables = [
   'nba_predictions.player_prop_predictions',
   'nba_orchestration.processor_run_history',
 ];
+/** The orchestrator's own run history: empty until runs close. */
+const runHistoryTables = ['nba_orchestration.game_day_events', 'nba_orchestration.game_day_runs'];
 
 let dir: string;
 let emulator: RunningService;
@@ -100,7 +103,30 @@ describe('schema', () => {
       const [list] = await bigquery.dataset(dataset).getTables();
       found.push(...list.map((t) => `${dataset}.${t.id}`));
     }
-    assert.deepEqual(found.sort(), [...tables].sort());
+    assert.deepEqual(found.sort(), [...tables, ...runHistoryTables].sort());
+  });
+});
+
+describe('run history', () => {
+  it('records a close once, however often the write is retried, and finds it by date', async () => {
+    const date = '2025-10-20';
+    assert.equal(await closedRunOf(bigquery, date), null, 'a date never closed');
+    const run = {
+      gameDate: date,
+      runId: 'first-run',
+      workflowId: `game-day-${date}`,
+      outcome: 'completed',
+      correlationId: 'corr-1',
+      openedAt: '2025-10-20T08:00:00.000Z',
+      closedAt: '2025-10-21T16:00:00.000Z',
+    };
+    await recordRunClosed(bigquery, run);
+    await recordRunClosed(bigquery, run); // a retried activity
+    assert.deepEqual(await closedRunOf(bigquery, date), run);
+    const [row] = await runQuery(bigquery, 'SELECT COUNT(*) AS n FROM nba_orchestration.game_day_runs WHERE run_id = @id', {
+      params: { id: 'first-run' },
+    });
+    assert.equal(Number(row?.n), 1);
   });
 });
 

@@ -72,7 +72,7 @@ describe('addDays', () => {
 describe('ddlStatements', () => {
   it('splits the DDL file into its statements, datasets first', () => {
     const statements = ddlStatements();
-    assert.equal(statements.length, 9);
+    assert.equal(statements.length, 11);
     assert.ok(statements.slice(0, 4).every((s) => s.startsWith('CREATE SCHEMA IF NOT EXISTS')));
     assert.ok(statements.slice(4).every((s) => s.startsWith('CREATE TABLE IF NOT EXISTS')));
     assert.ok(statements.every((s) => !s.includes('--') && !s.endsWith(';')));

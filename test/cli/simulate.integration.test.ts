@@ -68,7 +68,8 @@ describe('pipeline simulate on the local stack', () => {
     }
     assert.ok(lines.some((l) => /^nba-phase6-export-complete\s+1 \(expected 1\)/.test(l)));
 
-    const tonight = JSON.parse(fs.readFileSync(path.join(exportDir, 'v1/tonight/all-players.json'), 'utf8')) as {
+    assert.ok(!fs.existsSync(path.join(exportDir, 'v1/tonight/all-players.json')), 'an old day leaves the website\'s latest files alone');
+    const tonight = JSON.parse(fs.readFileSync(path.join(exportDir, `v1/tonight/${gameDate}/all-players.json`), 'utf8')) as {
       target_date: string;
       export_type: string;
     };
