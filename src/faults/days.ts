@@ -94,6 +94,8 @@ export interface DriveOptions {
   random: Random;
   /** Give up on a step once nothing happened for this long: no trigger, no line in the processes' logs. */
   idleMs: number;
+  /** However busy the processes look, give up on a step after this long. */
+  stepAtMostMs: number;
 }
 
 export interface Driven {
@@ -102,11 +104,8 @@ export interface Driven {
   published: Set<string>;
 }
 
-/** However busy the processes look, a step gives up after this long. */
-const STEP_AT_MOST_MS = 20 * 60_000;
-
 export async function driveDays(stack: FaultStack, observer: Observer, options: DriveOptions): Promise<Driven> {
-  const { dates, stepsFor, deliveries, random, idleMs } = options;
+  const { dates, stepsFor, deliveries, random, idleMs, stepAtMostMs } = options;
   const pubsub = stack.pubsub.pubsub;
   // A big shuffled step takes minutes before its first trigger: the processes' logs show it is moving.
   const activity = () => logSize(stack.bridge.logFile) + logSize(stack.worker.logFile);
@@ -125,7 +124,7 @@ export async function driveDays(stack: FaultStack, observer: Observer, options: 
       const now = seen();
       return wanted.filter((key) => now.has(key)).length;
     };
-    const giveUpAt = Date.now() + STEP_AT_MOST_MS;
+    const giveUpAt = Date.now() + stepAtMostMs;
     await settle(() => count() === wanted.length || Date.now() > giveUpAt, () => count() + activity(), idleMs);
     const now = seen();
     active = active.filter((date) => answerKeys(date, step).every((key) => now.has(key)));
@@ -133,7 +132,7 @@ export async function driveDays(stack: FaultStack, observer: Observer, options: 
   return { expected: dates.flatMap((date) => expectedTriggers(date, stepsFor(date))), published };
 }
 
-export function topicCache(pubsub: PubSub): (name: string) => Topic {
+function topicCache(pubsub: PubSub): (name: string) => Topic {
   const cache = new Map<string, Topic>();
   return (name) => {
     let topic = cache.get(name);

@@ -15,6 +15,8 @@ export interface SuiteContext {
   /** Past dates no other scenario used. */
   nextDates(count: number): string[];
   random: Random;
+  /** The longest one step of days may take, however busy the processes look. */
+  stepAtMostMs: number;
   /** Progress, for the console. */
   say(line: string): void;
 }

@@ -43,6 +43,7 @@ export function continueAsNewMidTrigger({ dates: count, threshold = 100 }: { dat
           stepsFor: () => THROUGH_EXPORTS,
           deliveries: DELIVERIES,
           random: ctx.random,
+          stepAtMostMs: ctx.stepAtMostMs,
           idleMs: 120_000,
         });
         await quiet(stack); // the storm's tail: a second decision would show up now

@@ -25,6 +25,7 @@ export function duplicateStorm({ dates: count, wholeDays, deliveries = 3 }: Stor
           stepsFor: (date) => (whole.has(date) ? THROUGH_EXPORTS : THROUGH_PHASE5_START),
           deliveries,
           random: ctx.random,
+          stepAtMostMs: ctx.stepAtMostMs,
           idleMs: 120_000,
         });
         return dayFigures(ctx.observer, dates, driven);

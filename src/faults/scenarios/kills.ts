@@ -38,6 +38,7 @@ function killDuringDays(k: Kill, count: number): Scenario {
           stepsFor: () => THROUGH_PHASE5_START,
           deliveries: 3,
           random: ctx.random,
+          stepAtMostMs: ctx.stepAtMostMs,
           idleMs: k.idleMs ?? 120_000,
         });
         let killedAt = 0;

@@ -33,6 +33,7 @@ export function poison({ goodDates }: { goodDates: number }): Scenario {
           stepsFor: () => 1,
           deliveries: 3,
           random: ctx.random,
+          stepAtMostMs: ctx.stepAtMostMs,
           idleMs: 60_000,
         });
         const letterOf = (s: Sent) => ctx.observer.deadLetters.find((letter) => matches(letter, s));

@@ -42,6 +42,7 @@ export function restartPubSub({ dates: count }: { dates: number }): Scenario {
           stepsFor: () => THROUGH_PHASE5_START,
           deliveries: 3,
           random: ctx.random,
+          stepAtMostMs: ctx.stepAtMostMs,
           idleMs: 60_000,
         });
         const day = dayFigures(ctx.observer, dates, driven);
