@@ -3,7 +3,9 @@ import type { BigQuery } from '@google-cloud/bigquery';
 import type { PubSub } from '@google-cloud/pubsub';
 import { closedRunOf, recordRunClosed, type ClosedRun } from '../bigquery/run-history';
 import { deadLetterAttributes } from '../bridge/dead-letter';
+import { Context } from '@temporalio/activity';
 import { log } from '../log';
+import { PUBLISH_TIMEOUT_MS } from './publish';
 import type { Completion } from '../messages/completion';
 import { phaseDefinition, pipeline } from '../pipeline/definition';
 
@@ -15,7 +17,8 @@ export interface LateCompletions {
 }
 
 export function createRunHistoryActivities(bigquery: BigQuery, pubsub: PubSub) {
-  const deadLetters = pubsub.topic(pipeline.topics.deadLetter, { batching: { maxMessages: 1 } });
+  // Below the activity's timeout, like trigger publishes: a retry never overlaps a publish in flight.
+  const deadLetters = pubsub.topic(pipeline.topics.deadLetter, { batching: { maxMessages: 1 }, gaxOpts: { timeout: PUBLISH_TIMEOUT_MS } });
   return {
     /** How the date's run closed before, if it ever did. */
     closedRunOf: (gameDate: string): Promise<ClosedRun | null> => closedRunOf(bigquery, gameDate),
@@ -27,19 +30,31 @@ export function createRunHistoryActivities(bigquery: BigQuery, pubsub: PubSub) {
 
     /**
      * Completions a run received for a date that had already closed. The bridge handed over the
-     * parsed completion, so the dead letter carries it as JSON rather than the original bytes.
+     * parsed completion, so the dead letter carries it as JSON (not the original bytes) and names
+     * its execution id (the run never saw the Pub/Sub message id).
      */
     deadLetterCompletions: async ({ completions, reason }: LateCompletions): Promise<void> => {
+      const context = Context.current();
+      const heartbeat = setInterval(() => context.heartbeat(), 2_000);
+      try {
+        const published = Promise.all(
+          completions.map((completion) =>
+            deadLetters.publishMessage({
+              json: completion,
+              attributes: {
+                [deadLetterAttributes.reason]: reason,
+                [deadLetterAttributes.sourceTopic]: phaseDefinition(completion.phase).completionTopic ?? '',
+                source_execution_id: completion.executionId,
+                [deadLetterAttributes.receivedAt]: new Date().toISOString(),
+              },
+            }),
+          ),
+        );
+        await Promise.race([published, context.cancelled]);
+      } finally {
+        clearInterval(heartbeat);
+      }
       for (const completion of completions) {
-        await deadLetters.publishMessage({
-          json: completion,
-          attributes: {
-            [deadLetterAttributes.reason]: reason,
-            [deadLetterAttributes.sourceTopic]: phaseDefinition(completion.phase).completionTopic ?? '',
-            [deadLetterAttributes.sourceMessageId]: completion.executionId,
-            [deadLetterAttributes.receivedAt]: new Date().toISOString(),
-          },
-        });
         log.warn({ game_date: completion.gameDate, processor: completion.processor, reason }, 'completion dead-lettered');
       }
     },

@@ -10,6 +10,7 @@ import {
   BigQueryTimestamp,
   Geography,
   type BigQueryOptions,
+  type Job,
   type Query,
 } from '@google-cloud/bigquery';
 import { OAuth2Client } from 'google-auth-library';
@@ -54,6 +55,8 @@ export type ParamValue = string | number | boolean | BigQueryDate | BigQueryTime
 
 export interface QueryOptions {
   params?: Record<string, ParamValue>;
+  /** Makes the statement run once however often it is sent: a repeat joins the job already made. */
+  jobId?: string;
   /** Needed where the client cannot infer a type: empty arrays, and FLOAT64 fields that may hold whole numbers. */
   types?: Query['types'];
 }
@@ -64,9 +67,19 @@ export interface QueryOptions {
  * `jobs.query` with HTTP 200 and an `errors` list, which the client returns as zero rows.
  */
 export async function runQuery(bigquery: BigQuery, sql: string, options: QueryOptions = {}): Promise<Row[]> {
-  const [job] = await bigquery.createQueryJob({ query: sql, params: options.params, types: options.types });
+  const job = await createJob(bigquery, sql, options);
   const [rows] = (await job.getQueryResults()) as [unknown[], ...unknown[]];
   return rows.map((row) => toPlainRow(row));
+}
+
+async function createJob(bigquery: BigQuery, sql: string, { params, types, jobId }: QueryOptions): Promise<Job> {
+  try {
+    const [job] = await bigquery.createQueryJob({ query: sql, params, types, jobId });
+    return job;
+  } catch (error) {
+    if (jobId === undefined || (error as { code?: number }).code !== 409) throw error;
+    return bigquery.job(jobId);
+  }
 }
 
 /** A DATE parameter from YYYY-MM-DD. (`types: { d: 'DATE' }` with a string value sends an empty value.) */

@@ -36,7 +36,10 @@ LIMIT 1`,
   };
 }
 
-/** Records a close once per run: a retried write finds the row and adds nothing. */
+/**
+ * Records a close once per run: the job id is the run's, so a retried write joins the first job
+ * (even one still running), and the row check covers a job id BigQuery no longer remembers.
+ */
 export async function recordRunClosed(bigquery: BigQueryClient, run: ClosedRun): Promise<void> {
   await runQuery(
     bigquery,
@@ -54,6 +57,7 @@ WHERE NOT EXISTS (SELECT 1 FROM nba_orchestration.game_day_runs WHERE game_date 
         opened_at: BigQuery.timestamp(run.openedAt ?? run.closedAt),
         closed_at: BigQuery.timestamp(run.closedAt),
       },
+      jobId: `game_day_close_${run.runId.replace(/[^A-Za-z0-9_-]/g, '_')}`,
     },
   );
 }

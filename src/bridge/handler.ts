@@ -99,7 +99,7 @@ export function createHandler(options: HandlerOptions): Handle {
     return verdict;
   }
 
-  return async function handle(message) {
+  async function decide(message: IncomingMessage): Promise<Verdict> {
     const overLimit = sizeProblem(message, maxMessageBytes) ?? fieldSizeProblem(message.data, fieldCaps);
     if (overLimit) return reject(message, `oversized: ${overLimit}`);
 
@@ -136,6 +136,16 @@ export function createHandler(options: HandlerOptions): Handle {
       const { permanent, description } = classifyTemporalError(error);
       if (permanent) return reject(message, `rejected: Temporal refused the signal: ${description}`);
       return retryOrExhaust(message, `Temporal did not accept the signal: ${description}`, fields);
+    }
+  }
+
+  return async function handle(message) {
+    try {
+      return await decide(message);
+    } catch (error) {
+      // Only the message can make the bridge's own reading of it throw (JSON nested too deep to
+      // serialise, say): it would throw the same way at every delivery.
+      return reject(message, `invalid: the bridge could not read it: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
 }

@@ -11,6 +11,7 @@ import {
   type ExportTrigger,
 } from '../messages/export-message';
 import { relativeDateTimeZone, type ExportType } from '../pipeline/exports';
+import { failureMessage } from './failure';
 import { scheduledOrStartTime } from './scheduled-time';
 import { CorrelationId, GameDate, PipelinePhase } from './search-attributes';
 import { resolveTargetDate, updatesLatest } from './target-date';
@@ -56,7 +57,7 @@ export async function exportWorkflow(trigger: ExportTrigger): Promise<ExportComp
         const written = await runExport({ exportType, targetDate, updateLatest, minGames: request.minGames });
         return { exportType, written };
       } catch (error) {
-        return { exportType, error: failureReason(error) };
+        return { exportType, error: failureMessage(error) };
       }
     }),
   );
@@ -93,10 +94,4 @@ export function resolveOrReject(target: string, instant: Date): string {
   } catch (error) {
     throw wf.ApplicationFailure.nonRetryable((error as Error).message, 'InvalidExportRequest');
   }
-}
-
-/** The activity's own error message, not the wrapper's "Activity task failed". */
-function failureReason(error: unknown): string {
-  if (error instanceof wf.ActivityFailure && error.cause) return error.cause.message;
-  return error instanceof Error ? error.message : String(error);
 }

@@ -4,7 +4,6 @@
 // A step is a side effect and its record (a trigger published and noted, a child started and
 // noted). The run continues as new only between steps, never inside one, so a new run neither
 // repeats nor loses what the old one did.
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -16,13 +15,14 @@ import { pipeline, workflowIdFor, type PhaseKey } from '../pipeline/definition';
 import { eventDrivenExport, exportWorkflowIdFor } from '../pipeline/exports';
 import { zonedInstant } from '../pipeline/time';
 import { exportWorkflow } from './export';
+import { failureMessage } from './failure';
 import { fireOnce, type Unstamped } from './fire';
 import { phase6Verdict } from './gate';
 import { phase4CascadeWorkflow, phase4CascadeWorkflowId } from './phase4-cascade';
 import { phase5Workflow, phase5WorkflowId } from './phase5';
 import { historyTooLong } from './history';
 import { phaseProgress, recordDelivery, type Received } from './progress';
-import { untilItWorks } from './retry';
+import { aFewTimes, untilItWorks } from './retry';
 import { BackfillMode, CorrelationId, GameDate, PipelinePhase } from './search-attributes';
 import { backfillSignal, completionSignal, phase4DoneSignal, predictionsCompleteSignal, type Phase4Done, type StepFired } from './signals';
 import { statusOf, waitingOnOf, type ExportOutcome, type GameDayStatus } from './status';
@@ -64,13 +64,23 @@ export interface GameDayState {
   deliveriesSeen: number;
 }
 
-/** Runs started before this change skip the run-history reads and writes (see the README's versioning policy). */
-const RUN_HISTORY_PATCH = 'run-history-in-bigquery';
+// Changes that runs started by an older release must not see (the README's versioning policy).
+const patches = {
+  /** The close is recorded in BigQuery, and an old date's new run first asks whether it closed before. */
+  runHistory: 'run-history-in-bigquery',
+  /** A batch's higher `completion_pct` is a new delivery, not a duplicate. */
+  batchProgress: 'batch-progress-is-news',
+  /** `skip_downstream_trigger` puts only past dates in backfill mode. */
+  backfillPastOnly: 'backfill-past-dates-only',
+} as const;
 
-const { closedRunOf, recordRunClosed, deadLetterCompletions, sendAlert } = wf.proxyActivities<Activities>({
+const { closedRunOf, recordRunClosed } = wf.proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: untilItWorks });
+const { deadLetterCompletions } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '10 seconds',
   retry: untilItWorks,
 });
+const { sendAlert } = wf.proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: aFewTimes });
 
 export class GameDay {
   readonly state: GameDayState;
@@ -105,7 +115,7 @@ export class GameDay {
   async receive(completion: Completion): Promise<void> {
     const { state } = this;
     state.deliveriesSeen += 1;
-    if (!recordDelivery(state.received, completion, new Date().toISOString())) return;
+    if (!recordDelivery(state.received, completion, new Date().toISOString(), wf.patched(patches.batchProgress))) return;
     this.unchecked?.push(completion);
     if (!state.correlationId && completion.correlationId) {
       state.correlationId = completion.correlationId;
@@ -133,13 +143,15 @@ export class GameDay {
     this.state.phase5Finished = true;
   }
 
-  /** A phase 5 run failed: alert, and start it again where it was, a few times at most. */
+  /** A phase 5 run failed: start it again where it was (a few times at most), then alert. */
   async phase5Failed(reason: string): Promise<void> {
     const { state } = this;
+    if (state.closed) return;
     state.phase5Failures.push(reason);
     delete state.children.phase5;
     const again = state.phase5Failures.length <= pipeline.lifetime.phase5Restarts;
-    if (!again) state.phase5Finished = true;
+    if (again) await this.startPhase5();
+    else state.phase5Finished = true;
     await this.step(() =>
       sendAlert({
         severity: 'critical',
@@ -147,9 +159,8 @@ export class GameDay {
         game_date: this.gameDate,
         correlation_id: state.correlationId ?? null,
         details: { reason, failures: state.phase5Failures.length },
-      }).catch((error: unknown) => wf.log.error('alert not delivered', { game_date: this.gameDate, error: String(error) })),
+      }).catch((error: unknown) => wf.log.error('alert not delivered', { game_date: this.gameDate, error: failureMessage(error) })),
     );
-    if (again) await this.startPhase5();
   }
 
   status(): GameDayStatus {
@@ -165,7 +176,8 @@ export class GameDay {
   /** True when the run history says the date closed before (Temporal may have forgotten it). */
   async closedBefore(): Promise<ClosedRun | undefined> {
     if (!this.unchecked) return undefined; // a continued run: checked when the date first opened
-    const closed = wf.patched(RUN_HISTORY_PATCH) ? await this.step(() => closedRunOf(this.gameDate)) : null;
+    // Temporal itself remembers a closed live date; only an older one may have been purged.
+    const closed = wf.patched(patches.runHistory) && !isLive(this.gameDate) ? await closedRunOf(this.gameDate) : null;
     if (closed) return closed;
     this.unchecked = undefined;
     return undefined;
@@ -175,21 +187,22 @@ export class GameDay {
   async endAsLate(closed: ClosedRun): Promise<GameDayOutcome> {
     const reason = `late: ${workflowIdFor(this.gameDate)} closed (${closed.outcome}, ${closed.closedAt}); a rerun is an explicit command`;
     wf.log.warn('date already closed; its new run ends at once', { game_date: this.gameDate, closed_at: closed.closedAt });
-    return this.step(async () => {
-      this.state.closed = 'late';
-      const late = this.unchecked ?? [];
-      do {
-        await deadLetterCompletions({ completions: late.splice(0), reason });
-        await wf.condition(wf.allHandlersFinished);
-      } while (late.length > 0);
-      this.refreshPhase();
-      return 'late' as const;
-    });
+    this.state.closed = 'late';
+    const late = this.unchecked ?? [];
+    do {
+      await deadLetterCompletions({ completions: late.splice(0), reason });
+      await wf.condition(wf.allHandlersFinished);
+    } while (late.length > 0);
+    this.refreshPhase();
+    return 'late';
   }
 
   async startPhase5(): Promise<void> {
     const { state } = this;
-    await this.startChildOnce('phase5', phase5WorkflowId(this.gameDate), (workflowId) =>
+    // A restart has an id of its own: the failed run may not have closed yet.
+    const restarts = state.phase5Failures.length;
+    const id = restarts === 0 ? phase5WorkflowId(this.gameDate) : `${phase5WorkflowId(this.gameDate)}/restart-${restarts}`;
+    await this.startChildOnce('phase5', id, (workflowId) =>
       wf.startChild(phase5Workflow, {
         ...childOptions(workflowId),
         args: [
@@ -288,8 +301,9 @@ export class GameDay {
         wf.log.warn('game day closed before completing', { game_date: this.gameDate, waiting_on: waitingOnOf(state) });
       }
       this.refreshPhase();
+      await wf.condition(wf.allHandlersFinished); // e.g. a phase 5 restart under way
       await this.cancelChildren();
-      if (wf.patched(RUN_HISTORY_PATCH)) {
+      if (wf.patched(patches.runHistory)) {
         const { workflowId, firstExecutionRunId } = wf.workflowInfo();
         await recordRunClosed({
           gameDate: this.gameDate,
@@ -334,12 +348,7 @@ export class GameDay {
   private async startChildOnce(key: string, workflowId: string, start: (workflowId: string) => Promise<unknown>): Promise<void> {
     if (this.state.children[key]) return;
     await this.step(async () => {
-      try {
-        await start(workflowId);
-      } catch (error) {
-        // Started by this date before (a run continued as new right after starting it): it is ours.
-        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      }
+      await start(workflowId);
       this.state.children[key] = workflowId;
     });
   }
@@ -359,9 +368,9 @@ export class GameDay {
 
   /** Backfill (publish nothing downstream) applies to past dates only: one stray flag must not silence a live day. */
   private async enterBackfill(): Promise<void> {
-    const today = calendarDateIn(pipeline.phase5.timeZone, new Date());
-    if (this.gameDate > addDays(today, -pipeline.backfillOlderThanDays)) {
+    if (wf.patched(patches.backfillPastOnly) && isLive(this.gameDate)) {
       wf.log.warn('skip_downstream_trigger ignored on a live date', { game_date: this.gameDate });
+      wf.upsertSearchAttributes([{ key: BackfillMode, value: false }]); // the bridge may have started the run with it
       return;
     }
     this.state.backfill = true;
@@ -400,6 +409,12 @@ export class GameDay {
       }
     }
   }
+}
+
+/** A date of today or the days just before it (America/Los_Angeles): its day is still being played out. */
+function isLive(gameDate: string): boolean {
+  const today = calendarDateIn(pipeline.phase5.timeZone, new Date());
+  return gameDate > addDays(today, -pipeline.backfillOlderThanDays);
 }
 
 /** A fresh state, or the carried one with what older releases did not carry filled in. */

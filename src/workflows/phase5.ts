@@ -6,8 +6,9 @@ import * as wf from '@temporalio/workflow';
 import { pipeline, workflowIdFor } from '../pipeline/definition';
 import { zonedInstant } from '../pipeline/time';
 import type { Activities } from '../activities';
+import { failureMessage } from './failure';
 import { fireOnce } from './fire';
-import { untilItWorks } from './retry';
+import { aFewTimes } from './retry';
 import {
   backfillSignal,
   phase4DoneSignal,
@@ -42,7 +43,7 @@ function readsUntil(deadline: number) {
     retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
   });
 }
-const { sendAlert } = wf.proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: untilItWorks });
+const { sendAlert } = wf.proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: aFewTimes });
 
 export async function phase5Workflow(input: Phase5Input): Promise<void> {
   const run = wf.getExternalWorkflowHandle(workflowIdFor(input.gameDate));
@@ -50,7 +51,7 @@ export async function phase5Workflow(input: Phase5Input): Promise<void> {
     await startAndFollowUp(input, run);
   } catch (error) {
     // The date's run starts phase 5 again where it was; without this it would never know.
-    if (!(error instanceof wf.CancelledFailure)) await run.signal(phase5FailedSignal, failureMessage(error));
+    if (!wf.isCancellation(error)) await run.signal(phase5FailedSignal, failureMessage(error));
     throw error;
   }
   await run.signal(phase5FinishedSignal);
@@ -81,16 +82,19 @@ async function startAndFollowUp(input: Phase5Input, run: wf.ExternalWorkflowHand
   // Start predictions, exactly once, by whichever path wins.
   let source: 'orchestrator' | 'backup' = 'orchestrator';
   let players = { ready: null as number | null, total: null as number | null };
-  if (!timed) {
+  if (fired.phase5) {
+    // A restarted phase 5: predictions were started by the run it replaces.
+  } else if (!timed) {
     await wf.condition(() => phase4 !== undefined);
   } else if (!(await wf.condition(() => phase4 !== undefined, untilAt(at(schedule.backupAt))))) {
     const giveUpAt = Date.now() + msToNumber(schedule.backupWaitsUpTo);
-    const { featureRowCount } = readsUntil(giveUpAt);
     for (;;) {
-      const rows = await featureRowCount(gameDate).catch((error: unknown) => {
-        wf.log.warn('phase 4 readiness unknown at the backup deadline; starting predictions anyway', { game_date: gameDate, error: failureMessage(error) });
-        return 0;
-      });
+      const rows = await readsUntil(giveUpAt)
+        .featureRowCount(gameDate)
+        .catch((error: unknown) => {
+          wf.log.warn('phase 4 readiness unknown: BigQuery did not answer in time', { game_date: gameDate, error: failureMessage(error) });
+          return 0;
+        });
       if (phase4) break;
       if (rows > 0 || Date.now() >= giveUpAt) {
         source = 'backup';
@@ -146,19 +150,18 @@ async function startAndFollowUp(input: Phase5Input, run: wf.ExternalWorkflowHand
   await wf.sleep(untilAt(at(schedule.slaCheckAt)));
   const coverage = await readsUntil(at(schedule.slaCheckAt) + msToNumber(schedule.backupWaitsUpTo))
     .predictionCoverage(gameDate)
-    .catch((error: unknown) => ({ predicted: 0, expected: 0, pct: 0, unknown: failureMessage(error) }));
-  if (coverage.pct < schedule.slaMinCoveragePct) {
+    .catch((error: unknown) => failureMessage(error));
+  const unknown = typeof coverage === 'string';
+  if (unknown || coverage.pct < schedule.slaMinCoveragePct) {
     await sendAlert({
       severity: 'critical',
-      title: `Predictions cover ${coverage.pct}% of players, under the ${schedule.slaMinCoveragePct}% SLA`,
+      title: unknown
+        ? `Predictions coverage unknown at the SLA check: BigQuery did not answer`
+        : `Predictions cover ${coverage.pct}% of players, under the ${schedule.slaMinCoveragePct}% SLA`,
       game_date: gameDate,
       correlation_id: correlationId,
-      details: { ...coverage, checked_at: schedule.slaCheckAt, time_zone: schedule.timeZone },
-    });
+      details: { ...(unknown ? { error: coverage } : coverage), checked_at: schedule.slaCheckAt, time_zone: schedule.timeZone },
+    }).catch((error: unknown) => wf.log.error('SLA alert not delivered', { game_date: gameDate, error: failureMessage(error) }));
   }
 }
 
-function failureMessage(error: unknown): string {
-  if (error instanceof wf.ActivityFailure && error.cause) return `${error.message}: ${error.cause.message}`;
-  return error instanceof Error ? error.message : String(error);
-}

@@ -2,11 +2,12 @@
 // errors are permanent, how long a failed message waits, and what configuration is refused.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { NamespaceNotFoundError, ServiceError, ValueError } from '@temporalio/client';
+import { NamespaceNotFoundError, ServiceError, ValueError, type Client } from '@temporalio/client';
+import pino from 'pino';
 import { classifyTemporalError, grpcStatus } from '../../src/bridge/classify';
 import { deadLetterAttributes, deadLetterMessage } from '../../src/bridge/dead-letter';
 import { backoffSeconds, FailureCounts } from '../../src/bridge/deliveries';
-import type { IncomingMessage } from '../../src/bridge/handler';
+import { createHandler, type IncomingMessage } from '../../src/bridge/handler';
 import { deadLetterPolicyAttempts, pubsubLimits, truncateBytes } from '../../src/bridge/limits';
 import { loadConfig } from '../../src/config';
 
@@ -158,5 +159,28 @@ describe('bridge configuration', () => {
   it('refuses a bridge that would consume nothing, and a cap Pub/Sub\'s dead-letter policy could not exceed', () => {
     assert.throws(() => loadConfig({ BRIDGE_PULL: 'false', BRIDGE_PUSH: 'false' }), /consume nothing/);
     assert.throws(() => loadConfig({ BRIDGE_MAX_DELIVERIES: '95' }), /BRIDGE_MAX_DELIVERIES/);
+  });
+});
+
+describe('the handler on a message its own reading chokes on', () => {
+  it('dead-letters JSON nested too deep to serialise as invalid, at the first delivery', async () => {
+    const reasons: string[] = [];
+    const handle = createHandler({
+      // Never reached: the message is refused before Temporal is asked.
+      client: {} as Client,
+      taskQueue: 'q',
+      maxMessageBytes: 64 * 1024,
+      log: pino({ level: 'silent' }),
+      deadLetter: async ({ reason }) => {
+        reasons.push(reason);
+      },
+      now: () => new Date('2025-01-10T00:00:00Z'),
+    });
+    const depth = 30_000;
+    const data = Buffer.from(`{"game_date":"2025-01-09","status":"success","metadata":{"a":${'['.repeat(depth)}${']'.repeat(depth)}}}`);
+    const verdict = await handle({ topic: 'nba-phase5-predictions-complete', id: 'deep-1', data, attributes: {} });
+    assert.equal(verdict.action, 'ack');
+    assert.equal(reasons.length, 1);
+    assert.match(reasons[0]!, /^invalid: the bridge could not read it: Maximum call stack size exceeded/);
   });
 });

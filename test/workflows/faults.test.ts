@@ -13,6 +13,7 @@ import type { Completion } from '../../src/messages/completion';
 import { addDays } from '../../src/messages/dates';
 import type { TriggerRequest } from '../../src/messages/trigger';
 import { pipeline, workflowIdFor } from '../../src/pipeline/definition';
+import { zonedInstant } from '../../src/pipeline/time';
 import { gameDayWorkflow, openSignal, statusQuery } from '../../src/workflows/game-day';
 import { calendarDateIn } from '../../src/workflows/target-date';
 import { completion, processorNames } from '../helpers/messages';
@@ -29,21 +30,23 @@ const runHistory = memoryRunHistory();
 const held = new Map<string, Promise<void>>();
 /** Per date, how many more times BigQuery's feature count fails before it answers. */
 const featureOutage = new Map<string, number>();
+/** Dates whose alert route is down. */
 const alertsFailFor = new Set<string>();
+/** Trigger ids Pub/Sub refuses for good: the step that publishes them fails. */
+const refused = new Set<string>();
 
 before(async () => {
   testWorker = await timeSkippingWorker(taskQueue, {
     ...runHistory.activities,
     async publishTrigger(request: TriggerRequest) {
+      if (refused.has(request.message.trigger_id)) throw ApplicationFailure.nonRetryable('topic refused the message');
       const gate = held.get(request.message.trigger_id);
       while (gate && !(await Promise.race([gate.then(() => true), sleep(500).then(() => false)]))) Context.current().heartbeat();
       published.push(request);
       return `message-${published.length}`;
     },
     async sendAlert(alert: Alert) {
-      if (alertsFailFor.has(alert.game_date) && alert.title.startsWith('Predictions cover')) {
-        throw ApplicationFailure.nonRetryable('alert route rejected the alert');
-      }
+      if (alertsFailFor.has(alert.game_date)) throw ApplicationFailure.nonRetryable('alert route rejected the alert');
       alerts.push(alert);
     },
     async featureRowCount(gameDate: string) {
@@ -79,11 +82,17 @@ const status = (date: string) => env.client.workflow.getHandle(workflowIdFor(dat
 /** Today's game date by the server's clock, which time skipping moves ahead of the machine's. */
 const today = async () => calendarDateIn('America/Los_Angeles', new Date(await env.currentTimeMs()));
 
-/** Waits (time skipping) until the date's phase 5 child has run its course. */
-async function phase5Result(date: string): Promise<void> {
-  const handle = env.client.workflow.getHandle(`${workflowIdFor(date)}/phase5`);
-  await eventually(() => handle.describe().then(() => true, () => false), Boolean);
-  await handle.result();
+/** Waits (time skipping) until the date's phase 5 child has run its course; with `restart`, its replacement. */
+async function phase5Result(date: string, restart?: string): Promise<void> {
+  const started = async (workflowId: string) => {
+    const handle = env.client.workflow.getHandle(workflowId);
+    await eventually(() => handle.describe().then(() => true, () => false), Boolean, `${workflowId} to start`);
+    return handle;
+  };
+  const first = await started(`${workflowIdFor(date)}/phase5`);
+  if (!restart) return first.result();
+  await assert.rejects(first.result(), 'the first phase 5 fails');
+  await (await started(`${workflowIdFor(date)}/phase5${restart}`)).result();
 }
 
 /** Opens the date's run as the bridge would, but with a low continue-as-new threshold. */
@@ -108,7 +117,7 @@ async function storm(date: string, count: number): Promise<void> {
 describe('the game-day run under faults', () => {
   // Tests that wait for time to skip come first: after an activity that heartbeats (the slow publish),
   // the time-skipping server no longer skips time.
-  it('records its close in the run history, once', async () => {
+  it('records its close in the run history', async () => {
     const date = '2025-10-03';
     await send(completion('phase2', 'BdlGamesProcessor', date));
     assert.equal(await env.client.workflow.getHandle(workflowIdFor(date)).result(), 'expired');
@@ -128,15 +137,37 @@ describe('the game-day run under faults', () => {
     assert.equal(featureOutage.get(date), 0, 'it waited the outage out');
   });
 
-  it('a failed phase 5 raises an alert and runs again, without a second start', async () => {
-    const date = addDays(await today(), 4);
-    alertsFailFor.add(date); // the SLA alert fails phase 5 for good
+  it('starts predictions by the end of the backup window even when BigQuery never answers', async () => {
+    const date = addDays(await today(), 5);
+    featureOutage.set(date, 10_000);
     await send(completion('phase2', 'BdlGamesProcessor', date));
-    assert.equal(await env.client.workflow.getHandle(workflowIdFor(date)).result(), 'expired'); // time skips through the days
+    await phase5Result(date);
+    const [start, ...more] = published.filter((p) => p.message.game_date === date && p.topic === pipeline.topics.phase5Start);
+    assert.equal(more.length, 0);
+    assert.equal(start?.message.trigger_source, 'backup');
+    const late = Date.parse(start.message.timestamp) - zonedInstant(date, '06:30', pipeline.phase5.timeZone);
+    assert.ok(late >= 0 && late < 2 * 60_000, `started ${late / 1000} s after 06:30, the end of the backup window`);
+  });
+
+  it('a failed phase 5 runs again where it was, with an alert, without a second start', async () => {
+    const date = addDays(await today(), 4);
+    refused.add(`game-day-${date}/phase5/retry/1`); // the 06:15 retry fails phase 5
+    await send(completion('phase2', 'BdlGamesProcessor', date));
+    await phase5Result(date, '/restart-1'); // time skips to 07:00
     const restarted = alerts.find((a) => a.game_date === date && /started again/.test(a.title));
     assert.equal(restarted?.severity, 'critical');
-    const starts = published.filter((p) => p.message.game_date === date && p.topic === pipeline.topics.phase5Start);
-    assert.equal(starts.length, 1, 'the restarted phase 5 knows the start went out');
+    assert.match(String(restarted?.details?.reason), /topic refused the message/);
+    const sent = published.filter((p) => p.message.game_date === date).map((p) => p.message.trigger_id);
+    assert.deepEqual(sent, [`game-day-${date}/phase5`, `game-day-${date}/phase5/retry/2`], 'one start; the restart goes on with the 06:30 retry');
+  });
+
+  it('restarts a failed phase 5 even while the alert route is down', async () => {
+    const date = addDays(await today(), 6);
+    refused.add(`game-day-${date}/phase5/retry/1`);
+    alertsFailFor.add(date);
+    await send(completion('phase2', 'BdlGamesProcessor', date));
+    await phase5Result(date, '/restart-1');
+    assert.ok(triggerIds(date).includes(`game-day-${date}/phase5/retry/2`), 'the restarted phase 5 ran its 06:30 retry');
   });
 
   it('continues as new only between steps: a slow publish, a duplicate storm, a backlog → one trigger each, nothing lost', async () => {
