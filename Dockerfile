@@ -1,5 +1,6 @@
 # The worker and the bridge (docker-compose.yml runs one container of each from this image).
-# They run the TypeScript sources through tsx, exactly as `npm start` does: no build step.
+# They run as `pipeline worker` / `pipeline bridge` (the TypeScript sources through tsx), exactly as
+# `npm start` and the fault suite start them: no build step.
 FROM node:20-slim
 WORKDIR /app
 
@@ -11,6 +12,7 @@ COPY tsconfig.json ./
 COPY src/ src/
 COPY sql/ sql/
 COPY worker/ worker/
+COPY bin/ bin/
 
 USER node
-CMD ["npx", "tsx", "worker/worker.ts"]
+CMD ["node", "bin/pipeline.js", "worker"]
