@@ -1,6 +1,12 @@
 // Lint what review would otherwise have to catch: a forgotten await, I/O in workflow code.
 import tseslint from 'typescript-eslint';
 
+// Temporal's internals move between releases; only the documented history helper is allowed.
+const noTemporalInternals = {
+  group: ['@temporalio/*/lib/*', '!@temporalio/common/lib/proto-utils'],
+  message: "Temporal's internals (lib/*) are not its API: import from the package itself",
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/', '.tools/', '.data/', 'bin/'] },
   {
@@ -15,6 +21,7 @@ export default tseslint.config(
       ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-explicit-any': 'error',
+      'no-restricted-imports': ['error', { patterns: [noTemporalInternals] }],
     },
   },
   {
@@ -25,6 +32,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
+            noTemporalInternals,
             { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'child_process'], message: 'no Node built-ins in workflow code' },
             { group: ['@google-cloud/*', '@temporalio/client', '@temporalio/worker', 'pino', 'zod'], message: 'no clients or I/O in workflow code: use an activity' },
           ],

@@ -1,7 +1,7 @@
 // Temporal's namespace retention against how long a date's messages can still arrive. A closed date
 // is also recorded in BigQuery, so a shorter retention is survivable; the warning says what it costs.
 import type { Client } from '@temporalio/client';
-import { msToNumber, msToTs } from '@temporalio/common/lib/time';
+import Long from 'long';
 import type { Logger } from 'pino';
 import { pipeline } from '../pipeline/definition';
 
@@ -9,7 +9,7 @@ import { pipeline } from '../pipeline/definition';
 export const PUBSUB_MESSAGE_RETENTION_MS = 7 * 24 * 3600 * 1000;
 
 /** How long a closed run's history must stay: a run's whole life plus a message's. */
-export const RETENTION_NEEDED_MS = msToNumber(pipeline.lifetime.maxOpenDuration) + PUBSUB_MESSAGE_RETENTION_MS;
+export const RETENTION_NEEDED_MS = pipeline.lifetime.maxOpenDuration + PUBSUB_MESSAGE_RETENTION_MS;
 
 export async function namespaceRetentionMs(client: Client, namespace: string): Promise<number | undefined> {
   const { config } = await client.workflowService.describeNamespace({ namespace });
@@ -32,6 +32,6 @@ export async function ensureRetention(client: Client, namespace: string): Promis
   if (retention !== undefined && retention >= RETENTION_NEEDED_MS) return;
   await client.workflowService.updateNamespace({
     namespace,
-    config: { workflowExecutionRetentionTtl: msToTs(RETENTION_NEEDED_MS) },
+    config: { workflowExecutionRetentionTtl: { seconds: Long.fromNumber(RETENTION_NEEDED_MS / 1000) } },
   });
 }

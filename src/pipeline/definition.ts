@@ -1,6 +1,11 @@
 // The shape of the game-day pipeline, as data. Changing the platform means editing this file.
 // Pure module: imported by workflows, so no Node built-ins and no I/O here.
 
+/** Durations in the definition are milliseconds, written in the unit that reads best. */
+const minutes = (n: number): number => n * 60_000;
+const hours = (n: number): number => n * 60 * minutes(1);
+const days = (n: number): number => n * 24 * hours(1);
+
 export type PhaseKey = 'phase2' | 'phase3' | 'phase4' | 'phase5' | 'phase6';
 
 export interface Processor {
@@ -141,8 +146,8 @@ export const pipeline = {
     timeZone: 'America/Los_Angeles',
     /** Not started by phase 4 by then: check readiness in BigQuery, then start anyway. */
     backupAt: '06:00',
-    backupWaitsUpTo: '30 minutes',
-    readinessCheckEvery: '5 minutes',
+    backupWaitsUpTo: minutes(30),
+    readinessCheckEvery: minutes(5),
     /** Predictions still incomplete: ask again for the players still missing one. */
     retryAt: ['06:15', '06:30'],
     slaCheckAt: '07:00',
@@ -157,9 +162,9 @@ export const pipeline = {
 
   lifetime: {
     /** After the last trigger the run stays open this long, absorbing late duplicates, then closes. */
-    quietPeriodAfterLastTrigger: '6 hours',
+    quietPeriodAfterLastTrigger: hours(6),
     /** A date that never completes closes this long after it began (or its run opened, if later). */
-    maxOpenDuration: '3 days',
+    maxOpenDuration: days(3),
     /** Continue-as-new once the history is this long (a duplicate storm), carrying the state. */
     continueAsNewAfterEvents: 5000,
     /** A phase 5 run that failed is started again (with an alert) at most this many times. */

@@ -4,7 +4,6 @@
 // A step is a side effect and its record (a trigger published and noted, a child started and
 // noted). The run continues as new only between steps, never inside one, so a new run neither
 // repeats nor loses what the old one did.
-import { msToNumber } from '@temporalio/common/lib/time';
 import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ClosedRun } from '../bigquery/run-history';
@@ -101,7 +100,7 @@ export class GameDay {
     const { gameDate, openedAt } = this.state;
     // A date closes at the latest some days after it began or after its run opened, whichever is later.
     const dayBegins = zonedInstant(gameDate, '00:00', pipeline.phase5.timeZone);
-    this.deadline = Math.max(Date.parse(openedAt), dayBegins) + msToNumber(pipeline.lifetime.maxOpenDuration);
+    this.deadline = Math.max(Date.parse(openedAt), dayBegins) + pipeline.lifetime.maxOpenDuration;
     wf.upsertSearchAttributes([{ key: GameDate, value: gameDate }]);
     this.refreshPhase();
   }
@@ -285,7 +284,7 @@ export class GameDay {
 
   /** Stays open while deliveries keep arriving (late duplicates), then lets the date close; never past its deadline. */
   async closeWhenQuiet(): Promise<void> {
-    const quiet = msToNumber(pipeline.lifetime.quietPeriodAfterLastTrigger);
+    const quiet = pipeline.lifetime.quietPeriodAfterLastTrigger;
     for (;;) {
       const seen = this.state.deliveriesSeen;
       const left = this.deadline - Date.now();

@@ -1,7 +1,6 @@
 // Phase 5, one child run per date. Predictions start once: when phase 4 is done (the event path),
 // or — if it is not done by the backup deadline — after up to 30 more minutes of checking phase 4
 // readiness in BigQuery (the backup path). Then stragglers are retried, and the SLA is checked.
-import { msToNumber } from '@temporalio/common/lib/time';
 import * as wf from '@temporalio/workflow';
 import { pipeline, workflowIdFor } from '../pipeline/definition';
 import { zonedInstant } from '../pipeline/time';
@@ -87,7 +86,7 @@ async function startAndFollowUp(input: Phase5Input, run: wf.ExternalWorkflowHand
   } else if (!timed) {
     await wf.condition(() => phase4 !== undefined);
   } else if (!(await wf.condition(() => phase4 !== undefined, untilAt(at(schedule.backupAt))))) {
-    const giveUpAt = Date.now() + msToNumber(schedule.backupWaitsUpTo);
+    const giveUpAt = Date.now() + schedule.backupWaitsUpTo;
     for (;;) {
       const rows = await readsUntil(giveUpAt)
         .featureRowCount(gameDate)
@@ -101,7 +100,7 @@ async function startAndFollowUp(input: Phase5Input, run: wf.ExternalWorkflowHand
         players = { ready: rows, total: null };
         break;
       }
-      await wf.condition(() => phase4 !== undefined, Math.min(msToNumber(schedule.readinessCheckEvery), untilAt(giveUpAt)));
+      await wf.condition(() => phase4 !== undefined, Math.min(schedule.readinessCheckEvery, untilAt(giveUpAt)));
     }
   }
   if (source === 'orchestrator' && phase4) players = { ready: phase4.playersReady, total: phase4.playersTotal };
@@ -148,7 +147,7 @@ async function startAndFollowUp(input: Phase5Input, run: wf.ExternalWorkflowHand
 
   // The SLA: coverage under the minimum is a critical alert.
   await wf.sleep(untilAt(at(schedule.slaCheckAt)));
-  const coverage = await readsUntil(at(schedule.slaCheckAt) + msToNumber(schedule.backupWaitsUpTo))
+  const coverage = await readsUntil(at(schedule.slaCheckAt) + schedule.backupWaitsUpTo)
     .predictionCoverage(gameDate)
     .catch((error: unknown) => failureMessage(error));
   const unknown = typeof coverage === 'string';
