@@ -9,7 +9,8 @@ import type { Client } from '@temporalio/client';
 import { seedSampleDay } from '../bigquery/sample-day';
 import { deadLetterAttributes } from '../bridge/dead-letter';
 import { config } from '../config';
-import { phaseDefinition, pipeline, workflowIdFor } from '../pipeline/definition';
+import { phaseDefinition, pipeline } from '../pipeline/definition';
+import { gameDayTriggerId, triggerKeys } from '../pipeline/ids';
 import { phaseCompletions, type SimulatedMessage } from '../simulate/day';
 import { hostPort, temporalUiPort } from '../stack/local';
 import { readStatus } from './status';
@@ -56,20 +57,20 @@ export async function simulateDay(options: SimulateOptions): Promise<boolean> {
 
   const correlationId = `sim-${gameDate}-${randomUUID().slice(0, 8)}`;
   const day = { gameDate, correlationId };
-  const id = (key: string) => `${workflowIdFor(gameDate)}/${key}`;
+  const id = (key: string) => gameDayTriggerId(gameDate, key);
   const level = (n: number, metadata?: Record<string, unknown>) => () =>
     phaseCompletions('phase4', { ...day, only: pipeline.phase4Levels[n - 1]!.processors, duplicates: 1, metadata });
   const steps: Step[] = [
-    { phase: 3, publish: () => phaseCompletions('phase2', day), answer: { topic: pipeline.topics.phase3Trigger, id: id('phase3') } },
-    { phase: 4, publish: () => phaseCompletions('phase3', { ...day, duplicates: 1 }), answer: { topic: pipeline.topics.phase4Trigger, id: id('phase4/1') } },
-    { phase: 5, publish: level(1), answer: { topic: pipeline.topics.phase4Trigger, id: id('phase4/2') } },
-    { phase: 5, publish: level(2), answer: { topic: pipeline.topics.phase4Trigger, id: id('phase4/3') } },
+    { phase: 3, publish: () => phaseCompletions('phase2', day), answer: { topic: pipeline.topics.phase3Trigger, id: id(triggerKeys.phase3) } },
+    { phase: 4, publish: () => phaseCompletions('phase3', { ...day, duplicates: 1 }), answer: { topic: pipeline.topics.phase4Trigger, id: id(triggerKeys.phase4Level(1)) } },
+    { phase: 5, publish: level(1), answer: { topic: pipeline.topics.phase4Trigger, id: id(triggerKeys.phase4Level(2)) } },
+    { phase: 5, publish: level(2), answer: { topic: pipeline.topics.phase4Trigger, id: id(triggerKeys.phase4Level(3)) } },
     {
       phase: 5,
       publish: level(3, { players_ready: 114, players_total: 120 }),
-      answer: { topic: pipeline.topics.phase5Start, id: id('phase5') },
+      answer: { topic: pipeline.topics.phase5Start, id: id(triggerKeys.phase5) },
     },
-    { phase: 6, publish: () => predictionsComplete(day), answer: { topic: pipeline.topics.phase6ExportTrigger, id: id('phase6') } },
+    { phase: 6, publish: () => predictionsComplete(day), answer: { topic: pipeline.topics.phase6ExportTrigger, id: id(triggerKeys.phase6) } },
   ].filter((step) => step.phase <= options.through);
 
   const seen: Seen[] = [];
@@ -99,7 +100,7 @@ export async function simulateDay(options: SimulateOptions): Promise<boolean> {
       lastPublishedAt = Date.now();
       const answer = await waitFor(() => seen.find((s) => s.id === step.answer.id), timeoutMs);
       if (!answer) return fail(`no ${step.answer.id} on ${step.answer.topic} within ${timeoutMs / 1000}s — is the stack running (npm start)?`);
-      if (step.answer.id === id('phase3')) {
+      if (step.answer.id === id(triggerKeys.phase3)) {
         say(`phase 3 trigger received ${answer.at - lastPublishedAt} ms after the last phase 2 completion was published`);
       }
     }

@@ -53,8 +53,3 @@ export interface TriggerRequest {
   topic: string;
   message: Trigger;
 }
-
-/** Stable per date and step, so consumers can dedupe a republished trigger. */
-export function triggerIdFor(workflowId: string, key: string): string {
-  return `${workflowId}/${key}`;
-}

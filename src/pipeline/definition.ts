@@ -1,5 +1,6 @@
 // The shape of the game-day pipeline, as data. Changing the platform means editing this file.
 // Pure module: imported by workflows, so no Node built-ins and no I/O here.
+import { gameDayWorkflowIdPrefix } from './ids';
 
 /** Durations in the definition are milliseconds, written in the unit that reads best. */
 const minutes = (n: number): number => n * 60_000;
@@ -107,7 +108,7 @@ const phases: readonly PhaseDefinition[] = [
 
 export const pipeline = {
   /** Workflow ID of the one run per game date. */
-  workflowIdPrefix: 'game-day-',
+  workflowIdPrefix: gameDayWorkflowIdPrefix,
 
   phases,
 
@@ -195,6 +196,4 @@ export function phaseForTopic(topic: string): PhaseDefinition | undefined {
   return phases.find((p) => p.completionTopic === topic);
 }
 
-export function workflowIdFor(gameDate: string): string {
-  return `${pipeline.workflowIdPrefix}${gameDate}`;
-}
+export { workflowIdFor } from './ids';

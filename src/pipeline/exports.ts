@@ -99,9 +99,7 @@ export const eventDrivenExport = {
 
 export const defaultMinGames = 5;
 
-export function exportWorkflowIdFor(targetDate: string, set: ExportSet): string {
-  return `export-${targetDate}-${set}`;
-}
+export { exportWorkflowIdFor } from './ids';
 
 /** `today`/`yesterday` in a trigger are calendar dates in this zone (seed 002's jobs are UTC crons). */
 export const relativeDateTimeZone = 'UTC';

@@ -1,7 +1,7 @@
 // Publishing a trigger at most once per key, shared by the game-day run and its children.
 import * as wf from '@temporalio/workflow';
-import { triggerIdFor, type Trigger } from '../messages/trigger';
-import { workflowIdFor } from '../pipeline/definition';
+import type { Trigger } from '../messages/trigger';
+import { gameDayTriggerId } from '../pipeline/ids';
 import type { Activities } from '../activities';
 import { untilItWorks } from './retry';
 import type { StepFired } from './signals';
@@ -32,7 +32,7 @@ export async function fireOnce(
   if (before) return before;
   const step: StepFired = {
     key,
-    triggerId: triggerIdFor(workflowIdFor(message.game_date), key),
+    triggerId: gameDayTriggerId(message.game_date, key),
     firedAt: new Date().toISOString(),
     skipped: backfill,
   };

@@ -3,10 +3,14 @@
 import * as wf from '@temporalio/workflow';
 import type { Completion } from '../messages/completion';
 import { phaseDefinition, pipeline, workflowIdFor } from '../pipeline/definition';
+import { triggerKeys } from '../pipeline/ids';
 import { fireOnce } from './fire';
 import { historyTooLong } from './history';
 import { levelProgress, recordDelivery, type Received } from './progress';
 import { backfillSignal, completionSignal, phase4DoneSignal, stepFiredSignal, type Phase4Done, type StepFired } from './signals';
+
+/** Kept for src/faults; defined in src/pipeline/ids.ts. */
+export { phase4CascadeWorkflowId } from '../pipeline/ids';
 
 export interface Phase4CascadeInput {
   gameDate: string;
@@ -19,7 +23,6 @@ export interface Phase4CascadeInput {
   players?: Phase4Done;
 }
 
-export const phase4CascadeWorkflowId = (gameDate: string): string => `${workflowIdFor(gameDate)}/phase4`;
 
 export async function phase4CascadeWorkflow(input: Phase4CascadeInput): Promise<void> {
   const received = input.received;
@@ -45,7 +48,7 @@ export async function phase4CascadeWorkflow(input: Phase4CascadeInput): Promise<
 
   for (const { level, processors } of pipeline.phase4Levels) {
     const upstream = level === 1 ? phaseDefinition('phase3').processors.length : levelsUpTo(level - 1).flatMap((l) => l.processors).length;
-    const step = await fireOnce(fired, `phase4/${level}`, backfill, pipeline.topics.phase4Trigger, {
+    const step = await fireOnce(fired, triggerKeys.phase4Level(level), backfill, pipeline.topics.phase4Trigger, {
       game_date: input.gameDate,
       correlation_id: input.correlationId,
       trigger_source: 'orchestrator',

@@ -3,6 +3,7 @@
 // readiness in BigQuery (the backup path). Then stragglers are retried, and the SLA is checked.
 import * as wf from '@temporalio/workflow';
 import { pipeline, workflowIdFor } from '../pipeline/definition';
+import { triggerKeys } from '../pipeline/ids';
 import { zonedInstant } from '../pipeline/time';
 import type { Activities } from '../activities';
 import { failureMessage } from './failure';
@@ -19,6 +20,9 @@ import {
   type StepFired,
 } from './signals';
 
+/** Kept for src/faults; defined in src/pipeline/ids.ts. */
+export { phase5WorkflowId } from '../pipeline/ids';
+
 export interface Phase5Input {
   gameDate: string;
   correlationId: string | null;
@@ -29,7 +33,6 @@ export interface Phase5Input {
   resume?: { fired: Record<string, StepFired>; phase4?: Phase4Done; predictionsComplete: boolean };
 }
 
-export const phase5WorkflowId = (gameDate: string): string => `${workflowIdFor(gameDate)}/phase5`;
 
 /**
  * Phase 5's reads retry until the deadline they serve makes them moot, so a BigQuery outage of
@@ -132,7 +135,7 @@ async function startAndFollowUp(input: Phase5Input, run: wf.ExternalWorkflowHand
       });
     if (missing.length === 0) continue;
     const attempt = index + 1;
-    const retry = await fireOnce(fired, `phase5/retry/${attempt}`, backfill, pipeline.topics.phase5Retry, {
+    const retry = await fireOnce(fired, triggerKeys.phase5Retry(attempt), backfill, pipeline.topics.phase5Retry, {
       game_date: gameDate,
       correlation_id: correlationId,
       trigger_source: 'scheduler',

@@ -17,6 +17,7 @@ import {
 } from '../../src/bigquery/queries';
 import { seedSampleDay, type SampleDay } from '../../src/bigquery/sample-day';
 import { addDays } from '../../src/messages/dates';
+import { workflowIdFor } from '../../src/pipeline/ids';
 import { closedRunOf, recordRunClosed } from '../../src/bigquery/run-history';
 import { startService, type RunningService } from '../../src/stack/services';
 import { freePort, tempDir } from '../helpers/servers';
@@ -114,7 +115,7 @@ describe('run history', () => {
     const run = {
       gameDate: date,
       runId: 'first-run',
-      workflowId: `game-day-${date}`,
+      workflowId: workflowIdFor(date),
       outcome: 'completed',
       correlationId: 'corr-1',
       openedAt: '2025-10-20T08:00:00.000Z',

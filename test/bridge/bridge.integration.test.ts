@@ -12,7 +12,8 @@ import { createHandler, type Handle, type Verdict } from '../../src/bridge/handl
 import { pullAll } from '../../src/bridge/pull';
 import { ensureTopology } from '../../src/infra/topology';
 import type { Trigger } from '../../src/messages/trigger';
-import { completionTopics, pipeline, workflowIdFor } from '../../src/pipeline/definition';
+import { completionTopics, pipeline } from '../../src/pipeline/definition';
+import { gameDayTriggerId, triggerKeys, workflowIdFor } from '../../src/pipeline/ids';
 import { readStatus } from '../../src/cli/status';
 import { until } from '../helpers/eventually';
 import { processorNames } from '../helpers/messages';
@@ -140,7 +141,7 @@ describe('bridge and worker on the real servers', () => {
     for (const date of dates) {
       const triggers = triggersFor(pipeline.topics.phase3Trigger, date);
       assert.equal(triggers.length, 1, `one phase 3 trigger for ${date}`);
-      assert.equal(triggers[0]!.attributes.trigger_id, `${workflowIdFor(date)}/phase3`);
+      assert.equal(triggers[0]!.attributes.trigger_id, gameDayTriggerId(date, triggerKeys.phase3));
       assert.equal(triggers[0]!.body.correlation_id, `corr-${date}`);
       assert.equal(triggers[0]!.body.upstream_processors_count, 21);
     }
@@ -156,7 +157,7 @@ describe('bridge and worker on the real servers', () => {
     await settle();
     const level1 = triggersFor(pipeline.topics.phase4Trigger, date);
     assert.equal(level1.length, 1);
-    assert.equal(level1[0]!.attributes.trigger_id, `${workflowIdFor(date)}/phase4/1`);
+    assert.equal(level1[0]!.attributes.trigger_id, gameDayTriggerId(date, triggerKeys.phase4Level(1)));
   });
 
   it('dead-letters what it cannot accept, with the reason and the payload, and keeps going', async () => {

@@ -17,6 +17,7 @@ import {
   type DevServer,
   type PubSubEmulator,
 } from '../../src/stack/ephemeral';
+import { gameDayTriggerId } from '../../src/pipeline/ids';
 import { processSpecs } from '../../src/stack/local';
 import { startService, type RunningService } from '../../src/stack/services';
 
@@ -64,7 +65,7 @@ describe('pipeline simulate on the local stack', () => {
     });
     assert.equal(ok, true, lines.join('\n'));
     for (const key of ['phase3', 'phase4/1', 'phase4/2', 'phase4/3', 'phase5', 'phase6']) {
-      assert.ok(lines.some((l) => l.startsWith(`game-day-${gameDate}/${key} `) && l.includes(' 1 (expected 1)')), key);
+      assert.ok(lines.some((l) => l.startsWith(`${gameDayTriggerId(gameDate, key)} `) && l.includes(' 1 (expected 1)')), key);
     }
     assert.ok(lines.some((l) => /^nba-phase6-export-complete\s+1 \(expected 1\)/.test(l)));
 

@@ -16,7 +16,8 @@ import { seedSampleDay, type SampleDay } from '../../src/bigquery/sample-day';
 import { parseExportComplete, type ExportComplete } from '../../src/messages/export';
 import { addDays } from '../../src/messages/dates';
 import { pipeline } from '../../src/pipeline/definition';
-import { exportWorkflowIdFor, gameDayTimeZone } from '../../src/pipeline/exports';
+import { gameDayTimeZone } from '../../src/pipeline/exports';
+import { exportWorkflowIdFor, gameDayTriggerId, triggerKeys } from '../../src/pipeline/ids';
 import { startService, type RunningService } from '../../src/stack/services';
 import { exportWorkflow } from '../../src/workflows/export';
 import { calendarDateIn } from '../../src/workflows/target-date';
@@ -109,7 +110,7 @@ async function reportsFor(triggerId: string): Promise<typeof reports> {
 
 describe('exports on the real emulators', () => {
   it('writes tonight’s files for a seeded date and reports once on nba-phase6-export-complete', async () => {
-    const triggerId = `game-day-${gameDate}/phase6`;
+    const triggerId = gameDayTriggerId(gameDate, triggerKeys.phase6);
     const report = await env.client.workflow.execute(exportWorkflow, {
       workflowId: exportWorkflowIdFor(gameDate, 'tonight'),
       taskQueue,

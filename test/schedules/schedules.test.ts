@@ -11,6 +11,7 @@ import { createOpenGameDayActivity, type OpenedGameDay } from '../../src/activit
 import { addDays } from '../../src/messages/dates';
 import type { ExportComplete } from '../../src/messages/export-message';
 import { exportPaths, schedules } from '../../src/pipeline/exports';
+import { workflowIdFor } from '../../src/pipeline/ids';
 import { renderSchedules } from '../../src/cli/schedules';
 import { ensureSchedules, listSchedules } from '../../src/schedules';
 import type { ScheduledExportOutcome } from '../../src/workflows/scheduled';
@@ -139,8 +140,8 @@ describe('schedules', () => {
   it('the opener opens today’s (Los Angeles) game-day run, and leaves a closed one closed', async () => {
     const first = await fire<OpenedGameDay>('game-day-opener');
     const today = calendarDateIn('America/Los_Angeles', first.scheduledAt);
-    assert.deepEqual(first.result, { outcome: 'opened', workflowId: `game-day-${today}`, gameDate: today });
-    const gameDay = client.workflow.getHandle(`game-day-${today}`);
+    assert.deepEqual(first.result, { outcome: 'opened', workflowId: workflowIdFor(today), gameDate: today });
+    const gameDay = client.workflow.getHandle(workflowIdFor(today));
     assert.equal((await gameDay.describe()).status.name, 'RUNNING');
 
     await gameDay.terminate('closing the date for the test');

@@ -10,8 +10,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ExportRun, ExportWritten, OpenedGameDay } from '../../src/activities/exports';
 import { addDays } from '../../src/messages/dates';
 import type { DailyExportTrigger, ExportComplete } from '../../src/messages/export-message';
-import { workflowIdFor } from '../../src/pipeline/definition';
-import { exportPaths, exportWorkflowIdFor, type ExportType, type ScheduledExportJob } from '../../src/pipeline/exports';
+import { exportPaths, type ExportType, type ScheduledExportJob } from '../../src/pipeline/exports';
+import { exportWorkflowIdFor, gameDayTriggerId, triggerKeys, workflowIdFor } from '../../src/pipeline/ids';
 import { exportWorkflow } from '../../src/workflows/export';
 import { openGameDayWorkflow, scheduledExportWorkflow } from '../../src/workflows/scheduled';
 import { calendarDateIn } from '../../src/workflows/target-date';
@@ -66,7 +66,7 @@ function tonightTrigger(targetDate: string): DailyExportTrigger {
     trigger_source: 'orchestrator',
     triggered_by: 'phase5_to_phase6_orchestrator',
     correlation_id: `corr-${targetDate}`,
-    trigger_id: `game-day-${targetDate}/phase6`,
+    trigger_id: gameDayTriggerId(targetDate, triggerKeys.phase6),
     phase: 'phase6',
     upstream_batch_id: `batch_${targetDate}`,
     upstream_predictions: 448,
@@ -212,7 +212,7 @@ describe('scheduled export workflow', () => {
     const tonightId = exportWorkflowIdFor(date, 'tonight');
     const eventDriven = await env.client.workflow.execute(exportWorkflow, { workflowId: tonightId, taskQueue, args: [tonightTrigger(date)] });
     assert.equal(eventDriven.status, 'success');
-    assert.equal(eventDriven.trigger_id, `game-day-${date}/phase6`);
+    assert.equal(eventDriven.trigger_id, gameDayTriggerId(date, triggerKeys.phase6));
     assert.equal(runsOf(tonightId).length, 4);
 
     const skipped = await env.client.workflow.execute(scheduledExportWorkflow, {
@@ -256,7 +256,7 @@ describe('game-day opener', () => {
     const handle = await env.client.workflow.start(openGameDayWorkflow, { workflowId: uniqueId('game-day-opener'), taskQueue });
     const result = await handle.result();
     const today = calendarDateIn('America/Los_Angeles', (await handle.describe()).startTime);
-    assert.deepEqual(result, { outcome: 'opened', workflowId: `game-day-${today}`, gameDate: today });
+    assert.deepEqual(result, { outcome: 'opened', workflowId: workflowIdFor(today), gameDate: today });
     assert.equal(opened.at(-1), today);
   });
 });

@@ -12,7 +12,8 @@ import { signalCompletion } from '../../src/bridge/signal';
 import type { Completion } from '../../src/messages/completion';
 import { addDays } from '../../src/messages/dates';
 import type { TriggerRequest } from '../../src/messages/trigger';
-import { pipeline, workflowIdFor } from '../../src/pipeline/definition';
+import { pipeline } from '../../src/pipeline/definition';
+import { gameDayTriggerId, phase5WorkflowId, triggerKeys, workflowIdFor } from '../../src/pipeline/ids';
 import { zonedInstant } from '../../src/pipeline/time';
 import { gameDayWorkflow, openSignal, statusQuery } from '../../src/workflows/game-day';
 import { calendarDateIn } from '../../src/workflows/target-date';
@@ -89,10 +90,10 @@ async function phase5Result(date: string, restart?: string): Promise<void> {
     await eventually(() => handle.describe().then(() => true, () => false), Boolean, `${workflowId} to start`);
     return handle;
   };
-  const first = await started(`${workflowIdFor(date)}/phase5`);
+  const first = await started(phase5WorkflowId(date));
   if (!restart) return first.result();
   await assert.rejects(first.result(), 'the first phase 5 fails');
-  await (await started(`${workflowIdFor(date)}/phase5${restart}`)).result();
+  await (await started(`${phase5WorkflowId(date)}${restart}`)).result();
 }
 
 /** Opens the date's run as the bridge would, but with a low continue-as-new threshold. */
@@ -151,30 +152,30 @@ describe('the game-day run under faults', () => {
 
   it('a failed phase 5 runs again where it was, with an alert, without a second start', async () => {
     const date = addDays(await today(), 4);
-    refused.add(`game-day-${date}/phase5/retry/1`); // the 06:15 retry fails phase 5
+    refused.add(gameDayTriggerId(date, triggerKeys.phase5Retry(1))); // the 06:15 retry fails phase 5
     await send(completion('phase2', 'BdlGamesProcessor', date));
     await phase5Result(date, '/restart-1'); // time skips to 07:00
     const restarted = alerts.find((a) => a.game_date === date && /started again/.test(a.title));
     assert.equal(restarted?.severity, 'critical');
     assert.match(String(restarted?.details?.reason), /topic refused the message/);
     const sent = published.filter((p) => p.message.game_date === date).map((p) => p.message.trigger_id);
-    assert.deepEqual(sent, [`game-day-${date}/phase5`, `game-day-${date}/phase5/retry/2`], 'one start; the restart goes on with the 06:30 retry');
+    assert.deepEqual(sent, [gameDayTriggerId(date, triggerKeys.phase5), gameDayTriggerId(date, triggerKeys.phase5Retry(2))], 'one start; the restart goes on with the 06:30 retry');
   });
 
   it('restarts a failed phase 5 even while the alert route is down', async () => {
     const date = addDays(await today(), 6);
-    refused.add(`game-day-${date}/phase5/retry/1`);
+    refused.add(gameDayTriggerId(date, triggerKeys.phase5Retry(1)));
     alertsFailFor.add(date);
     await send(completion('phase2', 'BdlGamesProcessor', date));
     await phase5Result(date, '/restart-1');
-    assert.ok(triggerIds(date).includes(`game-day-${date}/phase5/retry/2`), 'the restarted phase 5 ran its 06:30 retry');
+    assert.ok(triggerIds(date).includes(gameDayTriggerId(date, triggerKeys.phase5Retry(2))), 'the restarted phase 5 ran its 06:30 retry');
   });
 
   it('continues as new only between steps: a slow publish, a duplicate storm, a backlog → one trigger each, nothing lost', async () => {
     const date = '2025-10-01';
     const firstRunId = await openWithThreshold(date, 150);
     let release!: () => void;
-    held.set(`game-day-${date}/phase3`, new Promise<void>((resolve) => (release = resolve)));
+    held.set(gameDayTriggerId(date, triggerKeys.phase3), new Promise<void>((resolve) => (release = resolve)));
 
     // Level 1 of phase 4 reports before the cascade exists: the run keeps it for the cascade.
     for (const name of pipeline.phase4Levels[0]!.processors) await send(completion('phase4', name, date));
@@ -193,7 +194,7 @@ describe('the game-day run under faults', () => {
     await eventually(() => chain.describe(), (d) => d.runId !== moved.runId, 'another continue-as-new');
 
     const ids = triggerIds(date);
-    assert.deepEqual(ids.sort(), [`game-day-${date}/phase3`, `game-day-${date}/phase4/1`, `game-day-${date}/phase4/2`]);
+    assert.deepEqual(ids.sort(), [gameDayTriggerId(date, triggerKeys.phase3), gameDayTriggerId(date, triggerKeys.phase4Level(1)), gameDayTriggerId(date, triggerKeys.phase4Level(2))]);
     const s = await status(date);
     assert.equal(s.phases.phase2.completed_count, 21);
     assert.deepEqual(s.phases.phase4.completed_processors, pipeline.phase4Levels[0]!.processors);
@@ -226,7 +227,7 @@ describe('the game-day run under faults', () => {
     await send(batch(70));
     await send(batch(85));
     await eventually(() => status(date), (s) => s.triggers?.phase6 !== undefined, 'the export trigger');
-    assert.deepEqual(triggerIds(date), [`game-day-${date}/phase6`]);
+    assert.deepEqual(triggerIds(date), [gameDayTriggerId(date, triggerKeys.phase6)]);
   });
 
   it('one skip_downstream_trigger does not silence a live date', async () => {
@@ -236,6 +237,6 @@ describe('the game-day run under faults', () => {
     for (const name of rest) await send(completion('phase2', name, date));
     const s = await eventually(() => status(date), (v) => v.phases.phase2.status === 'triggered', 'the phase 3 trigger');
     assert.equal(s.backfill, false);
-    assert.ok(triggerIds(date).includes(`game-day-${date}/phase3`));
+    assert.ok(triggerIds(date).includes(gameDayTriggerId(date, triggerKeys.phase3)));
   });
 });

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { signalCompletion } from '../../src/bridge/signal';
 import type { TriggerRequest } from '../../src/messages/trigger';
-import { workflowIdFor } from '../../src/pipeline/definition';
+import { gameDayTriggerId, triggerKeys, workflowIdFor } from '../../src/pipeline/ids';
 import { statusQuery } from '../../src/workflows/game-day';
 import type { GameDayStatus } from '../../src/workflows/status';
 import { completion, processorNames } from '../helpers/messages';
@@ -70,7 +70,7 @@ describe('game-day workflow', () => {
         triggered_by: 'phase2_to_phase3_orchestrator',
         upstream_processors_count: 21,
         timestamp: 't',
-        trigger_id: `game-day-${date}/phase3`,
+        trigger_id: gameDayTriggerId(date, triggerKeys.phase3),
         phase: 'phase3',
       },
     );
@@ -126,7 +126,7 @@ describe('game-day workflow', () => {
     assert.equal(s.waiting_on, 'phase4');
     const level1 = triggersFor(date).filter((t) => t.topic === 'nba-phase4-trigger');
     assert.equal(level1.length, 1);
-    assert.equal(level1[0]!.message.trigger_id, `game-day-${date}/phase4/1`);
+    assert.equal(level1[0]!.message.trigger_id, gameDayTriggerId(date, triggerKeys.phase4Level(1)));
     assert.deepEqual(level1[0]!.message.phase === 'phase4' && level1[0]!.message.processors, [
       'team_defense_zone',
       'player_shot_zone',

@@ -11,7 +11,8 @@ import { signalCompletion } from '../../src/bridge/signal';
 import type { Completion } from '../../src/messages/completion';
 import { addDays } from '../../src/messages/dates';
 import type { Trigger, TriggerRequest } from '../../src/messages/trigger';
-import { pipeline, workflowIdFor } from '../../src/pipeline/definition';
+import { pipeline } from '../../src/pipeline/definition';
+import { gameDayTriggerId, phase5WorkflowId, triggerKeys, workflowIdFor } from '../../src/pipeline/ids';
 import { zonedInstant } from '../../src/pipeline/time';
 import { statusQuery } from '../../src/workflows/signals';
 import type { GameDayStatus } from '../../src/workflows/status';
@@ -77,7 +78,7 @@ const daysAhead = async (days: number) => addDays(new Date(await env.currentTime
 
 /** Waits for the date's phase 5 child to exist (the run starts it on its first task), then for its end. */
 async function phase5Finished(date: string): Promise<void> {
-  const handle = env.client.workflow.getHandle(`${workflowIdFor(date)}/phase5`);
+  const handle = env.client.workflow.getHandle(phase5WorkflowId(date));
   await eventually(() => handle.describe().then(() => true, () => false), Boolean);
   await handle.result();
 }
@@ -180,8 +181,8 @@ describe('a whole game day', () => {
     assert.deepEqual(
       retries.map((r) => r.phase === 'phase5' && 'attempt' in r && [r.attempt, r.players, r.trigger_id]),
       [
-        [1, ['lebron-james', 'stephen-curry'], `game-day-${date}/phase5/retry/1`],
-        [2, ['lebron-james', 'stephen-curry'], `game-day-${date}/phase5/retry/2`],
+        [1, ['lebron-james', 'stephen-curry'], gameDayTriggerId(date, triggerKeys.phase5Retry(1))],
+        [2, ['lebron-james', 'stephen-curry'], gameDayTriggerId(date, triggerKeys.phase5Retry(2))],
       ],
     );
     assertAbout(Date.parse(retries[0]!.timestamp), zonedInstant(date, '06:15', 'America/Los_Angeles'));
@@ -259,7 +260,7 @@ describe('a whole game day', () => {
     await eventually(async () => sent(date, pipeline.topics.phase4Trigger).length, (n) => n === 2);
     assert.deepEqual(
       sent(date, pipeline.topics.phase4Trigger).map((t) => t.trigger_id),
-      [`game-day-${date}/phase4/1`, `game-day-${date}/phase4/2`],
+      [gameDayTriggerId(date, triggerKeys.phase4Level(1)), gameDayTriggerId(date, triggerKeys.phase4Level(2))],
     );
   });
 });

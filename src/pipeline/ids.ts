@@ -1,0 +1,41 @@
+// Workflow ids and trigger ids: the one place that spells them. Workflows, the bridge, the CLI, the
+// simulator and tests all build ids here. Pure module: imported by workflows, so no Node built-ins.
+import type { ExportSet } from './exports';
+
+/** Workflow ids of a date's run start with this; the rest is the game date. */
+export const gameDayWorkflowIdPrefix = 'game-day-';
+
+/** The one run per game date: `game-day-<date>`. */
+export function workflowIdFor(gameDate: string): string {
+  return `${gameDayWorkflowIdPrefix}${gameDate}`;
+}
+
+/** The date's phase 4 cascade child: `game-day-<date>/phase4`. */
+export const phase4CascadeWorkflowId = (gameDate: string): string => `${workflowIdFor(gameDate)}/phase4`;
+
+/** The date's phase 5 child: `game-day-<date>/phase5` (a restart appends `/restart-<n>`). */
+export const phase5WorkflowId = (gameDate: string): string => `${workflowIdFor(gameDate)}/phase5`;
+
+/** A phase 6 export run for a target date and export set: `export-<date>-<set>`. */
+export function exportWorkflowIdFor(targetDate: string, set: ExportSet): string {
+  return `export-${targetDate}-${set}`;
+}
+
+/** Keys of the steps that publish a trigger, one per date: they end each trigger id. */
+export const triggerKeys = {
+  phase3: 'phase3',
+  phase4Level: (level: number): string => `phase4/${level}`,
+  phase5: 'phase5',
+  phase5Retry: (attempt: number): string => `phase5/retry/${attempt}`,
+  phase6: 'phase6',
+} as const;
+
+/** Stable per date and step, so consumers can dedupe a republished trigger. */
+export function triggerIdFor(workflowId: string, key: string): string {
+  return `${workflowId}/${key}`;
+}
+
+/** The trigger id a date's step publishes with: `game-day-<date>/<key>`. */
+export function gameDayTriggerId(gameDate: string, key: string): string {
+  return triggerIdFor(workflowIdFor(gameDate), key);
+}
