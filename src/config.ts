@@ -2,6 +2,7 @@
 // emulator variable to the empty string to talk to real Google Cloud instead.
 import { z } from 'zod';
 import { deliveryDefaults, pubsubLimits } from './bridge/limits';
+import { issueLines } from './messages/parse';
 
 const emulator = (fallback: string) =>
   z
@@ -50,7 +51,7 @@ const schema = z.object({
 export function loadConfig(env: NodeJS.ProcessEnv) {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    const problems = issueLines(parsed.error).map((line) => `  ${line}`).join('\n');
     throw new Error(`invalid environment:\n${problems}`);
   }
   const e = parsed.data;

@@ -8,6 +8,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { parseCompletion, type Completion } from '../messages/completion';
 import { addDays } from '../messages/dates';
+import { isObject, parseJson } from '../messages/parse';
 import { classifyTemporalError } from './classify';
 import type { DeadLetter } from './dead-letter';
 import { backoffSeconds, FailureCounts, type BackoffPolicy } from './deliveries';
@@ -173,15 +174,10 @@ function sizeProblem({ data, attributes }: IncomingMessage, maxMessageBytes: num
 
 /** A completion field over its cap, or undefined (not JSON, not an object: the parser says why). */
 function fieldSizeProblem(data: Buffer, caps: typeof completionFieldCaps): string | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(data.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  if (typeof json !== 'object' || json === null) return undefined;
+  const json = parseJson(data.toString('utf8'));
+  if (!json.ok || !isObject(json.value)) return undefined;
   for (const [field, { maxBytes, becomes }] of Object.entries(caps)) {
-    const value = (json as Record<string, unknown>)[field];
+    const value = json.value[field];
     if (typeof value === 'string' && byteLength(value) > maxBytes) {
       return `${field} is ${byteLength(value)} bytes; the cap is ${maxBytes} (it becomes ${becomes})`;
     }

@@ -9,6 +9,7 @@ import { OAuth2Client, type TokenPayload } from 'google-auth-library';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from '../config';
+import { isObject, parseJson } from '../messages/parse';
 import type { DeadLetter } from './dead-letter';
 import type { Handle, IncomingMessage, Verdict } from './handler';
 import { pubsubLimits } from './limits';
@@ -74,12 +75,9 @@ const pushEnvelopeSchema = z.object({
 
 /** Reads a push envelope. Only the envelope is judged here; the message data is the handler's. */
 export function parseEnvelope(body: string): EnvelopeResult {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch (error) {
-    return { ok: false, reason: `body is not JSON: ${(error as Error).message}` };
-  }
+  const parsedJson = parseJson(body);
+  if (!parsedJson.ok) return { ok: false, reason: `body is ${parsedJson.reason}` };
+  const json = parsedJson.value;
   const parsed = pushEnvelopeSchema.safeParse(json, { reportInput: true });
   const subscription = isObject(json) && typeof json.subscription === 'string' ? json.subscription : undefined;
   const message_id = messageIdOf(json);
@@ -106,8 +104,6 @@ export function parseEnvelope(body: string): EnvelopeResult {
     },
   };
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
 function messageIdOf(json: unknown): string | undefined {
   const message = isObject(json) ? json.message : undefined;

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { phaseForTopic, type PhaseKey } from '../pipeline/definition';
 import { isCalendarDate } from './dates';
+import { describeIssues, isObject, parseJson, type Parsed } from './parse';
 
 export const completionStatuses = ['success', 'partial', 'no_data', 'failed'] as const;
 export type CompletionStatus = (typeof completionStatuses)[number];
@@ -48,7 +49,6 @@ export interface Completion {
   metadata?: Record<string, unknown>;
 }
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 /**
  * Parses a completion as it arrived on `topic`. `fallbackExecutionId` (the Pub/Sub message id)
@@ -58,12 +58,9 @@ export function parseCompletion(data: string, topic: string, fallbackExecutionId
   const phase = phaseForTopic(topic);
   if (!phase) return { ok: false, reason: `topic ${topic} carries no completions` };
 
-  let json: unknown;
-  try {
-    json = JSON.parse(data);
-  } catch (error) {
-    return { ok: false, reason: `not JSON: ${(error as Error).message}` };
-  }
+  const parsedJson = parseJson(data);
+  if (!parsedJson.ok) return parsedJson;
+  const json = parsedJson.value;
   // A phase with a single processor (phase 5's coordinator) needs no processor_name: the topic tells it.
   const soleProcessor = phase.processors.length === 1 ? phase.processors[0]!.name : undefined;
   const withProcessor = soleProcessor && isObject(json) && json.processor_name === undefined ? { ...json, processor_name: soleProcessor } : json;
@@ -104,18 +101,6 @@ function withPlayerCounts(message: UnifiedCompletion): Record<string, unknown> |
     (['players_ready', 'players_total'] as const).flatMap((k) => (typeof message[k] === 'number' ? [[k, message[k]]] : [])),
   );
   return message.metadata || Object.keys(counts).length > 0 ? { ...counts, ...message.metadata } : undefined;
-}
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const field = issue.path.join('.') || 'message';
-      return issue.input === undefined && issue.path.length > 0 ? `${field}: required` : `${field}: ${issue.message}`;
-    })
-    .join('; ');
 }
 
 function dropUndefined<T extends object>(value: T): T {

@@ -3,8 +3,8 @@
 // builders without zod live in ./export-message (workflows import that).
 import { z } from 'zod';
 import { defaultMinGames, exportTypes } from '../pipeline/exports';
-import type { Parsed } from './completion';
 import { isCalendarDate } from './dates';
+import { describeIssues, parseJson, type Parsed } from './parse';
 import {
   exportTriggerSources,
   type DailyExportTrigger,
@@ -78,18 +78,10 @@ export function parseExportComplete(data: string): Parsed<ExportComplete> {
   return json.ok ? validate(json.value, exportCompleteSchema) : json;
 }
 
-function parseJson(data: string): Parsed<unknown> {
-  try {
-    return { ok: true, value: JSON.parse(data) };
-  } catch (error) {
-    return { ok: false, reason: `not JSON: ${(error as Error).message}` };
-  }
-}
-
 function validate<T>(json: unknown, schema: z.ZodType<T>): Parsed<T> {
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    return { ok: false, reason: parsed.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ') };
+    return { ok: false, reason: describeIssues(parsed.error) };
   }
   return { ok: true, value: parsed.data };
 }
