@@ -37,6 +37,7 @@ export interface PlayerProfilesTrigger extends ExportTriggerTracing {
   target_date?: TargetDate;
 }
 
+/** What the phase 6 exporter accepts, either form (the gate's published message is `Phase6Trigger`). */
 export type ExportTrigger = DailyExportTrigger | PlayerProfilesTrigger;
 
 /** What an export run does, whichever form asked for it. */

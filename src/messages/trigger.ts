@@ -36,8 +36,12 @@ export interface Phase5Retry extends TriggerBase {
   players: string[];
 }
 
-/** Seed 002's export trigger, as the 5→6 gate publishes it. */
-export interface ExportTrigger extends TriggerBase {
+/**
+ * The phase 6 export trigger as the 5→6 gate publishes it on `nba-phase6-export-trigger`: the
+ * exporter's daily trigger plus the orchestrator's fields. What the exporter reads from it is
+ * `ExportTrigger` in `export-message.ts`.
+ */
+export interface Phase6Trigger extends TriggerBase {
   phase: 'phase6';
   export_types: string[];
   target_date: string;
@@ -46,7 +50,7 @@ export interface ExportTrigger extends TriggerBase {
   upstream_predictions: number | null;
 }
 
-export type Trigger = Phase3Trigger | Phase4LevelTrigger | Phase5Start | Phase5Retry | ExportTrigger;
+export type Trigger = Phase3Trigger | Phase4LevelTrigger | Phase5Start | Phase5Retry | Phase6Trigger;
 
 /** A trigger on its way to a topic; `trigger_id` also travels as a message attribute. */
 export interface TriggerRequest {
