@@ -1,6 +1,6 @@
 // Phase 6 messages as types and pure builders: the export trigger (seed 002's two forms plus our
 // `trigger_id` and `phase`) and the export-complete report. No zod and no Node imports here, so
-// workflows can import it; the wire schemas live in ./export.
+// workflows can import it; the wire schemas tests check against live in test/helpers/export-parsers.ts.
 import { defaultMinGames, type ExportType, type RelativeDate } from '../pipeline/exports';
 
 export const exportTriggerSources = ['orchestrator', 'scheduler', 'backup', 'manual'] as const;

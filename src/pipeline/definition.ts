@@ -179,8 +179,6 @@ export const pipeline = {
   backfillOlderThanDays: 2,
 } as const;
 
-export type Pipeline = typeof pipeline;
-
 /** Topics the bridge consumes: every phase with completions to collect. */
 export const completionTopics: readonly string[] = phases.flatMap((p) => (p.completionTopic ? [p.completionTopic] : []));
 

@@ -174,9 +174,3 @@ export const schedules: readonly ScheduleDefinition[] = [
     workflow: 'openGameDayWorkflow',
   },
 ];
-
-export function scheduleDefinition(id: string): ScheduleDefinition {
-  const schedule = schedules.find((s) => s.id === id);
-  if (!schedule) throw new Error(`no schedule ${id} in the export definition`);
-  return schedule;
-}

@@ -10,12 +10,6 @@ export function zonedInstant(date: string, hhmm: string, timeZone: string): numb
   return asIfUtc - offsetMs(first, timeZone);
 }
 
-/** The calendar date (YYYY-MM-DD) at `instant` in `timeZone`. */
-export function zonedDate(instant: number, timeZone: string): string {
-  const parts = partsAt(instant, timeZone);
-  return `${parts.year}-${parts.month}-${parts.day}`;
-}
-
 function offsetMs(instant: number, timeZone: string): number {
   const p = partsAt(instant, timeZone);
   const wall = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));

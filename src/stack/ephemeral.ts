@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { PubSub } from '@google-cloud/pubsub';
 import { createBigQuery, ensureSchema } from '../bigquery/client';
-import { bigqueryEmulatorSpec, bqemulatorBinary } from '../bigquery/emulator';
+import { bigqueryEmulatorSpec, bqemulatorBinary } from './bigquery-emulator';
 import { emulatorAuth } from '../clients';
 import { ensureTopology } from '../infra/topology';
 import { binaries, pubsubEmulatorSpec, temporalServerSpec } from './local';

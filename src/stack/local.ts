@@ -1,6 +1,6 @@
 // The local stack on the embedded defaults of DESIGN.md: servers first, then worker and bridge.
 import path from 'node:path';
-import { bigqueryEmulatorSpec } from '../bigquery/emulator';
+import { bigqueryEmulatorSpec } from './bigquery-emulator';
 import type { Config } from '../config';
 import { searchAttributeDefinitions } from '../workflows/search-attributes';
 import type { ServiceSpec } from './services';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { createBigQuery, dateParam, ensureSchema, runQuery, type Row } from '../../src/bigquery/client';
-import { bigqueryEmulatorSpec, bqemulatorBinary } from '../../src/bigquery/emulator';
+import { bigqueryEmulatorSpec, bqemulatorBinary } from '../../src/stack/bigquery-emulator';
 import {
   exportQueries,
   featureRowCount,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { exportRequestOf, exportStatus, parseExportComplete, parseExportTrigger } from '../../src/messages/export';
+import { exportRequestOf, exportStatus } from '../../src/messages/export-message';
+import { parseExportComplete, parseExportTrigger } from '../helpers/export-parsers';
 import { exportDefinitions, exportPaths, exportTypes, schedules } from '../../src/pipeline/exports';
 
 describe('export trigger messages', () => {

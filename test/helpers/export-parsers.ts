@@ -1,19 +1,17 @@
-// Wire schemas for phase 6: export triggers as seed 002 publishes them (both forms) and the
-// export-complete report. Parsing returns a typed value or the reason it is not one. Types and
-// builders without zod live in ./export-message (workflows import that).
+// Wire schemas for phase 6, used by tests to check what goes out: export triggers as the phase 6
+// exporter's publishers send them (both forms) and the export-complete report. Parsing returns a
+// typed value or the reason it is not one. The types live in src/messages/export-message.ts.
 import { z } from 'zod';
-import { defaultMinGames, exportTypes } from '../pipeline/exports';
-import { isCalendarDate } from './dates';
-import { describeIssues, parseJson, type Parsed } from './parse';
+import { defaultMinGames, exportTypes } from '../../src/pipeline/exports';
+import { isCalendarDate } from '../../src/messages/dates';
+import { describeIssues, parseJson, type Parsed } from '../../src/messages/parse';
 import {
   exportTriggerSources,
   type DailyExportTrigger,
   type ExportComplete,
   type ExportTrigger,
   type PlayerProfilesTrigger,
-} from './export-message';
-
-export * from './export-message';
+} from '../../src/messages/export-message';
 
 const optionalText = z.string().nullish();
 

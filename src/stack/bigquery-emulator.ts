@@ -1,6 +1,6 @@
 // How the local stack and the tests run bqemulator (PyPI, DuckDB-backed), installed by scripts/setup.sh.
 import path from 'node:path';
-import type { ServiceSpec } from '../stack/services';
+import type { ServiceSpec } from './services';
 
 const root = path.resolve(__dirname, '../..');
 
