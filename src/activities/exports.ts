@@ -1,8 +1,7 @@
 // Phase 6 I/O: run an export type's query, write its JSON where the website reads it, report the
-// export run on Pub/Sub, and open a date's game-day run. Clients are built once and injected.
+// export run on Pub/Sub. Clients are built once and injected.
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { PubSub, Topic } from '@google-cloud/pubsub';
-import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Row } from '../bigquery/client';
 import { exportQueries, runExportQuery } from '../bigquery/queries';
@@ -11,18 +10,12 @@ import { isCalendarDate } from '../messages/dates';
 import { exportCompleteAttributes, type ExportComplete } from '../messages/export-message';
 import { pipeline } from '../pipeline/definition';
 import { defaultMinGames, exportDefinitions, exportPaths, type ExportQueryKey, type ExportType } from '../pipeline/exports';
-import { createOpenGameDayActivity } from './open-game-day';
 import type { ExportStorage } from './storage';
-
-export type { OpenedGameDay } from './open-game-day';
 
 export interface ExportActivityClients {
   bigquery: BigQuery;
   pubsub: PubSub;
   storage: ExportStorage;
-  temporalClient: Client;
-  /** Task queue of the game-day runs; default: the queue this activity runs on (one worker runs both). */
-  gameDayTaskQueue?: string;
 }
 
 export interface ExportRun {
@@ -53,7 +46,7 @@ export interface ExportDocument {
 const queryFor: Record<ExportQueryKey, string> = exportQueries;
 
 export function createExportActivities(clients: ExportActivityClients) {
-  const { bigquery, pubsub, storage, temporalClient } = clients;
+  const { bigquery, pubsub, storage } = clients;
   const completeTopic: Topic = pubsub.topic(pipeline.topics.phase6ExportComplete, { batching: { maxMessages: 1 } });
 
   return {
@@ -90,8 +83,6 @@ export function createExportActivities(clients: ExportActivityClients) {
       );
       return messageId;
     },
-
-    ...createOpenGameDayActivity(temporalClient, clients.gameDayTaskQueue),
   };
 }
 

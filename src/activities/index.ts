@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import { createAlertActivities } from './alerts';
 import { createBigQueryActivities } from './bigquery';
 import { createExportActivities } from './exports';
+import { createOpenGameDayActivity } from './open-game-day';
 import { createPublishActivities } from './publish';
 import { createRunHistoryActivities } from './run-history';
 import type { ExportStorage } from './storage';
@@ -23,6 +24,7 @@ export function createActivities(clients: ActivityClients) {
     ...createAlertActivities(clients.alertWebhookUrl),
     ...createBigQueryActivities(clients.bigquery),
     ...createExportActivities(clients),
+    ...createOpenGameDayActivity(clients.temporalClient),
     ...createRunHistoryActivities(clients.bigquery, clients.pubsub),
   };
 }

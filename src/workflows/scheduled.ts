@@ -3,7 +3,8 @@
 // already exported does nothing new. The game-day opener makes sure today's run exists.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import * as wf from '@temporalio/workflow';
-import type { ExportActivities, OpenedGameDay } from '../activities/exports';
+import type { Activities } from '../activities';
+import type { OpenedGameDay } from '../activities/open-game-day';
 import type { ExportComplete, ExportTrigger } from '../messages/export-message';
 import { exportSets, exportWorkflowIdFor, gameDayTimeZone, type ScheduledExportJob } from '../pipeline/exports';
 import { exportWorkflow, resolveOrReject } from './export';
@@ -11,7 +12,7 @@ import { scheduledOrStartTime } from './scheduled-time';
 import { GameDate, PipelinePhase } from './search-attributes';
 import { calendarDateIn } from './target-date';
 
-const { openGameDay } = wf.proxyActivities<ExportActivities>({
+const { openGameDay } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   // Temporal being briefly unreachable from the worker must not lose the day's opening.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },

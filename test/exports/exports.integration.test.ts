@@ -9,6 +9,7 @@ import type { Message, Subscription } from '@google-cloud/pubsub';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createExportActivities, type ExportDocument } from '../../src/activities/exports';
+import { createOpenGameDayActivity } from '../../src/activities/open-game-day';
 import { localDirectoryStorage } from '../../src/activities/storage';
 import { createBigQuery, ensureSchema } from '../../src/bigquery/client';
 import { bigqueryEmulatorSpec } from '../../src/stack/bigquery-emulator';
@@ -76,12 +77,10 @@ before(async () => {
     connection: env.nativeConnection,
     taskQueue,
     workflowsPath,
-    activities: createExportActivities({
-      bigquery,
-      pubsub: emulator.pubsub,
-      storage: localDirectoryStorage(exportDir),
-      temporalClient: env.client,
-    }),
+    activities: {
+      ...createExportActivities({ bigquery, pubsub: emulator.pubsub, storage: localDirectoryStorage(exportDir) }),
+      ...createOpenGameDayActivity(env.client),
+    },
   });
   running = worker.run();
 });
