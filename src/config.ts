@@ -1,5 +1,6 @@
-// The one place that reads the environment. Defaults are the local stack's (DESIGN.md); set an
-// emulator variable to the empty string to talk to real Google Cloud instead.
+// The one place that reads the environment. Defaults are the local stack's (every server on
+// 127.0.0.1 at the port `npm start` prints); set an emulator variable to the empty string to talk to
+// real Google Cloud instead.
 import { z } from 'zod';
 import { deliveryDefaults, pubsubLimits } from './bridge/limits';
 import { issueLines } from './messages/parse';

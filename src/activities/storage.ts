@@ -30,7 +30,7 @@ export function localDirectoryStorage(dir: string): ExportStorage {
   };
 }
 
-/** Objects in a Cloud Storage bucket (seed 002: nba-props-platform-api). Not exercised locally. */
+/** Objects in a Cloud Storage bucket (the website's API bucket, nba-props-platform-api). Not exercised locally. */
 export function cloudStorage(bucketName: string, storage = new Storage()): ExportStorage {
   const bucket = storage.bucket(bucketName);
   return {

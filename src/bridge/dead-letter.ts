@@ -18,7 +18,7 @@ export interface Rejected {
 
 export type DeadLetter = (rejected: Rejected) => Promise<void>;
 
-/** Attribute names on every dead letter (DESIGN.md), plus the ones saying what was trimmed. */
+/** Attribute names every dead letter carries (reason, source topic, source message id) and what was trimmed. */
 export const deadLetterAttributes = {
   reason: 'dead_letter_reason',
   sourceTopic: 'source_topic',

@@ -143,7 +143,7 @@ export async function simulateDay(options: SimulateOptions): Promise<boolean> {
   }
 }
 
-/** The prediction coordinator's completion (seed 002), at 95 % — through the 5→6 gate. */
+/** The prediction coordinator's completion, at 95 % — through the 5→6 gate. */
 function predictionsComplete({ gameDate, correlationId }: { gameDate: string; correlationId: string }): SimulatedMessage[] {
   const batch = `batch_${gameDate}_sim`;
   return [

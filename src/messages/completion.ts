@@ -1,5 +1,5 @@
-// Completion messages as processors publish them (seed 004's unified format; seed 000's older
-// messages without `phase` too), parsed into the small value the workflow is signalled with.
+// Completion messages as processors publish them (the unified format; the Phase 2 → 3 Cloud
+// Function's older messages without `phase` too), parsed into the small value the workflow is signalled with.
 import { z } from 'zod';
 import { phaseForTopic, type PhaseKey } from '../pipeline/definition';
 import { isCalendarDate } from './dates';

@@ -1,4 +1,4 @@
-// Phase 6 messages as types and pure builders: the export trigger (seed 002's two forms plus our
+// Phase 6 messages as types and pure builders: the export trigger (the phase 6 exporter's two forms plus our
 // `trigger_id` and `phase`) and the export-complete report. No zod and no Node imports here, so
 // workflows can import it; the wire schemas tests check against live in test/helpers/export-parsers.ts.
 import { defaultMinGames, type ExportType, type RelativeDate } from '../pipeline/exports';
@@ -20,7 +20,7 @@ export interface ExportTriggerTracing {
   phase?: 'phase6';
 }
 
-/** Seed 002's daily / tonight form. */
+/** The exporter's daily / tonight form. */
 export interface DailyExportTrigger extends ExportTriggerTracing {
   export_types: ExportType[];
   target_date: TargetDate;
@@ -29,7 +29,7 @@ export interface DailyExportTrigger extends ExportTriggerTracing {
   upstream_predictions?: number | null;
 }
 
-/** Seed 002's player-profiles form: `{ players: true, min_games }`. */
+/** The exporter's player-profiles form: `{ players: true, min_games }`. */
 export interface PlayerProfilesTrigger extends ExportTriggerTracing {
   players: true;
   min_games: number;

@@ -25,7 +25,7 @@ export interface ExportDefinition {
   latestPaths: readonly string[];
 }
 
-/** Paths are object names under the API bucket (seed 002: gs://nba-props-platform-api/v1/…). */
+/** Paths are object names under the API bucket (the website's API bucket: gs://nba-props-platform-api/v1/…). */
 export const exportDefinitions: Readonly<Record<ExportType, ExportDefinition>> = {
   tonight: {
     query: 'tonight',
@@ -89,7 +89,7 @@ export const exportSets = {
 } as const satisfies Record<string, { exportTypes: readonly ExportType[]; updateLatest: boolean; minGames?: number }>;
 export type ExportSet = keyof typeof exportSets;
 
-/** Seed 002: what the phase 5→6 gate asks for once predictions are complete. */
+/** What the phase 5→6 gate asks for once predictions are complete. */
 export const eventDrivenExport = {
   set: 'tonight',
   exportTypes: exportSets.tonight.exportTypes,
@@ -101,7 +101,7 @@ export const defaultMinGames = 5;
 
 export { exportWorkflowIdFor } from './ids';
 
-/** `today`/`yesterday` in a trigger are calendar dates in this zone (seed 002's jobs are UTC crons). */
+/** `today`/`yesterday` in a trigger are calendar dates in this zone (the Cloud Scheduler jobs were UTC crons). */
 export const relativeDateTimeZone = 'UTC';
 
 /** A game date is the date in Los Angeles: a late West-coast game still belongs to its evening. */

@@ -1,4 +1,4 @@
-// The pipeline's Temporal Schedules (seed 002's scheduler jobs and the game-day opener), created or
+// The pipeline's Temporal Schedules (the phase 6 exporter's Cloud Scheduler jobs and the game-day opener), created or
 // updated from the data in src/pipeline/exports.ts. Safe to run at every start-up.
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleOptions } from '@temporalio/client';
 import { schedules, type ScheduleDefinition } from '../pipeline/exports';

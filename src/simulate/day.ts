@@ -1,4 +1,4 @@
-// A realistic game day of completion messages, as processors publish them (seed 004's format).
+// A realistic game day of completion messages, as processors publish them (the unified completion format).
 import { phaseDefinition, type PhaseKey } from '../pipeline/definition';
 import type { UnifiedCompletion } from '../messages/completion';
 

@@ -1,4 +1,5 @@
-// The local stack on the embedded defaults of DESIGN.md: servers first, then worker and bridge.
+// The local stack on its embedded defaults (127.0.0.1, the ports `npm start` prints, state under
+// .data/): servers first, then worker and bridge.
 import path from 'node:path';
 import { bigqueryEmulatorSpec } from './bigquery-emulator';
 import type { Config } from '../config';

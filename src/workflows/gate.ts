@@ -1,4 +1,5 @@
-// The phase 5 → 6 gate of seed 002: which prediction completions may start the exports. Pure.
+// The phase 5 → 6 gate, the rule of the phase5-to-phase6 Cloud Function it replaces: which
+// prediction completions may start the exports. Pure.
 import type { Completion } from '../messages/completion';
 import { pipeline } from '../pipeline/definition';
 

@@ -7,8 +7,8 @@ const phase3Topic = 'nba-phase3-analytics-complete';
 const phase4Topic = 'nba-phase4-processor-complete';
 const pubsubMessageId = 'pubsub-msg-7781';
 
-// Seed 000, "Input Message (from Phase 2)", verbatim.
-const seed000InputMessage = `{
+// The Phase 2 → 3 Cloud Function's documented "Input Message (from Phase 2)", verbatim.
+const phase2FunctionInputMessage = `{
   "processor_name": "BdlGamesProcessor",
   "phase": "phase_2_raw",
   "execution_id": "def-456",
@@ -45,9 +45,9 @@ function rejectionReason(data: string, topic: string): string {
   return result.reason;
 }
 
-describe('parseCompletion: seed 000 input message', () => {
+describe('parseCompletion: the Phase 2 → 3 Cloud Function\'s input message', () => {
   it('parses to a phase 2 completion of BdlGamesProcessor with the message ids', () => {
-    const completion = parsedOk(seed000InputMessage, phase2Topic);
+    const completion = parsedOk(phase2FunctionInputMessage, phase2Topic);
     assert.deepEqual(completion, {
       phase: 'phase2',
       processor: 'BdlGamesProcessor',
@@ -62,12 +62,12 @@ describe('parseCompletion: seed 000 input message', () => {
   });
 
   it('does not use the Pub/Sub message id when the message has its own execution_id', () => {
-    const completion = parsedOk(seed000InputMessage, phase2Topic, 'some-other-id');
+    const completion = parsedOk(phase2FunctionInputMessage, phase2Topic, 'some-other-id');
     assert.equal(completion.executionId, 'def-456');
   });
 });
 
-describe('parseCompletion: seed 004 unified message format', () => {
+describe('parseCompletion: the unified message format', () => {
   it('accepts a full unified message, including fields the workflow does not use', () => {
     const message = JSON.stringify({
       processor_name: 'PlayerGameSummaryProcessor',
@@ -149,8 +149,8 @@ describe('parseCompletion: phase', () => {
     assert.match(reason, /phase_2_raw/);
   });
 
-  it('rejects the seed 000 message (phase_2_raw) arriving on the phase 3 topic', () => {
-    const reason = rejectionReason(seed000InputMessage, phase3Topic);
+  it('rejects the Cloud Function\'s phase 2 message (phase_2_raw) arriving on the phase 3 topic', () => {
+    const reason = rejectionReason(phase2FunctionInputMessage, phase3Topic);
     assert.match(reason, /phase_2_raw/);
   });
 });
@@ -307,7 +307,7 @@ describe('parseCompletion: rejections with a readable reason', () => {
 
   it('rejects a topic that carries no completions, naming the topic', () => {
     for (const topic of ['nba-phase6-export-complete', 'nba-phase3-trigger', 'no-such-topic']) {
-      const reason = rejectionReason(seed000InputMessage, topic);
+      const reason = rejectionReason(phase2FunctionInputMessage, topic);
       assert.match(reason, new RegExp(topic));
       assert.match(reason, /carries no completions/);
     }

@@ -5,7 +5,7 @@ import { parseExportComplete, parseExportTrigger } from '../helpers/export-parse
 import { exportDefinitions, exportPaths, exportTypes, schedules } from '../../src/pipeline/exports';
 
 describe('export trigger messages', () => {
-  it('parses seed 002’s orchestrator message', () => {
+  it('parses the phase 5→6 orchestrator’s message', () => {
     const parsed = parseExportTrigger(
       JSON.stringify({
         export_types: ['tonight', 'tonight-players', 'predictions', 'streaks'],
@@ -90,7 +90,7 @@ describe('export definitions', () => {
     assert.ok(paths.every((p) => p.startsWith('v1/') && p.endsWith('.json')));
   });
 
-  it('keeps seed 002’s three scheduler jobs', () => {
+  it('keeps the exporter’s three Cloud Scheduler jobs', () => {
     assert.deepEqual(
       schedules.filter((s) => s.workflow === 'scheduledExportWorkflow').map((s) => [s.id, s.cron, s.timeZone]),
       [
