@@ -2,7 +2,7 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { log } from '../log';
-import { workflowIdFor } from '../pipeline/definition';
+import { workflowIdFor } from '../pipeline/ids';
 import { gameDayWorkflow, openSignal } from '../workflows/game-day';
 import { BackfillMode, GameDate, PipelinePhase } from '../workflows/search-attributes';
 

@@ -1,7 +1,7 @@
 // The Temporal side of the bridge: one completion becomes one signal-with-start on its date's run.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Completion } from '../messages/completion';
-import { workflowIdFor } from '../pipeline/definition';
+import { workflowIdFor } from '../pipeline/ids';
 import { completionSignal, gameDayWorkflow } from '../workflows/game-day';
 import { CorrelationId, GameDate, PipelinePhase, BackfillMode } from '../workflows/search-attributes';
 

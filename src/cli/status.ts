@@ -1,7 +1,7 @@
 // `pipeline status <date>`: where a game date stands, read from its workflow through a query.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import Table from 'cli-table3';
-import { workflowIdFor } from '../pipeline/definition';
+import { workflowIdFor } from '../pipeline/ids';
 import { statusQuery } from '../workflows/game-day';
 import { notStartedStatus, type GameDayStatus } from '../workflows/status';
 

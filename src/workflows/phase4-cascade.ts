@@ -2,8 +2,8 @@
 // each later level when every level before it is complete. After level 3, phase 4 is done.
 import * as wf from '@temporalio/workflow';
 import type { Completion } from '../messages/completion';
-import { phaseDefinition, pipeline, workflowIdFor } from '../pipeline/definition';
-import { triggerKeys } from '../pipeline/ids';
+import { phaseDefinition, pipeline } from '../pipeline/definition';
+import { triggerKeys, workflowIdFor } from '../pipeline/ids';
 import { fireOnce } from './fire';
 import { historyTooLong } from './history';
 import { levelProgress, recordDelivery, type Received } from './progress';
@@ -22,7 +22,6 @@ export interface Phase4CascadeInput {
   fired?: Record<string, StepFired>;
   players?: Phase4Done;
 }
-
 
 export async function phase4CascadeWorkflow(input: Phase4CascadeInput): Promise<void> {
   const received = input.received;

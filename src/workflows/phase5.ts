@@ -2,8 +2,8 @@
 // or — if it is not done by the backup deadline — after up to 30 more minutes of checking phase 4
 // readiness in BigQuery (the backup path). Then stragglers are retried, and the SLA is checked.
 import * as wf from '@temporalio/workflow';
-import { pipeline, workflowIdFor } from '../pipeline/definition';
-import { triggerKeys } from '../pipeline/ids';
+import { pipeline } from '../pipeline/definition';
+import { triggerKeys, workflowIdFor } from '../pipeline/ids';
 import { zonedInstant } from '../pipeline/time';
 import type { Activities } from '../activities';
 import { failureMessage } from './failure';
@@ -32,7 +32,6 @@ export interface Phase5Input {
   /** What an earlier phase 5 run of the date did and knew, when this one replaces it. */
   resume?: { fired: Record<string, StepFired>; phase4?: Phase4Done; predictionsComplete: boolean };
 }
-
 
 /**
  * Phase 5's reads retry until the deadline they serve makes them moot, so a BigQuery outage of

@@ -13,7 +13,8 @@ import { deadLetterPolicyAttempts, pubsubLimits } from '../../src/bridge/limits'
 import { pullAll, subscriptionFor, type PullOptions } from '../../src/bridge/pull';
 import { deadLetterReviewSubscription, ensureTopology, type TopologyOptions } from '../../src/infra/topology';
 import { addDays } from '../../src/messages/dates';
-import { pipeline, workflowIdFor } from '../../src/pipeline/definition';
+import { pipeline } from '../../src/pipeline/definition';
+import { workflowIdFor } from '../../src/pipeline/ids';
 import { pubsubEmulatorSpec } from '../../src/stack/local';
 import { startService, type RunningService } from '../../src/stack/services';
 import { until } from '../helpers/eventually';
