@@ -70,6 +70,9 @@ export function pullAll(pubsub: PubSub, topics: readonly string[], handle: Handl
       flowControl: { maxMessages: maxOutstanding, allowExcessMessages: false },
       // The client retries a broken stream itself; cap its wait so a restarted server is noticed soon.
       streamingOptions: { retryMaxBackoff: Duration.from({ seconds: 5 }) },
+      // Leases are extended a minute at a time (signalling takes seconds), so what a crashed bridge
+      // held comes back within a minute instead of the client's default of up to ten.
+      maxAckDeadline: Duration.from({ seconds: 60 }),
     });
     subscription.on('message', (message: Message) => {
       markHealthy();
