@@ -18,7 +18,7 @@ import { readStatus } from '../../src/cli/status';
 import { until } from '../helpers/eventually';
 import { processorNames } from '../helpers/messages';
 import { startBigQueryEmulator, type BigQueryEmulator } from '../../src/stack/ephemeral';
-import { startDevServer, startPubSubEmulator, tempDir, workflowsPath, type DevServer, type PubSubEmulator } from '../helpers/servers';
+import { startDevServer, startPubSubEmulator, tempDir, workflowBundle, type DevServer, type PubSubEmulator } from '../helpers/servers';
 
 const taskQueue = 'bridge-integration';
 const log = pino({ level: 'silent' });
@@ -57,7 +57,7 @@ before(async () => {
   worker = await Worker.create({
     connection: workerConnection,
     taskQueue,
-    workflowsPath,
+    workflowBundle: await workflowBundle(),
     activities: createActivities({
       pubsub,
       // The run history: each new run asks whether its date closed before.

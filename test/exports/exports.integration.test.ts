@@ -28,7 +28,7 @@ import {
   startPubSubEmulator,
   tempDir,
   timeSkippingEnvironment,
-  workflowsPath,
+  workflowBundle,
   type PubSubEmulator,
 } from '../helpers/servers';
 
@@ -76,7 +76,7 @@ before(async () => {
   worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
-    workflowsPath,
+    workflowBundle: await workflowBundle(),
     activities: {
       ...createExportActivities({ bigquery, pubsub: emulator.pubsub, storage: localDirectoryStorage(exportDir) }),
       ...createOpenGameDayActivity(env.client),

@@ -1,6 +1,6 @@
 // Real servers for tests, started from the binaries scripts/setup.sh installed. Nothing downloads.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
 import type { ClosedRun, LateCompletions } from '../../src/activities/run-history';
 import { binaries } from '../../src/stack/local';
@@ -8,6 +8,13 @@ import { requireTool } from '../../src/stack/ephemeral';
 import { searchAttributeDefinitions } from '../../src/workflows/search-attributes';
 
 export const workflowsPath = require.resolve('../../src/workflows');
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** The workflow bundle, built once per test file and shared by its workers and replays. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+  return bundle;
+}
 
 // Worker state changes are noise in test output; warnings and errors still show.
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -64,7 +71,7 @@ export async function timeSkippingWorker(taskQueue: string, activities: Partial<
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
-    workflowsPath,
+    workflowBundle: await workflowBundle(),
     activities: { ...memoryRunHistory().activities, ...activities },
   });
   const running = worker.run();

@@ -16,7 +16,7 @@ import { renderSchedules } from '../../src/cli/schedules';
 import { ensureSchedules, listSchedules } from '../../src/schedules';
 import type { ScheduledExportOutcome } from '../../src/workflows/scheduled';
 import { calendarDateIn } from '../../src/workflows/target-date';
-import { memoryRunHistory, startDevServer, tempDir, workflowsPath, type DevServer } from '../helpers/servers';
+import { memoryRunHistory, startDevServer, tempDir, workflowBundle, type DevServer } from '../helpers/servers';
 import { eventually } from '../helpers/eventually';
 
 const taskQueue = 'schedules-test';
@@ -35,7 +35,7 @@ before(async () => {
   worker = await Worker.create({
     connection: workerConnection,
     taskQueue,
-    workflowsPath,
+    workflowBundle: await workflowBundle(),
     activities: {
       async runExport(run: ExportRun): Promise<ExportWritten> {
         exportRuns.push({ ...run, workflowId: Context.current().info.workflowExecution?.workflowId ?? 'none' });

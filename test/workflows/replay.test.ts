@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { Worker } from '@temporalio/worker';
-import { workflowsPath } from '../helpers/servers';
+import { workflowBundle } from '../helpers/servers';
 
 const dir = path.resolve(__dirname, '../histories');
 const files = fs
@@ -17,7 +17,7 @@ describe('replay of recorded histories', () => {
   for (const file of files) {
     it(`replays ${file} deterministically`, async () => {
       const history = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
-      await Worker.runReplayHistory({ workflowsPath }, history, file);
+      await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, file);
     });
   }
 });
