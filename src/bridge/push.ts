@@ -3,27 +3,16 @@
 // retry policy), so a 5xx is for what may succeed later. What can never be accepted — a body that is
 // not a push envelope, an unknown subscription, a body over the limit — is dead-lettered and answered
 // 204, else Pub/Sub would redeliver it for the whole retention period.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage as HttpRequest, type ServerResponse } from 'node:http';
-import { OAuth2Client, type TokenPayload } from 'google-auth-library';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import type { Config } from '../config';
-import { isObject, parseJson } from '../messages/parse';
 import type { DeadLetter } from './dead-letter';
-import type { Handle, IncomingMessage, Verdict } from './handler';
+import type { Handle, Verdict } from './handler';
 import { pubsubLimits } from './limits';
-import { subscriptionFor } from './pull';
+import { authenticator, type IdTokenVerifier } from './push-auth';
+import { parseEnvelope, topicFromSubscription } from './push-envelope';
 
 export const PUSH_PATH = '/pubsub/push';
-
-/** Verifies a Google-signed ID token for `audience`; resolves its claims, throws why not. */
-export type IdTokenVerifier = (idToken: string, audience: string) => Promise<TokenPayload | undefined>;
-
-/** The production verifier: Google's published certs, fetched and cached by google-auth-library. */
-export function googleIdTokenVerifier(client: OAuth2Client = new OAuth2Client()): IdTokenVerifier {
-  return async (idToken, audience) => (await client.verifyIdToken({ idToken, audience })).getPayload();
-}
 
 export interface PushServerOptions {
   /** Interface to listen on. Default: BRIDGE_HOST. */
@@ -37,141 +26,6 @@ export interface PushServer {
   url: string;
   port: number;
   close(): Promise<void>;
-}
-
-type EnvelopeResult =
-  | { ok: true; message: IncomingMessage }
-  | { ok: false; reason: string; subscription?: string; message_id?: string };
-
-// One source for the naming rule: subscriptionFor('') is the suffix alone.
-const SUBSCRIPTION_SUFFIX = subscriptionFor('');
-const SUBSCRIPTION_PATH = /^projects\/[^/]+\/subscriptions\/([^/]+)$/;
-const SUBSCRIPTION_SHAPE = `projects/<project>/subscriptions/<topic>${SUBSCRIPTION_SUFFIX}`;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-/** `projects/<p>/subscriptions/<topic>-orchestrator` → `<topic>`, or undefined. */
-export function topicFromSubscription(subscription: string): string | undefined {
-  const shortName = SUBSCRIPTION_PATH.exec(subscription)?.[1];
-  if (!shortName?.endsWith(SUBSCRIPTION_SUFFIX) || shortName.length === SUBSCRIPTION_SUFFIX.length) return undefined;
-  return shortName.slice(0, -SUBSCRIPTION_SUFFIX.length);
-}
-
-const notStringAttributes = 'message.attributes is not an object of strings';
-const pushEnvelopeSchema = z.object({
-  subscription: z.string({ error: 'envelope has no subscription' }),
-  // Present when the subscription has a dead-letter policy; a malformed count is ignored, not fatal.
-  deliveryAttempt: z.number().int().positive().optional().catch(undefined),
-  message: z.object(
-    {
-      messageId: z.string().min(1).optional(),
-      message_id: z.string().min(1).optional(),
-      // Pub/Sub allows attribute-only messages: empty data goes on to the handler, which dead-letters it.
-      data: z.string().regex(BASE64, 'message.data is not a base64 string').default(''),
-      attributes: z.record(z.string(), z.string({ error: notStringAttributes }), { error: notStringAttributes }).default({}),
-    },
-    { error: 'envelope has no message object' },
-  ),
-});
-
-/** Reads a push envelope. Only the envelope is judged here; the message data is the handler's. */
-export function parseEnvelope(body: string): EnvelopeResult {
-  const parsedJson = parseJson(body);
-  if (!parsedJson.ok) return { ok: false, reason: `body is ${parsedJson.reason}` };
-  const json = parsedJson.value;
-  const parsed = pushEnvelopeSchema.safeParse(json, { reportInput: true });
-  const subscription = isObject(json) && typeof json.subscription === 'string' ? json.subscription : undefined;
-  const message_id = messageIdOf(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const reason = issue?.path.length === 0 ? 'envelope is not a JSON object' : (issue?.message ?? 'invalid envelope');
-    return { ok: false, reason, subscription, message_id };
-  }
-  const { message, deliveryAttempt } = parsed.data;
-  const topic = topicFromSubscription(parsed.data.subscription);
-  if (topic === undefined) {
-    return { ok: false, subscription, message_id, reason: `subscription ${JSON.stringify(subscription)} is not ${SUBSCRIPTION_SHAPE}` };
-  }
-  const id = message.messageId ?? message.message_id;
-  if (!id) return { ok: false, subscription, reason: 'message has no messageId' };
-  return {
-    ok: true,
-    message: {
-      topic,
-      id,
-      data: Buffer.from(message.data, 'base64'),
-      attributes: message.attributes,
-      ...(deliveryAttempt === undefined ? {} : { deliveryAttempt }),
-    },
-  };
-}
-
-function messageIdOf(json: unknown): string | undefined {
-  const message = isObject(json) ? json.message : undefined;
-  if (!isObject(message)) return undefined;
-  const id = message.messageId ?? message.message_id;
-  return typeof id === 'string' && id.length > 0 ? id : undefined;
-}
-
-/** This host itself, and nothing else: not the rest of 127.0.0.0/8 (a container's or a proxy's). */
-const LOOPBACK_ADDRESSES = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
-
-export function isLoopback(address: string | undefined): boolean {
-  return address !== undefined && LOOPBACK_ADDRESSES.has(address);
-}
-
-function bearerToken(header: string | undefined): string | undefined {
-  return header ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
-}
-
-// Hashing first gives equal lengths, so the comparison time reveals nothing about the token.
-function sameSecret(given: string, expected: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
-
-// google-auth-library puts the whole token (or its claims) after the first colon; keep it out of logs.
-function verificationFailure(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split(':')[0] ?? message;
-}
-
-type AuthResult = { ok: true } | { ok: false; status: 401 | 403; reason: string };
-
-type Authenticate = (request: HttpRequest) => Promise<AuthResult>;
-
-function authenticator(bridge: Config['bridge'], verifier: IdTokenVerifier | undefined): Authenticate {
-  const { pushToken, pushAudience, pushServiceAccount } = bridge;
-  if (pushToken) {
-    return async (request) => {
-      const token = bearerToken(request.headers.authorization);
-      if (token === undefined) return { ok: false, status: 401, reason: 'missing bearer token' };
-      return sameSecret(token, pushToken) ? { ok: true } : { ok: false, status: 401, reason: 'wrong bearer token' };
-    };
-  }
-  if (pushAudience) {
-    // Without it, a token Google signed for any service account, of any project, would pass.
-    if (!pushServiceAccount) throw new Error('BRIDGE_PUSH_AUDIENCE needs BRIDGE_PUSH_SERVICE_ACCOUNT');
-    const verify = verifier ?? googleIdTokenVerifier();
-    return async (request) => {
-      const token = bearerToken(request.headers.authorization);
-      if (token === undefined) return { ok: false, status: 401, reason: 'missing OIDC bearer token' };
-      let claims: TokenPayload | undefined;
-      try {
-        claims = await verify(token, pushAudience);
-      } catch (error) {
-        return { ok: false, status: 401, reason: `OIDC token rejected: ${verificationFailure(error)}` };
-      }
-      if (!claims) return { ok: false, status: 401, reason: 'OIDC token has no claims' };
-      if (claims.email !== pushServiceAccount || claims.email_verified !== true) {
-        return { ok: false, status: 403, reason: `OIDC token is not from ${pushServiceAccount} (verified)` };
-      }
-      return { ok: true };
-    };
-  }
-  return async (request) =>
-    isLoopback(request.socket.remoteAddress)
-      ? { ok: true }
-      : { ok: false, status: 403, reason: 'unauthenticated endpoint accepts loopback clients only' };
 }
 
 function sendJson(response: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {

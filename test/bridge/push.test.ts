@@ -10,14 +10,9 @@ import type { Config } from '../../src/config';
 import type { Rejected } from '../../src/bridge/dead-letter';
 import type { IncomingMessage, Verdict } from '../../src/bridge/handler';
 import { pubsubLimits } from '../../src/bridge/limits';
-import {
-  isLoopback,
-  parseEnvelope,
-  startPushServer,
-  topicFromSubscription,
-  type IdTokenVerifier,
-  type PushServerOptions,
-} from '../../src/bridge/push';
+import { startPushServer, type PushServerOptions } from '../../src/bridge/push';
+import { isLoopback, type IdTokenVerifier } from '../../src/bridge/push-auth';
+import { parseEnvelope, topicFromSubscription } from '../../src/bridge/push-envelope';
 
 const log = pino({ level: 'silent' });
 const TOPIC = 'nba-phase2-raw-complete';
