@@ -7,72 +7,25 @@
 import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ClosedRun } from '../bigquery/run-history';
-import { addDays } from '../messages/dates';
 import type { Completion } from '../messages/completion';
 import type { Trigger } from '../messages/trigger';
 import { pipeline, type PhaseKey } from '../pipeline/definition';
-import { eventDrivenExport } from '../pipeline/exports';
-import { exportWorkflowIdFor, phase4CascadeWorkflowId, phase5WorkflowId, workflowIdFor } from '../pipeline/ids';
+import { phase4CascadeWorkflowId, phase5WorkflowId, workflowIdFor } from '../pipeline/ids';
 import { zonedInstant } from '../pipeline/time';
-import { exportWorkflow } from './export';
 import { failureMessage } from './failure';
 import { fireOnce, type Unstamped } from './fire';
 import { phase6Verdict } from './gate';
-import { phase4CascadeWorkflow } from './phase4-cascade';
-import { phase5Workflow } from './phase5';
 import { historyTooLong } from './history';
-import { phaseProgress, recordDelivery, type Received } from './progress';
+import { cancelChildren, runEventDrivenExport, startPhase4Child, startPhase5Child } from './game-day-children';
+import { isLive, patches, restore, type GameDayInput, type GameDayOutcome, type GameDayState } from './game-day-state';
+import { phaseProgress, recordDelivery } from './progress';
 import { aFewTimes, untilItWorks } from './retry';
 import { BackfillMode, CorrelationId, GameDate, PipelinePhase } from './search-attributes';
 import { backfillSignal, completionSignal, phase4DoneSignal, predictionsCompleteSignal, type Phase4Done, type StepFired } from './signals';
-import { statusOf, waitingOnOf, type ExportOutcome, type GameDayStatus } from './status';
-import { calendarDateIn } from './target-date';
+import { statusOf, waitingOnOf, type GameDayStatus } from './status';
+import { Steps } from './steps';
 
-export type GameDayOutcome = 'completed' | 'expired' | 'late';
-
-export interface GameDayInput {
-  gameDate: string;
-  /** Carried across continue-as-new; absent on the first run. */
-  state?: GameDayState;
-  /** History length that makes the run continue as new (default: the pipeline definition's). */
-  continueAsNewAfterEvents?: number;
-}
-
-export interface GameDayState {
-  gameDate: string;
-  openedAt: string;
-  correlationId?: string;
-  backfill: boolean;
-  received: Received;
-  /** Every trigger published (or skipped in backfill) for the date, by key: `phase3`, `phase4/1`, … */
-  triggers: Record<string, StepFired>;
-  /** Children started, by key. */
-  children: Record<string, string>;
-  phase4Done?: Phase4Done;
-  /** The prediction completion that passed the 5→6 gate. */
-  acceptedPrediction?: { batchId: string | null; predictions: number | null; completionPct: number };
-  /** Prediction completions the 5→6 gate turned away, with why. */
-  rejectedPredictions: string[];
-  /** Phase 4 completions (duplicates aside) that arrived before the cascade ran: handed to it at its start. */
-  phase4Backlog: Completion[];
-  exports?: ExportOutcome;
-  /** Phase 5's retries and SLA check are behind it. */
-  phase5Finished?: boolean;
-  /** Why each failed phase 5 run failed. */
-  phase5Failures: string[];
-  closed?: GameDayOutcome;
-  deliveriesSeen: number;
-}
-
-// Changes that runs started by an older release must not see (the README's versioning policy).
-const patches = {
-  /** The close is recorded in BigQuery, and an old date's new run first asks whether it closed before. */
-  runHistory: 'run-history-in-bigquery',
-  /** A batch's higher `completion_pct` is a new delivery, not a duplicate. */
-  batchProgress: 'batch-progress-is-news',
-  /** `skip_downstream_trigger` puts only past dates in backfill mode. */
-  backfillPastOnly: 'backfill-past-dates-only',
-} as const;
+export type { GameDayInput, GameDayOutcome, GameDayState } from './game-day-state';
 
 const { closedRunOf, recordRunClosed } = wf.proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: untilItWorks });
 const { deadLetterCompletions } = wf.proxyActivities<Activities>({
@@ -82,26 +35,22 @@ const { deadLetterCompletions } = wf.proxyActivities<Activities>({
 });
 const { sendAlert } = wf.proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: aFewTimes });
 
-export class GameDay {
+export class GameDay extends Steps {
   readonly state: GameDayState;
-  private readonly deadline: number;
   private readonly historyLimit: number;
-  /** Steps under way: the run may continue as new only while none is. */
-  private busy = 0;
-  /** What the story waits for now; when one is ready the story is about to take a step. */
-  private readonly waiting = new Set<() => boolean>();
   /** Completions that arrived before the run knew its date had not closed already. */
   private unchecked: Completion[] | undefined;
   private phaseShown = '';
 
   constructor(input: GameDayInput) {
-    this.state = restore(input);
+    const state = restore(input);
+    // A date closes at the latest some days after it began or after its run opened, whichever is later.
+    const dayBegins = zonedInstant(state.gameDate, '00:00', pipeline.phase5.timeZone);
+    super(Math.max(Date.parse(state.openedAt), dayBegins) + pipeline.lifetime.maxOpenDuration);
+    this.state = state;
     this.historyLimit = input.continueAsNewAfterEvents ?? pipeline.lifetime.continueAsNewAfterEvents;
     this.unchecked = input.state ? undefined : [];
-    const { gameDate, openedAt } = this.state;
-    // A date closes at the latest some days after it began or after its run opened, whichever is later.
-    const dayBegins = zonedInstant(gameDate, '00:00', pipeline.phase5.timeZone);
-    this.deadline = Math.max(Date.parse(openedAt), dayBegins) + pipeline.lifetime.maxOpenDuration;
+    const { gameDate } = state;
     wf.upsertSearchAttributes([{ key: GameDate, value: gameDate }]);
     this.refreshPhase();
   }
@@ -202,31 +151,12 @@ export class GameDay {
     // A restart has an id of its own: the failed run may not have closed yet.
     const restarts = state.phase5Failures.length;
     const id = restarts === 0 ? phase5WorkflowId(this.gameDate) : `${phase5WorkflowId(this.gameDate)}/restart-${restarts}`;
-    await this.startChildOnce('phase5', id, (workflowId) =>
-      wf.startChild(phase5Workflow, {
-        ...childOptions(workflowId),
-        args: [
-          {
-            gameDate: this.gameDate,
-            correlationId: state.correlationId ?? null,
-            backfill: state.backfill,
-            openedAt: state.openedAt,
-            // A restarted phase 5 picks up where the failed one was.
-            resume: { fired: phase5Triggers(state.triggers), phase4: state.phase4Done, predictionsComplete: !!state.acceptedPrediction },
-          },
-        ],
-      }),
-    );
+    await this.startChildOnce('phase5', id, (workflowId) => startPhase5Child(state, workflowId));
     if (state.phase4Done) await this.signalChild('phase5', phase4DoneSignal, state.phase4Done);
   }
 
   async startPhase4(): Promise<void> {
-    await this.startChildOnce('phase4', phase4CascadeWorkflowId(this.gameDate), (workflowId) =>
-      wf.startChild(phase4CascadeWorkflow, {
-        ...childOptions(workflowId),
-        args: [{ gameDate: this.gameDate, correlationId: this.state.correlationId ?? null, backfill: this.state.backfill, received: {} }],
-      }),
-    );
+    await this.startChildOnce('phase4', phase4CascadeWorkflowId(this.gameDate), (workflowId) => startPhase4Child(this.state, workflowId));
     await this.step(async () => {
       const backlog = this.state.phase4Backlog;
       while (backlog.length > 0) await this.signalChild('phase4', completionSignal, backlog.shift()!);
@@ -244,43 +174,9 @@ export class GameDay {
     const trigger = state.triggers.phase6;
     if (state.backfill || !trigger || state.exports) return;
     await this.step(async () => {
-      try {
-        const result = await wf.executeChild(exportWorkflow, {
-          workflowId: exportWorkflowIdFor(this.gameDate, eventDrivenExport.set),
-          parentClosePolicy: 'ABANDON',
-          args: [
-            {
-              export_types: [...eventDrivenExport.exportTypes],
-              target_date: this.gameDate,
-              update_latest: eventDrivenExport.updateLatest,
-              trigger_source: 'orchestrator',
-              triggered_by: eventDrivenExport.triggeredBy,
-              correlation_id: state.correlationId ?? null,
-              trigger_id: trigger.triggerId,
-              timestamp: trigger.firedAt,
-              upstream_batch_id: state.acceptedPrediction?.batchId ?? null,
-              upstream_predictions: state.acceptedPrediction?.predictions ?? null,
-            },
-          ],
-        });
-        state.exports = { succeeded: [...result.succeeded], failed: result.failed.map((f) => f.export_type) };
-      } catch (error) {
-        wf.log.error('exports failed', { game_date: this.gameDate, error: String(error) });
-        state.exports = { succeeded: [], failed: [...eventDrivenExport.exportTypes] };
-      }
+      state.exports = await runEventDrivenExport(state, trigger);
     });
     this.refreshPhase();
-  }
-
-  /** Waits until `ready`; false when the date's time ran out first. */
-  async waitFor(ready: () => boolean, timeoutMs = this.deadline - Date.now()): Promise<boolean> {
-    if (timeoutMs <= 0) return ready();
-    this.waiting.add(ready);
-    try {
-      return await wf.condition(ready, timeoutMs);
-    } finally {
-      this.waiting.delete(ready);
-    }
   }
 
   /** Stays open while deliveries keep arriving (late duplicates), then lets the date close; never past its deadline. */
@@ -302,7 +198,7 @@ export class GameDay {
       }
       this.refreshPhase();
       await wf.condition(wf.allHandlersFinished); // e.g. a phase 5 restart under way
-      await this.cancelChildren();
+      await cancelChildren(state);
       if (wf.patched(patches.runHistory)) {
         const { workflowId, firstExecutionRunId } = wf.workflowInfo();
         await recordRunClosed({
@@ -330,19 +226,6 @@ export class GameDay {
   }
 
   // ── Helpers ──────────────────────────────────────────────────────────────────────────────────
-
-  private async step<T>(act: () => Promise<T>): Promise<T> {
-    this.busy += 1;
-    try {
-      return await act();
-    } finally {
-      this.busy -= 1;
-    }
-  }
-
-  private betweenSteps(): boolean {
-    return this.busy === 0 && wf.allHandlersFinished() && ![...this.waiting].some((ready) => ready());
-  }
 
   /** Starts a child once. Abandoned, not terminated, on continue-as-new; cancelled when the date closes. */
   private async startChildOnce(key: string, workflowId: string, start: (workflowId: string) => Promise<unknown>): Promise<void> {
@@ -397,49 +280,4 @@ export class GameDay {
     this.phaseShown = phase;
     wf.upsertSearchAttributes([{ key: PipelinePhase, value: phase }]);
   }
-
-  private async cancelChildren(): Promise<void> {
-    const stillRunning: Record<string, boolean> = { phase4: !this.state.phase4Done, phase5: !this.state.phase5Finished };
-    for (const [key, id] of Object.entries(this.state.children)) {
-      if (!stillRunning[key]) continue;
-      try {
-        await wf.getExternalWorkflowHandle(id).cancel();
-      } catch {
-        // it finished meanwhile
-      }
-    }
-  }
-}
-
-/** A date of today or the days just before it (America/Los_Angeles): its day is still being played out. */
-function isLive(gameDate: string): boolean {
-  const today = calendarDateIn(pipeline.phase5.timeZone, new Date());
-  return gameDate > addDays(today, -pipeline.backfillOlderThanDays);
-}
-
-/** A fresh state, or the carried one with what older releases did not carry filled in. */
-function restore({ gameDate, state }: GameDayInput): GameDayState {
-  return {
-    gameDate,
-    openedAt: new Date().toISOString(),
-    backfill: false,
-    received: {},
-    triggers: {},
-    children: {},
-    rejectedPredictions: [],
-    phase4Backlog: [],
-    phase5Failures: [],
-    deliveriesSeen: 0,
-    ...state,
-  };
-}
-
-const childOptions = (workflowId: string) => ({
-  workflowId,
-  parentClosePolicy: 'ABANDON' as const,
-  workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' as const,
-});
-
-function phase5Triggers(triggers: Record<string, StepFired>): Record<string, StepFired> {
-  return Object.fromEntries(Object.entries(triggers).filter(([key]) => key === 'phase5' || key.startsWith('phase5/')));
 }

@@ -1,0 +1,82 @@
+// The date's children, as the run starts them: phase 4's cascade, phase 5 and the event-driven
+// export. They are abandoned, not terminated, when the run continues as new (they report back by
+// signal), and cancelled when the date closes.
+import * as wf from '@temporalio/workflow';
+import { eventDrivenExport } from '../pipeline/exports';
+import { exportWorkflowIdFor } from '../pipeline/ids';
+import { exportWorkflow } from './export';
+import { phase5Triggers, type GameDayState } from './game-day-state';
+import { phase4CascadeWorkflow } from './phase4-cascade';
+import { phase5Workflow } from './phase5';
+import type { StepFired } from './signals';
+import type { ExportOutcome } from './status';
+
+const childOptions = (workflowId: string) => ({
+  workflowId,
+  parentClosePolicy: 'ABANDON' as const,
+  workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' as const,
+});
+
+export function startPhase5Child(state: GameDayState, workflowId: string): Promise<unknown> {
+  return wf.startChild(phase5Workflow, {
+    ...childOptions(workflowId),
+    args: [
+      {
+        gameDate: state.gameDate,
+        correlationId: state.correlationId ?? null,
+        backfill: state.backfill,
+        openedAt: state.openedAt,
+        // A restarted phase 5 picks up where the failed one was.
+        resume: { fired: phase5Triggers(state.triggers), phase4: state.phase4Done, predictionsComplete: !!state.acceptedPrediction },
+      },
+    ],
+  });
+}
+
+export function startPhase4Child(state: GameDayState, workflowId: string): Promise<unknown> {
+  return wf.startChild(phase4CascadeWorkflow, {
+    ...childOptions(workflowId),
+    args: [{ gameDate: state.gameDate, correlationId: state.correlationId ?? null, backfill: state.backfill, received: {} }],
+  });
+}
+
+/** The event-driven export of the date, as a child run; what it wrote and what failed. */
+export async function runEventDrivenExport(state: GameDayState, trigger: StepFired): Promise<ExportOutcome> {
+  try {
+    const result = await wf.executeChild(exportWorkflow, {
+      workflowId: exportWorkflowIdFor(state.gameDate, eventDrivenExport.set),
+      parentClosePolicy: 'ABANDON',
+      args: [
+        {
+          export_types: [...eventDrivenExport.exportTypes],
+          target_date: state.gameDate,
+          update_latest: eventDrivenExport.updateLatest,
+          trigger_source: 'orchestrator',
+          triggered_by: eventDrivenExport.triggeredBy,
+          correlation_id: state.correlationId ?? null,
+          trigger_id: trigger.triggerId,
+          timestamp: trigger.firedAt,
+          upstream_batch_id: state.acceptedPrediction?.batchId ?? null,
+          upstream_predictions: state.acceptedPrediction?.predictions ?? null,
+        },
+      ],
+    });
+    return { succeeded: [...result.succeeded], failed: result.failed.map((f) => f.export_type) };
+  } catch (error) {
+    wf.log.error('exports failed', { game_date: state.gameDate, error: String(error) });
+    return { succeeded: [], failed: [...eventDrivenExport.exportTypes] };
+  }
+}
+
+/** Cancels the children still running: each reports its end, so finished ones are left alone. */
+export async function cancelChildren(state: GameDayState): Promise<void> {
+  const stillRunning: Record<string, boolean> = { phase4: !state.phase4Done, phase5: !state.phase5Finished };
+  for (const [key, id] of Object.entries(state.children)) {
+    if (!stillRunning[key]) continue;
+    try {
+      await wf.getExternalWorkflowHandle(id).cancel();
+    } catch {
+      // it finished meanwhile
+    }
+  }
+}

@@ -1,0 +1,81 @@
+// The state a game date's run keeps (and carries across continue-as-new), and the rules that read it.
+import { addDays } from '../messages/dates';
+import type { Completion } from '../messages/completion';
+import { pipeline } from '../pipeline/definition';
+import type { Received } from './progress';
+import type { Phase4Done, StepFired } from './signals';
+import type { ExportOutcome } from './status';
+import { calendarDateIn } from './target-date';
+
+export type GameDayOutcome = 'completed' | 'expired' | 'late';
+
+export interface GameDayInput {
+  gameDate: string;
+  /** Carried across continue-as-new; absent on the first run. */
+  state?: GameDayState;
+  /** History length that makes the run continue as new (default: the pipeline definition's). */
+  continueAsNewAfterEvents?: number;
+}
+
+export interface GameDayState {
+  gameDate: string;
+  openedAt: string;
+  correlationId?: string;
+  backfill: boolean;
+  received: Received;
+  /** Every trigger published (or skipped in backfill) for the date, by key: `phase3`, `phase4/1`, … */
+  triggers: Record<string, StepFired>;
+  /** Children started, by key. */
+  children: Record<string, string>;
+  phase4Done?: Phase4Done;
+  /** The prediction completion that passed the 5→6 gate. */
+  acceptedPrediction?: { batchId: string | null; predictions: number | null; completionPct: number };
+  /** Prediction completions the 5→6 gate turned away, with why. */
+  rejectedPredictions: string[];
+  /** Phase 4 completions (duplicates aside) that arrived before the cascade ran: handed to it at its start. */
+  phase4Backlog: Completion[];
+  exports?: ExportOutcome;
+  /** Phase 5's retries and SLA check are behind it. */
+  phase5Finished?: boolean;
+  /** Why each failed phase 5 run failed. */
+  phase5Failures: string[];
+  closed?: GameDayOutcome;
+  deliveriesSeen: number;
+}
+
+// Changes that runs started by an older release must not see (the README's versioning policy).
+export const patches = {
+  /** The close is recorded in BigQuery, and an old date's new run first asks whether it closed before. */
+  runHistory: 'run-history-in-bigquery',
+  /** A batch's higher `completion_pct` is a new delivery, not a duplicate. */
+  batchProgress: 'batch-progress-is-news',
+  /** `skip_downstream_trigger` puts only past dates in backfill mode. */
+  backfillPastOnly: 'backfill-past-dates-only',
+} as const;
+
+/** A date of today or the days just before it (America/Los_Angeles): its day is still being played out. */
+export function isLive(gameDate: string): boolean {
+  const today = calendarDateIn(pipeline.phase5.timeZone, new Date());
+  return gameDate > addDays(today, -pipeline.backfillOlderThanDays);
+}
+
+/** A fresh state, or the carried one with what older releases did not carry filled in. */
+export function restore({ gameDate, state }: GameDayInput): GameDayState {
+  return {
+    gameDate,
+    openedAt: new Date().toISOString(),
+    backfill: false,
+    received: {},
+    triggers: {},
+    children: {},
+    rejectedPredictions: [],
+    phase4Backlog: [],
+    phase5Failures: [],
+    deliveriesSeen: 0,
+    ...state,
+  };
+}
+
+export function phase5Triggers(triggers: Record<string, StepFired>): Record<string, StepFired> {
+  return Object.fromEntries(Object.entries(triggers).filter(([key]) => key === 'phase5' || key.startsWith('phase5/')));
+}
