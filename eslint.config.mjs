@@ -17,7 +17,15 @@ export default tseslint.config(
       // A forgotten await on an activity, a timer or a publish is a bug.
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'before', 'after', 'beforeEach', 'afterEach', 'test'] }] },
+        {
+          allowForKnownSafeCalls: [
+            {
+              from: 'package',
+              package: 'node:test',
+              name: ['describe', 'it', 'before', 'after', 'beforeEach', 'afterEach', 'test'],
+            },
+          ],
+        },
       ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-explicit-any': 'error',
@@ -26,15 +34,26 @@ export default tseslint.config(
   },
   {
     // Workflow code must be deterministic: no Node built-ins, no clients, no I/O.
-    files: ['src/workflows/**/*.ts', 'src/pipeline/**/*.ts', 'src/messages/trigger.ts', 'src/messages/export-message.ts'],
+    files: [
+      'src/workflows/**/*.ts',
+      'src/pipeline/**/*.ts',
+      'src/messages/trigger.ts',
+      'src/messages/export-message.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             noTemporalInternals,
-            { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'child_process'], message: 'no Node built-ins in workflow code' },
-            { group: ['@google-cloud/*', '@temporalio/client', '@temporalio/worker', 'pino', 'zod'], message: 'no clients or I/O in workflow code: use an activity' },
+            {
+              group: ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'child_process'],
+              message: 'no Node built-ins in workflow code',
+            },
+            {
+              group: ['@google-cloud/*', '@temporalio/client', '@temporalio/worker', 'pino', 'zod'],
+              message: 'no clients or I/O in workflow code: use an activity',
+            },
           ],
         },
       ],

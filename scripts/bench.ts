@@ -14,7 +14,11 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 
 async function main(): Promise<void> {
   const dir = tempDir('bench');
-  const [temporal, emulator, bigquery] = await Promise.all([startDevServer(dir), startPubSubEmulator(dir), startBigQueryEmulator(dir)]);
+  const [temporal, emulator, bigquery] = await Promise.all([
+    startDevServer(dir),
+    startPubSubEmulator(dir),
+    startBigQueryEmulator(dir),
+  ]);
   const env = {
     TEMPORAL_ADDRESS: temporal.address,
     PUBSUB_EMULATOR_HOST: emulator.host,
@@ -32,7 +36,9 @@ async function main(): Promise<void> {
   async function oneDay(duplicates: number): Promise<number> {
     const gameDate = nextDate();
     const messages = phaseCompletions('phase2', { gameDate, correlationId: `bench-${gameDate}`, duplicates });
-    await Promise.all(messages.map(({ topic, message }) => emulator.pubsub.topic(topic).publishMessage({ json: message })));
+    await Promise.all(
+      messages.map(({ topic, message }) => emulator.pubsub.topic(topic).publishMessage({ json: message })),
+    );
     const published = performance.now();
     const received = await triggers.next(gameDate, 60_000);
     return received - published;

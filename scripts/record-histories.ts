@@ -39,7 +39,8 @@ async function main(): Promise<void> {
       publishTrigger: async ({ message }: TriggerRequest) => {
         // The continue-as-new day's phase 3 publish waits while a storm lengthens the history.
         if (message.trigger_id === `${workflowIdFor(days.continued)}/phase3`) {
-          while (!(await Promise.race([held.then(() => true), sleep(500).then(() => false)]))) Context.current().heartbeat();
+          while (!(await Promise.race([held.then(() => true), sleep(500).then(() => false)])))
+            Context.current().heartbeat();
         }
         return 'message';
       },
@@ -56,8 +57,10 @@ async function main(): Promise<void> {
 
   await worker.runUntil(async () => {
     // A whole event-driven day, phase 2 through the exports.
-    for (const phase of ['phase2', 'phase3'] as const) for (const name of processorNames(phase)) await send(completion(phase, name, days.whole));
-    for (const { processors } of pipeline.phase4Levels) for (const name of processors) await send(completion('phase4', name, days.whole));
+    for (const phase of ['phase2', 'phase3'] as const)
+      for (const name of processorNames(phase)) await send(completion(phase, name, days.whole));
+    for (const { processors } of pipeline.phase4Levels)
+      for (const name of processors) await send(completion('phase4', name, days.whole));
     await send(completion('phase5', 'PredictionCoordinator', days.whole, { metadata: { completion_pct: 95 } }));
     await record(env.client, days.whole, ['', '/phase4', '/phase5'], 'whole-day');
 
@@ -65,7 +68,15 @@ async function main(): Promise<void> {
     // Days ahead of the server's clock (time skipping has moved it), so every deadline applies.
     days.backup = addDays(new Date(await env.currentTimeMs()).toISOString().slice(0, 10), 3);
     await send(completion('phase2', 'BdlGamesProcessor', days.backup));
-    await until(() => env.client.workflow.getHandle(`${workflowIdFor(days.backup)}/phase5`).describe().then(() => true, () => false));
+    await until(() =>
+      env.client.workflow
+        .getHandle(`${workflowIdFor(days.backup)}/phase5`)
+        .describe()
+        .then(
+          () => true,
+          () => false,
+        ),
+    );
     await env.client.workflow.getHandle(`${workflowIdFor(days.backup)}/phase5`).result();
     await write(env.client, `${workflowIdFor(days.backup)}/phase5`, undefined, 'backup-path-phase5');
     await write(env.client, workflowIdFor(days.backup), undefined, 'backup-path-run');
@@ -83,7 +94,9 @@ async function main(): Promise<void> {
     for (const name of processorNames('phase2')) await send(completion('phase2', name, days.continued));
     for (let i = 0; i < 300; i++) await send(completion('phase2', 'BdlGamesProcessor', days.continued));
     releasePublish?.();
-    await until(async () => (await env.client.workflow.getHandle(workflowIdFor(days.continued)).describe()).runId !== firstRunId);
+    await until(
+      async () => (await env.client.workflow.getHandle(workflowIdFor(days.continued)).describe()).runId !== firstRunId,
+    );
     await write(env.client, workflowIdFor(days.continued), firstRunId, 'continue-as-new-mid-trigger');
 
     // A date the run history says closed: the new run ends at once as late.
@@ -98,7 +111,6 @@ async function main(): Promise<void> {
     });
     await send(completion('phase2', 'BdlGamesProcessor', days.late));
     await record(env.client, days.late, [''], 'late-run');
-
   });
   await env.teardown();
 }
@@ -106,7 +118,8 @@ async function main(): Promise<void> {
 /** Waits for the date's run to close, then writes its history and its children's. */
 async function record(client: Client, date: string, suffixes: string[], name: string): Promise<void> {
   await client.workflow.getHandle(workflowIdFor(date)).result();
-  for (const suffix of suffixes) await write(client, `${workflowIdFor(date)}${suffix}`, undefined, `${name}${suffix.replace('/', '-')}`);
+  for (const suffix of suffixes)
+    await write(client, `${workflowIdFor(date)}${suffix}`, undefined, `${name}${suffix.replace('/', '-')}`);
 }
 
 async function write(client: Client, workflowId: string, runId: string | undefined, name: string): Promise<void> {

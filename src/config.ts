@@ -29,8 +29,18 @@ const schema = z.object({
   BRIDGE_PUSH_TOKEN: z.string().optional(),
   BRIDGE_PUSH_AUDIENCE: z.string().optional(),
   BRIDGE_PUSH_SERVICE_ACCOUNT: z.string().optional(),
-  BRIDGE_MAX_MESSAGE_BYTES: z.coerce.number().int().positive().max(pubsubLimits.messageBytes).default(64 * 1024),
-  BRIDGE_MAX_PUSH_BODY_BYTES: z.coerce.number().int().positive().max(pubsubLimits.pushBodyBytes).default(1024 * 1024),
+  BRIDGE_MAX_MESSAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(pubsubLimits.messageBytes)
+    .default(64 * 1024),
+  BRIDGE_MAX_PUSH_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(pubsubLimits.pushBodyBytes)
+    .default(1024 * 1024),
   BRIDGE_MAX_OUTSTANDING: z.coerce.number().int().positive().default(200),
   // Deliveries before a message that keeps failing is dead-lettered as `exhausted:` (the
   // subscriptions' dead-letter policy allows 10 more, at most Pub/Sub's 100).
@@ -52,26 +62,36 @@ const schema = z.object({
 export function loadConfig(env: NodeJS.ProcessEnv) {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    const problems = issueLines(parsed.error).map((line) => `  ${line}`).join('\n');
+    const problems = issueLines(parsed.error)
+      .map((line) => `  ${line}`)
+      .join('\n');
     throw new Error(`invalid environment:\n${problems}`);
   }
   const e = parsed.data;
   const bridgeProblems = [
-    e.BRIDGE_PULL === 'false' && e.BRIDGE_PUSH === 'false' && 'BRIDGE_PULL and BRIDGE_PUSH are both false: the bridge would consume nothing',
+    e.BRIDGE_PULL === 'false' &&
+      e.BRIDGE_PUSH === 'false' &&
+      'BRIDGE_PULL and BRIDGE_PUSH are both false: the bridge would consume nothing',
     // Any Google-signed token for the audience would pass: a token from any project's service account.
-    e.BRIDGE_PUSH_AUDIENCE && !e.BRIDGE_PUSH_TOKEN && !e.BRIDGE_PUSH_SERVICE_ACCOUNT &&
-      'BRIDGE_PUSH_AUDIENCE needs BRIDGE_PUSH_SERVICE_ACCOUNT (the push subscription\'s service account)',
+    e.BRIDGE_PUSH_AUDIENCE &&
+      !e.BRIDGE_PUSH_TOKEN &&
+      !e.BRIDGE_PUSH_SERVICE_ACCOUNT &&
+      "BRIDGE_PUSH_AUDIENCE needs BRIDGE_PUSH_SERVICE_ACCOUNT (the push subscription's service account)",
     e.BRIDGE_RETRY_MIN_BACKOFF_SECONDS > e.BRIDGE_RETRY_MAX_BACKOFF_SECONDS &&
       'BRIDGE_RETRY_MIN_BACKOFF_SECONDS is above BRIDGE_RETRY_MAX_BACKOFF_SECONDS',
   ].filter((p): p is string => typeof p === 'string');
-  if (bridgeProblems.length > 0) throw new Error(`invalid environment:\n${bridgeProblems.map((p) => `  ${p}`).join('\n')}`);
+  if (bridgeProblems.length > 0)
+    throw new Error(`invalid environment:\n${bridgeProblems.map((p) => `  ${p}`).join('\n')}`);
   return {
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       apiKey: e.TEMPORAL_API_KEY,
-      tls: e.TEMPORAL_TLS_CERT && e.TEMPORAL_TLS_KEY ? { certPath: e.TEMPORAL_TLS_CERT, keyPath: e.TEMPORAL_TLS_KEY } : undefined,
+      tls:
+        e.TEMPORAL_TLS_CERT && e.TEMPORAL_TLS_KEY
+          ? { certPath: e.TEMPORAL_TLS_CERT, keyPath: e.TEMPORAL_TLS_KEY }
+          : undefined,
     },
     gcpProject: e.GCP_PROJECT,
     pubsubEmulatorHost: e.PUBSUB_EMULATOR_HOST,
@@ -89,7 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv) {
       maxOutstanding: e.BRIDGE_MAX_OUTSTANDING,
       maxDeliveries: e.BRIDGE_MAX_DELIVERIES,
       backoff: { minSeconds: e.BRIDGE_RETRY_MIN_BACKOFF_SECONDS, maxSeconds: e.BRIDGE_RETRY_MAX_BACKOFF_SECONDS },
-      redelivery: e.BRIDGE_REDELIVERY ?? (e.PUBSUB_EMULATOR_HOST ? ('ack-deadline' as const) : ('retry-policy' as const)),
+      redelivery:
+        e.BRIDGE_REDELIVERY ?? (e.PUBSUB_EMULATOR_HOST ? ('ack-deadline' as const) : ('retry-policy' as const)),
       maxDaysAhead: e.BRIDGE_MAX_DAYS_AHEAD,
       resubscribeGiveUpMs: e.BRIDGE_RESUBSCRIBE_GIVE_UP_SECONDS * 1000,
     },

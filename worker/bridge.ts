@@ -23,7 +23,10 @@ export async function runBridge(): Promise<void> {
     // Push-only: the push subscriptions are the deployment's, but dead letters still need their
     // topic and review subscription; a bridge without the rights to create them says so and goes on.
     await ensureTopology(pubsub, topology).catch((error: unknown) =>
-      log.warn({ err: error }, 'could not create the topics and subscriptions; dead letters need nba-orchestrator-dead-letter-review'),
+      log.warn(
+        { err: error },
+        'could not create the topics and subscriptions; dead letters need nba-orchestrator-dead-letter-review',
+      ),
     );
   }
   const connection = await connectTemporal(config);

@@ -9,7 +9,13 @@ import { log } from '../log';
 import { isCalendarDate } from '../messages/dates';
 import { exportCompleteAttributes, type ExportComplete } from '../messages/export-message';
 import { pipeline } from '../pipeline/definition';
-import { defaultMinGames, exportDefinitions, exportPaths, type ExportQueryKey, type ExportType } from '../pipeline/exports';
+import {
+  defaultMinGames,
+  exportDefinitions,
+  exportPaths,
+  type ExportQueryKey,
+  type ExportType,
+} from '../pipeline/exports';
 import type { ExportStorage } from './storage';
 
 export interface ExportActivityClients {
@@ -70,15 +76,28 @@ export function createExportActivities(clients: ExportActivityClients) {
       const paths = exportPaths(exportType, targetDate, updateLatest);
       // Dated copy first: `latest` never points ahead of what the dated copy says.
       for (const objectPath of paths) await storage.write(objectPath, document);
-      log.info({ export_type: exportType, target_date: targetDate, rows: rows.length, paths, storage: storage.location }, 'export written');
+      log.info(
+        { export_type: exportType, target_date: targetDate, rows: rows.length, paths, storage: storage.location },
+        'export written',
+      );
       return { exportType, paths, rowCount: rows.length };
     },
 
     /** Returns once Pub/Sub has confirmed the message. */
     async publishExportComplete(message: ExportComplete): Promise<string> {
-      const messageId = await completeTopic.publishMessage({ json: message, attributes: exportCompleteAttributes(message) });
+      const messageId = await completeTopic.publishMessage({
+        json: message,
+        attributes: exportCompleteAttributes(message),
+      });
       log.info(
-        { topic: pipeline.topics.phase6ExportComplete, trigger_id: message.trigger_id, target_date: message.target_date, status: message.status, correlation_id: message.correlation_id, message_id: messageId },
+        {
+          topic: pipeline.topics.phase6ExportComplete,
+          trigger_id: message.trigger_id,
+          target_date: message.target_date,
+          status: message.status,
+          correlation_id: message.correlation_id,
+          message_id: messageId,
+        },
         'export complete published',
       );
       return messageId;

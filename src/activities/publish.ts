@@ -34,7 +34,13 @@ export function createPublishActivities(pubsub: PubSub) {
         // On cancellation stop waiting at once; the trigger id lets consumers drop a late copy.
         const messageId = await Promise.race([published, context.cancelled]);
         log.info(
-          { topic: name, trigger_id: message.trigger_id, game_date: message.game_date, correlation_id: message.correlation_id, message_id: messageId },
+          {
+            topic: name,
+            trigger_id: message.trigger_id,
+            game_date: message.game_date,
+            correlation_id: message.correlation_id,
+            message_id: messageId,
+          },
           'trigger published',
         );
         return messageId;
@@ -44,4 +50,3 @@ export function createPublishActivities(pubsub: PubSub) {
     },
   };
 }
-

@@ -18,7 +18,10 @@ export interface LateCompletions {
 
 export function createRunHistoryActivities(bigquery: BigQuery, pubsub: PubSub) {
   // Below the activity's timeout, like trigger publishes: a retry never overlaps a publish in flight.
-  const deadLetters = pubsub.topic(pipeline.topics.deadLetter, { batching: { maxMessages: 1 }, gaxOpts: { timeout: PUBLISH_TIMEOUT_MS } });
+  const deadLetters = pubsub.topic(pipeline.topics.deadLetter, {
+    batching: { maxMessages: 1 },
+    gaxOpts: { timeout: PUBLISH_TIMEOUT_MS },
+  });
   return {
     /** How the date's run closed before, if it ever did. */
     closedRunOf: (gameDate: string): Promise<ClosedRun | null> => closedRunOf(bigquery, gameDate),
@@ -55,7 +58,10 @@ export function createRunHistoryActivities(bigquery: BigQuery, pubsub: PubSub) {
         clearInterval(heartbeat);
       }
       for (const completion of completions) {
-        log.warn({ game_date: completion.gameDate, processor: completion.processor, reason }, 'completion dead-lettered');
+        log.warn(
+          { game_date: completion.gameDate, processor: completion.processor, reason },
+          'completion dead-lettered',
+        );
       }
     },
   };

@@ -26,7 +26,11 @@ export function createBigQuery(config: Pick<Config, 'gcpProject' | 'bigqueryEmul
   // is the empty string (our "use real BigQuery") it would build the endpoint `https://`.
   if (!host) return new BigQuery({ projectId: config.gcpProject, apiEndpoint: realEndpoint });
   const endpoint = /^https?:\/\//.test(host) ? host.replace(/\/+$/, '') : `http://${host}`;
-  const bigquery = new BigQuery({ projectId: config.gcpProject, apiEndpoint: endpoint, authClient: bigqueryEmulatorAuth() });
+  const bigquery = new BigQuery({
+    projectId: config.gcpProject,
+    apiEndpoint: endpoint,
+    authClient: bigqueryEmulatorAuth(),
+  });
   // With BIGQUERY_EMULATOR_HOST in the environment the client uses it verbatim as its base URL,
   // without the `/bigquery/v2` path bqemulator serves; set the full base URL either way.
   bigquery.baseUrl = `${endpoint}/bigquery/v2`;
@@ -51,7 +55,8 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 export type Row = Record<string, JsonValue>;
 
 /** A query parameter value; DATE parameters are `BigQuery.date(...)` (see `dateParam`). */
-export type ParamValue = string | number | boolean | BigQueryDate | BigQueryTimestamp | ParamValue[] | { [key: string]: ParamValue };
+export type ParamValue =
+  string | number | boolean | BigQueryDate | BigQueryTimestamp | ParamValue[] | { [key: string]: ParamValue };
 
 export interface QueryOptions {
   params?: Record<string, ParamValue>;
@@ -92,7 +97,8 @@ export function dateParam(name: string, value: string): BigQueryDate {
 
 function toPlainRow(row: unknown): Row {
   const plain = toPlain(row);
-  if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) throw new Error('query row is not an object');
+  if (plain === null || typeof plain !== 'object' || Array.isArray(plain))
+    throw new Error('query row is not an object');
   return plain;
 }
 

@@ -73,7 +73,10 @@ export function sampleDay(gameDate: string, options: SampleDayOptions = {}): Sam
     predictions,
     results,
     runs,
-    missingPredictions: players.map((p) => p.playerLookup).filter((name) => !predictedNames.has(name)).sort(),
+    missingPredictions: players
+      .map((p) => p.playerLookup)
+      .filter((name) => !predictedNames.has(name))
+      .sort(),
   };
 }
 
@@ -81,7 +84,11 @@ export function sampleDay(gameDate: string, options: SampleDayOptions = {}): Sam
  * Writes the sample day: each table's rows for its date are replaced in one MERGE (no duplicates,
  * and no window where the date is empty); other dates are untouched. Returns what it wrote.
  */
-export async function seedSampleDay(bigquery: BigQuery, gameDate: string, options: SampleDayOptions = {}): Promise<SampleDay> {
+export async function seedSampleDay(
+  bigquery: BigQuery,
+  gameDate: string,
+  options: SampleDayOptions = {},
+): Promise<SampleDay> {
   const day = sampleDay(gameDate, options);
   await writeContextRows(bigquery, day.gameDate, day.context);
   await writeFeatureRows(bigquery, day.gameDate, day.features);

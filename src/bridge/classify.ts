@@ -40,7 +40,9 @@ interface GrpcLike {
 }
 
 const isGrpcLike = (value: unknown): value is GrpcLike =>
-  value instanceof Error && typeof (value as Partial<GrpcLike>).code === 'number' && typeof (value as Partial<GrpcLike>).details === 'string';
+  value instanceof Error &&
+  typeof (value as Partial<GrpcLike>).code === 'number' &&
+  typeof (value as Partial<GrpcLike>).details === 'string';
 
 /** The first gRPC status in the cause chain (the client wraps it in a ServiceError). */
 function grpcCause(error: unknown): GrpcLike | undefined {

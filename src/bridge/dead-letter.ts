@@ -58,7 +58,9 @@ export function deadLetterMessage(
   let cut = 0;
   for (const [key, text] of keepOriginalAttributes ? original : []) {
     const publishable =
-      key.length > 0 && byteLength(key) <= pubsubLimits.attributeKeyBytes && !key.startsWith(pubsubLimits.reservedAttributePrefix);
+      key.length > 0 &&
+      byteLength(key) <= pubsubLimits.attributeKeyBytes &&
+      !key.startsWith(pubsubLimits.reservedAttributePrefix);
     if (!publishable || ours.has(key) || Object.keys(kept).length >= room) {
       dropped += 1;
       continue;
@@ -85,7 +87,10 @@ export function deadLetterMessage(
 export function deadLetterPublisher(pubsub: PubSub, now: () => Date = () => new Date()): DeadLetter {
   // One message per request, and 10 s in all (retries included): a failed publish nacks the
   // message rather than hold its flow-control slot for the client's default 10 minutes.
-  const topic = pubsub.topic(pipeline.topics.deadLetter, { batching: { maxMessages: 1 }, gaxOpts: { timeout: 10_000 } });
+  const topic = pubsub.topic(pipeline.topics.deadLetter, {
+    batching: { maxMessages: 1 },
+    gaxOpts: { timeout: 10_000 },
+  });
   return async (rejected) => {
     const receivedAt = now();
     try {

@@ -58,7 +58,10 @@ export function createHandler(options: HandlerOptions): Handle {
   const { client, taskQueue, maxMessageBytes, log } = options;
   const signalTimeoutMs = options.signalTimeoutMs ?? 10_000;
   const maxDeliveries = options.maxDeliveries ?? deliveryDefaults.maxDeliveries;
-  const backoff = options.backoff ?? { minSeconds: deliveryDefaults.minBackoffSeconds, maxSeconds: deliveryDefaults.maxBackoffSeconds };
+  const backoff = options.backoff ?? {
+    minSeconds: deliveryDefaults.minBackoffSeconds,
+    maxSeconds: deliveryDefaults.maxBackoffSeconds,
+  };
   const maxDaysAhead = options.maxDaysAhead ?? 30;
   const now = options.now ?? (() => new Date());
   const fieldCaps = options.fieldCaps ?? completionFieldCaps;
@@ -72,7 +75,9 @@ export function createHandler(options: HandlerOptions): Handle {
   });
 
   function attemptOf(message: IncomingMessage): number {
-    return message.deliveryAttempt && message.deliveryAttempt > 0 ? message.deliveryAttempt : failures.fail(keyOf(message));
+    return message.deliveryAttempt && message.deliveryAttempt > 0
+      ? message.deliveryAttempt
+      : failures.fail(keyOf(message));
   }
 
   function nack(attempt: number, error: string): Extract<Verdict, { action: 'nack' }> {
@@ -96,7 +101,10 @@ export function createHandler(options: HandlerOptions): Handle {
     const attempt = attemptOf(message);
     if (attempt >= maxDeliveries) return reject(message, `exhausted: ${attempt} deliveries; last error: ${error}`);
     const verdict = nack(attempt, error);
-    log.warn({ ...fields, attempt, max_deliveries: maxDeliveries, retry_after_s: verdict.retryAfterSeconds, error }, 'will redeliver');
+    log.warn(
+      { ...fields, attempt, max_deliveries: maxDeliveries, retry_after_s: verdict.retryAfterSeconds, error },
+      'will redeliver',
+    );
     return verdict;
   }
 
@@ -110,11 +118,17 @@ export function createHandler(options: HandlerOptions): Handle {
 
     const today = now().toISOString().slice(0, 10);
     if (completion.gameDate > addDays(today, maxDaysAhead)) {
-      return reject(message, `future: game_date ${completion.gameDate} is more than ${maxDaysAhead} days after today (${today} UTC)`);
+      return reject(
+        message,
+        `future: game_date ${completion.gameDate} is more than ${maxDaysAhead} days after today (${today} UTC)`,
+      );
     }
     const payloadBytes = signalPayloadBytes(completion);
     if (payloadBytes > temporalLimits.blobBytes) {
-      return reject(message, `oversized: the signal payload is ${payloadBytes} bytes; Temporal refuses payloads over ${temporalLimits.blobBytes}`);
+      return reject(
+        message,
+        `oversized: the signal payload is ${payloadBytes} bytes; Temporal refuses payloads over ${temporalLimits.blobBytes}`,
+      );
     }
 
     const fields = {
@@ -126,7 +140,9 @@ export function createHandler(options: HandlerOptions): Handle {
     };
     try {
       const deadline = Date.now() + signalTimeoutMs;
-      const delivered = await client.connection.withDeadline(deadline, () => signalCompletion(client, taskQueue, completion));
+      const delivered = await client.connection.withDeadline(deadline, () =>
+        signalCompletion(client, taskQueue, completion),
+      );
       if (delivered.outcome === 'late') {
         return reject(message, `late: ${delivered.workflowId} has closed; a rerun is an explicit command`);
       }
@@ -146,7 +162,10 @@ export function createHandler(options: HandlerOptions): Handle {
     } catch (error) {
       // Only the message can make the bridge's own reading of it throw (JSON nested too deep to
       // serialise, say): it would throw the same way at every delivery.
-      return reject(message, `invalid: the bridge could not read it: ${error instanceof Error ? error.message : String(error)}`);
+      return reject(
+        message,
+        `invalid: the bridge could not read it: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   };
 }

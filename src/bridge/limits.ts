@@ -66,7 +66,9 @@ export const byteLength = (text: string): number => Buffer.byteLength(text, 'utf
 export function truncateBytes(text: string, max: number): string {
   if (byteLength(text) <= max) return text;
   const ellipsis = '…';
-  let cut = Buffer.from(text, 'utf8').subarray(0, max - byteLength(ellipsis)).toString('utf8');
+  let cut = Buffer.from(text, 'utf8')
+    .subarray(0, max - byteLength(ellipsis))
+    .toString('utf8');
   // A character cut in half decodes as U+FFFD at the end: drop it.
   while (cut.endsWith('\uFFFD') || byteLength(cut) > max - byteLength(ellipsis)) cut = cut.slice(0, -1);
   return `${cut}${ellipsis}`;

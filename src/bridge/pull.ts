@@ -128,7 +128,10 @@ export function pullAll(pubsub: PubSub, topics: readonly string[], handle: Handl
     losses += 1;
     failingSince ??= Date.now();
     lastError = error;
-    log.error({ err: error, topic, subscription: subscriptionFor(topic) }, 'subscription lost: re-creating the topology and resubscribing');
+    log.error(
+      { err: error, topic, subscription: subscriptionFor(topic) },
+      'subscription lost: re-creating the topology and resubscribing',
+    );
     recovering ??= recover().finally(() => {
       recovering = undefined;
     });

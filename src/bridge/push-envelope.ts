@@ -6,8 +6,7 @@ import type { IncomingMessage } from './handler';
 import { subscriptionFor } from './pull';
 
 export type EnvelopeResult =
-  | { ok: true; message: IncomingMessage }
-  | { ok: false; reason: string; subscription?: string; message_id?: string };
+  { ok: true; message: IncomingMessage } | { ok: false; reason: string; subscription?: string; message_id?: string };
 
 // One source for the naming rule: subscriptionFor('') is the suffix alone.
 const SUBSCRIPTION_SUFFIX = subscriptionFor('');
@@ -33,7 +32,9 @@ const pushEnvelopeSchema = z.object({
       message_id: z.string().min(1).optional(),
       // Pub/Sub allows attribute-only messages: empty data goes on to the handler, which dead-letters it.
       data: z.string().regex(BASE64, 'message.data is not a base64 string').default(''),
-      attributes: z.record(z.string(), z.string({ error: notStringAttributes }), { error: notStringAttributes }).default({}),
+      attributes: z
+        .record(z.string(), z.string({ error: notStringAttributes }), { error: notStringAttributes })
+        .default({}),
     },
     { error: 'envelope has no message object' },
   ),
@@ -55,7 +56,12 @@ export function parseEnvelope(body: string): EnvelopeResult {
   const { message, deliveryAttempt } = parsed.data;
   const topic = topicFromSubscription(parsed.data.subscription);
   if (topic === undefined) {
-    return { ok: false, subscription, message_id, reason: `subscription ${JSON.stringify(subscription)} is not ${SUBSCRIPTION_SHAPE}` };
+    return {
+      ok: false,
+      subscription,
+      message_id,
+      reason: `subscription ${JSON.stringify(subscription)} is not ${SUBSCRIPTION_SHAPE}`,
+    };
   }
   const id = message.messageId ?? message.message_id;
   if (!id) return { ok: false, subscription, reason: 'message has no messageId' };

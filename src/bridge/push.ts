@@ -112,11 +112,18 @@ export async function startPushServer(
   const authenticate = authenticator(bridge, options.verifier);
 
   /** Dead-letters what can never be accepted and answers 204; 503 if the dead letter failed. */
-  async function refuseForGood(response: ServerResponse, rejected: Parameters<DeadLetter>[0], fields: object): Promise<void> {
+  async function refuseForGood(
+    response: ServerResponse,
+    rejected: Parameters<DeadLetter>[0],
+    fields: object,
+  ): Promise<void> {
     try {
       await deadLetter(rejected);
     } catch (error) {
-      log.error({ ...fields, err: error, reason: rejected.reason }, 'dead-letter publish failed; Pub/Sub will redeliver');
+      log.error(
+        { ...fields, err: error, reason: rejected.reason },
+        'dead-letter publish failed; Pub/Sub will redeliver',
+      );
       return sendJson(response, 503, { error: 'could not dead-letter the request; Pub/Sub will redeliver' });
     }
     log.warn({ ...fields, reason: rejected.reason }, 'push request dead-lettered');
@@ -139,7 +146,8 @@ export async function startPushServer(
 
     // Past the largest body Pub/Sub can send, it is not Pub/Sub: refuse it without reading on.
     const declared = Number(request.headers['content-length'] ?? 0);
-    const body = declared > pubsubLimits.pushBodyBytes ? 'too-large' : await readBody(request, limit, pubsubLimits.pushBodyBytes);
+    const body =
+      declared > pubsubLimits.pushBodyBytes ? 'too-large' : await readBody(request, limit, pubsubLimits.pushBodyBytes);
     if (body === 'too-large') {
       const reason = `body exceeds ${pubsubLimits.pushBodyBytes} bytes, more than Pub/Sub ever pushes`;
       log.warn({ ...fields, content_length: request.headers['content-length'], reason }, 'push body too large');
@@ -157,12 +165,16 @@ export async function startPushServer(
       const { reason, subscription, message_id } = envelope;
       const topic = subscription === undefined ? undefined : topicFromSubscription(subscription);
       const message = { topic: topic ?? '', id: message_id ?? '', data: body.bytes, attributes: {} };
-      return refuseForGood(response, { message, reason: `invalid: push envelope: ${reason}`, subscription }, {
-        ...fields,
-        subscription,
-        message_id,
-        body_bytes: body.size,
-      });
+      return refuseForGood(
+        response,
+        { message, reason: `invalid: push envelope: ${reason}`, subscription },
+        {
+          ...fields,
+          subscription,
+          message_id,
+          body_bytes: body.size,
+        },
+      );
     }
 
     const { message } = envelope;
@@ -177,7 +189,12 @@ export async function startPushServer(
       response.writeHead(204).end();
       return;
     }
-    sendJson(response, 503, { error: 'not accepted yet; Pub/Sub will redeliver' }, { 'retry-after': String(verdict.retryAfterSeconds) });
+    sendJson(
+      response,
+      503,
+      { error: 'not accepted yet; Pub/Sub will redeliver' },
+      { 'retry-after': String(verdict.retryAfterSeconds) },
+    );
   }
 
   const server = createServer((request, response) => {

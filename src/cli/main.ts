@@ -23,7 +23,9 @@ async function withTemporal<T>(run: (client: ReturnType<typeof temporalClient>) 
   try {
     connection = await connectTemporal(config);
   } catch (error) {
-    throw new Error(`cannot reach Temporal at ${config.temporal.address} (is the stack running? npm start): ${(error as Error).message}`);
+    throw new Error(
+      `cannot reach Temporal at ${config.temporal.address} (is the stack running? npm start): ${(error as Error).message}`,
+    );
   }
   try {
     return await run(temporalClient(config, connection));
@@ -51,14 +53,26 @@ program
   .command('simulate')
   .description('publish a realistic day of completions to Pub/Sub and watch the triggers go out')
   .requiredOption('--date <date>', 'game date, YYYY-MM-DD', gameDate)
-  .addOption(new Option('--through <phase>', 'the last phase to see started').choices(['3', '4', '5', '6']).default('6'))
-  .addOption(new Option('--timeout <seconds>', 'give up waiting for a trigger after this long').default(60).argParser(positive))
+  .addOption(
+    new Option('--through <phase>', 'the last phase to see started').choices(['3', '4', '5', '6']).default('6'),
+  )
+  .addOption(
+    new Option('--timeout <seconds>', 'give up waiting for a trigger after this long').default(60).argParser(positive),
+  )
   .action(async (options: { date: string; through: string; timeout: number }) => {
     const pubsub = createPubSub(config);
     const bigquery = config.bigqueryEmulatorHost ? createBigQuery(config) : undefined; // sample rows go to the emulator only
     try {
       const ok = await withTemporal((client) =>
-        simulateDay({ pubsub, client, bigquery, exportDir: config.exports.bucket ? undefined : config.exports.dir, gameDate: options.date, through: Number(options.through), timeoutMs: options.timeout * 1000 }),
+        simulateDay({
+          pubsub,
+          client,
+          bigquery,
+          exportDir: config.exports.bucket ? undefined : config.exports.dir,
+          gameDate: options.date,
+          through: Number(options.through),
+          timeoutMs: options.timeout * 1000,
+        }),
       );
       process.exitCode = ok ? 0 : 1;
     } finally {

@@ -30,9 +30,18 @@ export function schedulesCommand(deps: SchedulesCommandDeps): Command {
 }
 
 export function renderSchedules(listing: ScheduleListing[]): string {
-  const table = new Table({ head: ['schedule', 'spec', 'next run', 'last run', 'state'], style: { head: [], border: [] } });
+  const table = new Table({
+    head: ['schedule', 'spec', 'next run', 'last run', 'state'],
+    style: { head: [], border: [] },
+  });
   for (const s of listing) {
-    table.push([s.id, `${s.cron} ${s.timeZone}`, s.nextRun ?? '', s.lastRun ? `${s.lastRun} ${s.lastWorkflowId ?? ''}` : '', stateOf(s)]);
+    table.push([
+      s.id,
+      `${s.cron} ${s.timeZone}`,
+      s.nextRun ?? '',
+      s.lastRun ? `${s.lastRun} ${s.lastWorkflowId ?? ''}` : '',
+      stateOf(s),
+    ]);
   }
   return table.toString();
 }

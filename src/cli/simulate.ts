@@ -51,7 +51,9 @@ export async function simulateDay(options: SimulateOptions): Promise<boolean> {
 
   const before = await readStatus(client, gameDate);
   if (before.phases.phase2.status !== 'not_started') {
-    print(`${gameDate} has already run (phase 2 is ${before.phases.phase2.status}); nothing new would fire. Try another date.`);
+    print(
+      `${gameDate} has already run (phase 2 is ${before.phases.phase2.status}); nothing new would fire. Try another date.`,
+    );
     return false;
   }
 
@@ -61,16 +63,36 @@ export async function simulateDay(options: SimulateOptions): Promise<boolean> {
   const level = (n: number, metadata?: Record<string, unknown>) => () =>
     phaseCompletions('phase4', { ...day, only: pipeline.phase4Levels[n - 1]!.processors, duplicates: 1, metadata });
   const steps: Step[] = [
-    { phase: 3, publish: () => phaseCompletions('phase2', day), answer: { topic: pipeline.topics.phase3Trigger, id: id(triggerKeys.phase3) } },
-    { phase: 4, publish: () => phaseCompletions('phase3', { ...day, duplicates: 1 }), answer: { topic: pipeline.topics.phase4Trigger, id: id(triggerKeys.phase4Level(1)) } },
-    { phase: 5, publish: level(1), answer: { topic: pipeline.topics.phase4Trigger, id: id(triggerKeys.phase4Level(2)) } },
-    { phase: 5, publish: level(2), answer: { topic: pipeline.topics.phase4Trigger, id: id(triggerKeys.phase4Level(3)) } },
+    {
+      phase: 3,
+      publish: () => phaseCompletions('phase2', day),
+      answer: { topic: pipeline.topics.phase3Trigger, id: id(triggerKeys.phase3) },
+    },
+    {
+      phase: 4,
+      publish: () => phaseCompletions('phase3', { ...day, duplicates: 1 }),
+      answer: { topic: pipeline.topics.phase4Trigger, id: id(triggerKeys.phase4Level(1)) },
+    },
+    {
+      phase: 5,
+      publish: level(1),
+      answer: { topic: pipeline.topics.phase4Trigger, id: id(triggerKeys.phase4Level(2)) },
+    },
+    {
+      phase: 5,
+      publish: level(2),
+      answer: { topic: pipeline.topics.phase4Trigger, id: id(triggerKeys.phase4Level(3)) },
+    },
     {
       phase: 5,
       publish: level(3, { players_ready: 114, players_total: 120 }),
       answer: { topic: pipeline.topics.phase5Start, id: id(triggerKeys.phase5) },
     },
-    { phase: 6, publish: () => predictionsComplete(day), answer: { topic: pipeline.topics.phase6ExportTrigger, id: id(triggerKeys.phase6) } },
+    {
+      phase: 6,
+      publish: () => predictionsComplete(day),
+      answer: { topic: pipeline.topics.phase6ExportTrigger, id: id(triggerKeys.phase6) },
+    },
   ].filter((step) => step.phase <= options.through);
 
   const seen: Seen[] = [];
@@ -99,9 +121,14 @@ export async function simulateDay(options: SimulateOptions): Promise<boolean> {
       await publish(pubsub, messages.slice(1));
       lastPublishedAt = Date.now();
       const answer = await waitFor(() => seen.find((s) => s.id === step.answer.id), timeoutMs);
-      if (!answer) return fail(`no ${step.answer.id} on ${step.answer.topic} within ${timeoutMs / 1000}s — is the stack running (npm start)?`);
+      if (!answer)
+        return fail(
+          `no ${step.answer.id} on ${step.answer.topic} within ${timeoutMs / 1000}s — is the stack running (npm start)?`,
+        );
       if (step.answer.id === id(triggerKeys.phase3)) {
-        say(`phase 3 trigger received ${answer.at - lastPublishedAt} ms after the last phase 2 completion was published`);
+        say(
+          `phase 3 trigger received ${answer.at - lastPublishedAt} ms after the last phase 2 completion was published`,
+        );
       }
     }
     if (options.through >= 6) {
@@ -144,7 +171,13 @@ export async function simulateDay(options: SimulateOptions): Promise<boolean> {
 }
 
 /** The prediction coordinator's completion, at 95 % — through the 5→6 gate. */
-function predictionsComplete({ gameDate, correlationId }: { gameDate: string; correlationId: string }): SimulatedMessage[] {
+function predictionsComplete({
+  gameDate,
+  correlationId,
+}: {
+  gameDate: string;
+  correlationId: string;
+}): SimulatedMessage[] {
   const batch = `batch_${gameDate}_sim`;
   return [
     {
@@ -158,7 +191,13 @@ function predictionsComplete({ gameDate, correlationId }: { gameDate: string; co
         output_table: 'player_prop_predictions',
         status: 'success',
         record_count: 114,
-        metadata: { batch_id: batch, expected_predictions: 120, completed_predictions: 114, failed_predictions: 6, completion_pct: 95 },
+        metadata: {
+          batch_id: batch,
+          expected_predictions: 120,
+          completed_predictions: 114,
+          failed_predictions: 6,
+          completion_pct: 95,
+        },
       },
     },
   ];
@@ -168,7 +207,10 @@ function describe(messages: SimulatedMessage[]): string {
   const duplicates = messages.filter((m) => m.note === 'duplicate').length;
   const failedFirst = messages.filter((m) => m.note === 'failed-first').length;
   const processors = messages.length - duplicates - failedFirst;
-  const extras = [duplicates && `${duplicates} duplicate deliveries`, failedFirst && `${failedFirst} failing before its retry`].filter(Boolean);
+  const extras = [
+    duplicates && `${duplicates} duplicate deliveries`,
+    failedFirst && `${failedFirst} failing before its retry`,
+  ].filter(Boolean);
   return `${processors} processor${processors === 1 ? '' : 's'}${extras.length ? ` (+${extras.join(', ')})` : ''}`;
 }
 
@@ -178,7 +220,12 @@ async function publish(pubsub: PubSub, messages: SimulatedMessage[]): Promise<vo
 }
 
 /** A subscription of our own on an outgoing topic, so we see what the orchestrator publishes for the date. */
-async function watch(pubsub: PubSub, topic: string, gameDate: string, seen: (entry: Seen) => void): Promise<Subscription> {
+async function watch(
+  pubsub: PubSub,
+  topic: string,
+  gameDate: string,
+  seen: (entry: Seen) => void,
+): Promise<Subscription> {
   const [subscription] = await pubsub.topic(topic).createSubscription(`simulate-${topic}-${randomUUID().slice(0, 8)}`);
   subscription.on('message', (message: Message) => {
     message.ack();

@@ -46,8 +46,16 @@ export function predictionsComplete(gameDate: string): SimulatedMessage[] {
 const { topics } = pipeline;
 /** The day in order; the first five take a date through the phase 5 start, the sixth through the exports. */
 export const steps: readonly Step[] = [
-  { name: 'phase2', messages: (d) => phaseCompletions('phase2', day(d)), answers: [{ topic: topics.phase3Trigger, key: 'phase3' }] },
-  { name: 'phase3', messages: (d) => phaseCompletions('phase3', day(d)), answers: [{ topic: topics.phase4Trigger, key: 'phase4/1' }] },
+  {
+    name: 'phase2',
+    messages: (d) => phaseCompletions('phase2', day(d)),
+    answers: [{ topic: topics.phase3Trigger, key: 'phase3' }],
+  },
+  {
+    name: 'phase3',
+    messages: (d) => phaseCompletions('phase3', day(d)),
+    answers: [{ topic: topics.phase4Trigger, key: 'phase4/1' }],
+  },
   { name: 'phase4/1', messages: level(1), answers: [{ topic: topics.phase4Trigger, key: 'phase4/2' }] },
   { name: 'phase4/2', messages: level(2), answers: [{ topic: topics.phase4Trigger, key: 'phase4/3' }] },
   {
@@ -116,8 +124,12 @@ export async function driveDays(stack: FaultStack, observer: Observer, options: 
   for (const [index, step] of steps.entries()) {
     active = active.filter((date) => stepsFor(date) > index);
     if (active.length === 0) break;
-    const messages = random.shuffle(active.flatMap((date) => step.messages(date)).flatMap((m) => Array<SimulatedMessage>(deliveries).fill(m)));
-    const ids = await Promise.all(messages.map(({ topic, message }) => publisher(topic).publishMessage({ json: message })));
+    const messages = random.shuffle(
+      active.flatMap((date) => step.messages(date)).flatMap((m) => Array<SimulatedMessage>(deliveries).fill(m)),
+    );
+    const ids = await Promise.all(
+      messages.map(({ topic, message }) => publisher(topic).publishMessage({ json: message })),
+    );
     ids.forEach((id) => published.add(id));
     const wanted = active.flatMap((date) => answerKeys(date, step));
     const count = () => {
@@ -125,7 +137,11 @@ export async function driveDays(stack: FaultStack, observer: Observer, options: 
       return wanted.filter((key) => now.has(key)).length;
     };
     const giveUpAt = Date.now() + stepAtMostMs;
-    await settle(() => count() === wanted.length || Date.now() > giveUpAt, () => count() + activity(), idleMs);
+    await settle(
+      () => count() === wanted.length || Date.now() > giveUpAt,
+      () => count() + activity(),
+      idleMs,
+    );
     const now = seen();
     active = active.filter((date) => answerKeys(date, step).every((key) => now.has(key)));
   }

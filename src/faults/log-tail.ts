@@ -38,14 +38,24 @@ export function countLines(file: string, from: number, match: RegExp): number {
   const fd = fs.openSync(file, 'r');
   fs.readSync(fd, chunk, 0, chunk.length, from);
   fs.closeSync(fd);
-  return chunk.toString('utf8').split('\n').filter((line) => match.test(line)).length;
+  return chunk
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => match.test(line)).length;
 }
 
 /** Resolves once `count` lines after byte `from` match; rejects after `timeoutMs`. */
-export async function waitForLines(file: string, from: number, match: RegExp, count: number, timeoutMs: number): Promise<void> {
+export async function waitForLines(
+  file: string,
+  from: number,
+  match: RegExp,
+  count: number,
+  timeoutMs: number,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (countLines(file, from, match) < count) {
-    if (Date.now() > until) throw new Error(`fewer than ${count} lines matching ${match} in ${file} within ${timeoutMs} ms`);
+    if (Date.now() > until)
+      throw new Error(`fewer than ${count} lines matching ${match} in ${file} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -110,5 +110,7 @@ function observed(topic: string, message: Message): Observed {
   }
 }
 
-export const deadLetterReason = (letter: Observed): string | undefined => letter.attributes[deadLetterAttributes.reason];
-export const deadLetterSourceId = (letter: Observed): string | undefined => letter.attributes[deadLetterAttributes.sourceMessageId];
+export const deadLetterReason = (letter: Observed): string | undefined =>
+  letter.attributes[deadLetterAttributes.reason];
+export const deadLetterSourceId = (letter: Observed): string | undefined =>
+  letter.attributes[deadLetterAttributes.sourceMessageId];

@@ -37,7 +37,12 @@ export function poisonCases(dates: readonly string[], today: string, token: stri
   const date = (i: number) => dates[i]!;
   const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
   return [
-    { name: 'correlation_id of 3 KiB', via: 'pubsub', reason: anyPermanent, data: json(completion(date(0), { correlation_id: 'c'.repeat(3072) })) },
+    {
+      name: 'correlation_id of 3 KiB',
+      via: 'pubsub',
+      reason: anyPermanent,
+      data: json(completion(date(0), { correlation_id: 'c'.repeat(3072) })),
+    },
     {
       name: '101 attributes',
       via: 'pubsub',
@@ -50,21 +55,54 @@ export function poisonCases(dates: readonly string[], today: string, token: stri
     { name: 'game_date 45 days ahead', via: 'pubsub', reason: /^future:/, data: json(completion(addDays(today, 45))) },
     { name: 'game_date 9999-12-31', via: 'pubsub', reason: /^future:/, data: json(completion('9999-12-31')) },
     { name: 'invalid UTF-8', via: 'pubsub', reason: invalid, data: invalidUtf8(completion(date(2))) },
-    { name: 'JSON nested 5,000 deep', via: 'pubsub', reason: anyPermanent, data: Buffer.from(JSON.stringify(completion(date(3))).replace(/}$/, `,"metadata":${deep}}`)) },
+    {
+      name: 'JSON nested 5,000 deep',
+      via: 'pubsub',
+      reason: anyPermanent,
+      data: Buffer.from(JSON.stringify(completion(date(3))).replace(/}$/, `,"metadata":${deep}}`)),
+    },
     { name: 'not JSON', via: 'pubsub', reason: invalid, data: Buffer.from(`this is not JSON ${token}`) },
     { name: 'JSON but not an object', via: 'pubsub', reason: invalid, data: Buffer.from('[1,2,3]') },
-    { name: 'unknown processor', via: 'pubsub', reason: invalid, data: json(completion(date(4), { processor_name: 'NoSuchProcessor' })) },
-    { name: 'phase of another topic', via: 'pubsub', reason: invalid, data: json(completion(date(5), { phase: 'phase_3_analytics' })) },
-    { name: 'message of 70 KiB', via: 'pubsub', reason: /^oversized:/, data: json(completion(date(6), { error_message: 'x'.repeat(70 * 1024) })) },
-    { name: 'empty data, attributes only', via: 'pubsub', reason: invalid, data: Buffer.alloc(0), attributes: { note: token } },
+    {
+      name: 'unknown processor',
+      via: 'pubsub',
+      reason: invalid,
+      data: json(completion(date(4), { processor_name: 'NoSuchProcessor' })),
+    },
+    {
+      name: 'phase of another topic',
+      via: 'pubsub',
+      reason: invalid,
+      data: json(completion(date(5), { phase: 'phase_3_analytics' })),
+    },
+    {
+      name: 'message of 70 KiB',
+      via: 'pubsub',
+      reason: /^oversized:/,
+      data: json(completion(date(6), { error_message: 'x'.repeat(70 * 1024) })),
+    },
+    {
+      name: 'empty data, attributes only',
+      via: 'pubsub',
+      reason: invalid,
+      data: Buffer.alloc(0),
+      attributes: { note: token },
+    },
     { name: 'push: data not JSON', via: 'push', reason: invalid, data: Buffer.from(`push poison ${token}`) },
-    { name: 'push: envelope not JSON', via: 'push', reason: anyPermanent, data: Buffer.alloc(0), body: (t) => `not an envelope ${t}` },
+    {
+      name: 'push: envelope not JSON',
+      via: 'push',
+      reason: anyPermanent,
+      data: Buffer.alloc(0),
+      body: (t) => `not an envelope ${t}`,
+    },
     {
       name: 'push: envelope without messageId',
       via: 'push',
       reason: anyPermanent,
       data: Buffer.alloc(0),
-      body: (t) => JSON.stringify({ subscription: pushSubscription, message: { data: Buffer.from(t).toString('base64') } }),
+      body: (t) =>
+        JSON.stringify({ subscription: pushSubscription, message: { data: Buffer.from(t).toString('base64') } }),
     },
   ];
 }

@@ -28,7 +28,14 @@ export interface ScenarioResult {
 
 export type Figures = Omit<ScenarioResult, 'name' | 'passed' | 'wall_ms' | 'failures'>;
 
-export const noFigures: Figures = { dates: 0, expected_triggers: 0, lost: 0, duplicate_trigger_ids: 0, raw_republishes: 0, dead_letters: 0 };
+export const noFigures: Figures = {
+  dates: 0,
+  expected_triggers: 0,
+  lost: 0,
+  duplicate_trigger_ids: 0,
+  raw_republishes: 0,
+  dead_letters: 0,
+};
 
 export interface SuiteReport {
   tier: 'full' | 'fast';
@@ -50,7 +57,8 @@ export interface SuiteReport {
   scenarios: ScenarioResult[];
 }
 
-const seconds = (ms: number | null | undefined) => (ms === null || ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(1)} s`);
+const seconds = (ms: number | null | undefined) =>
+  ms === null || ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(1)} s`;
 
 export function scenarioLine(r: ScenarioResult): string {
   const parts = [
@@ -62,16 +70,30 @@ export function scenarioLine(r: ScenarioResult): string {
     `republished ${r.raw_republishes}`,
     `dead letters ${r.dead_letters}`,
   ];
-  if (r.poison) parts.push(`poison ${r.poison.dead_lettered_with_reason}/${r.poison.sent} with reason (${r.poison.pct} %)`);
-  if (r.fuzz) parts.push(`fuzz ${r.fuzz.payloads}: ${r.fuzz.acked} acked (${r.fuzz.dead_lettered} dead-lettered), ${r.fuzz.nack_loops} nack loops, ${r.fuzz.thrown} thrown`);
+  if (r.poison)
+    parts.push(`poison ${r.poison.dead_lettered_with_reason}/${r.poison.sent} with reason (${r.poison.pct} %)`);
+  if (r.fuzz)
+    parts.push(
+      `fuzz ${r.fuzz.payloads}: ${r.fuzz.acked} acked (${r.fuzz.dead_lettered} dead-lettered), ${r.fuzz.nack_loops} nack loops, ${r.fuzz.thrown} thrown`,
+    );
   if (r.recovery_ms !== undefined) parts.push(`recovered ${seconds(r.recovery_ms)}`);
   if (r.drained_ms !== undefined) parts.push(`drained ${seconds(r.drained_ms)}`);
-  if (r.restarts) parts.push(`restarts worker ${r.restarts.worker} bridge ${r.restarts.bridge} (unplanned ${r.restarts.unplanned})`);
+  if (r.restarts)
+    parts.push(`restarts worker ${r.restarts.worker} bridge ${r.restarts.bridge} (unplanned ${r.restarts.unplanned})`);
   parts.push(`[${seconds(r.wall_ms)}]`);
-  return [parts.join('  '), ...r.failures.map((f) => `       ✗ ${f}`), ...(r.notes ?? []).map((n) => `       · ${n}`)].join('\n');
+  return [
+    parts.join('  '),
+    ...r.failures.map((f) => `       ✗ ${f}`),
+    ...(r.notes ?? []).map((n) => `       · ${n}`),
+  ].join('\n');
 }
 
-export function summarize(tier: SuiteReport['tier'], seed: number, startedAt: number, scenarios: ScenarioResult[]): SuiteReport {
+export function summarize(
+  tier: SuiteReport['tier'],
+  seed: number,
+  startedAt: number,
+  scenarios: ScenarioResult[],
+): SuiteReport {
   const sum = (pick: (r: ScenarioResult) => number) => scenarios.reduce((total, r) => total + pick(r), 0);
   const poisonSent = sum((r) => r.poison?.sent ?? 0);
   const failed = scenarios.filter((r) => !r.passed).map((r) => r.name);
@@ -89,8 +111,12 @@ export function summarize(tier: SuiteReport['tier'], seed: number, startedAt: nu
       duplicate_trigger_ids: sum((r) => r.duplicate_trigger_ids),
       raw_republishes: sum((r) => r.raw_republishes),
       dead_letters: sum((r) => r.dead_letters),
-      poison_dead_lettered_pct: poisonSent ? round((100 * sum((r) => r.poison?.dead_lettered_with_reason ?? 0)) / poisonSent) : null,
-      recovery_ms: Object.fromEntries(scenarios.filter((r) => r.recovery_ms !== undefined).map((r) => [r.name, r.recovery_ms ?? null])),
+      poison_dead_lettered_pct: poisonSent
+        ? round((100 * sum((r) => r.poison?.dead_lettered_with_reason ?? 0)) / poisonSent)
+        : null,
+      recovery_ms: Object.fromEntries(
+        scenarios.filter((r) => r.recovery_ms !== undefined).map((r) => [r.name, r.recovery_ms ?? null]),
+      ),
     },
     scenarios,
   };
@@ -102,7 +128,11 @@ export function summaryLines(report: SuiteReport): string[] {
     `${report.passed ? 'PASSED' : 'FAILED'}: ${s.scenarios - s.failed.length}/${s.scenarios} scenarios (${report.tier} tier, seed ${report.seed}) in ${seconds(report.wall_ms)}`,
     `  dates ${s.dates}  lost ${s.lost}  duplicate trigger ids ${s.duplicate_trigger_ids}  raw republishes ${s.raw_republishes}  dead letters ${s.dead_letters}`,
     `  poison dead-lettered with a reason: ${s.poison_dead_lettered_pct === null ? 'n/a' : `${s.poison_dead_lettered_pct} %`}`,
-    `  time to recover: ${Object.entries(s.recovery_ms).map(([name, ms]) => `${name} ${seconds(ms)}`).join(', ') || 'n/a'}`,
+    `  time to recover: ${
+      Object.entries(s.recovery_ms)
+        .map(([name, ms]) => `${name} ${seconds(ms)}`)
+        .join(', ') || 'n/a'
+    }`,
     ...(s.failed.length ? [`  failed: ${s.failed.join(', ')}`] : []),
   ];
 }

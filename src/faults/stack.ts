@@ -5,7 +5,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { ensureTopology } from '../infra/topology';
-import { freePort, startBigQueryEmulator, startDevServer, tempDir, type BigQueryEmulator, type DevServer } from '../stack/ephemeral';
+import {
+  freePort,
+  startBigQueryEmulator,
+  startDevServer,
+  tempDir,
+  type BigQueryEmulator,
+  type DevServer,
+} from '../stack/ephemeral';
 import { processSpecs } from '../stack/local';
 import { startPubSubServer, type PubSubServer } from './pubsub-server';
 import { supervise, type Supervised } from './supervisor';
@@ -28,7 +35,11 @@ export interface FaultStack {
 
 export async function startFaultStack(): Promise<FaultStack> {
   const dir = tempDir('faults');
-  const [temporal, pubsub, bigquery] = await Promise.all([startDevServer(dir), startPubSubServer(dir), startBigQueryEmulator(dir)]);
+  const [temporal, pubsub, bigquery] = await Promise.all([
+    startDevServer(dir),
+    startPubSubServer(dir),
+    startBigQueryEmulator(dir),
+  ]);
   await ensureTopology(pubsub.pubsub);
 
   const taskQueue = 'faults';
@@ -62,8 +73,8 @@ export async function startFaultStack(): Promise<FaultStack> {
 
   // Ctrl-C must not leave servers behind: they run in process groups of their own.
   const onSignal = (signal: NodeJS.Signals) => {
-    void Promise.allSettled([worker.stop(), bridge.stop(), pubsub.stop(), bigquery.stop(), temporal.stop()]).finally(() =>
-      process.exit(signal === 'SIGINT' ? 130 : 143),
+    void Promise.allSettled([worker.stop(), bridge.stop(), pubsub.stop(), bigquery.stop(), temporal.stop()]).finally(
+      () => process.exit(signal === 'SIGINT' ? 130 : 143),
     );
   };
   process.once('SIGINT', onSignal);
@@ -96,4 +107,5 @@ export async function startFaultStack(): Promise<FaultStack> {
   };
 }
 
-const lastLine = (file: string): string => (fs.existsSync(file) ? (fs.readFileSync(file, 'utf8').trim().split('\n').pop() ?? '') : '(no log)');
+const lastLine = (file: string): string =>
+  fs.existsSync(file) ? (fs.readFileSync(file, 'utf8').trim().split('\n').pop() ?? '') : '(no log)';

@@ -16,7 +16,12 @@ export type Tier = 'full' | 'fast';
 
 export function scenariosOf(tier: Tier, seed: number): Scenario[] {
   if (tier === 'fast') {
-    return [duplicateStorm({ dates: 6, wholeDays: 0 }), killWorker(4), poison({ goodDates: 2 }), fuzz({ payloads: 1_000, seed })];
+    return [
+      duplicateStorm({ dates: 6, wholeDays: 0 }),
+      killWorker(4),
+      poison({ goodDates: 2 }),
+      fuzz({ payloads: 1_000, seed }),
+    ];
   }
   return [
     duplicateStorm({ dates: 200, wholeDays: 5 }),
@@ -38,7 +43,12 @@ export interface SuiteOptions {
   print?: (line: string) => void;
 }
 
-export async function runFaultSuite({ tier, seed = 20231001, only, print = console.log }: SuiteOptions): Promise<SuiteReport> {
+export async function runFaultSuite({
+  tier,
+  seed = 20231001,
+  only,
+  print = console.log,
+}: SuiteOptions): Promise<SuiteReport> {
   const started = Date.now();
   const say = (line: string) => print(`  +${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s  ${line}`);
   say(`starting the stack: Temporal dev server, Pub/Sub emulator, bqemulator, worker and bridge processes`);

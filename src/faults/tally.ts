@@ -14,7 +14,8 @@ export interface TriggerFigures {
   unexpected: TriggerKey[];
 }
 
-const dateOfTriggerId = (triggerId: string): string | undefined => /^game-day-(\d{4}-\d{2}-\d{2})\//.exec(triggerId)?.[1];
+const dateOfTriggerId = (triggerId: string): string | undefined =>
+  /^game-day-(\d{4}-\d{2}-\d{2})\//.exec(triggerId)?.[1];
 
 /** The triggers observed for `dates`, grouped by key. */
 export function triggersFor(observed: readonly Observed[], dates: ReadonlySet<string>): Map<TriggerKey, Observed[]> {
@@ -28,7 +29,11 @@ export function triggersFor(observed: readonly Observed[], dates: ReadonlySet<st
   return byKey;
 }
 
-export function tallyTriggers(observed: readonly Observed[], expected: readonly TriggerKey[], dates: ReadonlySet<string>): TriggerFigures {
+export function tallyTriggers(
+  observed: readonly Observed[],
+  expected: readonly TriggerKey[],
+  dates: ReadonlySet<string>,
+): TriggerFigures {
   const seen = triggersFor(observed, dates);
   const expectedSet = new Set(expected);
   let rawRepublishes = 0;

@@ -22,7 +22,7 @@ export async function warnOnShortRetention(client: Client, namespace: string, lo
   if (retention === undefined || retention >= RETENTION_NEEDED_MS) return;
   log.warn(
     { namespace, retention_days: retention / 86_400_000, needed_days: RETENTION_NEEDED_MS / 86_400_000 },
-    'namespace retention is shorter than a run\'s lifetime plus Pub/Sub\'s message retention: closed dates are then known from the run history in BigQuery only',
+    "namespace retention is shorter than a run's lifetime plus Pub/Sub's message retention: closed dates are then known from the run history in BigQuery only",
   );
 }
 

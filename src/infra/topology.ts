@@ -48,7 +48,12 @@ export const reviewSubscriptionConfig: SubscriptionMetadata = {
 const codeOf = (error: unknown) => (error as { code?: unknown }).code;
 
 /** Creates `name` on `topic` with `metadata`, or updates an existing one to it. */
-async function ensureSubscription(pubsub: PubSub, topic: string, name: string, metadata: SubscriptionMetadata): Promise<void> {
+async function ensureSubscription(
+  pubsub: PubSub,
+  topic: string,
+  name: string,
+  metadata: SubscriptionMetadata,
+): Promise<void> {
   try {
     await pubsub.topic(topic).createSubscription(name, { ackDeadlineSeconds: 60, ...metadata });
   } catch (error) {

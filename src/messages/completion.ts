@@ -49,7 +49,6 @@ export interface Completion {
   metadata?: Record<string, unknown>;
 }
 
-
 /**
  * Parses a completion as it arrived on `topic`. `fallbackExecutionId` (the Pub/Sub message id)
  * stands in when the message has no execution_id.
@@ -63,7 +62,10 @@ export function parseCompletion(data: string, topic: string, fallbackExecutionId
   const json = parsedJson.value;
   // A phase with a single processor (phase 5's coordinator) needs no processor_name: the topic tells it.
   const soleProcessor = phase.processors.length === 1 ? phase.processors[0]!.name : undefined;
-  const withProcessor = soleProcessor && isObject(json) && json.processor_name === undefined ? { ...json, processor_name: soleProcessor } : json;
+  const withProcessor =
+    soleProcessor && isObject(json) && json.processor_name === undefined
+      ? { ...json, processor_name: soleProcessor }
+      : json;
   const parsed = unifiedCompletionSchema.safeParse(withProcessor, { reportInput: true });
   if (!parsed.success) return { ok: false, reason: describeIssues(parsed.error) };
   const message = parsed.data;
@@ -98,7 +100,9 @@ export function parseCompletion(data: string, topic: string, fallbackExecutionId
 
 function withPlayerCounts(message: UnifiedCompletion): Record<string, unknown> | undefined {
   const counts = Object.fromEntries(
-    (['players_ready', 'players_total'] as const).flatMap((k) => (typeof message[k] === 'number' ? [[k, message[k]]] : [])),
+    (['players_ready', 'players_total'] as const).flatMap((k) =>
+      typeof message[k] === 'number' ? [[k, message[k]]] : [],
+    ),
   );
   return message.metadata || Object.keys(counts).length > 0 ? { ...counts, ...message.metadata } : undefined;
 }

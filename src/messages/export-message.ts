@@ -98,5 +98,10 @@ export function exportStatus(succeeded: number, failed: number): ExportStatus {
 
 /** Attributes that travel with the export-complete message, for filtering without parsing. */
 export function exportCompleteAttributes(message: ExportComplete): Record<string, string> {
-  return { trigger_id: message.trigger_id, phase: message.phase, target_date: message.target_date, status: message.status };
+  return {
+    trigger_id: message.trigger_id,
+    phase: message.phase,
+    target_date: message.target_date,
+    status: message.status,
+  };
 }

@@ -180,7 +180,9 @@ export const pipeline = {
 } as const;
 
 /** Topics the bridge consumes: every phase with completions to collect. */
-export const completionTopics: readonly string[] = phases.flatMap((p) => (p.completionTopic ? [p.completionTopic] : []));
+export const completionTopics: readonly string[] = phases.flatMap((p) =>
+  p.completionTopic ? [p.completionTopic] : [],
+);
 
 export const allTopics: readonly string[] = [...completionTopics, ...Object.values(pipeline.topics)];
 

@@ -12,7 +12,14 @@ export function zonedInstant(date: string, hhmm: string, timeZone: string): numb
 
 function offsetMs(instant: number, timeZone: string): number {
   const p = partsAt(instant, timeZone);
-  const wall = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+  const wall = Date.UTC(
+    Number(p.year),
+    Number(p.month) - 1,
+    Number(p.day),
+    Number(p.hour),
+    Number(p.minute),
+    Number(p.second),
+  );
   return wall - Math.floor(instant / 1000) * 1000;
 }
 

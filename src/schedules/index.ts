@@ -66,7 +66,12 @@ export interface ScheduleListing {
 export async function listSchedules(client: Client): Promise<ScheduleListing[]> {
   return Promise.all(
     schedules.map(async (schedule): Promise<ScheduleListing> => {
-      const defined = { id: schedule.id, cron: schedule.cron, timeZone: schedule.timeZone, description: schedule.description };
+      const defined = {
+        id: schedule.id,
+        cron: schedule.cron,
+        timeZone: schedule.timeZone,
+        description: schedule.description,
+      };
       try {
         const { state, info } = await client.schedule.getHandle(schedule.id).describe();
         const last = info.recentActions.at(-1);

@@ -63,7 +63,9 @@ export async function exportWorkflow(trigger: ExportTrigger): Promise<ExportComp
   );
 
   const written = outcomes.flatMap((o) => ('written' in o ? [o.written] : []));
-  const failed = outcomes.flatMap((o): ExportFailure[] => ('error' in o ? [{ export_type: o.exportType, error: o.error }] : []));
+  const failed = outcomes.flatMap((o): ExportFailure[] =>
+    'error' in o ? [{ export_type: o.exportType, error: o.error }] : [],
+  );
   const report: ExportComplete = {
     trigger_id: trigger.trigger_id ?? workflowId,
     correlation_id: trigger.correlation_id ?? null,
@@ -81,7 +83,12 @@ export async function exportWorkflow(trigger: ExportTrigger): Promise<ExportComp
     phase: 'phase6',
   };
   await publishExportComplete(report);
-  const fields = { target_date: targetDate, trigger_id: report.trigger_id, correlation_id: report.correlation_id, phase: 'phase6' };
+  const fields = {
+    target_date: targetDate,
+    trigger_id: report.trigger_id,
+    correlation_id: report.correlation_id,
+    phase: 'phase6',
+  };
   if (failed.length > 0) wf.log.warn('exports failed', { ...fields, status: report.status, failed });
   else wf.log.info('exports written', { ...fields, export_types: report.succeeded });
   return report;

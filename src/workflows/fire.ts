@@ -37,7 +37,10 @@ export async function fireOnce(
     skipped: backfill,
   };
   if (!backfill) {
-    await publishTrigger({ topic, message: { ...message, trigger_id: step.triggerId, timestamp: step.firedAt } as Trigger });
+    await publishTrigger({
+      topic,
+      message: { ...message, trigger_id: step.triggerId, timestamp: step.firedAt } as Trigger,
+    });
   }
   fired[key] = step;
   return step;

@@ -27,7 +27,11 @@ export function startPhase5Child(state: GameDayState, workflowId: string): Promi
         backfill: state.backfill,
         openedAt: state.openedAt,
         // A restarted phase 5 picks up where the failed one was.
-        resume: { fired: phase5Triggers(state.triggers), phase4: state.phase4Done, predictionsComplete: !!state.acceptedPrediction },
+        resume: {
+          fired: phase5Triggers(state.triggers),
+          phase4: state.phase4Done,
+          predictionsComplete: !!state.acceptedPrediction,
+        },
       },
     ],
   });
@@ -36,7 +40,9 @@ export function startPhase5Child(state: GameDayState, workflowId: string): Promi
 export function startPhase4Child(state: GameDayState, workflowId: string): Promise<unknown> {
   return wf.startChild(phase4CascadeWorkflow, {
     ...childOptions(workflowId),
-    args: [{ gameDate: state.gameDate, correlationId: state.correlationId ?? null, backfill: state.backfill, received: {} }],
+    args: [
+      { gameDate: state.gameDate, correlationId: state.correlationId ?? null, backfill: state.backfill, received: {} },
+    ],
   });
 }
 

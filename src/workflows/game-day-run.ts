@@ -21,13 +21,23 @@ import { isLive, patches, restore, type GameDayInput, type GameDayOutcome, type 
 import { phaseProgress, recordDelivery } from './progress';
 import { aFewTimes, untilItWorks } from './retry';
 import { BackfillMode, CorrelationId, GameDate, PipelinePhase } from './search-attributes';
-import { backfillSignal, completionSignal, phase4DoneSignal, predictionsCompleteSignal, type Phase4Done, type StepFired } from './signals';
+import {
+  backfillSignal,
+  completionSignal,
+  phase4DoneSignal,
+  predictionsCompleteSignal,
+  type Phase4Done,
+  type StepFired,
+} from './signals';
 import { statusOf, waitingOnOf, type GameDayStatus } from './status';
 import { Steps } from './steps';
 
 export type { GameDayInput, GameDayOutcome, GameDayState } from './game-day-state';
 
-const { closedRunOf, recordRunClosed } = wf.proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: untilItWorks });
+const { closedRunOf, recordRunClosed } = wf.proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: untilItWorks,
+});
 const { deadLetterCompletions } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   heartbeatTimeout: '10 seconds',
@@ -64,7 +74,8 @@ export class GameDay extends Steps {
   async receive(completion: Completion): Promise<void> {
     const { state } = this;
     state.deliveriesSeen += 1;
-    if (!recordDelivery(state.received, completion, new Date().toISOString(), wf.patched(patches.batchProgress))) return;
+    if (!recordDelivery(state.received, completion, new Date().toISOString(), wf.patched(patches.batchProgress)))
+      return;
     this.unchecked?.push(completion);
     if (!state.correlationId && completion.correlationId) {
       state.correlationId = completion.correlationId;
@@ -108,7 +119,9 @@ export class GameDay extends Steps {
         game_date: this.gameDate,
         correlation_id: state.correlationId ?? null,
         details: { reason, failures: state.phase5Failures.length },
-      }).catch((error: unknown) => wf.log.error('alert not delivered', { game_date: this.gameDate, error: failureMessage(error) })),
+      }).catch((error: unknown) =>
+        wf.log.error('alert not delivered', { game_date: this.gameDate, error: failureMessage(error) }),
+      ),
     );
   }
 
@@ -135,7 +148,10 @@ export class GameDay extends Steps {
   /** Ends a run the date should never have had: what it received is dead-lettered, nothing is published. */
   async endAsLate(closed: ClosedRun): Promise<GameDayOutcome> {
     const reason = `late: ${workflowIdFor(this.gameDate)} closed (${closed.outcome}, ${closed.closedAt}); a rerun is an explicit command`;
-    wf.log.warn('date already closed; its new run ends at once', { game_date: this.gameDate, closed_at: closed.closedAt });
+    wf.log.warn('date already closed; its new run ends at once', {
+      game_date: this.gameDate,
+      closed_at: closed.closedAt,
+    });
     this.state.closed = 'late';
     const late = this.unchecked ?? [];
     do {
@@ -150,13 +166,16 @@ export class GameDay extends Steps {
     const { state } = this;
     // A restart has an id of its own: the failed run may not have closed yet.
     const restarts = state.phase5Failures.length;
-    const id = restarts === 0 ? phase5WorkflowId(this.gameDate) : `${phase5WorkflowId(this.gameDate)}/restart-${restarts}`;
+    const id =
+      restarts === 0 ? phase5WorkflowId(this.gameDate) : `${phase5WorkflowId(this.gameDate)}/restart-${restarts}`;
     await this.startChildOnce('phase5', id, (workflowId) => startPhase5Child(state, workflowId));
     if (state.phase4Done) await this.signalChild('phase5', phase4DoneSignal, state.phase4Done);
   }
 
   async startPhase4(): Promise<void> {
-    await this.startChildOnce('phase4', phase4CascadeWorkflowId(this.gameDate), (workflowId) => startPhase4Child(this.state, workflowId));
+    await this.startChildOnce('phase4', phase4CascadeWorkflowId(this.gameDate), (workflowId) =>
+      startPhase4Child(this.state, workflowId),
+    );
     await this.step(async () => {
       const backlog = this.state.phase4Backlog;
       while (backlog.length > 0) await this.signalChild('phase4', completionSignal, backlog.shift()!);
@@ -228,7 +247,11 @@ export class GameDay extends Steps {
   // ── Helpers ──────────────────────────────────────────────────────────────────────────────────
 
   /** Starts a child once. Abandoned, not terminated, on continue-as-new; cancelled when the date closes. */
-  private async startChildOnce(key: string, workflowId: string, start: (workflowId: string) => Promise<unknown>): Promise<void> {
+  private async startChildOnce(
+    key: string,
+    workflowId: string,
+    start: (workflowId: string) => Promise<unknown>,
+  ): Promise<void> {
     if (this.state.children[key]) return;
     await this.step(async () => {
       await start(workflowId);
@@ -237,7 +260,11 @@ export class GameDay extends Steps {
   }
 
   /** Signals a running child; a child that already finished needs nothing more. */
-  private async signalChild<Args extends unknown[]>(key: string, signal: wf.SignalDefinition<Args>, ...args: Args): Promise<void> {
+  private async signalChild<Args extends unknown[]>(
+    key: string,
+    signal: wf.SignalDefinition<Args>,
+    ...args: Args
+  ): Promise<void> {
     const id = this.state.children[key];
     if (!id) return;
     await this.step(async () => {
@@ -270,7 +297,10 @@ export class GameDay extends Steps {
       await this.signalChild('phase5', predictionsCompleteSignal);
     } else {
       state.rejectedPredictions.push(verdict.reason);
-      wf.log.info('prediction completion turned away by the 5→6 gate', { game_date: this.gameDate, reason: verdict.reason });
+      wf.log.info('prediction completion turned away by the 5→6 gate', {
+        game_date: this.gameDate,
+        reason: verdict.reason,
+      });
     }
   }
 

@@ -38,7 +38,11 @@ export async function gameDayWorkflow(input: GameDayInput): Promise<GameDayOutco
 
 async function theDay(day: GameDay): Promise<GameDayOutcome> {
   const { gameDate, state } = day;
-  const tracing = () => ({ game_date: gameDate, correlation_id: state.correlationId ?? null, trigger_source: 'orchestrator' as const });
+  const tracing = () => ({
+    game_date: gameDate,
+    correlation_id: state.correlationId ?? null,
+    trigger_source: 'orchestrator' as const,
+  });
 
   // Phase 5 runs from the start, so its deadlines hold even if nothing upstream ever arrives.
   await day.startPhase5();

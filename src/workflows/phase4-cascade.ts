@@ -7,7 +7,14 @@ import { triggerKeys, workflowIdFor } from '../pipeline/ids';
 import { fireOnce } from './fire';
 import { historyTooLong } from './history';
 import { levelProgress, recordDelivery, type Received } from './progress';
-import { backfillSignal, completionSignal, phase4DoneSignal, stepFiredSignal, type Phase4Done, type StepFired } from './signals';
+import {
+  backfillSignal,
+  completionSignal,
+  phase4DoneSignal,
+  stepFiredSignal,
+  type Phase4Done,
+  type StepFired,
+} from './signals';
 
 /** Kept for src/faults; defined in src/pipeline/ids.ts. */
 export { phase4CascadeWorkflowId } from '../pipeline/ids';
@@ -46,7 +53,10 @@ export async function phase4CascadeWorkflow(input: Phase4CascadeInput): Promise<
   const levelsUpTo = (level: number) => pipeline.phase4Levels.filter((l) => l.level <= level);
 
   for (const { level, processors } of pipeline.phase4Levels) {
-    const upstream = level === 1 ? phaseDefinition('phase3').processors.length : levelsUpTo(level - 1).flatMap((l) => l.processors).length;
+    const upstream =
+      level === 1
+        ? phaseDefinition('phase3').processors.length
+        : levelsUpTo(level - 1).flatMap((l) => l.processors).length;
     const step = await fireOnce(fired, triggerKeys.phase4Level(level), backfill, pipeline.topics.phase4Trigger, {
       game_date: input.gameDate,
       correlation_id: input.correlationId,

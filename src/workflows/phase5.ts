@@ -93,7 +93,10 @@ async function startAndFollowUp(input: Phase5Input, run: wf.ExternalWorkflowHand
       const rows = await readsUntil(giveUpAt)
         .featureRowCount(gameDate)
         .catch((error: unknown) => {
-          wf.log.warn('phase 4 readiness unknown: BigQuery did not answer in time', { game_date: gameDate, error: failureMessage(error) });
+          wf.log.warn('phase 4 readiness unknown: BigQuery did not answer in time', {
+            game_date: gameDate,
+            error: failureMessage(error),
+          });
           return 0;
         });
       if (phase4) break;
@@ -129,7 +132,11 @@ async function startAndFollowUp(input: Phase5Input, run: wf.ExternalWorkflowHand
     const missing = await readsUntil(nextDeadline)
       .playersMissingPredictions(gameDate)
       .catch((error: unknown) => {
-        wf.log.warn('stragglers unknown; retry skipped', { game_date: gameDate, at: hhmm, error: failureMessage(error) });
+        wf.log.warn('stragglers unknown; retry skipped', {
+          game_date: gameDate,
+          at: hhmm,
+          error: failureMessage(error),
+        });
         return [];
       });
     if (missing.length === 0) continue;
@@ -161,8 +168,13 @@ async function startAndFollowUp(input: Phase5Input, run: wf.ExternalWorkflowHand
         : `Predictions cover ${coverage.pct}% of players, under the ${schedule.slaMinCoveragePct}% SLA`,
       game_date: gameDate,
       correlation_id: correlationId,
-      details: { ...(unknown ? { error: coverage } : coverage), checked_at: schedule.slaCheckAt, time_zone: schedule.timeZone },
-    }).catch((error: unknown) => wf.log.error('SLA alert not delivered', { game_date: gameDate, error: failureMessage(error) }));
+      details: {
+        ...(unknown ? { error: coverage } : coverage),
+        checked_at: schedule.slaCheckAt,
+        time_zone: schedule.timeZone,
+      },
+    }).catch((error: unknown) =>
+      wf.log.error('SLA alert not delivered', { game_date: gameDate, error: failureMessage(error) }),
+    );
   }
 }
-

@@ -24,13 +24,19 @@ export type Received = Partial<Record<PhaseKey, Record<string, ProcessorDeliveri
  * `progressIsNews` (runs started since batch progress counted) tells a batch's higher
  * `completion_pct` from a repeat.
  */
-export function recordDelivery(received: Received, completion: Completion, receivedAt: string, progressIsNews = true): boolean {
+export function recordDelivery(
+  received: Received,
+  completion: Completion,
+  receivedAt: string,
+  progressIsNews = true,
+): boolean {
   const phase = (received[completion.phase] ??= {});
   const processor = (phase[completion.processor] ??= { deliveries: [], duplicates: 0 });
   const pct = completion.metadata?.completion_pct;
   const completionPct = progressIsNews && typeof pct === 'number' ? pct : undefined;
   const seen = processor.deliveries.some(
-    (d) => d.executionId === completion.executionId && d.status === completion.status && d.completionPct === completionPct,
+    (d) =>
+      d.executionId === completion.executionId && d.status === completion.status && d.completionPct === completionPct,
   );
   if (seen) {
     processor.duplicates += 1;
@@ -60,7 +66,10 @@ export interface Progress {
 }
 
 /** Progress of a set of processors (a whole phase, or one phase 4 level). */
-export function progressOf(processors: readonly Processor[], received: Record<string, ProcessorDeliveries> = {}): Progress {
+export function progressOf(
+  processors: readonly Processor[],
+  received: Record<string, ProcessorDeliveries> = {},
+): Progress {
   const completed: string[] = [];
   const missing: string[] = [];
   const failed: string[] = [];

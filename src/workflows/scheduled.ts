@@ -45,7 +45,11 @@ export async function scheduledExportWorkflow(job: ScheduledExportJob): Promise<
     return { outcome: 'exported', workflowId, report: await child.result() };
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    wf.log.info('export already ran for this date; nothing new', { target_date: targetDate, workflow_id: workflowId, schedule: job.schedule });
+    wf.log.info('export already ran for this date; nothing new', {
+      target_date: targetDate,
+      workflow_id: workflowId,
+      schedule: job.schedule,
+    });
     return { outcome: 'already-exported', workflowId };
   }
 }

@@ -105,7 +105,12 @@ export function waitingOnOf(source: StatusSource): string {
 
 /** The status of a date no workflow has seen. */
 export function notStartedStatus(gameDate: string): GameDayStatus {
-  const { waiting_on: _w, triggers: _t, rejected_predictions: _r, ...status } = statusOf({
+  const {
+    waiting_on: _w,
+    triggers: _t,
+    rejected_predictions: _r,
+    ...status
+  } = statusOf({
     gameDate,
     backfill: false,
     received: {},

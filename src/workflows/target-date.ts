@@ -6,7 +6,9 @@ import { gameDayTimeZone, type RelativeDate } from '../pipeline/exports';
 /** The calendar date (YYYY-MM-DD) it is in `timeZone` at `instant`. */
 export function calendarDateIn(timeZone: string, instant: Date): string {
   // en-CA formats dates as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    instant,
+  );
 }
 
 /** An explicit date stays as it is; `today`/`yesterday` are read at `instant` in `timeZone`. */

@@ -88,7 +88,9 @@ before(async () => {
       await seedSampleDay(bigquery, addDays(gameDate, -back), { players: 100, predictionCoverage: 1 });
     }
   });
-  day = await timed('seedSampleDay', () => seedSampleDay(bigquery, gameDate, { players: 100, predictionCoverage: 0.85 }));
+  day = await timed('seedSampleDay', () =>
+    seedSampleDay(bigquery, gameDate, { players: 100, predictionCoverage: 0.85 }),
+  );
 });
 
 after(async () => {
@@ -124,9 +126,13 @@ describe('run history', () => {
     await recordRunClosed(bigquery, run);
     await recordRunClosed(bigquery, run); // a retried activity
     assert.deepEqual(await closedRunOf(bigquery, date), run);
-    const [row] = await runQuery(bigquery, 'SELECT COUNT(*) AS n FROM nba_orchestration.game_day_runs WHERE run_id = @id', {
-      params: { id: 'first-run' },
-    });
+    const [row] = await runQuery(
+      bigquery,
+      'SELECT COUNT(*) AS n FROM nba_orchestration.game_day_runs WHERE run_id = @id',
+      {
+        params: { id: 'first-run' },
+      },
+    );
     assert.equal(Number(row?.n), 1);
   });
 });
@@ -159,8 +165,17 @@ describe('export queries', () => {
   it('tonight: everyone playing, with the primary pick where there is one', async () => {
     const rows = await exportRun('tonight', gameDate);
     assertColumns(rows, [
-      'game_id', 'player_lookup', 'player_full_name', 'team_abbr', 'opponent_team_abbr', 'home_game',
-      'has_prediction', 'points_line', 'predicted_points', 'confidence_score', 'recommendation',
+      'game_id',
+      'player_lookup',
+      'player_full_name',
+      'team_abbr',
+      'opponent_team_abbr',
+      'home_game',
+      'has_prediction',
+      'points_line',
+      'predicted_points',
+      'confidence_score',
+      'recommendation',
     ]);
     assert.equal(rows.length, 100);
     const without = rows.filter((r) => r.has_prediction === false);
@@ -173,22 +188,44 @@ describe('export queries', () => {
   it('tonight-players: one card per predicted player with recent form', async () => {
     const rows = await exportRun('tonight-players', gameDate);
     assertColumns(rows, [
-      'player_lookup', 'player_full_name', 'team_abbr', 'opponent_team_abbr', 'home_game', 'game_id',
-      'points_line', 'predicted_points', 'confidence_score', 'recommendation',
-      'recent_games', 'recent_points_avg', 'recent_minutes_avg', 'recent_overs',
+      'player_lookup',
+      'player_full_name',
+      'team_abbr',
+      'opponent_team_abbr',
+      'home_game',
+      'game_id',
+      'points_line',
+      'predicted_points',
+      'confidence_score',
+      'recommendation',
+      'recent_games',
+      'recent_points_avg',
+      'recent_minutes_avg',
+      'recent_overs',
     ]);
     assert.equal(rows.length, 85);
     // Results exist for the 6 dates before the game date (5 history seeds + the game date's own).
     assert.ok(rows.every((r) => r.recent_games === historyDays + 1 && typeof r.recent_points_avg === 'number'));
     const confidences = rows.map((r) => Number(r.confidence_score));
-    assert.deepEqual(confidences, [...confidences].sort((a, b) => b - a));
+    assert.deepEqual(
+      confidences,
+      [...confidences].sort((a, b) => b - a),
+    );
   });
 
   it('predictions: every active prediction of the date, all systems', async () => {
     const rows = await exportRun('predictions', gameDate);
     assertColumns(rows, [
-      'prediction_id', 'system_id', 'game_id', 'player_lookup', 'prop_type', 'line_value', 'predicted_value',
-      'confidence_score', 'recommendation', 'created_at',
+      'prediction_id',
+      'system_id',
+      'game_id',
+      'player_lookup',
+      'prop_type',
+      'line_value',
+      'predicted_value',
+      'confidence_score',
+      'recommendation',
+      'created_at',
     ]);
     assert.equal(rows.length, day.predictions.length);
     assert.equal(rows.length, 170);
@@ -206,7 +243,11 @@ describe('export queries', () => {
       { params: { d: dateParam('d', gameDate) } },
     );
     const byPlayer = new Map<string, string[]>();
-    for (const g of games) byPlayer.set(String(g.player_lookup), [...(byPlayer.get(String(g.player_lookup)) ?? []), String(g.over_under_result)]);
+    for (const g of games)
+      byPlayer.set(String(g.player_lookup), [
+        ...(byPlayer.get(String(g.player_lookup)) ?? []),
+        String(g.over_under_result),
+      ]);
     const expected = [...byPlayer].flatMap(([player, results]) => {
       const length = results.findIndex((r) => r !== results[0]);
       const streak = length === -1 ? results.length : length;
@@ -214,7 +255,9 @@ describe('export queries', () => {
     });
     assert.ok(expected.length > 0, 'the sample history has no streak of 3');
     assert.deepEqual(
-      rows.map((r) => ({ player: r.player_lookup, type: r.streak_type, streak: r.streak_length })).sort((a, b) => String(a.player).localeCompare(String(b.player))),
+      rows
+        .map((r) => ({ player: r.player_lookup, type: r.streak_type, streak: r.streak_length }))
+        .sort((a, b) => String(a.player).localeCompare(String(b.player))),
       expected.sort((a, b) => a.player.localeCompare(b.player)),
     );
     assert.ok(rows.every((r) => r.last_game_date === resultsDate));
@@ -223,23 +266,51 @@ describe('export queries', () => {
   it('results: the previous date graded against its picks', async () => {
     const rows = await exportRun('results', resultsDate);
     assertColumns(rows, [
-      'game_id', 'game_date', 'player_lookup', 'player_full_name', 'team_abbr', 'opponent_team_abbr',
-      'minutes_played', 'points', 'rebounds', 'assists', 'points_line', 'over_under_result',
-      'predicted_points', 'recommendation', 'confidence_score', 'pick_correct',
+      'game_id',
+      'game_date',
+      'player_lookup',
+      'player_full_name',
+      'team_abbr',
+      'opponent_team_abbr',
+      'minutes_played',
+      'points',
+      'rebounds',
+      'assists',
+      'points_line',
+      'over_under_result',
+      'predicted_points',
+      'recommendation',
+      'confidence_score',
+      'pick_correct',
     ]);
     assert.equal(rows.length, 100);
     assert.deepEqual(rows.map((r) => r.player_lookup).sort(), day.results.map((r) => r.player_lookup).sort());
     for (const r of rows) {
       assert.equal(r.game_date, resultsDate);
-      const expected = r.recommendation === 'OVER' ? Number(r.points) > Number(r.points_line) : r.recommendation === 'UNDER' ? Number(r.points) < Number(r.points_line) : null;
+      const expected =
+        r.recommendation === 'OVER'
+          ? Number(r.points) > Number(r.points_line)
+          : r.recommendation === 'UNDER'
+            ? Number(r.points) < Number(r.points_line)
+            : null;
       assert.equal(r.pick_correct, expected, `pick_correct for ${String(r.player_lookup)}`);
     }
   });
 
   it('performance: each system graded on the date', async () => {
     const rows = await exportRun('performance', resultsDate);
-    assertColumns(rows, ['system_id', 'predictions_graded', 'picks', 'correct_picks', 'win_rate_pct', 'mean_absolute_error']);
-    assert.deepEqual(rows.map((r) => r.system_id), ['ensemble_v1', 'moving_average_baseline_v1']);
+    assertColumns(rows, [
+      'system_id',
+      'predictions_graded',
+      'picks',
+      'correct_picks',
+      'win_rate_pct',
+      'mean_absolute_error',
+    ]);
+    assert.deepEqual(
+      rows.map((r) => r.system_id),
+      ['ensemble_v1', 'moving_average_baseline_v1'],
+    );
     for (const r of rows) {
       assert.equal(r.predictions_graded, 100);
       assert.ok(Number(r.correct_picks) <= Number(r.picks));
@@ -250,24 +321,48 @@ describe('export queries', () => {
   it('best-bets: the most confident picks with an edge, graded', async () => {
     const rows = await exportRun('best-bets', resultsDate);
     assertColumns(rows, [
-      'player_lookup', 'player_full_name', 'team_abbr', 'opponent_team_abbr', 'game_id', 'recommendation',
-      'points_line', 'predicted_points', 'edge', 'confidence_score', 'actual_points', 'pick_correct',
+      'player_lookup',
+      'player_full_name',
+      'team_abbr',
+      'opponent_team_abbr',
+      'game_id',
+      'recommendation',
+      'points_line',
+      'predicted_points',
+      'edge',
+      'confidence_score',
+      'actual_points',
+      'pick_correct',
     ]);
     assert.ok(rows.length <= 15);
-    assert.ok(rows.every((r) => Number(r.confidence_score) >= 70 && ['OVER', 'UNDER'].includes(String(r.recommendation))));
+    assert.ok(
+      rows.every((r) => Number(r.confidence_score) >= 70 && ['OVER', 'UNDER'].includes(String(r.recommendation))),
+    );
     assert.ok(rows.every((r) => typeof r.actual_points === 'number' && typeof r.pick_correct === 'boolean'));
     // Not graded yet: the game date's own picks have no results.
-    assert.ok((await exportRun('best-bets', gameDate)).every((r) => r.actual_points === null && r.pick_correct === null));
+    assert.ok(
+      (await exportRun('best-bets', gameDate)).every((r) => r.actual_points === null && r.pick_correct === null),
+    );
   });
 
   it('player-profiles: season to date, only players with @min_games games', async () => {
     const rows = await exportRun('player-profiles', gameDate, 5);
     assertColumns(rows, [
-      'player_lookup', 'player_full_name', 'team_abbr', 'games_played', 'points_avg', 'minutes_avg', 'points_high',
-      'overs', 'unders', 'last_game_date',
+      'player_lookup',
+      'player_full_name',
+      'team_abbr',
+      'games_played',
+      'points_avg',
+      'minutes_avg',
+      'points_high',
+      'overs',
+      'unders',
+      'last_game_date',
     ]);
     assert.equal(rows.length, 100);
-    assert.ok(rows.every((r) => r.games_played === historyDays + 1 && Number(r.overs) + Number(r.unders) === historyDays + 1));
+    assert.ok(
+      rows.every((r) => r.games_played === historyDays + 1 && Number(r.overs) + Number(r.unders) === historyDays + 1),
+    );
     assert.ok(rows.every((r) => isDate(r.last_game_date) && r.last_game_date === resultsDate));
     assert.equal((await exportRun('player-profiles', gameDate, historyDays + 2)).length, 0);
   });

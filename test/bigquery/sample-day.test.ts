@@ -10,7 +10,10 @@ describe('sampleDay', () => {
 
   it('is the same every time for the same date and options', () => {
     assert.deepEqual(sampleDay('2025-12-12', { players: 100, predictionCoverage: 0.85 }), day);
-    assert.notDeepEqual(sampleDay('2025-12-13', { players: 100, predictionCoverage: 0.85 }).predictions, day.predictions);
+    assert.notDeepEqual(
+      sampleDay('2025-12-13', { players: 100, predictionCoverage: 0.85 }).predictions,
+      day.predictions,
+    );
   });
 
   it('predicts the given share of the players, with every system', () => {

@@ -18,7 +18,14 @@ import { readStatus } from '../../src/cli/status';
 import { until } from '../helpers/eventually';
 import { processorNames } from '../helpers/messages';
 import { startBigQueryEmulator, type BigQueryEmulator } from '../../src/stack/ephemeral';
-import { startDevServer, startPubSubEmulator, tempDir, workflowBundle, type DevServer, type PubSubEmulator } from '../helpers/servers';
+import {
+  startDevServer,
+  startPubSubEmulator,
+  tempDir,
+  workflowBundle,
+  type DevServer,
+  type PubSubEmulator,
+} from '../helpers/servers';
 
 const taskQueue = 'bridge-integration';
 const log = pino({ level: 'silent' });
@@ -41,7 +48,11 @@ const verdicts: Verdict[] = [];
 
 before(async () => {
   const dir = tempDir('bridge-it');
-  [temporal, emulator, bigquery] = await Promise.all([startDevServer(dir), startPubSubEmulator(dir), startBigQueryEmulator(dir)]);
+  [temporal, emulator, bigquery] = await Promise.all([
+    startDevServer(dir),
+    startPubSubEmulator(dir),
+    startBigQueryEmulator(dir),
+  ]);
   const pubsub = emulator.pubsub;
   for (const topic of [pipeline.topics.phase3Trigger, pipeline.topics.phase4Trigger, pipeline.topics.deadLetter]) {
     const received: Seen[] = (seen[topic] = []);
@@ -114,14 +125,18 @@ function completionMessage(processor: string, gameDate: string, extra: Record<st
   };
 }
 
-const publishJson = (pubsub: PubSub, topic: string, body: unknown) => pubsub.topic(topic).publishMessage({ json: body });
-const publishRaw = (pubsub: PubSub, topic: string, data: string) => pubsub.topic(topic).publishMessage({ data: Buffer.from(data) });
-
+const publishJson = (pubsub: PubSub, topic: string, body: unknown) =>
+  pubsub.topic(topic).publishMessage({ json: body });
+const publishRaw = (pubsub: PubSub, topic: string, data: string) =>
+  pubsub.topic(topic).publishMessage({ data: Buffer.from(data) });
 
 const settle = () => new Promise((r) => setTimeout(r, 1500)); // room for a stray duplicate to surface
 const triggersFor = (topic: string, date: string) =>
-  (seen[topic] ?? []).map((s) => ({ ...s, body: JSON.parse(s.data) as Trigger })).filter((s) => s.body.game_date === date);
-const deadLettersMentioning = (text: string) => (seen[pipeline.topics.deadLetter] ?? []).filter((s) => s.data.includes(text));
+  (seen[topic] ?? [])
+    .map((s) => ({ ...s, body: JSON.parse(s.data) as Trigger }))
+    .filter((s) => s.body.game_date === date);
+const deadLettersMentioning = (text: string) =>
+  (seen[pipeline.topics.deadLetter] ?? []).filter((s) => s.data.includes(text));
 const reasonOf = (letter: Seen) => letter.attributes[deadLetterAttributes.reason] ?? '';
 
 describe('bridge and worker on the real servers', () => {
@@ -168,7 +183,10 @@ describe('bridge and worker on the real servers', () => {
       badDate: JSON.stringify(completionMessage('BdlGamesProcessor', '2025-13-45', { note: 'dl-bad-date' })),
       unknown: JSON.stringify(completionMessage('NoSuchProcessor', '2025-12-20', { note: 'dl-unknown' })),
       oversized: JSON.stringify(
-        completionMessage('BdlGamesProcessor', '2025-12-20', { note: 'dl-oversized', blob: 'x'.repeat(maxMessageBytes) }),
+        completionMessage('BdlGamesProcessor', '2025-12-20', {
+          note: 'dl-oversized',
+          blob: 'x'.repeat(maxMessageBytes),
+        }),
       ),
     };
     for (const data of Object.values(bad)) await publishRaw(pubsub, phase2Topic, data);
@@ -189,14 +207,20 @@ describe('bridge and worker on the real servers', () => {
       assert.equal(letters[0]!.attributes[deadLetterAttributes.sourceTopic], phase2Topic);
       assert.ok(Object.values(bad).includes(letters[0]!.data), `${marker}: original payload kept`);
     }
-    await until(async () => (await readStatus(client, '2025-12-21')).phases.phase2.completed_count === 1, 'the good message');
+    await until(
+      async () => (await readStatus(client, '2025-12-21')).phases.phase2.completed_count === 1,
+      'the good message',
+    );
   });
 
   it('reports a message for a closed date as late and starts nothing', async () => {
     const { pubsub } = emulator;
     const date = '2025-12-22';
     await publishJson(pubsub, phase2Topic, completionMessage('BdlGamesProcessor', date));
-    await until(async () => (await readStatus(client, date)).phases.phase2.completed_count === 1, 'the first completion');
+    await until(
+      async () => (await readStatus(client, date)).phases.phase2.completed_count === 1,
+      'the first completion',
+    );
     const handle = client.workflow.getHandle(workflowIdFor(date));
     await handle.terminate('closing the date for the test');
 
@@ -212,13 +236,21 @@ describe('bridge and worker on the real servers', () => {
     const { pubsub } = emulator;
     const date = '2025-12-23';
     await temporal.stop();
-    await Promise.all(processorNames('phase2').map((name) => publishJson(pubsub, phase2Topic, completionMessage(name, date))));
+    await Promise.all(
+      processorNames('phase2').map((name) => publishJson(pubsub, phase2Topic, completionMessage(name, date))),
+    );
     await until(() => verdicts.some((v) => v.action === 'nack'), 'the bridge nacking while Temporal is down');
     assert.equal(triggersFor(pipeline.topics.phase3Trigger, date).length, 0);
-    assert.ok(!verdicts.some((v) => v.action === 'ack' && v.outcome === 'dead-lettered' && v.reason.startsWith('exhausted')));
+    assert.ok(
+      !verdicts.some((v) => v.action === 'ack' && v.outcome === 'dead-lettered' && v.reason.startsWith('exhausted')),
+    );
 
     await temporal.start();
-    await until(() => triggersFor(pipeline.topics.phase3Trigger, date).length > 0, 'the phase 3 trigger after the outage', 90_000);
+    await until(
+      () => triggersFor(pipeline.topics.phase3Trigger, date).length > 0,
+      'the phase 3 trigger after the outage',
+      90_000,
+    );
     await settle();
     assert.equal(triggersFor(pipeline.topics.phase3Trigger, date).length, 1);
     assert.equal((await readStatus(client, date)).phases.phase2.completed_count, 21);

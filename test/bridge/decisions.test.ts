@@ -32,7 +32,10 @@ function assertPublishable({ data, attributes }: { data: Buffer; attributes: Rec
 
 describe('a dead letter', () => {
   it('carries the original bytes, the reason and where it came from', () => {
-    const letter = deadLetterMessage({ message: message({ trigger_id: 't-1' }), reason: 'invalid: not JSON' }, receivedAt);
+    const letter = deadLetterMessage(
+      { message: message({ trigger_id: 't-1' }), reason: 'invalid: not JSON' },
+      receivedAt,
+    );
     assert.equal(letter.data.toString(), '{"x":1}');
     assert.deepEqual(letter.attributes, {
       trigger_id: 't-1',
@@ -44,15 +47,23 @@ describe('a dead letter', () => {
   });
 
   it('fits Pub/Sub whatever the original carried, and says what it trimmed', () => {
-    const attributes: Record<string, string> = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`a${i}`, 'v']));
+    const attributes: Record<string, string> = Object.fromEntries(
+      Array.from({ length: 150 }, (_, i) => [`a${i}`, 'v']),
+    );
     attributes['k'.repeat(300)] = 'long key';
     attributes.googReserved = 'x';
     attributes.big = 'é'.repeat(2000);
     attributes[deadLetterAttributes.reason] = 'forged';
-    const letter = deadLetterMessage({ message: message(attributes), reason: `exhausted: ${'r'.repeat(5000)}` }, receivedAt);
+    const letter = deadLetterMessage(
+      { message: message(attributes), reason: `exhausted: ${'r'.repeat(5000)}` },
+      receivedAt,
+    );
     assertPublishable(letter);
     assert.match(letter.attributes[deadLetterAttributes.reason]!, /^exhausted: r+…$/);
-    assert.match(letter.attributes[deadLetterAttributes.attributesTrimmed]!, /^154 original attributes: \d+ dropped, [01] values cut/);
+    assert.match(
+      letter.attributes[deadLetterAttributes.attributesTrimmed]!,
+      /^154 original attributes: \d+ dropped, [01] values cut/,
+    );
   });
 
   it('cuts data that would not fit next to its attributes, and records the original size', () => {
@@ -63,13 +74,19 @@ describe('a dead letter', () => {
   });
 
   it('can leave out every original attribute (the fallback when Pub/Sub refuses one)', () => {
-    const letter = deadLetterMessage({ message: message({ a: '1', b: '2' }), reason: 'late: …' }, receivedAt, { keepOriginalAttributes: false });
+    const letter = deadLetterMessage({ message: message({ a: '1', b: '2' }), reason: 'late: …' }, receivedAt, {
+      keepOriginalAttributes: false,
+    });
     assert.equal(letter.attributes.a, undefined);
     assert.match(letter.attributes[deadLetterAttributes.attributesTrimmed]!, /^2 original attributes: 2 dropped/);
   });
 
   it('names the push subscription when the topic could not be told', () => {
-    const rejected = { message: { topic: '', id: '', data: Buffer.from('junk'), attributes: {} }, reason: 'invalid: …', subscription: 'projects/p/subscriptions/s' };
+    const rejected = {
+      message: { topic: '', id: '', data: Buffer.from('junk'), attributes: {} },
+      reason: 'invalid: …',
+      subscription: 'projects/p/subscriptions/s',
+    };
     const { attributes } = deadLetterMessage(rejected, receivedAt);
     assert.equal(attributes[deadLetterAttributes.sourceSubscription], 'projects/p/subscriptions/s');
     assert.equal(attributes[deadLetterAttributes.sourceTopic], undefined);
@@ -78,14 +95,26 @@ describe('a dead letter', () => {
 
 describe('Temporal errors', () => {
   const grpcError = (code: number, details: string) =>
-    new ServiceError('Failed to signalWithStart Workflow', { cause: Object.assign(new Error(details), { code, details, metadata: {} }) });
+    new ServiceError('Failed to signalWithStart Workflow', {
+      cause: Object.assign(new Error(details), { code, details, metadata: {} }),
+    });
 
   it('are permanent when the request itself is wrong', () => {
-    assert.deepEqual(classifyTemporalError(grpcError(grpcStatus.INVALID_ARGUMENT, 'search attribute CorrelationId exceeds size limit')), {
-      permanent: true,
-      description: 'INVALID_ARGUMENT: search attribute CorrelationId exceeds size limit',
-    });
-    assert.equal(classifyTemporalError(grpcError(grpcStatus.RESOURCE_EXHAUSTED, 'Received message larger than max (5000000 vs. 4194304)')).permanent, true);
+    assert.deepEqual(
+      classifyTemporalError(
+        grpcError(grpcStatus.INVALID_ARGUMENT, 'search attribute CorrelationId exceeds size limit'),
+      ),
+      {
+        permanent: true,
+        description: 'INVALID_ARGUMENT: search attribute CorrelationId exceeds size limit',
+      },
+    );
+    assert.equal(
+      classifyTemporalError(
+        grpcError(grpcStatus.RESOURCE_EXHAUSTED, 'Received message larger than max (5000000 vs. 4194304)'),
+      ).permanent,
+      true,
+    );
     assert.equal(classifyTemporalError(new ValueError('cannot encode')).permanent, true);
   });
 
@@ -98,7 +127,11 @@ describe('Temporal errors', () => {
       grpcStatus.UNAUTHENTICATED,
       grpcStatus.INTERNAL,
     ]) {
-      assert.equal(classifyTemporalError(grpcError(code, 'namespace rate limit exceeded')).permanent, false, String(code));
+      assert.equal(
+        classifyTemporalError(grpcError(code, 'namespace rate limit exceeded')).permanent,
+        false,
+        String(code),
+      );
     }
     assert.deepEqual(classifyTemporalError(new NamespaceNotFoundError('prod')), {
       permanent: false,
@@ -111,7 +144,10 @@ describe('Temporal errors', () => {
 describe('redelivery', () => {
   it('waits twice as long after each failed delivery, up to the maximum', () => {
     const policy = { minSeconds: 1, maxSeconds: 300 };
-    assert.deepEqual([1, 2, 3, 8, 9, 10, 50].map((attempt) => backoffSeconds(attempt, policy)), [1, 2, 4, 128, 256, 300, 300]);
+    assert.deepEqual(
+      [1, 2, 3, 8, 9, 10, 50].map((attempt) => backoffSeconds(attempt, policy)),
+      [1, 2, 4, 128, 256, 300, 300],
+    );
     assert.equal(backoffSeconds(0, { minSeconds: 0, maxSeconds: 10 }), 0);
   });
 
@@ -127,7 +163,7 @@ describe('redelivery', () => {
     assert.equal(counts.size, 1);
   });
 
-  it('leaves Pub/Sub\'s dead-letter policy above the bridge\'s cap, within Pub/Sub\'s range', () => {
+  it("leaves Pub/Sub's dead-letter policy above the bridge's cap, within Pub/Sub's range", () => {
     assert.equal(deadLetterPolicyAttempts(50), 60);
     assert.equal(deadLetterPolicyAttempts(1), 11);
     assert.equal(deadLetterPolicyAttempts(90), 100);
@@ -151,12 +187,18 @@ describe('bridge configuration', () => {
   });
 
   it('refuses OIDC with an audience but no service account', () => {
-    assert.throws(() => loadConfig({ BRIDGE_PUSH: 'true', BRIDGE_PUSH_AUDIENCE: 'https://bridge' }), /BRIDGE_PUSH_AUDIENCE needs BRIDGE_PUSH_SERVICE_ACCOUNT/);
-    const bridge = loadConfig({ BRIDGE_PUSH_AUDIENCE: 'https://bridge', BRIDGE_PUSH_SERVICE_ACCOUNT: 'push@p.iam.gserviceaccount.com' }).bridge;
+    assert.throws(
+      () => loadConfig({ BRIDGE_PUSH: 'true', BRIDGE_PUSH_AUDIENCE: 'https://bridge' }),
+      /BRIDGE_PUSH_AUDIENCE needs BRIDGE_PUSH_SERVICE_ACCOUNT/,
+    );
+    const bridge = loadConfig({
+      BRIDGE_PUSH_AUDIENCE: 'https://bridge',
+      BRIDGE_PUSH_SERVICE_ACCOUNT: 'push@p.iam.gserviceaccount.com',
+    }).bridge;
     assert.equal(bridge.pushServiceAccount, 'push@p.iam.gserviceaccount.com');
   });
 
-  it('refuses a bridge that would consume nothing, and a cap Pub/Sub\'s dead-letter policy could not exceed', () => {
+  it("refuses a bridge that would consume nothing, and a cap Pub/Sub's dead-letter policy could not exceed", () => {
     assert.throws(() => loadConfig({ BRIDGE_PULL: 'false', BRIDGE_PUSH: 'false' }), /consume nothing/);
     assert.throws(() => loadConfig({ BRIDGE_MAX_DELIVERIES: '95' }), /BRIDGE_MAX_DELIVERIES/);
   });
@@ -177,7 +219,9 @@ describe('the handler on a message its own reading chokes on', () => {
       now: () => new Date('2025-01-10T00:00:00Z'),
     });
     const depth = 30_000;
-    const data = Buffer.from(`{"game_date":"2025-01-09","status":"success","metadata":{"a":${'['.repeat(depth)}${']'.repeat(depth)}}}`);
+    const data = Buffer.from(
+      `{"game_date":"2025-01-09","status":"success","metadata":{"a":${'['.repeat(depth)}${']'.repeat(depth)}}}`,
+    );
     const verdict = await handle({ topic: 'nba-phase5-predictions-complete', id: 'deep-1', data, attributes: {} });
     assert.equal(verdict.action, 'ack');
     assert.equal(reasons.length, 1);

@@ -285,7 +285,10 @@ describe('push endpoint: envelope and verdict', { timeout: 20_000 }, () => {
     assert.equal(server.received.length, 0);
     assert.equal(server.deadLetters.length, 1);
     const [letter] = server.deadLetters;
-    assert.match(letter!.reason, new RegExp(`^oversized: push body of ${body.length} bytes exceeds the ${BODY_LIMIT}-byte limit`));
+    assert.match(
+      letter!.reason,
+      new RegExp(`^oversized: push body of ${body.length} bytes exceeds the ${BODY_LIMIT}-byte limit`),
+    );
     assert.deepEqual(letter!.message.data, body.subarray(0, BODY_LIMIT));
   };
 
@@ -471,7 +474,17 @@ describe('push endpoint: no authentication configured', () => {
     for (const address of ['127.0.0.1', '::1', '::ffff:127.0.0.1']) {
       assert.equal(isLoopback(address), true, address);
     }
-    for (const address of ['127.10.0.3', '127.0.0.2', '::ffff:127.0.1.1', '10.0.0.1', '::ffff:10.0.0.1', '192.168.1.127', 'fe80::1', '', undefined]) {
+    for (const address of [
+      '127.10.0.3',
+      '127.0.0.2',
+      '::ffff:127.0.1.1',
+      '10.0.0.1',
+      '::ffff:10.0.0.1',
+      '192.168.1.127',
+      'fe80::1',
+      '',
+      undefined,
+    ]) {
       assert.equal(isLoopback(address), false, String(address));
     }
   });

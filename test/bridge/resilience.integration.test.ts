@@ -8,7 +8,13 @@ import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { emulatorAuth } from '../../src/clients';
 import { deadLetterAttributes, deadLetterPublisher } from '../../src/bridge/dead-letter';
-import { createHandler, type Handle, type HandlerOptions, type IncomingMessage, type Verdict } from '../../src/bridge/handler';
+import {
+  createHandler,
+  type Handle,
+  type HandlerOptions,
+  type IncomingMessage,
+  type Verdict,
+} from '../../src/bridge/handler';
 import { deadLetterPolicyAttempts, pubsubLimits } from '../../src/bridge/limits';
 import { pullAll, subscriptionFor, type PullOptions } from '../../src/bridge/pull';
 import { deadLetterReviewSubscription, ensureTopology, type TopologyOptions } from '../../src/infra/topology';
@@ -58,7 +64,12 @@ before(async () => {
   dir = tempDir('bridge-resilience');
   pubsubPort = await freePort();
   [temporal, pubsubServer] = await Promise.all([startDevServer(dir), startPubSubServer()]);
-  pubsub = new PubSub({ projectId: 'nba-props-platform', apiEndpoint: `127.0.0.1:${pubsubPort}`, emulatorMode: true, auth: emulatorAuth() });
+  pubsub = new PubSub({
+    projectId: 'nba-props-platform',
+    apiEndpoint: `127.0.0.1:${pubsubPort}`,
+    emulatorMode: true,
+    auth: emulatorAuth(),
+  });
   // A subscription as an earlier release created it: no retry policy, no dead-letter policy.
   await pubsub.createTopic(topics.phase5);
   await pubsub.topic(topics.phase5).createSubscription(subscriptionFor(topics.phase5));
@@ -126,16 +137,26 @@ function bridge(t: TestContext, on: string[], handle: Handle, overrides: Partial
 }
 
 function completion(processor: string, gameDate: string, extra: Record<string, unknown> = {}) {
-  return { processor_name: processor, execution_id: `${processor}-${gameDate}`, game_date: gameDate, status: 'success', ...extra };
+  return {
+    processor_name: processor,
+    execution_id: `${processor}-${gameDate}`,
+    game_date: gameDate,
+    status: 'success',
+    ...extra,
+  };
 }
 
 const publish = (topic: string, body: unknown, attributes: Record<string, string> = {}) =>
   pubsub.topic(topic).publishMessage({ data: Buffer.from(JSON.stringify(body)), attributes });
 
 const lettersMentioning = (marker: string) => deadLetters.filter((l) => l.data.includes(marker));
-const reasonOf = (letter: { attributes: Record<string, string> }) => letter.attributes[deadLetterAttributes.reason] ?? '';
+const reasonOf = (letter: { attributes: Record<string, string> }) =>
+  letter.attributes[deadLetterAttributes.reason] ?? '';
 const signalled = (decided: Decided[], marker: string) =>
-  decided.some((d) => d.verdict.action === 'ack' && d.verdict.outcome === 'signalled' && d.message.data.toString().includes(marker));
+  decided.some(
+    (d) =>
+      d.verdict.action === 'ack' && d.verdict.outcome === 'signalled' && d.message.data.toString().includes(marker),
+  );
 const settle = () => new Promise((r) => setTimeout(r, 2500)); // longer than a redelivery backoff
 
 describe('the topology', () => {
@@ -167,18 +188,28 @@ describe('bad input is dead-lettered once, with its reason, and good messages fl
     bridge(t, [topics.phase2], handle);
     const poison = completion('BdlGamesProcessor', '2025-10-01', { correlation_id: `long-corr-${'x'.repeat(3072)}` });
     const [poisonId] = [await publish(topics.phase2, poison)];
-    await publish(topics.phase2, completion('BdlGamesProcessor', '2025-10-02', { correlation_id: 'good-after-poison' }));
+    await publish(
+      topics.phase2,
+      completion('BdlGamesProcessor', '2025-10-02', { correlation_id: 'good-after-poison' }),
+    );
 
     await until(() => lettersMentioning('long-corr-').length > 0, 'the dead letter on the review subscription');
     await until(() => signalled(decided, 'good-after-poison'), 'the good message signalled');
     await settle();
     const [letter, ...more] = lettersMentioning('long-corr-');
     assert.equal(more.length, 0, 'one dead letter');
-    assert.match(reasonOf(letter!), /^oversized: correlation_id is 3\d{3} bytes; the cap is 256 \(it becomes the CorrelationId search attribute/);
+    assert.match(
+      reasonOf(letter!),
+      /^oversized: correlation_id is 3\d{3} bytes; the cap is 256 \(it becomes the CorrelationId search attribute/,
+    );
     assert.equal(letter!.data, JSON.stringify(poison), 'the original bytes');
     assert.equal(letter!.attributes[deadLetterAttributes.sourceTopic], topics.phase2);
     assert.equal(letter!.attributes[deadLetterAttributes.sourceMessageId], poisonId);
-    assert.equal(decided.filter((d) => d.message.id === poisonId).length, 1, 'delivered once: acked with its dead letter');
+    assert.equal(
+      decided.filter((d) => d.message.id === poisonId).length,
+      1,
+      'delivered once: acked with its dead letter',
+    );
   });
 
   it('dead-letters 120 attributes, and the dead letter itself fits Pub/Sub (trimmed, and says so)', async (t) => {
@@ -188,7 +219,10 @@ describe('bad input is dead-lettered once, with its reason, and good messages fl
     const huge = { ['k'.repeat(300)]: 'long key', big_value: 'v'.repeat(2000), goog_reserved: 'x' };
     await publish(topics.phase2, completion('BdlGamesProcessor', '2025-10-03', { note: 'huge-attributes' }), huge);
 
-    await until(() => lettersMentioning('many-attributes').length + lettersMentioning('huge-attributes').length === 2, 'both dead letters');
+    await until(
+      () => lettersMentioning('many-attributes').length + lettersMentioning('huge-attributes').length === 2,
+      'both dead letters',
+    );
     const [many120] = lettersMentioning('many-attributes');
     const [hugeOne] = lettersMentioning('huge-attributes');
     assert.match(reasonOf(many120!), /^oversized: 120 attributes; Pub\/Sub allows 100/);
@@ -216,22 +250,35 @@ describe('bad input is dead-lettered once, with its reason, and good messages fl
     await publish(topics.phase2, completion('BdlGamesProcessor', addDays(today, 40), { correlation_id: 'forty-days' }));
     await publish(topics.phase2, completion('BdlGamesProcessor', addDays(today, 7), { correlation_id: 'next-week' }));
 
-    await until(() => lettersMentioning('far-future').length + lettersMentioning('forty-days').length === 2, 'two future dead letters');
-    assert.match(reasonOf(lettersMentioning('far-future')[0]!), /^future: game_date 9999-12-31 is more than 30 days after today/);
+    await until(
+      () => lettersMentioning('far-future').length + lettersMentioning('forty-days').length === 2,
+      'two future dead letters',
+    );
+    assert.match(
+      reasonOf(lettersMentioning('far-future')[0]!),
+      /^future: game_date 9999-12-31 is more than 30 days after today/,
+    );
     assert.match(reasonOf(lettersMentioning('forty-days')[0]!), /^future: /);
     await until(() => signalled(decided, 'next-week'), 'next week signalled');
   });
 
-  it('counts the days ahead from the handler\'s today: 30 days is accepted, 31 is future', async () => {
+  it("counts the days ahead from the handler's today: 30 days is accepted, 31 is future", async () => {
     const letters: string[] = [];
-    const handle = handler({ now: () => new Date('2026-01-01T23:59:00Z'), deadLetter: async ({ reason }) => void letters.push(reason) });
+    const handle = handler({
+      now: () => new Date('2026-01-01T23:59:00Z'),
+      deadLetter: async ({ reason }) => void letters.push(reason),
+    });
     const message = (gameDate: string): IncomingMessage => ({
       topic: topics.phase2,
       id: `ahead-${gameDate}`,
       data: Buffer.from(JSON.stringify(completion('BdlGamesProcessor', gameDate))),
       attributes: {},
     });
-    assert.deepEqual(await handle(message('2026-01-31')), { action: 'ack', outcome: 'signalled', workflowId: workflowIdFor('2026-01-31') });
+    assert.deepEqual(await handle(message('2026-01-31')), {
+      action: 'ack',
+      outcome: 'signalled',
+      workflowId: workflowIdFor('2026-01-31'),
+    });
     assert.equal((await handle(message('2026-02-01'))).action, 'ack');
     assert.deepEqual(letters, ['future: game_date 2026-02-01 is more than 30 days after today (2026-01-01 UTC)']);
   });
@@ -243,7 +290,9 @@ describe('bad input is dead-lettered once, with its reason, and good messages fl
       fieldCaps: {},
       deadLetter: async ({ reason }) => void letters.push(reason),
     });
-    const data = Buffer.from(JSON.stringify(completion('BdlGamesProcessor', '2025-10-04', { correlation_id: 'y'.repeat(3072) })));
+    const data = Buffer.from(
+      JSON.stringify(completion('BdlGamesProcessor', '2025-10-04', { correlation_id: 'y'.repeat(3072) })),
+    );
     const verdict = await handle({ topic: topics.phase2, id: 'refused-1', data, attributes: {}, deliveryAttempt: 1 });
     assert.equal(verdict.action, 'ack');
     assert.equal(letters.length, 1);
@@ -255,7 +304,10 @@ describe('failures that might pass later are retried, within bounds', () => {
   it('dead-letters a message that fails every delivery as exhausted after the cap', async (t) => {
     const { handle, decided } = recording(handler({ client: misconfigured }));
     bridge(t, [topics.phase3], handle);
-    const id = await publish(topics.phase3, completion(processorNames('phase3')[0]!, '2025-10-05', { note: 'always-fails' }));
+    const id = await publish(
+      topics.phase3,
+      completion(processorNames('phase3')[0]!, '2025-10-05', { note: 'always-fails' }),
+    );
 
     await until(() => lettersMentioning('always-fails').length > 0, 'the exhausted dead letter');
     await settle();
@@ -263,12 +315,18 @@ describe('failures that might pass later are retried, within bounds', () => {
     assert.equal(letters.length, 1);
     assert.match(
       reasonOf(letters[0]!),
-      new RegExp(`^exhausted: ${CAP} deliveries; last error: Temporal did not accept the signal: namespace not found: no-such-namespace`),
+      new RegExp(
+        `^exhausted: ${CAP} deliveries; last error: Temporal did not accept the signal: namespace not found: no-such-namespace`,
+      ),
     );
     const tries = decided.filter((d) => d.message.id === id);
     assert.deepEqual(
       tries.map((d) => [d.message.deliveryAttempt, d.verdict.action]),
-      [[1, 'nack'], [2, 'nack'], [3, 'ack']],
+      [
+        [1, 'nack'],
+        [2, 'nack'],
+        [3, 'ack'],
+      ],
       'nacked, redelivered, then dead-lettered at the cap',
     );
   });
@@ -295,14 +353,22 @@ describe('failures that might pass later are retried, within bounds', () => {
     const { handle, decided } = recording((m) => (m.data.toString().includes('"poison"') ? poison(m) : good(m)));
     bridge(t, [topics.phase4], handle, { maxOutstanding: 2 });
     const processor = processorNames('phase4')[0]!;
-    for (let i = 0; i < 5; i += 1) await publish(topics.phase4, completion(processor, `2025-10-1${i}`, { note: 'poison' }));
+    for (let i = 0; i < 5; i += 1)
+      await publish(topics.phase4, completion(processor, `2025-10-1${i}`, { note: 'poison' }));
     await until(() => decided.filter((d) => d.verdict.action === 'nack').length >= 5, 'every poison message failing');
 
-    for (let i = 0; i < 10; i += 1) await publish(topics.phase4, completion(processor, '2025-10-20', { correlation_id: `good-${i}-` }));
-    const allGood = () => Array.from({ length: 10 }, (_, i) => `good-${i}-`).every((marker) => signalled(decided, marker));
+    for (let i = 0; i < 10; i += 1)
+      await publish(topics.phase4, completion(processor, '2025-10-20', { correlation_id: `good-${i}-` }));
+    const allGood = () =>
+      Array.from({ length: 10 }, (_, i) => `good-${i}-`).every((marker) => signalled(decided, marker));
     await until(allGood, 'all good messages', 20_000);
-    const poisonOutcomes = decided.filter((d) => d.message.data.toString().includes('"poison"')).map((d) => d.verdict.action);
-    assert.ok(poisonOutcomes.every((action) => action === 'nack'), 'the poison is still being retried, not dropped');
+    const poisonOutcomes = decided
+      .filter((d) => d.message.data.toString().includes('"poison"'))
+      .map((d) => d.verdict.action);
+    assert.ok(
+      poisonOutcomes.every((action) => action === 'nack'),
+      'the poison is still being retried, not dropped',
+    );
   });
 });
 
@@ -315,7 +381,10 @@ describe('the bridge never stays up deaf', () => {
     });
     await pubsub.subscription(subscriptionFor(topics.phase5)).delete();
     await until(() => fatal.length > 0, 'onFatal', 20_000);
-    assert.match(fatal[0]!.message, /could not resubscribe to nba-phase5-predictions-complete for 1500 ms: PERMISSION_DENIED/);
+    assert.match(
+      fatal[0]!.message,
+      /could not resubscribe to nba-phase5-predictions-complete for 1500 ms: PERMISSION_DENIED/,
+    );
     assert.equal(fatal.length, 1);
     await ensureTopology(pubsub, topology);
   });
@@ -329,13 +398,26 @@ describe('the bridge never stays up deaf', () => {
     await pubsubServer.stop();
     pubsubServer = await startPubSubServer(); // same port, nothing on it
     const subscriptionsBack = async () =>
-      (await Promise.all([...Object.values(topics).map(subscriptionFor), deadLetterReviewSubscription].map(async (name) => (await pubsub.subscription(name).exists())[0]))).every(Boolean);
+      (
+        await Promise.all(
+          [...Object.values(topics).map(subscriptionFor), deadLetterReviewSubscription].map(
+            async (name) => (await pubsub.subscription(name).exists())[0],
+          ),
+        )
+      ).every(Boolean);
     await until(subscriptionsBack, 'the bridge re-creating the topology', 30_000);
     listenToReview();
 
     await publish(topics.phase2, completion('BdlGamesProcessor', '2025-10-22', { correlation_id: 'after-restart-2' }));
-    await publish(topics.phase3, completion(processorNames('phase3')[0]!, '2025-10-22', { correlation_id: 'after-restart-3' }));
-    await until(() => signalled(decided, 'after-restart-2') && signalled(decided, 'after-restart-3'), 'messages after the restart', 30_000);
+    await publish(
+      topics.phase3,
+      completion(processorNames('phase3')[0]!, '2025-10-22', { correlation_id: 'after-restart-3' }),
+    );
+    await until(
+      () => signalled(decided, 'after-restart-2') && signalled(decided, 'after-restart-3'),
+      'messages after the restart',
+      30_000,
+    );
     const history = await client.workflow.getHandle(workflowIdFor('2025-10-22')).fetchHistory();
     const signals = (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes);
     assert.equal(signals.length, 2, 'both completions reached the run');

@@ -30,7 +30,11 @@ let processes: RunningService[] = [];
 let client: Client;
 
 before(async () => {
-  [temporal, pubsub, bigquery] = await Promise.all([startDevServer(dir), startPubSubEmulator(dir), startBigQueryEmulator(dir)]);
+  [temporal, pubsub, bigquery] = await Promise.all([
+    startDevServer(dir),
+    startPubSubEmulator(dir),
+    startBigQueryEmulator(dir),
+  ]);
   const env = {
     TEMPORAL_ADDRESS: temporal.address,
     PUBSUB_EMULATOR_HOST: pubsub.host,
@@ -65,12 +69,20 @@ describe('pipeline simulate on the local stack', () => {
     });
     assert.equal(ok, true, lines.join('\n'));
     for (const key of ['phase3', 'phase4/1', 'phase4/2', 'phase4/3', 'phase5', 'phase6']) {
-      assert.ok(lines.some((l) => l.startsWith(`${gameDayTriggerId(gameDate, key)} `) && l.includes(' 1 (expected 1)')), key);
+      assert.ok(
+        lines.some((l) => l.startsWith(`${gameDayTriggerId(gameDate, key)} `) && l.includes(' 1 (expected 1)')),
+        key,
+      );
     }
     assert.ok(lines.some((l) => /^nba-phase6-export-complete\s+1 \(expected 1\)/.test(l)));
 
-    assert.ok(!fs.existsSync(path.join(exportDir, 'v1/tonight/all-players.json')), 'an old day leaves the website\'s latest files alone');
-    const tonight = JSON.parse(fs.readFileSync(path.join(exportDir, `v1/tonight/${gameDate}/all-players.json`), 'utf8')) as {
+    assert.ok(
+      !fs.existsSync(path.join(exportDir, 'v1/tonight/all-players.json')),
+      "an old day leaves the website's latest files alone",
+    );
+    const tonight = JSON.parse(
+      fs.readFileSync(path.join(exportDir, `v1/tonight/${gameDate}/all-players.json`), 'utf8'),
+    ) as {
       target_date: string;
       export_type: string;
     };
@@ -86,7 +98,14 @@ describe('pipeline simulate on the local stack', () => {
 
   it('refuses to simulate a date that has already run', async () => {
     const lines: string[] = [];
-    const ok = await simulateDay({ pubsub: pubsub.pubsub, client, gameDate: '2025-11-29', through: 3, timeoutMs: 5000, print: (l) => lines.push(l) });
+    const ok = await simulateDay({
+      pubsub: pubsub.pubsub,
+      client,
+      gameDate: '2025-11-29',
+      through: 3,
+      timeoutMs: 5000,
+      print: (l) => lines.push(l),
+    });
     assert.equal(ok, false);
     assert.match(lines.join('\n'), /already run/);
   });

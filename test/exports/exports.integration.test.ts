@@ -65,7 +65,9 @@ before(async () => {
   yesterday = await seedSampleDay(bigquery, resultsDate, { players: 40 });
   today = await seedSampleDay(bigquery, gameDate, { players: 40, predictionCoverage: 0.5 });
 
-  [observer] = await emulator.pubsub.topic(pipeline.topics.phase6ExportComplete).createSubscription('observer-export-complete');
+  [observer] = await emulator.pubsub
+    .topic(pipeline.topics.phase6ExportComplete)
+    .createSubscription('observer-export-complete');
   observer.on('message', (m: Message) => {
     m.ack();
     const parsed = parseExportComplete(m.data.toString('utf8'));
@@ -134,7 +136,11 @@ describe('exports on the real emulators', () => {
     assert.equal(tonight.target_date, gameDate);
     assert.ok(!Number.isNaN(Date.parse(tonight.generated_at)));
     assert.equal(tonight.rows.length, today.context.length, 'everyone playing on the date');
-    assert.equal(tonight.rows.filter((r) => r.has_prediction === true).length, today.predictions.length / 2, 'one primary pick each');
+    assert.equal(
+      tonight.rows.filter((r) => r.has_prediction === true).length,
+      today.predictions.length / 2,
+      'one primary pick each',
+    );
     assert.deepEqual(readExport(`v1/tonight/${gameDate}/all-players.json`).rows, tonight.rows, 'the dated copy');
 
     const predictions = readExport('v1/predictions/today.json');

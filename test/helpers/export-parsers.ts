@@ -44,7 +44,10 @@ export const playerProfilesTriggerSchema = z.object({
   ...tracing,
 }) satisfies z.ZodType<PlayerProfilesTrigger>;
 
-export const exportTriggerSchema = z.union([dailyExportTriggerSchema, playerProfilesTriggerSchema]) satisfies z.ZodType<ExportTrigger>;
+export const exportTriggerSchema = z.union([
+  dailyExportTriggerSchema,
+  playerProfilesTriggerSchema,
+]) satisfies z.ZodType<ExportTrigger>;
 
 export const exportCompleteSchema = z.object({
   trigger_id: z.string().min(1),
@@ -68,7 +71,9 @@ export function parseExportTrigger(data: string): Parsed<ExportTrigger> {
   const json = parseJson(data);
   if (!json.ok) return json;
   const isPlayersForm = typeof json.value === 'object' && json.value !== null && 'players' in json.value;
-  return isPlayersForm ? validate(json.value, playerProfilesTriggerSchema) : validate(json.value, dailyExportTriggerSchema);
+  return isPlayersForm
+    ? validate(json.value, playerProfilesTriggerSchema)
+    : validate(json.value, dailyExportTriggerSchema);
 }
 
 export function parseExportComplete(data: string): Parsed<ExportComplete> {

@@ -1,6 +1,12 @@
 // Real servers for tests, started from the binaries scripts/setup.sh installed. Nothing downloads.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
 import type { ClosedRun, LateCompletions } from '../../src/activities/run-history';
 import { binaries } from '../../src/stack/local';
@@ -36,8 +42,14 @@ export async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment
   return env;
 }
 
-
-export { freePort, startDevServer, startPubSubEmulator, tempDir, type DevServer, type PubSubEmulator } from '../../src/stack/ephemeral';
+export {
+  freePort,
+  startDevServer,
+  startPubSubEmulator,
+  tempDir,
+  type DevServer,
+  type PubSubEmulator,
+} from '../../src/stack/ephemeral';
 
 export interface TestWorker {
   env: TestWorkflowEnvironment;

@@ -45,7 +45,7 @@ function rejectionReason(data: string, topic: string): string {
   return result.reason;
 }
 
-describe('parseCompletion: the Phase 2 → 3 Cloud Function\'s input message', () => {
+describe("parseCompletion: the Phase 2 → 3 Cloud Function's input message", () => {
   it('parses to a phase 2 completion of BdlGamesProcessor with the message ids', () => {
     const completion = parsedOk(phase2FunctionInputMessage, phase2Topic);
     assert.deepEqual(completion, {
@@ -149,7 +149,7 @@ describe('parseCompletion: phase', () => {
     assert.match(reason, /phase_2_raw/);
   });
 
-  it('rejects the Cloud Function\'s phase 2 message (phase_2_raw) arriving on the phase 3 topic', () => {
+  it("rejects the Cloud Function's phase 2 message (phase_2_raw) arriving on the phase 3 topic", () => {
     const reason = rejectionReason(phase2FunctionInputMessage, phase3Topic);
     assert.match(reason, /phase_2_raw/);
   });
@@ -231,10 +231,7 @@ describe('parseCompletion: processor names', () => {
 
 describe('parseCompletion: backfill and metadata', () => {
   it('skip_downstream_trigger: true sets skipDownstreamTrigger', () => {
-    const completion = parsedOk(
-      phase2Message({ skip_downstream_trigger: true, backfill_mode: true }),
-      phase2Topic,
-    );
+    const completion = parsedOk(phase2Message({ skip_downstream_trigger: true, backfill_mode: true }), phase2Topic);
     assert.equal(completion.skipDownstreamTrigger, true);
   });
 

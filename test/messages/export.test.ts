@@ -28,7 +28,9 @@ describe('export trigger messages', () => {
   });
 
   it('parses the scheduler’s minimal forms, relative dates and the player-profiles form', () => {
-    const daily = parseExportTrigger('{"export_types":["results","performance","best-bets"],"target_date":"yesterday"}');
+    const daily = parseExportTrigger(
+      '{"export_types":["results","performance","best-bets"],"target_date":"yesterday"}',
+    );
     assert.ok(daily.ok);
     assert.deepEqual(exportRequestOf(daily.value), {
       exportTypes: ['results', 'performance', 'best-bets'],
@@ -78,9 +80,15 @@ describe('export trigger messages', () => {
 
 describe('export definitions', () => {
   it('writes the dated copy always and the latest files only when asked', () => {
-    assert.deepEqual(exportPaths('results', '2025-12-11', true), ['v1/results/2025-12-11.json', 'v1/results/latest.json']);
+    assert.deepEqual(exportPaths('results', '2025-12-11', true), [
+      'v1/results/2025-12-11.json',
+      'v1/results/latest.json',
+    ]);
     assert.deepEqual(exportPaths('results', '2025-12-11', false), ['v1/results/2025-12-11.json']);
-    assert.deepEqual(exportPaths('tonight', '2025-12-12', true), ['v1/tonight/2025-12-12/all-players.json', 'v1/tonight/all-players.json']);
+    assert.deepEqual(exportPaths('tonight', '2025-12-12', true), [
+      'v1/tonight/2025-12-12/all-players.json',
+      'v1/tonight/all-players.json',
+    ]);
   });
 
   it('defines every export type, with no two types writing the same path', () => {

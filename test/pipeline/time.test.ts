@@ -13,14 +13,30 @@ describe('zonedInstant', () => {
   });
 
   it('holds across the spring-forward day (clocks jump from 02:00 to 03:00)', () => {
-    assert.equal(zonedInstant('2025-03-09', '00:00', la), at('2025-03-09T08:00:00Z'), 'midnight is still standard time');
-    assert.equal(zonedInstant('2025-03-09', '06:00', la), at('2025-03-09T13:00:00Z'), 'the backup deadline is daylight time');
+    assert.equal(
+      zonedInstant('2025-03-09', '00:00', la),
+      at('2025-03-09T08:00:00Z'),
+      'midnight is still standard time',
+    );
+    assert.equal(
+      zonedInstant('2025-03-09', '06:00', la),
+      at('2025-03-09T13:00:00Z'),
+      'the backup deadline is daylight time',
+    );
     assert.equal(zonedInstant('2025-03-09', '07:00', la) - zonedInstant('2025-03-09', '00:00', la), 6 * 3600_000);
   });
 
   it('holds across the fall-back day (01:00 to 02:00 happens twice)', () => {
-    assert.equal(zonedInstant('2025-11-02', '00:00', la), at('2025-11-02T07:00:00Z'), 'midnight is still daylight time');
-    assert.equal(zonedInstant('2025-11-02', '06:15', la), at('2025-11-02T14:15:00Z'), 'the first retry is standard time');
+    assert.equal(
+      zonedInstant('2025-11-02', '00:00', la),
+      at('2025-11-02T07:00:00Z'),
+      'midnight is still daylight time',
+    );
+    assert.equal(
+      zonedInstant('2025-11-02', '06:15', la),
+      at('2025-11-02T14:15:00Z'),
+      'the first retry is standard time',
+    );
     assert.equal(zonedInstant('2025-11-02', '07:00', la) - zonedInstant('2025-11-02', '00:00', la), 8 * 3600_000);
   });
 

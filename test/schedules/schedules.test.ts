@@ -39,7 +39,11 @@ before(async () => {
     activities: {
       async runExport(run: ExportRun): Promise<ExportWritten> {
         exportRuns.push({ ...run, workflowId: Context.current().info.workflowExecution?.workflowId ?? 'none' });
-        return { exportType: run.exportType, paths: exportPaths(run.exportType, run.targetDate, run.updateLatest), rowCount: 1 };
+        return {
+          exportType: run.exportType,
+          paths: exportPaths(run.exportType, run.targetDate, run.updateLatest),
+          rowCount: 1,
+        };
       },
       async publishExportComplete(message: ExportComplete): Promise<string> {
         completes.push(message);
@@ -60,13 +64,16 @@ after(async () => {
   await temporal.stop();
 });
 
-
 /** Fires the schedule now and returns the result of the run it started. */
 async function fire<T>(scheduleId: string): Promise<{ result: T; scheduledAt: Date }> {
   const handle = client.schedule.getHandle(scheduleId);
   const before = (await handle.describe()).info.recentActions.length;
   await handle.trigger();
-  const { info } = await eventually(() => handle.describe(), (d) => d.info.recentActions.length > before, `${scheduleId} to fire`);
+  const { info } = await eventually(
+    () => handle.describe(),
+    (d) => d.info.recentActions.length > before,
+    `${scheduleId} to fire`,
+  );
   const action = info.recentActions.at(-1)!;
   const result = (await client.workflow.getHandle(action.action.workflow.workflowId).result()) as T;
   return { result, scheduledAt: action.scheduledAt };
@@ -75,11 +82,17 @@ async function fire<T>(scheduleId: string): Promise<{ result: T; scheduledAt: Da
 describe('schedules', () => {
   it('applies every schedule idempotently and lists them with their next run', async () => {
     const first = await ensureSchedules(client, taskQueue);
-    assert.deepEqual(first, schedules.map((s) => ({ id: s.id, action: 'created' })));
+    assert.deepEqual(
+      first,
+      schedules.map((s) => ({ id: s.id, action: 'created' })),
+    );
 
     await client.schedule.getHandle('phase6-player-profiles').pause('paused by the test');
     const second = await ensureSchedules(client, taskQueue);
-    assert.deepEqual(second, schedules.map((s) => ({ id: s.id, action: 'updated' })));
+    assert.deepEqual(
+      second,
+      schedules.map((s) => ({ id: s.id, action: 'updated' })),
+    );
 
     const listing = await listSchedules(client);
     assert.deepEqual(
@@ -122,14 +135,20 @@ describe('schedules', () => {
 
   it('a backfilled firing resolves yesterday from its scheduled time, not from now', async () => {
     const handle = client.schedule.getHandle('phase6-daily-results');
-    await handle.backfill({ start: new Date('2025-12-13T09:59:00Z'), end: new Date('2025-12-13T10:01:00Z'), overlap: 'ALLOW_ALL' });
+    await handle.backfill({
+      start: new Date('2025-12-13T09:59:00Z'),
+      end: new Date('2025-12-13T10:01:00Z'),
+      overlap: 'ALLOW_ALL',
+    });
     const { info } = await eventually(
       () => handle.describe(),
       (d) => d.info.recentActions.some((a) => a.scheduledAt.toISOString() === '2025-12-13T10:00:00.000Z'),
       'the backfilled firing',
     );
     const action = info.recentActions.find((a) => a.scheduledAt.toISOString() === '2025-12-13T10:00:00.000Z')!;
-    const result = (await client.workflow.getHandle(action.action.workflow.workflowId).result()) as ScheduledExportOutcome;
+    const result = (await client.workflow
+      .getHandle(action.action.workflow.workflowId)
+      .result()) as ScheduledExportOutcome;
     assert.equal(result.workflowId, 'export-2025-12-12-results');
     assert.deepEqual(
       exportRuns.filter((r) => r.workflowId === result.workflowId).map((r) => r.targetDate),

@@ -37,7 +37,11 @@ before(async () => {
       if (failing.has(run.exportType)) {
         throw ApplicationFailure.nonRetryable(`query for ${run.exportType} failed`, 'QueryFailed');
       }
-      return { exportType: run.exportType, paths: exportPaths(run.exportType, run.targetDate, run.updateLatest), rowCount: 3 };
+      return {
+        exportType: run.exportType,
+        paths: exportPaths(run.exportType, run.targetDate, run.updateLatest),
+        rowCount: 3,
+      };
     },
     async publishExportComplete(message: ExportComplete): Promise<string> {
       completes.push(message);
@@ -117,7 +121,14 @@ describe('export workflow', () => {
       const report = await env.client.workflow.execute(exportWorkflow, {
         workflowId: exportWorkflowIdFor(date, 'results'),
         taskQueue,
-        args: [{ export_types: ['results', 'performance', 'best-bets'], target_date: date, update_latest: true, correlation_id: 'corr-x' }],
+        args: [
+          {
+            export_types: ['results', 'performance', 'best-bets'],
+            target_date: date,
+            update_latest: true,
+            correlation_id: 'corr-x',
+          },
+        ],
       });
       assert.equal(report.status, 'partial');
       assert.deepEqual(report.succeeded, ['results', 'best-bets']);
@@ -137,7 +148,7 @@ describe('export workflow', () => {
     }
   });
 
-  it('writes an old day\'s dated files only, never the latest ones, even when asked to', async () => {
+  it("writes an old day's dated files only, never the latest ones, even when asked to", async () => {
     const date = '2025-12-09';
     const report = await env.client.workflow.execute(exportWorkflow, {
       workflowId: uniqueId('export-old-day'),
@@ -211,7 +222,11 @@ describe('scheduled export workflow', () => {
   it('the tonight backup does nothing new after the event-driven export, and runs again with force', async () => {
     const date = '2025-12-12';
     const tonightId = exportWorkflowIdFor(date, 'tonight');
-    const eventDriven = await env.client.workflow.execute(exportWorkflow, { workflowId: tonightId, taskQueue, args: [tonightTrigger(date)] });
+    const eventDriven = await env.client.workflow.execute(exportWorkflow, {
+      workflowId: tonightId,
+      taskQueue,
+      args: [tonightTrigger(date)],
+    });
     assert.equal(eventDriven.status, 'success');
     assert.equal(eventDriven.trigger_id, gameDayTriggerId(date, triggerKeys.phase6));
     assert.equal(runsOf(tonightId).length, 4);
@@ -245,7 +260,9 @@ describe('scheduled export workflow', () => {
     });
     assert.equal(outcome.outcome, 'exported');
     assert.deepEqual(
-      runsOf(exportWorkflowIdFor(date, 'tonight')).map((r) => r.exportType).sort(),
+      runsOf(exportWorkflowIdFor(date, 'tonight'))
+        .map((r) => r.exportType)
+        .sort(),
       ['predictions', 'streaks', 'tonight', 'tonight-players'],
     );
     assert.equal(completesFor(date).length, 1);
@@ -254,7 +271,10 @@ describe('scheduled export workflow', () => {
 
 describe('game-day opener', () => {
   it('opens the run of today’s date in Los Angeles', async () => {
-    const handle = await env.client.workflow.start(openGameDayWorkflow, { workflowId: uniqueId('game-day-opener'), taskQueue });
+    const handle = await env.client.workflow.start(openGameDayWorkflow, {
+      workflowId: uniqueId('game-day-opener'),
+      taskQueue,
+    });
     const result = await handle.result();
     const today = calendarDateIn('America/Los_Angeles', (await handle.describe()).startTime);
     assert.deepEqual(result, { outcome: 'opened', workflowId: workflowIdFor(today), gameDate: today });

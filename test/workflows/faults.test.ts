@@ -42,7 +42,8 @@ before(async () => {
     async publishTrigger(request: TriggerRequest) {
       if (refused.has(request.message.trigger_id)) throw ApplicationFailure.nonRetryable('topic refused the message');
       const gate = held.get(request.message.trigger_id);
-      while (gate && !(await Promise.race([gate.then(() => true), sleep(500).then(() => false)]))) Context.current().heartbeat();
+      while (gate && !(await Promise.race([gate.then(() => true), sleep(500).then(() => false)])))
+        Context.current().heartbeat();
       published.push(request);
       return `message-${published.length}`;
     },
@@ -78,7 +79,8 @@ after(() => testWorker.stop());
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const send = (c: Completion) => signalCompletion(env.client, taskQueue, c);
-const triggerIds = (date: string) => published.filter((p) => p.message.game_date === date).map((p) => p.message.trigger_id);
+const triggerIds = (date: string) =>
+  published.filter((p) => p.message.game_date === date).map((p) => p.message.trigger_id);
 const status = (date: string) => env.client.workflow.getHandle(workflowIdFor(date)).query(statusQuery);
 /** Today's game date by the server's clock, which time skipping moves ahead of the machine's. */
 const today = async () => calendarDateIn('America/Los_Angeles', new Date(await env.currentTimeMs()));
@@ -87,7 +89,15 @@ const today = async () => calendarDateIn('America/Los_Angeles', new Date(await e
 async function phase5Result(date: string, restart?: string): Promise<void> {
   const started = async (workflowId: string) => {
     const handle = env.client.workflow.getHandle(workflowId);
-    await eventually(() => handle.describe().then(() => true, () => false), Boolean, `${workflowId} to start`);
+    await eventually(
+      () =>
+        handle.describe().then(
+          () => true,
+          () => false,
+        ),
+      Boolean,
+      `${workflowId} to start`,
+    );
     return handle;
   };
   const first = await started(phase5WorkflowId(date));
@@ -143,7 +153,9 @@ describe('the game-day run under faults', () => {
     featureOutage.set(date, 10_000);
     await send(completion('phase2', 'BdlGamesProcessor', date));
     await phase5Result(date);
-    const [start, ...more] = published.filter((p) => p.message.game_date === date && p.topic === pipeline.topics.phase5Start);
+    const [start, ...more] = published.filter(
+      (p) => p.message.game_date === date && p.topic === pipeline.topics.phase5Start,
+    );
     assert.equal(more.length, 0);
     assert.equal(start?.message.trigger_source, 'backup');
     const late = Date.parse(start.message.timestamp) - zonedInstant(date, '06:30', pipeline.phase5.timeZone);
@@ -159,7 +171,11 @@ describe('the game-day run under faults', () => {
     assert.equal(restarted?.severity, 'critical');
     assert.match(String(restarted?.details?.reason), /topic refused the message/);
     const sent = published.filter((p) => p.message.game_date === date).map((p) => p.message.trigger_id);
-    assert.deepEqual(sent, [gameDayTriggerId(date, triggerKeys.phase5), gameDayTriggerId(date, triggerKeys.phase5Retry(2))], 'one start; the restart goes on with the 06:30 retry');
+    assert.deepEqual(
+      sent,
+      [gameDayTriggerId(date, triggerKeys.phase5), gameDayTriggerId(date, triggerKeys.phase5Retry(2))],
+      'one start; the restart goes on with the 06:30 retry',
+    );
   });
 
   it('restarts a failed phase 5 even while the alert route is down', async () => {
@@ -168,7 +184,10 @@ describe('the game-day run under faults', () => {
     alertsFailFor.add(date);
     await send(completion('phase2', 'BdlGamesProcessor', date));
     await phase5Result(date, '/restart-1');
-    assert.ok(triggerIds(date).includes(gameDayTriggerId(date, triggerKeys.phase5Retry(2))), 'the restarted phase 5 ran its 06:30 retry');
+    assert.ok(
+      triggerIds(date).includes(gameDayTriggerId(date, triggerKeys.phase5Retry(2))),
+      'the restarted phase 5 ran its 06:30 retry',
+    );
   });
 
   it('continues as new only between steps: a slow publish, a duplicate storm, a backlog → one trigger each, nothing lost', async () => {
@@ -186,15 +205,31 @@ describe('the game-day run under faults', () => {
     assert.equal((await chain.describe()).runId, firstRunId, 'no continue-as-new inside the publish step');
     release();
 
-    const moved = await eventually(() => chain.describe(), (d) => d.runId !== firstRunId, 'a continue-as-new after the step');
+    const moved = await eventually(
+      () => chain.describe(),
+      (d) => d.runId !== firstRunId,
+      'a continue-as-new after the step',
+    );
     assert.equal(moved.status.name, 'RUNNING');
     for (const name of processorNames('phase3')) await send(completion('phase3', name, date));
-    await eventually(() => status(date), (s) => s.triggers?.['phase4/2'] !== undefined, 'level 2, from the handed-over level 1');
+    await eventually(
+      () => status(date),
+      (s) => s.triggers?.['phase4/2'] !== undefined,
+      'level 2, from the handed-over level 1',
+    );
     await storm(date, 200);
-    await eventually(() => chain.describe(), (d) => d.runId !== moved.runId, 'another continue-as-new');
+    await eventually(
+      () => chain.describe(),
+      (d) => d.runId !== moved.runId,
+      'another continue-as-new',
+    );
 
     const ids = triggerIds(date);
-    assert.deepEqual(ids.sort(), [gameDayTriggerId(date, triggerKeys.phase3), gameDayTriggerId(date, triggerKeys.phase4Level(1)), gameDayTriggerId(date, triggerKeys.phase4Level(2))]);
+    assert.deepEqual(ids.sort(), [
+      gameDayTriggerId(date, triggerKeys.phase3),
+      gameDayTriggerId(date, triggerKeys.phase4Level(1)),
+      gameDayTriggerId(date, triggerKeys.phase4Level(2)),
+    ]);
     const s = await status(date);
     assert.equal(s.phases.phase2.completed_count, 21);
     assert.deepEqual(s.phases.phase4.completed_processors, pipeline.phase4Levels[0]!.processors);
@@ -223,10 +258,18 @@ describe('the game-day run under faults', () => {
   it('a later partial of the same batch with a higher completion_pct passes the 5→6 gate', async () => {
     const date = '2025-10-05';
     const batch = (pct: number) =>
-      completion('phase5', 'PredictionCoordinator', date, { status: 'partial', executionId: 'batch-1', metadata: { completion_pct: pct } });
+      completion('phase5', 'PredictionCoordinator', date, {
+        status: 'partial',
+        executionId: 'batch-1',
+        metadata: { completion_pct: pct },
+      });
     await send(batch(70));
     await send(batch(85));
-    await eventually(() => status(date), (s) => s.triggers?.phase6 !== undefined, 'the export trigger');
+    await eventually(
+      () => status(date),
+      (s) => s.triggers?.phase6 !== undefined,
+      'the export trigger',
+    );
     assert.deepEqual(triggerIds(date), [gameDayTriggerId(date, triggerKeys.phase6)]);
   });
 
@@ -235,7 +278,11 @@ describe('the game-day run under faults', () => {
     const [first, ...rest] = processorNames('phase2');
     await send(completion('phase2', first!, date, { skipDownstreamTrigger: true }));
     for (const name of rest) await send(completion('phase2', name, date));
-    const s = await eventually(() => status(date), (v) => v.phases.phase2.status === 'triggered', 'the phase 3 trigger');
+    const s = await eventually(
+      () => status(date),
+      (v) => v.phases.phase2.status === 'triggered',
+      'the phase 3 trigger',
+    );
     assert.equal(s.backfill, false);
     assert.ok(triggerIds(date).includes(gameDayTriggerId(date, triggerKeys.phase3)));
   });

@@ -33,7 +33,6 @@ const status = (date: string): Promise<GameDayStatus> =>
   env.client.workflow.getHandle(workflowIdFor(date)).query(statusQuery);
 const triggersFor = (date: string) => published.filter((p) => p.message.game_date === date);
 
-
 async function completePhase(date: string, phase: 'phase2' | 'phase3', names = processorNames(phase)) {
   for (const name of names) await send(completion(phase, name, date));
 }
@@ -52,7 +51,10 @@ describe('game-day workflow', () => {
     assert.equal(triggersFor(date).length, 0);
 
     await send(completion('phase2', last!, date));
-    const after21 = await eventually(() => status(date), (s) => s.phases.phase2.status === 'triggered');
+    const after21 = await eventually(
+      () => status(date),
+      (s) => s.phases.phase2.status === 'triggered',
+    );
     assert.equal(after21.phases.phase2.completed_count, 21);
     assert.ok(after21.phases.phase2.triggered_at);
     assert.equal(after21.waiting_on, 'phase3');
@@ -116,13 +118,19 @@ describe('game-day workflow', () => {
     const date = '2025-11-05';
     await completePhase(date, 'phase2');
     await completePhase(date, 'phase3', processorNames('phase3').slice(0, 4));
-    let s = await eventually(() => status(date), (v) => v.phases.phase2.status === 'triggered');
+    let s = await eventually(
+      () => status(date),
+      (v) => v.phases.phase2.status === 'triggered',
+    );
     assert.equal(s.phases.phase3.status, 'in_progress');
     assert.equal(s.phases.phase3.completed_count, 4);
 
     await completePhase(date, 'phase3');
     await completePhase(date, 'phase3');
-    s = await eventually(() => status(date), (v) => v.phases.phase3.status === 'triggered');
+    s = await eventually(
+      () => status(date),
+      (v) => v.phases.phase3.status === 'triggered',
+    );
     assert.equal(s.waiting_on, 'phase4');
     const level1 = triggersFor(date).filter((t) => t.topic === 'nba-phase4-trigger');
     assert.equal(level1.length, 1);
@@ -140,7 +148,10 @@ describe('game-day workflow', () => {
     for (const name of processorNames('phase2')) {
       await send(completion('phase2', name, date, { skipDownstreamTrigger: true }));
     }
-    const s = await eventually(() => status(date), (v) => v.phases.phase2.status === 'skipped');
+    const s = await eventually(
+      () => status(date),
+      (v) => v.phases.phase2.status === 'skipped',
+    );
     assert.equal(s.backfill, true);
     assert.equal(s.phases.phase2.completed_count, 21);
     assert.equal(triggersFor(date).length, 0);

@@ -47,7 +47,11 @@ describe('recordDelivery and phaseProgress', () => {
 
   it('takes a batch reporting more progress as news, unless told to keep the older rule', () => {
     const batch = (pct: number) =>
-      completion('phase5', 'PredictionCoordinator', date, { status: 'partial', executionId: 'batch-1', metadata: { completion_pct: pct } });
+      completion('phase5', 'PredictionCoordinator', date, {
+        status: 'partial',
+        executionId: 'batch-1',
+        metadata: { completion_pct: pct },
+      });
     const received: Received = {};
     assert.equal(recordDelivery(received, batch(70), at), true);
     assert.equal(recordDelivery(received, batch(85), at), true);
@@ -60,20 +64,33 @@ describe('recordDelivery and phaseProgress', () => {
 
 describe('the 5→6 gate', () => {
   const predictions = (status: 'success' | 'partial' | 'failed', metadata?: Record<string, unknown>) =>
-    completion('phase5', 'PredictionCoordinator', date, { status, executionId: 'batch-7', ...(metadata ? { metadata } : {}) });
+    completion('phase5', 'PredictionCoordinator', date, {
+      status,
+      executionId: 'batch-7',
+      ...(metadata ? { metadata } : {}),
+    });
 
   it('lets success and partial at 80 % or more through, with the batch and its size', () => {
-    assert.deepEqual(phase6Verdict(predictions('partial', { completion_pct: 80, batch_id: 'b-1', completed_predictions: 400 })), {
-      accepted: true,
-      batchId: 'b-1',
-      predictions: 400,
-      completionPct: 80,
-    });
+    assert.deepEqual(
+      phase6Verdict(predictions('partial', { completion_pct: 80, batch_id: 'b-1', completed_predictions: 400 })),
+      {
+        accepted: true,
+        batchId: 'b-1',
+        predictions: 400,
+        completionPct: 80,
+      },
+    );
   });
 
   it('turns away, with why: a failed batch, a missing or low completion_pct', () => {
-    assert.deepEqual(phase6Verdict(predictions('failed', { completion_pct: 99 })), { accepted: false, reason: 'status failed is not one of success, partial' });
-    assert.deepEqual(phase6Verdict(predictions('success')), { accepted: false, reason: 'metadata.completion_pct is missing' });
+    assert.deepEqual(phase6Verdict(predictions('failed', { completion_pct: 99 })), {
+      accepted: false,
+      reason: 'status failed is not one of success, partial',
+    });
+    assert.deepEqual(phase6Verdict(predictions('success')), {
+      accepted: false,
+      reason: 'metadata.completion_pct is missing',
+    });
     assert.deepEqual(phase6Verdict(predictions('success', { completion_pct: 79.9 })), {
       accepted: false,
       reason: 'completion_pct 79.9 is under the 80% minimum',

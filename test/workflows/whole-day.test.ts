@@ -55,7 +55,11 @@ beforeEach(async () => {
     },
     async runExport(request: ExportRun) {
       exportsRun.push(`${request.targetDate}:${request.exportType}`);
-      return { exportType: request.exportType, paths: [`v1/${request.exportType}/${request.targetDate}.json`], rowCount: 3 };
+      return {
+        exportType: request.exportType,
+        paths: [`v1/${request.exportType}/${request.targetDate}.json`],
+        rowCount: 3,
+      };
     },
     async publishExportComplete(report: ExportComplete) {
       exportReports.push(report);
@@ -68,10 +72,12 @@ beforeEach(async () => {
 afterEach(() => testWorker.stop());
 
 const send = (c: Completion) => signalCompletion(env.client, taskQueue, c);
-const status = (date: string): Promise<GameDayStatus> => env.client.workflow.getHandle(workflowIdFor(date)).query(statusQuery);
+const status = (date: string): Promise<GameDayStatus> =>
+  env.client.workflow.getHandle(workflowIdFor(date)).query(statusQuery);
 const sent = (date: string, topic?: string) =>
-  published.filter((p) => p.message.game_date === date && (topic === undefined || p.topic === topic)).map((p) => p.message);
-
+  published
+    .filter((p) => p.message.game_date === date && (topic === undefined || p.topic === topic))
+    .map((p) => p.message);
 
 /** A game date some days after today's by the server's clock, which time skipping moves ahead. */
 const daysAhead = async (days: number) => addDays(new Date(await env.currentTimeMs()).toISOString().slice(0, 10), days);
@@ -79,13 +85,23 @@ const daysAhead = async (days: number) => addDays(new Date(await env.currentTime
 /** Waits for the date's phase 5 child to exist (the run starts it on its first task), then for its end. */
 async function phase5Finished(date: string): Promise<void> {
   const handle = env.client.workflow.getHandle(phase5WorkflowId(date));
-  await eventually(() => handle.describe().then(() => true, () => false), Boolean);
+  await eventually(
+    () =>
+      handle.describe().then(
+        () => true,
+        () => false,
+      ),
+    Boolean,
+  );
   await handle.result();
 }
 
 /** Workflow time at a step: the scheduled minute, plus the moments its activities took. */
 function assertAbout(actual: number, expected: number): void {
-  assert.ok(actual >= expected && actual - expected < 60_000, `${new Date(actual).toISOString()} is not just after ${new Date(expected).toISOString()}`);
+  assert.ok(
+    actual >= expected && actual - expected < 60_000,
+    `${new Date(actual).toISOString()} is not just after ${new Date(expected).toISOString()}`,
+  );
 }
 
 async function completePhases2and3(date: string): Promise<void> {
@@ -110,21 +126,35 @@ describe('a whole game day', () => {
     const date = await daysAhead(5); // ahead of the server clock: the phase 5 deadlines apply
     tables.set(date, { featureRows: [450], missing: [], coveragePct: 99 });
     await completePhases2and3(date);
-    await eventually(() => status(date), (s) => s.phases.phase3.status === 'triggered');
+    await eventually(
+      () => status(date),
+      (s) => s.phases.phase3.status === 'triggered',
+    );
 
     await completeLevel(date, 1);
-    await eventually(async () => sent(date, pipeline.topics.phase4Trigger).length, (n) => n === 2);
+    await eventually(
+      async () => sent(date, pipeline.topics.phase4Trigger).length,
+      (n) => n === 2,
+    );
     await completeLevel(date, 2);
-    await eventually(async () => sent(date, pipeline.topics.phase4Trigger).length, (n) => n === 3);
+    await eventually(
+      async () => sent(date, pipeline.topics.phase4Trigger).length,
+      (n) => n === 3,
+    );
     await completeLevel(date, 3, { players_ready: 448, players_total: 450 });
-    await eventually(async () => sent(date, pipeline.topics.phase5Start).length, (n) => n === 1);
+    await eventually(
+      async () => sent(date, pipeline.topics.phase5Start).length,
+      (n) => n === 1,
+    );
 
     await send(predictions(date, 'success', 99.6));
     await send(predictions(date, 'success', 99.6)); // a duplicate delivery
     const handle = env.client.workflow.getHandle(workflowIdFor(date));
     assert.equal(await handle.result(), 'completed'); // time skips through retries, SLA and the quiet period
 
-    const levels = sent(date, pipeline.topics.phase4Trigger).map((t) => t.phase === 'phase4' && [t.level, t.processors]);
+    const levels = sent(date, pipeline.topics.phase4Trigger).map(
+      (t) => t.phase === 'phase4' && [t.level, t.processors],
+    );
     assert.deepEqual(levels, [
       [1, ['team_defense_zone', 'player_shot_zone', 'player_daily_cache']],
       [2, ['player_composite_factors']],
@@ -159,7 +189,9 @@ describe('a whole game day', () => {
       assert.equal(final.phases[phase].status, 'triggered', phase);
     }
     assert.equal(final.phases.phase6.completed_count, 4);
-    const order = ['phase3', 'phase4/1', 'phase4/2', 'phase4/3', 'phase5', 'phase6'].map((k) => final.triggers?.[k]?.firedAt ?? '');
+    const order = ['phase3', 'phase4/1', 'phase4/2', 'phase4/3', 'phase5', 'phase6'].map(
+      (k) => final.triggers?.[k]?.firedAt ?? '',
+    );
     assert.deepEqual(order, [...order].sort(), 'each step after the one before');
   });
 
@@ -197,8 +229,14 @@ describe('a whole game day', () => {
     await completeLevel(date, 1);
     await completeLevel(date, 2);
     await completeLevel(date, 3);
-    await eventually(async () => sent(date, pipeline.topics.phase4Trigger).length, (n) => n === 3);
-    await eventually(() => status(date), (s) => s.phases.phase4.completed_count === 5);
+    await eventually(
+      async () => sent(date, pipeline.topics.phase4Trigger).length,
+      (n) => n === 3,
+    );
+    await eventually(
+      () => status(date),
+      (s) => s.phases.phase4.completed_count === 5,
+    );
     assert.equal(sent(date, pipeline.topics.phase5Start).length, 1);
   });
 
@@ -206,7 +244,10 @@ describe('a whole game day', () => {
     const date = await daysAhead(7);
     await send(predictions(date, 'success', 79, 1));
     await send(predictions(date, 'failed', 95, 2));
-    let s = await eventually(() => status(date), (v) => (v.rejected_predictions ?? []).length === 2);
+    let s = await eventually(
+      () => status(date),
+      (v) => (v.rejected_predictions ?? []).length === 2,
+    );
     assert.deepEqual(s.rejected_predictions, [
       'completion_pct 79 is under the 80% minimum',
       'status failed is not one of success, partial',
@@ -214,7 +255,10 @@ describe('a whole game day', () => {
     assert.equal(sent(date, pipeline.topics.phase6ExportTrigger).length, 0);
 
     await send(predictions(date, 'partial', 85, 3));
-    s = await eventually(() => status(date), (v) => v.phases.phase6.status === 'triggered');
+    s = await eventually(
+      () => status(date),
+      (v) => v.phases.phase6.status === 'triggered',
+    );
     const exportTriggers = sent(date, pipeline.topics.phase6ExportTrigger);
     assert.equal(exportTriggers.length, 1);
     assert.equal((exportTriggers[0] as Extract<Trigger, { phase: 'phase6' }>).upstream_batch_id, `batch_${date}_3`);
@@ -257,7 +301,10 @@ describe('a whole game day', () => {
     const date = '2025-11-10';
     await completeLevel(date, 1); // early, out of order
     await completePhases2and3(date);
-    await eventually(async () => sent(date, pipeline.topics.phase4Trigger).length, (n) => n === 2);
+    await eventually(
+      async () => sent(date, pipeline.topics.phase4Trigger).length,
+      (n) => n === 2,
+    );
     assert.deepEqual(
       sent(date, pipeline.topics.phase4Trigger).map((t) => t.trigger_id),
       [gameDayTriggerId(date, triggerKeys.phase4Level(1)), gameDayTriggerId(date, triggerKeys.phase4Level(2))],

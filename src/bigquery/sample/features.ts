@@ -29,7 +29,9 @@ export function featureRows(gameDate: string, players: RosterPlayer[], games: Ma
     player_lookup: p.playerLookup,
     game_id: games.get(p.team)!.gameId,
     features: Array.from({ length: featureCount }, (_, k) =>
-      round1((k % 2 === 0 ? p.pointsAverage : p.minutesAverage) * (0.6 + 0.8 * unit(gameDate, p.playerLookup, `f${k}`))),
+      round1(
+        (k % 2 === 0 ? p.pointsAverage : p.minutesAverage) * (0.6 + 0.8 * unit(gameDate, p.playerLookup, `f${k}`)),
+      ),
     ),
     feature_count: featureCount,
     feature_version: featureVersion,

@@ -54,7 +54,9 @@ export function predictionRows(gameDate: string, predicted: RosterPlayer[], game
         prop_type: 'points',
         line_value: line,
         predicted_value: value,
-        confidence_score: round1(Math.min(95, 50 + 8 * Math.abs(edge) + 10 * unit(gameDate, p.playerLookup, system, 'conf'))),
+        confidence_score: round1(
+          Math.min(95, 50 + 8 * Math.abs(edge) + 10 * unit(gameDate, p.playerLookup, system, 'conf')),
+        ),
         recommendation: edge >= 1.5 ? 'OVER' : edge <= -1.5 ? 'UNDER' : 'PASS',
         is_active: true,
       };

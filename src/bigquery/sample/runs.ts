@@ -44,8 +44,20 @@ export interface SampleRecordCounts {
   unpredicted: number;
 }
 
-export function runRows(gameDate: string, resultsDate: string, correlationId: string, counts: SampleRecordCounts): RunRow[] {
-  const run = (processor: string, phase: string, dataDate: string, hour: number, records: number, failed = 0): RunRow => ({
+export function runRows(
+  gameDate: string,
+  resultsDate: string,
+  correlationId: string,
+  counts: SampleRecordCounts,
+): RunRow[] {
+  const run = (
+    processor: string,
+    phase: string,
+    dataDate: string,
+    hour: number,
+    records: number,
+    failed = 0,
+  ): RunRow => ({
     processor_name: processor,
     phase,
     data_date: dataDate,
@@ -75,7 +87,10 @@ export async function upsertRuns(bigquery: BigQuery, runs: RunRow[]): Promise<vo
 MERGE nba_orchestration.processor_run_history AS t
 USING (SELECT ${names.map((c) => `item.${c}`).join(', ')} FROM UNNEST(@rows) AS item) AS s
 ON t.execution_id = s.execution_id
-WHEN MATCHED THEN UPDATE SET ${names.filter((c) => c !== 'execution_id').map((c) => `${c} = s.${c}`).join(', ')}
+WHEN MATCHED THEN UPDATE SET ${names
+    .filter((c) => c !== 'execution_id')
+    .map((c) => `${c} = s.${c}`)
+    .join(', ')}
 WHEN NOT MATCHED THEN INSERT (${names.join(', ')}) VALUES (${names.map((c) => `s.${c}`).join(', ')})`;
   const rows = runs.map((run) => ({
     ...run,
@@ -83,5 +98,8 @@ WHEN NOT MATCHED THEN INSERT (${names.join(', ')}) VALUES (${names.map((c) => `s
     started_at: BigQuery.timestamp(run.started_at),
     completed_at: BigQuery.timestamp(run.completed_at),
   }));
-  await write(bigquery, 'nba_orchestration.processor_run_history', sql, { params: { rows }, types: { rows: [runColumns] } });
+  await write(bigquery, 'nba_orchestration.processor_run_history', sql, {
+    params: { rows },
+    types: { rows: [runColumns] },
+  });
 }

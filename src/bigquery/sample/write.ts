@@ -17,7 +17,10 @@ export interface Replacement<R> {
 }
 
 /** The date's rows become exactly `rows`: matched ones updated, new ones inserted, the rest deleted. */
-export async function replaceRows<R extends Record<string, ParamValue>>(bigquery: BigQuery, r: Replacement<R>): Promise<void> {
+export async function replaceRows<R extends Record<string, ParamValue>>(
+  bigquery: BigQuery,
+  r: Replacement<R>,
+): Promise<void> {
   const names = Object.keys(r.columns);
   const keys: readonly string[] = r.keys;
   const updated = names.filter((c) => !keys.includes(c));

@@ -34,7 +34,14 @@ export async function scenario(
   const started = Date.now();
   try {
     const { figures, failures, notes } = await body();
-    return { name, passed: failures.length === 0, wall_ms: Date.now() - started, ...figures, failures, ...(notes?.length ? { notes } : {}) };
+    return {
+      name,
+      passed: failures.length === 0,
+      wall_ms: Date.now() - started,
+      ...figures,
+      failures,
+      ...(notes?.length ? { notes } : {}),
+    };
   } catch (error) {
     const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
     return { name, passed: false, wall_ms: Date.now() - started, ...noFigures, failures: [`harness error: ${reason}`] };
@@ -42,7 +49,11 @@ export async function scenario(
 }
 
 /** Dead letters of what the scenario published, or mentioning one of its dates. */
-export function deadLettersFor(observer: Observer, published: ReadonlySet<string>, dates: readonly string[]): Observed[] {
+export function deadLettersFor(
+  observer: Observer,
+  published: ReadonlySet<string>,
+  dates: readonly string[],
+): Observed[] {
   return observer.deadLetters.filter((letter) => {
     const source = deadLetterSourceId(letter);
     if (source && published.has(source)) return true;
@@ -52,14 +63,22 @@ export function deadLettersFor(observer: Observer, published: ReadonlySet<string
 }
 
 /** The figures and failures of days driven through the stack: each trigger once, nothing dead-lettered. */
-export function dayFigures(observer: Observer, dates: readonly string[], driven: Driven): { figures: Figures; failures: string[] } {
+export function dayFigures(
+  observer: Observer,
+  dates: readonly string[],
+  driven: Driven,
+): { figures: Figures; failures: string[] } {
   const t = tallyTriggers(observer.triggers, driven.expected, new Set(dates));
   const deadLetters = deadLettersFor(observer, driven.published, dates);
   const failures = [
     ...(t.lost.length ? [`lost ${t.lost.length}: ${sample(t.lost)}`] : []),
-    ...(t.duplicateTriggerIds.length ? [`fired twice ${t.duplicateTriggerIds.length}: ${sample(t.duplicateTriggerIds)}`] : []),
+    ...(t.duplicateTriggerIds.length
+      ? [`fired twice ${t.duplicateTriggerIds.length}: ${sample(t.duplicateTriggerIds)}`]
+      : []),
     ...(t.unexpected.length ? [`unexpected triggers ${t.unexpected.length}: ${sample(t.unexpected)}`] : []),
-    ...(deadLetters.length ? [`good messages dead-lettered ${deadLetters.length}: ${sample(deadLetters.map(reasonOf))}`] : []),
+    ...(deadLetters.length
+      ? [`good messages dead-lettered ${deadLetters.length}: ${sample(deadLetters.map(reasonOf))}`]
+      : []),
   ];
   return {
     figures: {
@@ -95,12 +114,21 @@ export function exitsSince(stack: FaultStack): () => { worker: number; bridge: n
 /** BigQuery rows for dates that go through the exports (the export queries read them). */
 export async function seedExportDays(stack: FaultStack, dates: readonly string[]): Promise<void> {
   for (const date of dates) {
-    await seedSampleDay(stack.bigquery.bigquery, date, { players: 120, predictionCoverage: 0.95, correlationId: `faults-${date}` });
+    await seedSampleDay(stack.bigquery.bigquery, date, {
+      players: 120,
+      predictionCoverage: 0.95,
+      correlationId: `faults-${date}`,
+    });
   }
 }
 
 /** Fault → the last of the dates' triggers seen (null when some never came). */
-export function drainedSince(observer: Observer, dates: readonly string[], faultAt: number, lost: number): number | null {
+export function drainedSince(
+  observer: Observer,
+  dates: readonly string[],
+  faultAt: number,
+  lost: number,
+): number | null {
   if (lost > 0) return null;
   const prefixes = dates.map((date) => `game-day-${date}/`);
   const times = observer.triggers.filter((o) => prefixes.some((p) => o.triggerId?.startsWith(p))).map((o) => o.at);

@@ -17,7 +17,13 @@ import { dayFigures, quiet, sample, scenario, seedExportDays, type Scenario } fr
  */
 const DELIVERIES = 10;
 
-export function continueAsNewMidTrigger({ dates: count, threshold = 100 }: { dates: number; threshold?: number }): Scenario {
+export function continueAsNewMidTrigger({
+  dates: count,
+  threshold = 100,
+}: {
+  dates: number;
+  threshold?: number;
+}): Scenario {
   const name = 'continue-as-new';
   return {
     name,
@@ -26,7 +32,9 @@ export function continueAsNewMidTrigger({ dates: count, threshold = 100 }: { dat
         const { stack } = ctx;
         const dates = ctx.nextDates(count);
         await seedExportDays(stack, dates);
-        ctx.say(`${name}: ${count} dates opened with continueAsNewAfterEvents ${threshold}, every message ${DELIVERIES}×, through the exports`);
+        ctx.say(
+          `${name}: ${count} dates opened with continueAsNewAfterEvents ${threshold}, every message ${DELIVERIES}×, through the exports`,
+        );
         for (const gameDate of dates) {
           const input: GameDayInput = { gameDate, continueAsNewAfterEvents: threshold };
           await stack.client.workflow.signalWithStart(gameDayWorkflow, {
@@ -53,9 +61,15 @@ export function continueAsNewMidTrigger({ dates: count, threshold = 100 }: { dat
         const failures = [...day.failures];
         if (runs.bad.length) failures.push(`runs not healthy ${runs.bad.length}: ${sample(runs.bad)}`);
         if (runs.continuedAsNew === 0) {
-          failures.push(`no run continued as new: GameDayInput.continueAsNewAfterEvents (${threshold}) is not honoured`);
+          failures.push(
+            `no run continued as new: GameDayInput.continueAsNewAfterEvents (${threshold}) is not honoured`,
+          );
         }
-        return { figures: day.figures, failures, notes: [`${runs.continuedAsNew} continue-as-new across ${count} dates`] };
+        return {
+          figures: day.figures,
+          failures,
+          notes: [`${runs.continuedAsNew} continue-as-new across ${count} dates`],
+        };
       }),
   };
 }
@@ -64,11 +78,17 @@ export function continueAsNewMidTrigger({ dates: count, threshold = 100 }: { dat
 async function runsOf(client: Client, dates: readonly string[]): Promise<{ continuedAsNew: number; bad: string[] }> {
   let continuedAsNew = 0;
   const bad: string[] = [];
-  const ids = dates.flatMap((d) => [workflowIdFor(d), phase4CascadeWorkflowId(d), phase5WorkflowId(d), exportWorkflowIdFor(d, eventDrivenExport.set)]);
+  const ids = dates.flatMap((d) => [
+    workflowIdFor(d),
+    phase4CascadeWorkflowId(d),
+    phase5WorkflowId(d),
+    exportWorkflowIdFor(d, eventDrivenExport.set),
+  ]);
   for (const id of ids) {
     for await (const run of client.workflow.list({ query: `WorkflowId = "${id}"` })) {
       if (run.status.name === 'CONTINUED_AS_NEW') continuedAsNew += 1;
-      if (['FAILED', 'TERMINATED', 'TIMED_OUT'].includes(run.status.name)) bad.push(`${id} ${run.runId} ${run.status.name}`);
+      if (['FAILED', 'TERMINATED', 'TIMED_OUT'].includes(run.status.name))
+        bad.push(`${id} ${run.runId} ${run.status.name}`);
     }
   }
   return { continuedAsNew, bad };

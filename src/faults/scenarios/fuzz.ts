@@ -63,15 +63,25 @@ export function fuzz({ payloads, seed }: { payloads: number; seed: number }): Sc
         const withoutReason = [...deadLettered].filter(([, reason]) => !reason.trim()).map(([id]) => id);
         const acked = payloads - looping.length - thrown.length;
         const failures = [
-          ...(looping.length ? [`nack loops ${looping.length} (still nacked after ${MAX_DELIVERIES} deliveries): ${sample(looping)}`] : []),
+          ...(looping.length
+            ? [`nack loops ${looping.length} (still nacked after ${MAX_DELIVERIES} deliveries): ${sample(looping)}`]
+            : []),
           ...(thrown.length ? [`handler threw ${thrown.length}: ${sample(thrown)}`] : []),
-          ...(withoutReason.length ? [`dead-lettered without a reason ${withoutReason.length}: ${sample(withoutReason)}`] : []),
+          ...(withoutReason.length
+            ? [`dead-lettered without a reason ${withoutReason.length}: ${sample(withoutReason)}`]
+            : []),
         ];
         return {
           figures: {
             ...noFigures,
             dead_letters: deadLettered.size,
-            fuzz: { payloads, acked, dead_lettered: deadLettered.size, nack_loops: looping.length, thrown: thrown.length },
+            fuzz: {
+              payloads,
+              acked,
+              dead_lettered: deadLettered.size,
+              nack_loops: looping.length,
+              thrown: thrown.length,
+            },
           },
           failures,
           notes: [`${redelivered} needed more than one delivery; ${acked - deadLettered.size} were signalled`],

@@ -60,7 +60,9 @@ function killDuringDays(k: Kill, count: number): Scenario {
           },
           failures,
           // Evidence the kill caught messages in flight: Pub/Sub delivered them again afterwards.
-          notes: [`${countLines(ctx.stack.bridge.logFile, bridgeLogAtKill, REDELIVERY)} redeliveries signalled after the kill`],
+          notes: [
+            `${countLines(ctx.stack.bridge.logFile, bridgeLogAtKill, REDELIVERY)} redeliveries signalled after the kill`,
+          ],
         };
       }),
   };
@@ -79,7 +81,10 @@ export const killWorker = (dates: number): Scenario =>
     {
       name: 'kill-worker',
       what: 'kill -9 of the worker right after its first publish',
-      moment: ({ stack }) => waitForLine(stack.worker.logFile, logSize(stack.worker.logFile), TRIGGER_PUBLISHED, 120_000).then(() => undefined),
+      moment: ({ stack }) =>
+        waitForLine(stack.worker.logFile, logSize(stack.worker.logFile), TRIGGER_PUBLISHED, 120_000).then(
+          () => undefined,
+        ),
       kill: (stack) => stack.worker.kill9(),
       recovered: ({ stack }, killedAt) => nextLogLine(stack.worker.logFile, TRIGGER_PUBLISHED, killedAt),
     },
@@ -108,7 +113,10 @@ export const killTemporal = (dates: number): Scenario =>
     {
       name: 'kill-temporal',
       what: 'kill -9 of the Temporal dev server after the first trigger, restarted on its SQLite file',
-      moment: ({ stack }) => waitForLine(stack.worker.logFile, logSize(stack.worker.logFile), TRIGGER_PUBLISHED, 120_000).then(() => undefined),
+      moment: ({ stack }) =>
+        waitForLine(stack.worker.logFile, logSize(stack.worker.logFile), TRIGGER_PUBLISHED, 120_000).then(
+          () => undefined,
+        ),
       kill: (stack) => stack.killTemporal(),
       // A trigger decided after the crash: the server, the worker and the bridge all work again.
       recovered: async ({ observer }, killedAt) => {

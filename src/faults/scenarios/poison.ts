@@ -25,7 +25,9 @@ export function poison({ goodDates }: { goodDates: number }): Scenario {
         const token = `poison-${Date.now().toString(36)}`;
         const cases = poisonCases(ctx.nextDates(8), new Date().toISOString().slice(0, 10), token);
         ctx.say(`${name}: ${cases.length} poison inputs among ${goodDates} good dates`);
-        const sent = await Promise.all(cases.map((poison, i) => send(ctx.stack.pubsub.pubsub, ctx.stack.pushUrl, poison, `${token}-${i}`)));
+        const sent = await Promise.all(
+          cases.map((poison, i) => send(ctx.stack.pubsub.pubsub, ctx.stack.pushUrl, poison, `${token}-${i}`)),
+        );
 
         const dates = ctx.nextDates(goodDates);
         const driving = driveDays(ctx.stack, ctx.observer, {
@@ -47,10 +49,13 @@ export function poison({ goodDates }: { goodDates: number }): Scenario {
           const letter = letterOf(s);
           const reason = letter && deadLetterReason(letter);
           if (s.httpStatus !== undefined && (s.httpStatus < 200 || s.httpStatus > 299)) {
-            failures.push(`${s.poison.name}: push answered ${s.httpStatus}, so Pub/Sub would redeliver it until retention`);
+            failures.push(
+              `${s.poison.name}: push answered ${s.httpStatus}, so Pub/Sub would redeliver it until retention`,
+            );
           }
           if (!letter) failures.push(`${s.poison.name}: never dead-lettered`);
-          else if (!reason || !s.poison.reason.test(reason)) failures.push(`${s.poison.name}: reason ${JSON.stringify(reason)}, expected ${s.poison.reason}`);
+          else if (!reason || !s.poison.reason.test(reason))
+            failures.push(`${s.poison.name}: reason ${JSON.stringify(reason)}, expected ${s.poison.reason}`);
           else withReason += 1;
         }
         const good = dayFigures(ctx.observer, dates, driven);
@@ -58,7 +63,11 @@ export function poison({ goodDates }: { goodDates: number }): Scenario {
           figures: {
             ...good.figures,
             dead_letters: sent.filter((s) => letterOf(s)).length + good.figures.dead_letters,
-            poison: { sent: sent.length, dead_lettered_with_reason: withReason, pct: round((100 * withReason) / sent.length) },
+            poison: {
+              sent: sent.length,
+              dead_lettered_with_reason: withReason,
+              pct: round((100 * withReason) / sent.length),
+            },
           },
           failures: [...failures, ...good.failures.map((f) => `good dates: ${f}`)],
         };
@@ -68,13 +77,18 @@ export function poison({ goodDates }: { goodDates: number }): Scenario {
 
 async function send(pubsub: PubSub, pushUrl: string, poison: PoisonCase, token: string): Promise<Sent> {
   if (poison.via === 'pubsub') {
-    const messageId = await pubsub.topic(PHASE2_TOPIC).publishMessage({ data: poison.data, attributes: poison.attributes });
+    const messageId = await pubsub
+      .topic(PHASE2_TOPIC)
+      .publishMessage({ data: poison.data, attributes: poison.attributes });
     return { poison, messageId, token };
   }
   const messageId = poison.body ? undefined : `faults-push-${token}`;
   const body =
     poison.body?.(token) ??
-    JSON.stringify({ subscription: pushSubscription, message: { messageId, data: poison.data.toString('base64'), attributes: poison.attributes ?? {} } });
+    JSON.stringify({
+      subscription: pushSubscription,
+      message: { messageId, data: poison.data.toString('base64'), attributes: poison.attributes ?? {} },
+    });
   const response = await fetch(pushUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
   return { poison, messageId, token, httpStatus: response.status };
 }

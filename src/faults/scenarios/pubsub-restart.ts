@@ -19,7 +19,9 @@ export function restartPubSub({ dates: count }: { dates: number }): Scenario {
       scenario(name, async () => {
         const { pubsub } = ctx.stack;
         const exits = exitsSince(ctx.stack);
-        ctx.say(`${name}: the Pub/Sub server restarts empty; the bridge has ${BRIDGE_MAY_TAKE_MS / 1000} s to subscribe again`);
+        ctx.say(
+          `${name}: the Pub/Sub server restarts empty; the bridge has ${BRIDGE_MAY_TAKE_MS / 1000} s to subscribe again`,
+        );
         const restartedAt = Date.now();
         await pubsub.restart();
         const recovered = await bridgeSubscribed(ctx.stack.pubsub.pubsub, restartedAt + BRIDGE_MAY_TAKE_MS);
@@ -62,7 +64,10 @@ async function bridgeSubscribed(pubsub: PubSub, deadline: number): Promise<numbe
         pubsub
           .subscription(subscriptionFor(topic))
           .exists()
-          .then(([yes]) => yes, () => false),
+          .then(
+            ([yes]) => yes,
+            () => false,
+          ),
       ),
     );
     if (exist.every(Boolean)) return Date.now();
