@@ -8,7 +8,7 @@ const noTemporalInternals = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.tools/', '.data/', 'bin/'] },
+  { ignores: ['node_modules/', '.tools/', '.data/', 'bin/', 'dist/'] },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.base],

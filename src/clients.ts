@@ -1,5 +1,4 @@
 // Clients for the outside world, built from config: the local emulators or the real services.
-import fs from 'node:fs';
 import { PubSub } from '@google-cloud/pubsub';
 import { Client, Connection } from '@temporalio/client';
 import { GoogleAuth, OAuth2Client } from 'google-auth-library';
@@ -16,18 +15,9 @@ export function emulatorAuth(): GoogleAuth {
   return new GoogleAuth({ authClient: new OAuth2Client() });
 }
 
-/** Address and credentials for the client and the worker alike: mTLS, an API key, or neither. */
+/** Address and credentials for the client and the worker alike (from @temporalio/envconfig in config.ts). */
 export function temporalConnectionOptions(config: Config) {
-  const { address, apiKey, tls } = config.temporal;
-  return {
-    address,
-    apiKey,
-    tls: tls
-      ? { clientCertPair: { crt: fs.readFileSync(tls.certPath), key: fs.readFileSync(tls.keyPath) } }
-      : apiKey
-        ? true
-        : undefined,
-  };
+  return config.temporal.connection;
 }
 
 export async function connectTemporal(config: Config): Promise<Connection> {

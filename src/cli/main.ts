@@ -1,7 +1,7 @@
 // The operators' CLI. Every command validates its arguments and exits non-zero with the reason.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { connectTemporal, createPubSub, temporalClient } from '../clients';
-import { config } from '../config';
+import { ConfigError, loadProcessConfig } from '../config';
 import { createBigQuery } from '../bigquery/client';
 import { isCalendarDate } from '../messages/dates';
 import { schedulesCommand } from './schedules';
@@ -19,6 +19,7 @@ function gameDate(value: string): string {
 }
 
 async function withTemporal<T>(run: (client: ReturnType<typeof temporalClient>) => Promise<T>): Promise<T> {
+  const config = loadProcessConfig();
   let connection;
   try {
     connection = await connectTemporal(config);
@@ -60,6 +61,7 @@ program
     new Option('--timeout <seconds>', 'give up waiting for a trigger after this long').default(60).argParser(positive),
   )
   .action(async (options: { date: string; through: string; timeout: number }) => {
+    const config = loadProcessConfig();
     const pubsub = createPubSub(config);
     const bigquery = config.bigqueryEmulatorHost ? createBigQuery(config) : undefined; // sample rows go to the emulator only
     try {
@@ -91,7 +93,14 @@ program
   .description('run the bridge: Pub/Sub completions in, Temporal signals out')
   .action(() => loadProcess<BridgeProcess>('../../worker/bridge').runBridge());
 
-program.addCommand(schedulesCommand({ withTemporal, taskQueue: config.temporal.taskQueue }));
+program.addCommand(
+  schedulesCommand({
+    withTemporal,
+    get taskQueue() {
+      return loadProcessConfig().temporal.taskQueue;
+    },
+  }),
+);
 
 /** The process modules load only for their own command, so every other command starts fast. */
 function loadProcess<T>(path: string): T {
@@ -106,5 +115,5 @@ function positive(value: string): number {
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`pipeline: ${(error as Error).message}`);
-  process.exit(1);
+  process.exit(error instanceof ConfigError ? 2 : 1);
 });
