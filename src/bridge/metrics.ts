@@ -14,7 +14,7 @@ export const reasonKind = (reason: string): string => /^([a-z-]+):/.exec(reason)
 
 export function createBridgeMetrics(): BridgeMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'bridge_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'bridge_' });
   const received = new Counter({
     name: 'bridge_messages_received_total',
     help: 'Completion messages received (pull and push), redeliveries included',

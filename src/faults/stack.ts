@@ -22,6 +22,9 @@ export interface FaultStack {
   taskQueue: string;
   /** The bridge's push endpoint. */
   pushUrl: string;
+  /** The bridge's HTTP port (/metrics, /healthz, /readyz) and the worker's metrics port. */
+  bridgeUrl: string;
+  workerMetricsUrl: string;
   temporal: DevServer;
   pubsub: PubSubServer;
   bigquery: BigQueryEmulator;
@@ -44,6 +47,7 @@ export async function startFaultStack(): Promise<FaultStack> {
 
   const taskQueue = 'faults';
   const bridgePort = await freePort();
+  const workerMetricsPort = await freePort();
   const env = {
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_TASK_QUEUE: taskQueue,
@@ -52,7 +56,7 @@ export async function startFaultStack(): Promise<FaultStack> {
     BRIDGE_PORT: String(bridgePort),
     // Pull and push both: the poison scenario posts to the push endpoint too.
     BRIDGE_PUSH: 'true',
-    WORKER_METRICS_PORT: String(await freePort()),
+    WORKER_METRICS_PORT: String(workerMetricsPort),
     EXPORT_DIR: path.join(dir, 'exports'),
     // The suite reads the processes' logs: "trigger published", "worker started", "bridge started".
     LOG_LEVEL: 'info',
@@ -84,6 +88,8 @@ export async function startFaultStack(): Promise<FaultStack> {
     dir,
     taskQueue,
     pushUrl: `http://127.0.0.1:${bridgePort}/pubsub/push`,
+    bridgeUrl: `http://127.0.0.1:${bridgePort}`,
+    workerMetricsUrl: `http://127.0.0.1:${workerMetricsPort}`,
     temporal,
     pubsub,
     bigquery,

@@ -4,6 +4,6 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 
 export function workerMetricsRegistry(): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'worker_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'worker_' });
   return registry;
 }
