@@ -4,6 +4,7 @@ import { connectTemporal, createPubSub, temporalClient } from '../clients';
 import { ConfigError, loadProcessConfig } from '../config';
 import { createBigQuery } from '../bigquery/client';
 import { isCalendarDate } from '../messages/dates';
+import { initCommand } from './init';
 import { schedulesCommand } from './schedules';
 import { readStatus, renderStatus } from './status';
 import { simulateDay } from './simulate';
@@ -93,6 +94,7 @@ program
   .description('run the bridge: Pub/Sub completions in, Temporal signals out')
   .action(() => loadProcess<BridgeProcess>('../../worker/bridge').runBridge());
 
+program.addCommand(initCommand());
 program.addCommand(
   schedulesCommand({
     withTemporal,
