@@ -2,13 +2,8 @@
 // (the compose files run it as a one-shot service): Pub/Sub topics and subscriptions, the BigQuery
 // tables, the search attributes, the namespace retention, the Schedules.
 import { Command, InvalidArgumentError } from 'commander';
-import { createBigQuery, ensureSchema } from '../bigquery/client';
-import { connectTemporal, createPubSub, temporalClient } from '../clients';
 import { loadProcessConfig } from '../config';
-import { ensureRetention } from '../infra/retention';
-import { ensureSearchAttributes } from '../infra/search-attributes';
-import { ensureTopology } from '../infra/topology';
-import { ensureSchedules } from '../schedules';
+import { connectTemporal, temporalClient } from '../temporal-connection';
 
 const steps = ['topics', 'tables', 'search-attributes', 'retention', 'schedules'] as const;
 type Step = (typeof steps)[number];
@@ -23,11 +18,21 @@ export function initCommand(): Command {
       .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
       .action(async (options: { skip: Step[]; json?: boolean }) => {
         const config = loadProcessConfig();
+        // Loaded here, not at the CLI's start: other commands start without the Google Cloud clients.
+        const [{ createBigQuery, ensureSchema }, { createPubSub }, { ensureRetention }, search, topology, schedules] =
+          await Promise.all([
+            import('../bigquery/client'),
+            import('../clients'),
+            import('../infra/retention'),
+            import('../infra/search-attributes'),
+            import('../infra/topology'),
+            import('../schedules'),
+          ]);
         const done: Record<string, unknown> = {};
         const run = (step: Step) => !options.skip.includes(step);
         if (run('topics')) {
           const pubsub = createPubSub(config);
-          await ensureTopology(pubsub);
+          await topology.ensureTopology(pubsub);
           await pubsub.close();
           done.topics = 'ensured';
         }
@@ -40,12 +45,12 @@ export function initCommand(): Command {
           const client = temporalClient(config, connection);
           const { namespace, taskQueue } = config.temporal;
           if (run('search-attributes'))
-            done.searchAttributesAdded = await ensureSearchAttributes(connection, namespace);
+            done.searchAttributesAdded = await search.ensureSearchAttributes(connection, namespace);
           if (run('retention')) {
             await ensureRetention(client, namespace);
             done.retention = 'ensured';
           }
-          if (run('schedules')) done.schedules = await ensureSchedules(client, taskQueue);
+          if (run('schedules')) done.schedules = await schedules.ensureSchedules(client, taskQueue);
         } finally {
           await connection.close();
         }

@@ -1,13 +1,11 @@
 // The operators' CLI. Every command validates its arguments and exits non-zero with the reason.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { connectTemporal, createPubSub, temporalClient } from '../clients';
 import { ConfigError, loadProcessConfig } from '../config';
-import { createBigQuery } from '../bigquery/client';
 import { isCalendarDate } from '../messages/dates';
+import { connectTemporal, temporalClient } from '../temporal-connection';
 import { initCommand } from './init';
 import { schedulesCommand } from './schedules';
 import { readStatus, renderStatus } from './status';
-import { simulateDay } from './simulate';
 import type * as BridgeModule from '../../worker/bridge';
 import type * as WorkerModule from '../../worker/worker';
 
@@ -63,6 +61,12 @@ program
   )
   .action(async (options: { date: string; through: string; timeout: number }) => {
     const config = loadProcessConfig();
+    // Loaded here: `pipeline status` and the like start without the Google Cloud clients.
+    const [{ createPubSub }, { createBigQuery }, { simulateDay }] = await Promise.all([
+      import('../clients'),
+      import('../bigquery/client'),
+      import('./simulate'),
+    ]);
     const pubsub = createPubSub(config);
     const bigquery = config.bigqueryEmulatorHost ? createBigQuery(config) : undefined; // sample rows go to the emulator only
     try {
