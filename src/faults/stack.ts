@@ -36,7 +36,8 @@ export interface FaultStack {
   close(): Promise<void>;
 }
 
-export async function startFaultStack(): Promise<FaultStack> {
+/** `extraEnv` goes to the worker and the bridge (a test that turns tracing on, say). */
+export async function startFaultStack(extraEnv: Record<string, string> = {}): Promise<FaultStack> {
   const dir = tempDir('faults');
   const [temporal, pubsub, bigquery] = await Promise.all([
     startDevServer(dir),
@@ -60,6 +61,7 @@ export async function startFaultStack(): Promise<FaultStack> {
     EXPORT_DIR: path.join(dir, 'exports'),
     // The suite reads the processes' logs: "trigger published", "worker started", "bridge started".
     LOG_LEVEL: 'info',
+    ...extraEnv,
   };
   const spec = (name: string) => ({ ...processSpecs().find((s) => s.name === name)!, env });
   const [worker, bridge] = await Promise.all([

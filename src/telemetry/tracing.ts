@@ -2,8 +2,9 @@
 // OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, read in config.ts). The bridge opens a span per message; the
 // Temporal interceptors carry it through signal-with-start into the workflow and on to the
 // activities it runs (the publish activity tags its span too).
-import { context, trace, type Span, type Tracer } from '@opentelemetry/api';
+import { context, propagation, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -28,6 +29,10 @@ export function startTracing(config: Config, process: 'worker' | 'bridge'): Trac
   const provider = new BasicTracerProvider({ resource, spanProcessors: [spanProcessor] });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(provider);
+  // The interceptors carry the context in Temporal headers through the global propagator (W3C).
+  propagation.setGlobalPropagator(
+    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+  );
   return {
     tracer: provider.getTracer('game-day-pipeline'),
     resource,

@@ -94,6 +94,17 @@ describe('observability of the running processes', () => {
     assert.equal(((await workerLive.json()) as { state: string }).state, 'RUNNING');
   });
 
+  it("one logger: the SDK's and core's logs come out of the worker's pino logger as JSON", () => {
+    const lines = fs
+      .readFileSync(stack.worker.logFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { sdk?: boolean; sdkComponent?: string; msg: string });
+    assert.ok(lines.some((l) => l.sdk && l.sdkComponent === 'core'));
+    assert.ok(lines.some((l) => l.sdk && l.sdkComponent === 'worker'));
+    assert.ok(lines.some((l) => !l.sdk && l.msg === 'worker started'));
+  });
+
   it('the bridge drains and exits on SIGTERM', async () => {
     await stack.bridge.stop();
     const log = fs.readFileSync(stack.bridge.logFile, 'utf8');
