@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BigQuery } from '@google-cloud/bigquery';
+import { Client } from '@temporalio/client';
 import type { Message, Subscription } from '@google-cloud/pubsub';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -39,6 +40,7 @@ const gameDate = calendarDateIn(gameDayTimeZone, new Date());
 const resultsDate = addDays(gameDate, -1);
 
 let env: TestWorkflowEnvironment;
+let client: Client;
 let bigqueryEmulator: RunningService;
 let bigquery: BigQuery;
 let emulator: PubSubEmulator;
@@ -59,6 +61,8 @@ before(async () => {
     startPubSubEmulator(dir, project),
     startService(bigqueryEmulatorSpec({ host: '127.0.0.1', port: bigqueryPort, project, dataDir: dir }), dir),
   ]);
+  // Exports need no time to pass: this client's waits never let the server skip time.
+  client = new Client({ connection: env.connection, namespace: env.namespace });
   bigquery = createBigQuery({ gcpProject: project, bigqueryEmulatorHost: `http://127.0.0.1:${bigqueryPort}` });
   await ensureSchema(bigquery);
   // The results of the day before `gameDate` are in `gameDate`'s sample; its predictions in its own.
@@ -81,7 +85,7 @@ before(async () => {
     workflowBundle: await workflowBundle(),
     activities: {
       ...createExportActivities({ bigquery, pubsub: emulator.pubsub, storage: localDirectoryStorage(exportDir) }),
-      ...createOpenGameDayActivity(env.client),
+      ...createOpenGameDayActivity(client),
     },
   });
   running = worker.run();
@@ -113,7 +117,7 @@ async function reportsFor(triggerId: string): Promise<typeof reports> {
 describe('exports on the real emulators', () => {
   it('writes tonight’s files for a seeded date and reports once on nba-phase6-export-complete', async () => {
     const triggerId = gameDayTriggerId(gameDate, triggerKeys.phase6);
-    const report = await env.client.workflow.execute(exportWorkflow, {
+    const report = await client.workflow.execute(exportWorkflow, {
       workflowId: exportWorkflowIdFor(gameDate, 'tonight'),
       taskQueue,
       args: [
@@ -163,7 +167,7 @@ describe('exports on the real emulators', () => {
 
   it('grades the day before: results, performance and best bets, without touching latest when not asked', async () => {
     const workflowId = exportWorkflowIdFor(resultsDate, 'results');
-    const report = await env.client.workflow.execute(exportWorkflow, {
+    const report = await client.workflow.execute(exportWorkflow, {
       workflowId,
       taskQueue,
       args: [{ export_types: ['results', 'performance', 'best-bets'], target_date: resultsDate, update_latest: false }],
@@ -193,7 +197,7 @@ describe('exports on the real emulators', () => {
   it('writes player profiles for players with at least min_games games', async () => {
     const workflowId = exportWorkflowIdFor(gameDate, 'player-profiles');
     // Two seeded days hold two graded games per player (the results of each day before).
-    const report = await env.client.workflow.execute(exportWorkflow, {
+    const report = await client.workflow.execute(exportWorkflow, {
       workflowId,
       taskQueue,
       args: [{ players: true, min_games: 2, target_date: gameDate }],
@@ -203,7 +207,7 @@ describe('exports on the real emulators', () => {
     assert.equal(profiles.rows.length, today.context.length);
     assert.ok(profiles.rows.every((r) => r.games_played === 2));
 
-    const stricter = await env.client.workflow.execute(exportWorkflow, {
+    const stricter = await client.workflow.execute(exportWorkflow, {
       workflowId: `${workflowId}-min-3`,
       taskQueue,
       args: [{ players: true, min_games: 3, target_date: gameDate }],

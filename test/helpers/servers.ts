@@ -1,4 +1,5 @@
 // Real servers for tests, started from the binaries scripts/setup.sh installed. Nothing downloads.
+import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   bundleWorkflowCode,
@@ -53,6 +54,16 @@ export {
 
 export interface TestWorker {
   env: TestWorkflowEnvironment;
+  /**
+   * A client whose waits never move the server's clock. The environment's own client lets time skip
+   * while it awaits a result, and the server then jumps past an activity scheduled but not yet
+   * picked up, to the run's 10-year timeout when no timer is left.
+   */
+  client: Client;
+  /** Moves the server's clock forward to `instant`; timers on the way fire in order. */
+  skipTo(instant: number): Promise<void>;
+  /** Skips to `instant`, by which the run must have closed, and returns its result. */
+  resultBy<T = unknown>(workflowId: string, instant: number): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -84,15 +95,43 @@ export async function timeSkippingWorker(taskQueue: string, activities: Partial<
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: { ...memoryRunHistory().activities, ...activities },
+    activities: holdingTheClock(env, { ...memoryRunHistory().activities, ...activities }),
   });
   const running = worker.run();
+  const client = new Client({ connection: env.connection, namespace: env.namespace });
+  const skipTo = async (instant: number) => {
+    const now = await env.currentTimeMs();
+    if (instant > now) await env.sleep(instant - now);
+  };
   return {
     env,
+    client,
+    skipTo,
+    async resultBy<T>(workflowId: string, instant: number): Promise<T> {
+      await skipTo(instant);
+      return (await client.workflow.getHandle(workflowId).result()) as T;
+    },
     async stop() {
       worker.shutdown();
       await running;
       await env.teardown();
     },
   };
+}
+
+/** Time stands still while a test activity runs, so the server never skips over its timeout. */
+function holdingTheClock(env: TestWorkflowEnvironment, activities: Partial<Activities>): Partial<Activities> {
+  const clock = env.connection.testService!;
+  const held = Object.entries(activities).map(([name, run]) => [
+    name,
+    async (...args: unknown[]) => {
+      await clock.lockTimeSkipping({});
+      try {
+        return await (run as (...a: unknown[]) => Promise<unknown>)(...args);
+      } finally {
+        await clock.unlockTimeSkipping({});
+      }
+    },
+  ]);
+  return Object.fromEntries(held) as Partial<Activities>;
 }

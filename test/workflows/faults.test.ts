@@ -18,6 +18,7 @@ import { zonedInstant } from '../../src/pipeline/time';
 import { gameDayWorkflow, openSignal, statusQuery } from '../../src/workflows/game-day';
 import { calendarDateIn } from '../../src/workflows/target-date';
 import { completion, processorNames } from '../helpers/messages';
+import { expiredBy, phase5Over } from '../helpers/clock';
 import { eventually } from '../helpers/eventually';
 import { memoryRunHistory, timeSkippingWorker, type TestWorker } from '../helpers/servers';
 
@@ -88,7 +89,7 @@ const today = async () => calendarDateIn('America/Los_Angeles', new Date(await e
 /** Waits (time skipping) until the date's phase 5 child has run its course; with `restart`, its replacement. */
 async function phase5Result(date: string, restart?: string): Promise<void> {
   const started = async (workflowId: string) => {
-    const handle = env.client.workflow.getHandle(workflowId);
+    const handle = testWorker.client.workflow.getHandle(workflowId);
     await eventually(
       () =>
         handle.describe().then(
@@ -101,6 +102,7 @@ async function phase5Result(date: string, restart?: string): Promise<void> {
     return handle;
   };
   const first = await started(phase5WorkflowId(date));
+  await testWorker.skipTo(phase5Over(date));
   if (!restart) return first.result();
   await assert.rejects(first.result(), 'the first phase 5 fails');
   await (await started(`${phase5WorkflowId(date)}${restart}`)).result();
@@ -131,7 +133,7 @@ describe('the game-day run under faults', () => {
   it('records its close in the run history', async () => {
     const date = '2025-10-03';
     await send(completion('phase2', 'BdlGamesProcessor', date));
-    assert.equal(await env.client.workflow.getHandle(workflowIdFor(date)).result(), 'expired');
+    assert.equal(await testWorker.resultBy(workflowIdFor(date), await expiredBy(env)), 'expired');
     const closed = runHistory.closed.get(date);
     assert.equal(closed?.outcome, 'expired');
     assert.equal(closed?.correlationId, `corr-${date}`);
@@ -141,7 +143,7 @@ describe('the game-day run under faults', () => {
     const date = addDays(await today(), 3);
     featureOutage.set(date, 8); // about six minutes of failures with the activity's backoff
     await send(completion('phase2', 'BdlGamesProcessor', date));
-    await phase5Result(date); // time skips past 06:00 PT
+    await phase5Result(date); // time moves past 06:00 PT
     const starts = published.filter((p) => p.message.game_date === date && p.topic === pipeline.topics.phase5Start);
     assert.equal(starts.length, 1);
     assert.equal(starts[0]!.message.trigger_source, 'backup');
@@ -166,7 +168,7 @@ describe('the game-day run under faults', () => {
     const date = addDays(await today(), 4);
     refused.add(gameDayTriggerId(date, triggerKeys.phase5Retry(1))); // the 06:15 retry fails phase 5
     await send(completion('phase2', 'BdlGamesProcessor', date));
-    await phase5Result(date, '/restart-1'); // time skips to 07:00
+    await phase5Result(date, '/restart-1'); // time moves past 07:00
     const restarted = alerts.find((a) => a.game_date === date && /started again/.test(a.title));
     assert.equal(restarted?.severity, 'critical');
     assert.match(String(restarted?.details?.reason), /topic refused the message/);
@@ -247,7 +249,7 @@ describe('the game-day run under faults', () => {
       closedAt: '2025-10-03T16:00:00.000Z',
     });
     await send(completion('phase5', 'PredictionCoordinator', date, { metadata: { completion_pct: 95 } }));
-    const outcome = await env.client.workflow.getHandle(workflowIdFor(date)).result();
+    const outcome = await testWorker.client.workflow.getHandle(workflowIdFor(date)).result();
     assert.equal(outcome, 'late');
     assert.deepEqual(triggerIds(date), []);
     const dead = runHistory.deadLettered.filter((d) => d.completions.some((c) => c.gameDate === date));
