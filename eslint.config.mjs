@@ -1,4 +1,6 @@
-// Lint what review would otherwise have to catch: a forgotten await, I/O in workflow code.
+// Lint what review would otherwise have to catch: a forgotten await, an import cycle, a deprecated API,
+// I/O in workflow code.
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 // Temporal's internals move between releases; only the documented history helper is allowed.
@@ -11,7 +13,14 @@ export default tseslint.config(
   { ignores: ['node_modules/', '.tools/', '.data/', 'bin/'] },
   {
     files: ['**/*.ts'],
-    extends: [tseslint.configs.base],
+    extends: [tseslint.configs.recommendedTypeChecked],
+    plugins: { 'import-x': importX },
+    // import-x reads our extensionless relative .ts imports, resolved as Node resolves them.
+    settings: {
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'] })],
+    },
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       // A forgotten await on an activity, a timer or a publish is a bug.
@@ -29,6 +38,12 @@ export default tseslint.config(
       ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-explicit-any': 'error',
+      // Deprecated APIs go in the next major release of the SDK or client that marks them.
+      '@typescript-eslint/no-deprecated': 'error',
+      // A cycle makes load order matter: a module sees another's exports undefined at start-up.
+      'import-x/no-cycle': 'error',
+      // Destructuring a field away (`{ dropped: _, ...rest }`) is how we omit one from a copy.
+      '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
       'no-restricted-imports': ['error', { patterns: [noTemporalInternals] }],
     },
   },

@@ -11,6 +11,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { version } from '../package.json';
 import { signalCompletion } from '../src/bridge/signal';
+import type { Activities } from '../src/activities';
 import type { ExportRun } from '../src/activities/exports';
 import type { Completion } from '../src/messages/completion';
 import type { TriggerRequest } from '../src/messages/trigger';
@@ -44,13 +45,13 @@ async function main(): Promise<void> {
         }
         return 'message';
       },
-      sendAlert: async () => undefined,
-      featureRowCount: async () => (featureRows.length > 1 ? featureRows.shift()! : featureRows[0]!),
-      playersMissingPredictions: async () => ['lebron-james'],
-      predictionCoverage: async () => ({ predicted: 70, expected: 100, pct: 70 }),
-      runExport: async (run: ExportRun) => ({ exportType: run.exportType, paths: [], rowCount: 1 }),
-      publishExportComplete: async () => 'message',
-    },
+      sendAlert: () => Promise.resolve(),
+      featureRowCount: () => Promise.resolve(featureRows.length > 1 ? featureRows.shift()! : featureRows[0]!),
+      playersMissingPredictions: () => Promise.resolve(['lebron-james']),
+      predictionCoverage: () => Promise.resolve({ predicted: 70, expected: 100, pct: 70 }),
+      runExport: (run: ExportRun) => Promise.resolve({ exportType: run.exportType, paths: [], rowCount: 1 }),
+      publishExportComplete: () => Promise.resolve('message'),
+    } satisfies Partial<Activities>,
   });
   const days = { whole: '2025-03-01', continued: '2025-03-02', late: '2025-03-03', backup: '' };
   const send = (c: Completion) => signalCompletion(env.client, taskQueue, c);

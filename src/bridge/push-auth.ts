@@ -38,13 +38,14 @@ function verificationFailure(error: unknown): string {
 
 export type AuthResult = { ok: true } | { ok: false; status: 401 | 403; reason: string };
 
-export type Authenticate = (request: HttpRequest) => Promise<AuthResult>;
+/** Synchronous for a token or loopback check, asynchronous when it verifies an OIDC token. */
+export type Authenticate = (request: HttpRequest) => AuthResult | Promise<AuthResult>;
 
 /** The bearer token if set, else OIDC if an audience is set, else loopback clients only. */
 export function authenticator(bridge: Config['bridge'], verifier: IdTokenVerifier | undefined): Authenticate {
   const { pushToken, pushAudience, pushServiceAccount } = bridge;
   if (pushToken) {
-    return async (request) => {
+    return (request) => {
       const token = bearerToken(request.headers.authorization);
       if (token === undefined) return { ok: false, status: 401, reason: 'missing bearer token' };
       return sameSecret(token, pushToken) ? { ok: true } : { ok: false, status: 401, reason: 'wrong bearer token' };
@@ -70,7 +71,7 @@ export function authenticator(bridge: Config['bridge'], verifier: IdTokenVerifie
       return { ok: true };
     };
   }
-  return async (request) =>
+  return (request) =>
     isLoopback(request.socket.remoteAddress)
       ? { ok: true }
       : { ok: false, status: 403, reason: 'unauthenticated endpoint accepts loopback clients only' };

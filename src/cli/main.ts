@@ -95,6 +95,7 @@ program.addCommand(schedulesCommand({ withTemporal, taskQueue: config.temporal.t
 
 /** The process modules load only for their own command, so every other command starts fast. */
 function loadProcess<T>(path: string): T {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose; import() needs tsx's ESM hooks, which bin/ does not load
   return require(path) as T;
 }
 

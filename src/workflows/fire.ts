@@ -39,7 +39,7 @@ export async function fireOnce(
   if (!backfill) {
     await publishTrigger({
       topic,
-      message: { ...message, trigger_id: step.triggerId, timestamp: step.firedAt } as Trigger,
+      message: { ...message, trigger_id: step.triggerId, timestamp: step.firedAt },
     });
   }
   fired[key] = step;

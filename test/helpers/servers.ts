@@ -72,14 +72,16 @@ export function memoryRunHistory() {
   const closed = new Map<string, ClosedRun>();
   const deadLettered: LateCompletions[] = [];
   const activities = {
-    async closedRunOf(gameDate: string): Promise<ClosedRun | null> {
-      return closed.get(gameDate) ?? null;
+    closedRunOf(gameDate: string): Promise<ClosedRun | null> {
+      return Promise.resolve(closed.get(gameDate) ?? null);
     },
-    async recordRunClosed(run: ClosedRun): Promise<void> {
+    recordRunClosed(run: ClosedRun): Promise<void> {
       if (!closed.has(run.gameDate)) closed.set(run.gameDate, run);
+      return Promise.resolve();
     },
-    async deadLetterCompletions(late: LateCompletions): Promise<void> {
+    deadLetterCompletions(late: LateCompletions): Promise<void> {
       deadLettered.push(late);
+      return Promise.resolve();
     },
   } satisfies Partial<Activities>;
   return { closed, deadLettered, activities };

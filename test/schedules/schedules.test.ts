@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { Context } from '@temporalio/activity';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Activities } from '../../src/activities';
 import type { ExportRun, ExportWritten } from '../../src/activities/exports';
 import { createOpenGameDayActivity, type OpenedGameDay } from '../../src/activities/open-game-day';
 import { addDays } from '../../src/messages/dates';
@@ -37,21 +38,21 @@ before(async () => {
     taskQueue,
     workflowBundle: await workflowBundle(),
     activities: {
-      async runExport(run: ExportRun): Promise<ExportWritten> {
+      runExport(run: ExportRun): Promise<ExportWritten> {
         exportRuns.push({ ...run, workflowId: Context.current().info.workflowExecution?.workflowId ?? 'none' });
-        return {
+        return Promise.resolve({
           exportType: run.exportType,
           paths: exportPaths(run.exportType, run.targetDate, run.updateLatest),
           rowCount: 1,
-        };
+        });
       },
-      async publishExportComplete(message: ExportComplete): Promise<string> {
+      publishExportComplete(message: ExportComplete): Promise<string> {
         completes.push(message);
-        return `message-${completes.length}`;
+        return Promise.resolve(`message-${completes.length}`);
       },
       ...createOpenGameDayActivity(client),
       ...memoryRunHistory().activities,
-    },
+    } satisfies Partial<Activities>,
   });
   running = worker.run();
 });

@@ -32,24 +32,24 @@ const failing = new Set<ExportType>();
 before(async () => {
   testWorker = await timeSkippingWorker(taskQueue, {
     // Record what would be queried and written; the real I/O is tested against the emulators.
-    async runExport(run: ExportRun): Promise<ExportWritten> {
+    runExport(run: ExportRun): Promise<ExportWritten> {
       exportRuns.push({ ...run, workflowId: Context.current().info.workflowExecution?.workflowId ?? 'none' });
       if (failing.has(run.exportType)) {
-        throw ApplicationFailure.nonRetryable(`query for ${run.exportType} failed`, 'QueryFailed');
+        return Promise.reject(ApplicationFailure.nonRetryable(`query for ${run.exportType} failed`, 'QueryFailed'));
       }
-      return {
+      return Promise.resolve({
         exportType: run.exportType,
         paths: exportPaths(run.exportType, run.targetDate, run.updateLatest),
         rowCount: 3,
-      };
+      });
     },
-    async publishExportComplete(message: ExportComplete): Promise<string> {
+    publishExportComplete(message: ExportComplete): Promise<string> {
       completes.push(message);
-      return `message-${completes.length}`;
+      return Promise.resolve(`message-${completes.length}`);
     },
-    async openGameDay(gameDate: string): Promise<OpenedGameDay> {
+    openGameDay(gameDate: string): Promise<OpenedGameDay> {
       opened.push(gameDate);
-      return { outcome: 'opened', workflowId: workflowIdFor(gameDate), gameDate };
+      return Promise.resolve({ outcome: 'opened', workflowId: workflowIdFor(gameDate), gameDate });
     },
   });
   env = testWorker.env;

@@ -48,30 +48,24 @@ before(async () => {
       published.push(request);
       return `message-${published.length}`;
     },
-    async sendAlert(alert: Alert) {
-      if (alertsFailFor.has(alert.game_date)) throw ApplicationFailure.nonRetryable('alert route rejected the alert');
+    sendAlert(alert: Alert) {
+      if (alertsFailFor.has(alert.game_date))
+        return Promise.reject(ApplicationFailure.nonRetryable('alert route rejected the alert'));
       alerts.push(alert);
+      return Promise.resolve();
     },
-    async featureRowCount(gameDate: string) {
+    featureRowCount(gameDate: string) {
       const left = featureOutage.get(gameDate) ?? 0;
       if (left > 0) {
         featureOutage.set(gameDate, left - 1);
-        throw new Error('BigQuery is unavailable');
+        return Promise.reject(new Error('BigQuery is unavailable'));
       }
-      return 300;
+      return Promise.resolve(300);
     },
-    async playersMissingPredictions() {
-      return ['lebron-james'];
-    },
-    async predictionCoverage() {
-      return { predicted: 70, expected: 100, pct: 70 };
-    },
-    async runExport(run: ExportRun) {
-      return { exportType: run.exportType, paths: [], rowCount: 0 };
-    },
-    async publishExportComplete() {
-      return 'export-complete';
-    },
+    playersMissingPredictions: () => Promise.resolve(['lebron-james']),
+    predictionCoverage: () => Promise.resolve({ predicted: 70, expected: 100, pct: 70 }),
+    runExport: (run: ExportRun) => Promise.resolve({ exportType: run.exportType, paths: [], rowCount: 0 }),
+    publishExportComplete: () => Promise.resolve('export-complete'),
   });
   env = testWorker.env;
 });
@@ -103,7 +97,10 @@ async function phase5Result(date: string, restart?: string): Promise<void> {
   };
   const first = await started(phase5WorkflowId(date));
   await testWorker.skipTo(phase5Over(date));
-  if (!restart) return first.result();
+  if (!restart) {
+    await first.result();
+    return;
+  }
   await assert.rejects(first.result(), 'the first phase 5 fails');
   await (await started(`${phase5WorkflowId(date)}${restart}`)).result();
 }
@@ -249,7 +246,7 @@ describe('the game-day run under faults', () => {
       closedAt: '2025-10-03T16:00:00.000Z',
     });
     await send(completion('phase5', 'PredictionCoordinator', date, { metadata: { completion_pct: 95 } }));
-    const outcome = await testWorker.client.workflow.getHandle(workflowIdFor(date)).result();
+    const outcome = await testWorker.client.workflow.getHandle<typeof gameDayWorkflow>(workflowIdFor(date)).result();
     assert.equal(outcome, 'late');
     assert.deepEqual(triggerIds(date), []);
     const dead = runHistory.deadLettered.filter((d) => d.completions.some((c) => c.gameDate === date));

@@ -19,9 +19,9 @@ const published: TriggerRequest[] = [];
 before(async () => {
   testWorker = await timeSkippingWorker(taskQueue, {
     // Records what would go to Pub/Sub; the Pub/Sub path itself is tested against the emulator.
-    async publishTrigger(request: TriggerRequest) {
+    publishTrigger(request: TriggerRequest) {
       published.push(request);
-      return `message-${published.length}`;
+      return Promise.resolve(`message-${published.length}`);
     },
   });
   env = testWorker.env;

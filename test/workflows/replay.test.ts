@@ -16,7 +16,7 @@ const files = fs
 describe('replay of recorded histories', () => {
   for (const file of files) {
     it(`replays ${file} deterministically`, async () => {
-      const history = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+      const history: unknown = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
       await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, file);
     });
   }

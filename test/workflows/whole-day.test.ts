@@ -36,35 +36,36 @@ const tables = new Map<string, { featureRows: number[]; missing: string[]; cover
 beforeEach(async () => {
   alerts.length = 0;
   testWorker = await timeSkippingWorker(taskQueue, {
-    async publishTrigger(request: TriggerRequest) {
+    publishTrigger(request: TriggerRequest) {
       published.push({ ...request, at: Date.now() });
-      return `message-${published.length}`;
+      return Promise.resolve(`message-${published.length}`);
     },
-    async sendAlert(alert: Alert) {
+    sendAlert(alert: Alert) {
       alerts.push(alert);
+      return Promise.resolve();
     },
-    async featureRowCount(gameDate: string) {
+    featureRowCount(gameDate: string) {
       const rows = tables.get(gameDate)?.featureRows ?? [0];
-      return rows.length > 1 ? rows.shift()! : rows[0]!;
+      return Promise.resolve(rows.length > 1 ? rows.shift()! : rows[0]!);
     },
-    async playersMissingPredictions(gameDate: string) {
-      return tables.get(gameDate)?.missing ?? [];
+    playersMissingPredictions(gameDate: string) {
+      return Promise.resolve(tables.get(gameDate)?.missing ?? []);
     },
-    async predictionCoverage(gameDate: string) {
+    predictionCoverage(gameDate: string) {
       const pct = tables.get(gameDate)?.coveragePct ?? 100;
-      return { predicted: pct, expected: 100, pct };
+      return Promise.resolve({ predicted: pct, expected: 100, pct });
     },
-    async runExport(request: ExportRun) {
+    runExport(request: ExportRun) {
       exportsRun.push(`${request.targetDate}:${request.exportType}`);
-      return {
+      return Promise.resolve({
         exportType: request.exportType,
         paths: [`v1/${request.exportType}/${request.targetDate}.json`],
         rowCount: 3,
-      };
+      });
     },
-    async publishExportComplete(report: ExportComplete) {
+    publishExportComplete(report: ExportComplete) {
       exportReports.push(report);
-      return 'export-complete-1';
+      return Promise.resolve('export-complete-1');
     },
   });
   env = testWorker.env;
@@ -135,17 +136,17 @@ describe('a whole game day', () => {
 
     await completeLevel(date, 1);
     await eventually(
-      async () => sent(date, pipeline.topics.phase4Trigger).length,
+      () => sent(date, pipeline.topics.phase4Trigger).length,
       (n) => n === 2,
     );
     await completeLevel(date, 2);
     await eventually(
-      async () => sent(date, pipeline.topics.phase4Trigger).length,
+      () => sent(date, pipeline.topics.phase4Trigger).length,
       (n) => n === 3,
     );
     await completeLevel(date, 3, { players_ready: 448, players_total: 450 });
     await eventually(
-      async () => sent(date, pipeline.topics.phase5Start).length,
+      () => sent(date, pipeline.topics.phase5Start).length,
       (n) => n === 1,
     );
 
@@ -232,7 +233,7 @@ describe('a whole game day', () => {
     await completeLevel(date, 2);
     await completeLevel(date, 3);
     await eventually(
-      async () => sent(date, pipeline.topics.phase4Trigger).length,
+      () => sent(date, pipeline.topics.phase4Trigger).length,
       (n) => n === 3,
     );
     await eventually(
@@ -279,7 +280,7 @@ describe('a whole game day', () => {
     await phase5Finished(date);
     const [start] = sent(date, pipeline.topics.phase5Start);
     assert.equal(start?.trigger_source, 'backup', 'started anyway after 30 minutes');
-    assertAbout(Date.parse(start!.timestamp), zonedInstant(date, '06:30', 'America/Los_Angeles'));
+    assertAbout(Date.parse(start.timestamp), zonedInstant(date, '06:30', 'America/Los_Angeles'));
     assert.equal(alerts.length, 1, 'no predictions at all: the SLA alert');
   });
 
@@ -304,7 +305,7 @@ describe('a whole game day', () => {
     await completeLevel(date, 1); // early, out of order
     await completePhases2and3(date);
     await eventually(
-      async () => sent(date, pipeline.topics.phase4Trigger).length,
+      () => sent(date, pipeline.topics.phase4Trigger).length,
       (n) => n === 2,
     );
     assert.deepEqual(

@@ -29,8 +29,9 @@ export function fuzz({ payloads, seed }: { payloads: number; seed: number }): Sc
           client: ctx.stack.client,
           taskQueue: 'faults-fuzz',
           maxMessageBytes: loadConfig({}).bridge.maxMessageBytes,
-          deadLetter: async ({ message, reason }: Rejected) => {
+          deadLetter: ({ message, reason }: Rejected) => {
             deadLettered.set(message.id, reason);
+            return Promise.resolve();
           },
           signalTimeoutMs: 5_000,
           log: pino({ level: 'silent' }),
