@@ -15,6 +15,12 @@ const nodeBuiltins = builtinModules.map((name) => name.replaceAll('/', '\\/')).j
 // The only packages made for the workflow sandbox: deterministic, no I/O.
 const workflowPackages = ['@temporalio/workflow', '@temporalio/common'].join('|');
 
+// One way to turn whatever was thrown into text: errorMessage / errorDetail in src/errors.ts.
+const oneWayToDescribeErrors = [
+  "ConditionalExpression > BinaryExpression.test[operator='instanceof'][right.name='Error']",
+  "MemberExpression[property.name='message'] > TSAsExpression.object[typeAnnotation.typeName.name='Error']",
+].map((selector) => ({ selector, message: 'describe an unknown error with errorMessage() from src/errors.ts' }));
+
 export default tseslint.config(
   { ignores: ['node_modules/', '.tools/', '.data/', 'bin/'] },
   {
@@ -51,8 +57,10 @@ export default tseslint.config(
       // Destructuring a field away (`{ dropped: _, ...rest }`) is how we omit one from a copy.
       '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: [noTemporalInternals] }],
+      'no-restricted-syntax': ['error', ...oneWayToDescribeErrors],
     },
   },
+  { files: ['src/errors.ts'], rules: { 'no-restricted-syntax': 'off' } },
   {
     // Workflow code must be deterministic: no Node built-ins, no clients, no I/O, in any module the
     // bundle reaches (computed from its entry; a type-only import reaches nothing).

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { deliveryDefaults, pubsubLimits } from './bridge/limits';
 import { issueLines } from './messages/parse';
+import { errorMessage } from './errors';
 
 const emulator = (fallback: string) =>
   z
@@ -126,7 +127,7 @@ export const config: Config = (() => {
   try {
     return loadConfig(process.env);
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n`);
+    process.stderr.write(`${errorMessage(error)}\n`);
     process.exit(2);
   }
 })();

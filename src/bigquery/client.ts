@@ -15,6 +15,7 @@ import {
 } from '@google-cloud/bigquery';
 import { OAuth2Client } from 'google-auth-library';
 import type { Config } from '../config';
+import { errorMessage } from '../errors';
 
 export const ddlFile = path.resolve(__dirname, '../../sql/ddl.sql');
 
@@ -160,7 +161,7 @@ export async function ensureSchema(bigquery: BigQuery): Promise<void> {
       await runQuery(bigquery, statement);
     } catch (error) {
       const head = statement.split('(')[0]?.replace(/\s+/g, ' ').trim();
-      throw new Error(`ensureSchema: "${head}" failed: ${(error as Error).message}`);
+      throw new Error(`ensureSchema: "${head}" failed: ${errorMessage(error)}`);
     }
   }
 }

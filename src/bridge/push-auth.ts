@@ -4,6 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage as HttpRequest } from 'node:http';
 import { OAuth2Client, type TokenPayload } from 'google-auth-library';
 import type { Config } from '../config';
+import { errorMessage } from '../errors';
 
 /** Verifies a Google-signed ID token for `audience`; resolves its claims, throws why not. */
 export type IdTokenVerifier = (idToken: string, audience: string) => Promise<TokenPayload | undefined>;
@@ -32,7 +33,7 @@ function sameSecret(given: string, expected: string): boolean {
 
 // google-auth-library puts the whole token (or its claims) after the first colon; keep it out of logs.
 function verificationFailure(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return message.split(':')[0] ?? message;
 }
 

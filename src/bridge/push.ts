@@ -11,6 +11,7 @@ import type { Handle, Verdict } from './handler';
 import { pubsubLimits } from './limits';
 import { authenticator, type IdTokenVerifier } from './push-auth';
 import { parseEnvelope, topicFromSubscription } from './push-envelope';
+import { errorMessage } from '../errors';
 
 export const PUSH_PATH = '/pubsub/push';
 
@@ -183,7 +184,7 @@ export async function startPushServer(
       verdict = await handle(message);
     } catch (error) {
       log.error({ err: error, topic: message.topic, message_id: message.id }, 'handler failed');
-      verdict = { action: 'nack', retryAfterSeconds: 10, error: String(error) };
+      verdict = { action: 'nack', retryAfterSeconds: 10, error: errorMessage(error) };
     }
     if (verdict.action === 'ack') {
       response.writeHead(204).end();

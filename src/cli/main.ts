@@ -9,6 +9,7 @@ import { readStatus, renderStatus } from './status';
 import { simulateDay } from './simulate';
 import type * as BridgeModule from '../../worker/bridge';
 import type * as WorkerModule from '../../worker/worker';
+import { errorMessage } from '../errors';
 
 type WorkerProcess = typeof WorkerModule;
 type BridgeProcess = typeof BridgeModule;
@@ -24,7 +25,7 @@ async function withTemporal<T>(run: (client: ReturnType<typeof temporalClient>) 
     connection = await connectTemporal(config);
   } catch (error) {
     throw new Error(
-      `cannot reach Temporal at ${config.temporal.address} (is the stack running? npm start): ${(error as Error).message}`,
+      `cannot reach Temporal at ${config.temporal.address} (is the stack running? npm start): ${errorMessage(error)}`,
     );
   }
   try {
@@ -106,6 +107,6 @@ function positive(value: string): number {
 }
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  console.error(`pipeline: ${(error as Error).message}`);
+  console.error(`pipeline: ${errorMessage(error)}`);
   process.exit(1);
 });

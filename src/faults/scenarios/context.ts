@@ -8,6 +8,7 @@ import type { FaultStack } from '../stack';
 import { logSize } from '../log-tail';
 import { settle, tallyTriggers } from '../tally';
 import type { Driven } from '../days';
+import { errorDetail } from '../../errors';
 
 export interface SuiteContext {
   stack: FaultStack;
@@ -43,7 +44,7 @@ export async function scenario(
       ...(notes?.length ? { notes } : {}),
     };
   } catch (error) {
-    const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const reason = errorDetail(error);
     return { name, passed: false, wall_ms: Date.now() - started, ...noFigures, failures: [`harness error: ${reason}`] };
   }
 }
