@@ -2,7 +2,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import Table from 'cli-table3';
 import { workflowIdFor } from '../pipeline/ids';
-import { statusQuery } from '../workflows/game-day';
+import { statusQuery } from '../workflows/signals';
 import { notStartedStatus, type GameDayStatus } from '../workflows/status';
 
 export async function readStatus(client: Client, gameDate: string): Promise<GameDayStatus> {

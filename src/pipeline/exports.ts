@@ -99,9 +99,6 @@ export const eventDrivenExport = {
 
 export const defaultMinGames = 5;
 
-/** Kept for src/faults; ids are defined in ./ids. */
-export { exportWorkflowIdFor } from './ids';
-
 /** `today`/`yesterday` in a trigger are calendar dates in this zone (the Cloud Scheduler jobs were UTC crons). */
 export const relativeDateTimeZone = 'UTC';
 

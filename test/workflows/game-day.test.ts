@@ -4,7 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { signalCompletion } from '../../src/bridge/signal';
 import type { TriggerRequest } from '../../src/messages/trigger';
 import { gameDayTriggerId, triggerKeys, workflowIdFor } from '../../src/pipeline/ids';
-import { statusQuery } from '../../src/workflows/game-day';
+import { statusQuery } from '../../src/workflows/signals';
 import type { GameDayStatus } from '../../src/workflows/status';
 import { completion, processorNames } from '../helpers/messages';
 import { expiredBy } from '../helpers/clock';
