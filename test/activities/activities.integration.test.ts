@@ -22,7 +22,7 @@ import type { ExportComplete } from '../../src/messages/export-message';
 import type { TriggerRequest } from '../../src/messages/trigger';
 import { phaseDefinition, pipeline } from '../../src/pipeline/definition';
 import { exportPaths } from '../../src/pipeline/exports';
-import { gameDayTriggerId, triggerKeys, workflowIdFor } from '../../src/pipeline/ids';
+import { exportWorkflowIdFor, gameDayTriggerId, triggerKeys, workflowIdFor } from '../../src/pipeline/ids';
 import { pubsubEmulatorSpec } from '../../src/stack/local';
 import { startBigQueryEmulator, type BigQueryEmulator } from '../../src/stack/ephemeral';
 import { startService, type RunningService } from '../../src/stack/services';
@@ -251,7 +251,7 @@ describe('export activities', () => {
     const report: ExportComplete = {
       trigger_id: gameDayTriggerId(gameDate, triggerKeys.phase6),
       correlation_id: `corr-${gameDate}`,
-      workflow_id: `export-${gameDate}-tonight`,
+      workflow_id: exportWorkflowIdFor(gameDate, 'tonight'),
       target_date: gameDate,
       status: 'partial',
       export_types: ['predictions', 'streaks'],

@@ -12,7 +12,7 @@ import { createOpenGameDayActivity, type OpenedGameDay } from '../../src/activit
 import { addDays } from '../../src/messages/dates';
 import type { ExportComplete } from '../../src/messages/export-message';
 import { exportPaths, schedules } from '../../src/pipeline/exports';
-import { workflowIdFor } from '../../src/pipeline/ids';
+import { exportWorkflowIdFor, workflowIdFor } from '../../src/pipeline/ids';
 import { renderSchedules } from '../../src/cli/schedules';
 import { ensureSchedules, listSchedules } from '../../src/schedules';
 import type { ScheduledExportOutcome } from '../../src/workflows/scheduled';
@@ -119,7 +119,7 @@ describe('schedules', () => {
     const { result, scheduledAt } = await fire<ScheduledExportOutcome>('phase6-daily-results');
     const yesterday = addDays(scheduledAt.toISOString().slice(0, 10), -1);
     assert.equal(result.outcome, 'exported');
-    assert.equal(result.workflowId, `export-${yesterday}-results`);
+    assert.equal(result.workflowId, exportWorkflowIdFor(yesterday, 'results'));
     assert.deepEqual(
       exportRuns.filter((r) => r.workflowId === result.workflowId).map((r) => [r.exportType, r.targetDate]),
       [

@@ -215,12 +215,12 @@ describe('scheduled export workflow', () => {
     const outcome = await handle.result();
     const yesterday = addDays(utcDate((await handle.describe()).startTime), -1);
     assert.equal(outcome.outcome, 'exported');
-    assert.equal(outcome.workflowId, `export-${yesterday}-results`);
+    assert.equal(outcome.workflowId, exportWorkflowIdFor(yesterday, 'results'));
     assert.ok(outcome.outcome === 'exported');
     assert.deepEqual(outcome.report.succeeded, ['results', 'performance', 'best-bets']);
     assert.equal(outcome.report.trigger_source, 'scheduler');
     assert.equal(outcome.report.triggered_by, 'phase6-daily-results');
-    assert.equal(outcome.report.trigger_id, `export-${yesterday}-results`);
+    assert.equal(outcome.report.trigger_id, exportWorkflowIdFor(yesterday, 'results'));
   });
 
   it('the tonight backup does nothing new after the event-driven export, and runs again with force', async () => {
