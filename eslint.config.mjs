@@ -11,7 +11,7 @@ const noTemporalInternals = {
   message: "Temporal's internals (lib/*) are not its API: import from the package itself",
 };
 
-const nodeBuiltins = builtinModules.map((name) => name.replaceAll('/', '\\/')).join('|');
+const nodeBuiltins = builtinModules.join('|');
 // The only packages made for the workflow sandbox: deterministic, no I/O.
 const workflowPackages = ['@temporalio/workflow', '@temporalio/common'].join('|');
 
