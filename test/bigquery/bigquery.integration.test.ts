@@ -2,11 +2,9 @@
 // every export query.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BigQuery } from '@google-cloud/bigquery';
-import { createBigQuery, dateParam, ensureSchema, runQuery, textColumn, type Row } from '../../src/bigquery/client';
-import { bigqueryEmulatorSpec, bqemulatorBinary } from '../../src/stack/bigquery-emulator';
+import { dateParam, ensureSchema, runQuery, textColumn, type Row } from '../../src/bigquery/client';
 import {
   exportQueries,
   featureRowCount,
@@ -19,8 +17,7 @@ import { seedSampleDay, type SampleDay } from '../../src/bigquery/sample-day';
 import { addDays } from '../../src/messages/dates';
 import { workflowIdFor } from '../../src/pipeline/ids';
 import { closedRunOf, recordRunClosed } from '../../src/bigquery/run-history';
-import { startService, type RunningService } from '../../src/stack/services';
-import { freePort, tempDir } from '../helpers/servers';
+import { startBigQueryEmulator, tempDir, type BigQueryEmulator } from '../helpers/servers';
 
 const project = 'nba-props-platform';
 const gameDate = '2025-12-12';
@@ -37,7 +34,7 @@ const tables = [
 const runHistoryTables = ['nba_orchestration.game_day_events', 'nba_orchestration.game_day_runs'];
 
 let dir: string;
-let emulator: RunningService;
+let emulator: BigQueryEmulator;
 let bigquery: BigQuery;
 let day: SampleDay;
 const timings: Record<string, number> = {};
@@ -49,12 +46,11 @@ async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
   return result;
 }
 
-async function startEmulator(): Promise<RunningService> {
-  const port = await freePort();
-  const spec = bigqueryEmulatorSpec({ host: '127.0.0.1', port, project, dataDir: path.join(dir, 'data') });
-  const service = await startService(spec, dir);
-  bigquery = createBigQuery({ gcpProject: project, bigqueryEmulatorHost: `http://127.0.0.1:${port}` });
-  return service;
+/** Starts (or restarts, on the same DuckDB file) the emulator with the pipeline's tables. */
+async function startEmulator(): Promise<BigQueryEmulator> {
+  const started = await startBigQueryEmulator(dir, project);
+  bigquery = started.bigquery;
+  return started;
 }
 
 async function tableCounts(): Promise<Record<string, number>> {
@@ -77,10 +73,8 @@ function assertColumns(rows: Row[], columns: string[]): void {
 const isDate = (v: unknown): boolean => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v);
 
 before(async () => {
-  assert.ok(fs.existsSync(bqemulatorBinary), `${bqemulatorBinary} is missing: run scripts/setup.sh`);
   dir = tempDir('bigquery-it');
-  emulator = await timed('emulator start-up', startEmulator);
-  await timed('ensureSchema (new)', () => ensureSchema(bigquery));
+  emulator = await timed('emulator start-up with the schema', startEmulator);
   await timed('ensureSchema (again)', () => ensureSchema(bigquery));
   // History first: each seeded date also writes the previous date's results.
   await timed(`seedSampleDay x${historyDays} (history)`, async () => {

@@ -12,8 +12,6 @@ import { Worker } from '@temporalio/worker';
 import { createExportActivities, type ExportDocument } from '../../src/activities/exports';
 import { createOpenGameDayActivity } from '../../src/activities/open-game-day';
 import { localDirectoryStorage } from '../../src/activities/storage';
-import { createBigQuery, ensureSchema } from '../../src/bigquery/client';
-import { bigqueryEmulatorSpec } from '../../src/stack/bigquery-emulator';
 import { seedSampleDay, type SampleDay } from '../../src/bigquery/sample-day';
 import type { ExportComplete } from '../../src/messages/export-message';
 import { parseExportComplete } from '../helpers/export-parsers';
@@ -21,15 +19,15 @@ import { addDays } from '../../src/messages/dates';
 import { pipeline } from '../../src/pipeline/definition';
 import { gameDayTimeZone } from '../../src/pipeline/exports';
 import { exportWorkflowIdFor, gameDayTriggerId, triggerKeys } from '../../src/pipeline/ids';
-import { startService, type RunningService } from '../../src/stack/services';
 import { exportWorkflow } from '../../src/workflows/export';
 import { calendarDateIn } from '../../src/workflows/target-date';
 import {
-  freePort,
+  startBigQueryEmulator,
   startPubSubEmulator,
   tempDir,
   timeSkippingEnvironment,
   workflowBundle,
+  type BigQueryEmulator,
   type PubSubEmulator,
 } from '../helpers/servers';
 
@@ -41,7 +39,7 @@ const resultsDate = addDays(gameDate, -1);
 
 let env: TestWorkflowEnvironment;
 let client: Client;
-let bigqueryEmulator: RunningService;
+let bigqueryEmulator: BigQueryEmulator;
 let bigquery: BigQuery;
 let emulator: PubSubEmulator;
 let observer: Subscription;
@@ -55,16 +53,14 @@ const reports: Array<{ report: ExportComplete; attributes: Record<string, string
 before(async () => {
   const dir = tempDir('exports-it');
   exportDir = path.join(dir, 'exports');
-  const bigqueryPort = await freePort();
   [env, emulator, bigqueryEmulator] = await Promise.all([
     timeSkippingEnvironment(),
     startPubSubEmulator(dir, project),
-    startService(bigqueryEmulatorSpec({ host: '127.0.0.1', port: bigqueryPort, project, dataDir: dir }), dir),
+    startBigQueryEmulator(dir, project),
   ]);
   // Exports need no time to pass: this client's waits never let the server skip time.
   client = new Client({ connection: env.connection, namespace: env.namespace });
-  bigquery = createBigQuery({ gcpProject: project, bigqueryEmulatorHost: `http://127.0.0.1:${bigqueryPort}` });
-  await ensureSchema(bigquery);
+  bigquery = bigqueryEmulator.bigquery;
   // The results of the day before `gameDate` are in `gameDate`'s sample; its predictions in its own.
   yesterday = await seedSampleDay(bigquery, resultsDate, { players: 40 });
   today = await seedSampleDay(bigquery, gameDate, { players: 40, predictionCoverage: 0.5 });

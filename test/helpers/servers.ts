@@ -45,9 +45,11 @@ export async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment
 
 export {
   freePort,
+  startBigQueryEmulator,
   startDevServer,
   startPubSubEmulator,
   tempDir,
+  type BigQueryEmulator,
   type DevServer,
   type PubSubEmulator,
 } from '../../src/stack/ephemeral';
