@@ -11,13 +11,21 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { version } from '../package.json';
 import { signalCompletion } from '../src/bridge/signal';
+import type { Activities } from '../src/activities';
 import type { ExportRun } from '../src/activities/exports';
 import type { Completion } from '../src/messages/completion';
 import type { TriggerRequest } from '../src/messages/trigger';
 import { addDays } from '../src/messages/dates';
 import { pipeline } from '../src/pipeline/definition';
-import { workflowIdFor } from '../src/pipeline/ids';
-import { gameDayWorkflow, openSignal } from '../src/workflows/game-day';
+import {
+  gameDayTriggerId,
+  phase4CascadeWorkflowId,
+  phase5WorkflowId,
+  triggerKeys,
+  workflowIdFor,
+} from '../src/pipeline/ids';
+import { gameDayWorkflow } from '../src/workflows/game-day';
+import { openSignal } from '../src/workflows/signals';
 import { completion, processorNames } from '../test/helpers/messages';
 import { memoryRunHistory, timeSkippingEnvironment, workflowsPath } from '../test/helpers/servers';
 
@@ -38,19 +46,19 @@ async function main(): Promise<void> {
       ...runHistory.activities,
       publishTrigger: async ({ message }: TriggerRequest) => {
         // The continue-as-new day's phase 3 publish waits while a storm lengthens the history.
-        if (message.trigger_id === `${workflowIdFor(days.continued)}/phase3`) {
+        if (message.trigger_id === gameDayTriggerId(days.continued, triggerKeys.phase3)) {
           while (!(await Promise.race([held.then(() => true), sleep(500).then(() => false)])))
             Context.current().heartbeat();
         }
         return 'message';
       },
-      sendAlert: async () => undefined,
-      featureRowCount: async () => (featureRows.length > 1 ? featureRows.shift()! : featureRows[0]!),
-      playersMissingPredictions: async () => ['lebron-james'],
-      predictionCoverage: async () => ({ predicted: 70, expected: 100, pct: 70 }),
-      runExport: async (run: ExportRun) => ({ exportType: run.exportType, paths: [], rowCount: 1 }),
-      publishExportComplete: async () => 'message',
-    },
+      sendAlert: () => Promise.resolve(),
+      featureRowCount: () => Promise.resolve(featureRows.length > 1 ? featureRows.shift()! : featureRows[0]!),
+      playersMissingPredictions: () => Promise.resolve(['lebron-james']),
+      predictionCoverage: () => Promise.resolve({ predicted: 70, expected: 100, pct: 70 }),
+      runExport: (run: ExportRun) => Promise.resolve({ exportType: run.exportType, paths: [], rowCount: 1 }),
+      publishExportComplete: () => Promise.resolve('message'),
+    } satisfies Partial<Activities>,
   });
   const days = { whole: '2025-03-01', continued: '2025-03-02', late: '2025-03-03', backup: '' };
   const send = (c: Completion) => signalCompletion(env.client, taskQueue, c);
@@ -62,7 +70,10 @@ async function main(): Promise<void> {
     for (const { processors } of pipeline.phase4Levels)
       for (const name of processors) await send(completion('phase4', name, days.whole));
     await send(completion('phase5', 'PredictionCoordinator', days.whole, { metadata: { completion_pct: 95 } }));
-    await record(env.client, days.whole, ['', '/phase4', '/phase5'], 'whole-day');
+    await record(env.client, days.whole, 'whole-day', {
+      phase4: phase4CascadeWorkflowId(days.whole),
+      phase5: phase5WorkflowId(days.whole),
+    });
 
     // The backup path: phase 4 never reports; BigQuery answers at 06:05; retries; the SLA alert.
     // Days ahead of the server's clock (time skipping has moved it), so every deadline applies.
@@ -70,15 +81,15 @@ async function main(): Promise<void> {
     await send(completion('phase2', 'BdlGamesProcessor', days.backup));
     await until(() =>
       env.client.workflow
-        .getHandle(`${workflowIdFor(days.backup)}/phase5`)
+        .getHandle(phase5WorkflowId(days.backup))
         .describe()
         .then(
           () => true,
           () => false,
         ),
     );
-    await env.client.workflow.getHandle(`${workflowIdFor(days.backup)}/phase5`).result();
-    await write(env.client, `${workflowIdFor(days.backup)}/phase5`, undefined, 'backup-path-phase5');
+    await env.client.workflow.getHandle(phase5WorkflowId(days.backup)).result();
+    await write(env.client, phase5WorkflowId(days.backup), undefined, 'backup-path-phase5');
     await write(env.client, workflowIdFor(days.backup), undefined, 'backup-path-run');
 
     // Continue-as-new while the phase 3 publish is in flight: it waits for the step to end. (Last of the
@@ -110,16 +121,17 @@ async function main(): Promise<void> {
       closedAt: '2025-03-04T12:00:00.000Z',
     });
     await send(completion('phase2', 'BdlGamesProcessor', days.late));
-    await record(env.client, days.late, [''], 'late-run');
+    await record(env.client, days.late, 'late-run');
   });
   await env.teardown();
 }
 
-/** Waits for the date's run to close, then writes its history and its children's. */
-async function record(client: Client, date: string, suffixes: string[], name: string): Promise<void> {
+/** Waits for the date's run to close, then writes its history as `<name>` and each child's as `<name>-<key>`. */
+async function record(client: Client, date: string, name: string, children: Record<string, string> = {}) {
   await client.workflow.getHandle(workflowIdFor(date)).result();
-  for (const suffix of suffixes)
-    await write(client, `${workflowIdFor(date)}${suffix}`, undefined, `${name}${suffix.replace('/', '-')}`);
+  await write(client, workflowIdFor(date), undefined, name);
+  for (const [key, workflowId] of Object.entries(children))
+    await write(client, workflowId, undefined, `${name}-${key}`);
 }
 
 async function write(client: Client, workflowId: string, runId: string | undefined, name: string): Promise<void> {

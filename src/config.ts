@@ -11,6 +11,7 @@ import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile } fr
 import { z } from 'zod';
 import { deliveryDefaults, pubsubLimits } from './bridge/limits';
 import { issueLines } from './messages/parse';
+import { errorMessage } from './errors';
 
 export const localDefaults = {
   temporalAddress: '127.0.0.1:7233',
@@ -204,7 +205,7 @@ function temporalConnection(env: NodeJS.ProcessEnv, local: boolean) {
   try {
     profile = loadClientConfigProfile({ overrideEnvVars: vars });
   } catch (error) {
-    problems.push(`Temporal client config: ${(error as Error).message}`);
+    problems.push(`Temporal client config: ${errorMessage(error)}`);
     return { problems };
   }
   const tls = profile.tls;
@@ -225,7 +226,7 @@ function temporalConnection(env: NodeJS.ProcessEnv, local: boolean) {
     connect = toClientOptions({ ...profile, address });
   } catch (error) {
     // e.g. a certificate path that cannot be read
-    return { problems: [`Temporal TLS: ${(error as Error).message}`] };
+    return { problems: [`Temporal TLS: ${errorMessage(error)}`] };
   }
   const value = {
     address,

@@ -83,7 +83,7 @@ export async function runBridge(): Promise<void> {
     : undefined;
   const routes = opsHandlers({
     metrics: { registry: metrics.registry },
-    healthz: async () => ({ ok: true, detail: {} }),
+    healthz: () => Promise.resolve({ ok: true, detail: {} }),
     readyz: async () => {
       const subscribed = pull ? pull.subscribed() : true;
       const temporal = await connection.healthService

@@ -8,6 +8,7 @@ import { ensureRetention } from '../src/infra/retention';
 import { ensureTopology } from '../src/infra/topology';
 import { dataDir, hostPort, logDir, processSpecs, serverSpecs, temporalUiPort } from '../src/stack/local';
 import { startService, waitForPort, type RunningService } from '../src/stack/services';
+import { errorMessage } from '../src/errors';
 
 async function main(): Promise<void> {
   const config = loadProcessConfig();
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
       });
     }
   } catch (error) {
-    console.error(`start-up failed: ${(error as Error).message}`);
+    console.error(`start-up failed: ${errorMessage(error)}`);
     await stopAll(1);
     return;
   }
@@ -80,6 +81,6 @@ Ctrl-C stops everything.`);
 }
 
 main().catch((error: unknown) => {
-  console.error((error as Error).message);
+  console.error(errorMessage(error));
   process.exit(2);
 });

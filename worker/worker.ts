@@ -84,7 +84,7 @@ export async function runWorker(): Promise<void> {
         registry: workerMetricsRegistry(),
         extraMetrics: async () => (await fetch(`http://${sdkMetricsAddress}/metrics`)).text(),
       },
-      healthz: async () => ({ ok: worker.getState() === 'RUNNING', detail: { state: worker.getState() } }),
+      healthz: () => Promise.resolve({ ok: worker.getState() === 'RUNNING', detail: { state: worker.getState() } }),
     },
     metricsHost,
     metricsPort,

@@ -3,7 +3,8 @@ import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { log } from '../log';
 import { workflowIdFor } from '../pipeline/ids';
-import { gameDayWorkflow, openSignal } from '../workflows/game-day';
+import { gameDayWorkflow } from '../workflows/game-day';
+import { openSignal } from '../workflows/signals';
 import { BackfillMode, GameDate, PipelinePhase } from '../workflows/search-attributes';
 
 export type OpenedGameDay =

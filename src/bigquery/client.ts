@@ -16,6 +16,7 @@ import {
 } from '@google-cloud/bigquery';
 import { OAuth2Client } from 'google-auth-library';
 import type { Config } from '../config';
+import { errorMessage } from '../errors';
 
 export const ddlFile = path.join(projectRoot, 'sql/ddl.sql');
 
@@ -96,6 +97,20 @@ export function dateParam(name: string, value: string): BigQueryDate {
   return BigQuery.date(value);
 }
 
+const isBig = (value: object): value is { toFixed(): string } => value.constructor?.name === 'Big';
+
+/** A column that holds text (STRING, DATE, TIMESTAMP); anything else is a schema mismatch worth a clear error. */
+export function textColumn(row: Row, column: string): string {
+  const value = row[column];
+  if (typeof value !== 'string') throw new Error(`column ${column}: expected text, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** A nullable text column: null when NULL or empty. */
+export function optionalTextColumn(row: Row, column: string): string | null {
+  return row[column] === null || row[column] === undefined || row[column] === '' ? null : textColumn(row, column);
+}
+
 function toPlainRow(row: unknown): Row {
   const plain = toPlain(row);
   if (plain === null || typeof plain !== 'object' || Array.isArray(plain))
@@ -121,8 +136,8 @@ export function toPlain(value: unknown): JsonValue {
   if (Buffer.isBuffer(value)) return value.toString('base64');
   if (Array.isArray(value)) return value.map(toPlain);
   if (typeof value === 'object') {
-    // NUMERIC comes back as a big.js `Big`: its string form is exact.
-    if (value.constructor?.name === 'Big') return Number(String(value));
+    // NUMERIC comes back as a big.js `Big`: its fixed-point form is exact.
+    if (isBig(value)) return Number(value.toFixed());
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toPlain(v)]));
   }
   throw new Error(`unexpected value of type ${typeof value} in a query row`);
@@ -147,7 +162,7 @@ export async function ensureSchema(bigquery: BigQuery): Promise<void> {
       await runQuery(bigquery, statement);
     } catch (error) {
       const head = statement.split('(')[0]?.replace(/\s+/g, ' ').trim();
-      throw new Error(`ensureSchema: "${head}" failed: ${(error as Error).message}`);
+      throw new Error(`ensureSchema: "${head}" failed: ${errorMessage(error)}`);
     }
   }
 }

@@ -1,6 +1,6 @@
 // What the pipeline asks BigQuery: one parameterised query per function, plain values back.
 import type { BigQuery } from '@google-cloud/bigquery';
-import { dateParam, runQuery, type ParamValue, type Row } from './client';
+import { dateParam, runQuery, textColumn, type ParamValue, type Row } from './client';
 
 /** Phase 4 is ready for a date once its feature rows exist. */
 export async function featureRowCount(bigquery: BigQuery, gameDate: string): Promise<number> {
@@ -24,7 +24,7 @@ WHERE f.game_date = @game_date AND p.player_lookup IS NULL
 ORDER BY f.player_lookup`,
     { params: { game_date: dateParam('game_date', gameDate) } },
   );
-  return rows.map((row) => String(row.player_lookup));
+  return rows.map((row) => textColumn(row, 'player_lookup'));
 }
 
 export interface PredictionCoverage {

@@ -1,7 +1,7 @@
 // The orchestrator's run history in BigQuery: which dates have closed, kept beyond Temporal's
 // retention, so a redelivered message can never reopen a closed date.
 import { BigQuery, type BigQuery as BigQueryClient } from '@google-cloud/bigquery';
-import { dateParam, runQuery } from './client';
+import { dateParam, optionalTextColumn, runQuery, textColumn } from './client';
 
 export interface ClosedRun {
   gameDate: string;
@@ -27,12 +27,12 @@ LIMIT 1`,
   if (!row) return null;
   return {
     gameDate,
-    runId: String(row.run_id),
-    workflowId: String(row.workflow_id),
-    outcome: String(row.outcome),
-    correlationId: row.correlation_id ? String(row.correlation_id) : null,
-    openedAt: row.opened_at ? String(row.opened_at) : null,
-    closedAt: String(row.closed_at),
+    runId: textColumn(row, 'run_id'),
+    workflowId: textColumn(row, 'workflow_id'),
+    outcome: textColumn(row, 'outcome'),
+    correlationId: optionalTextColumn(row, 'correlation_id'),
+    openedAt: optionalTextColumn(row, 'opened_at'),
+    closedAt: textColumn(row, 'closed_at'),
   };
 }
 

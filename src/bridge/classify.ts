@@ -5,6 +5,7 @@
 // unknown namespace) — dead-lettering would empty the subscription into the dead-letter topic, so
 // those are nacked, and the delivery cap bounds them.
 import { NamespaceNotFoundError, ValueError } from '@temporalio/client';
+import { errorMessage } from '../errors';
 
 /** gRPC status codes (grpc/doc/statuscodes.md): the ones we name. */
 export const grpcStatus = {
@@ -53,8 +54,6 @@ function grpcCause(error: unknown): GrpcLike | undefined {
   return undefined;
 }
 
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-
 export function classifyTemporalError(error: unknown): Classified {
   if (error instanceof NamespaceNotFoundError) {
     return { permanent: false, description: `namespace not found: ${error.namespace} (check TEMPORAL_NAMESPACE)` };
@@ -62,8 +61,8 @@ export function classifyTemporalError(error: unknown): Classified {
   // The data converter could not encode the completion: it never will.
   if (error instanceof ValueError) return { permanent: true, description: `payload not encodable: ${error.message}` };
   const grpc = grpcCause(error);
-  if (!grpc) return { permanent: false, description: messageOf(error) };
-  const description = `${statusNames.get(grpc.code) ?? `gRPC status ${grpc.code}`}: ${grpc.details || messageOf(grpc)}`;
+  if (!grpc) return { permanent: false, description: errorMessage(error) };
+  const description = `${statusNames.get(grpc.code) ?? `gRPC status ${grpc.code}`}: ${grpc.details || errorMessage(grpc)}`;
   switch (grpc.code) {
     case grpcStatus.INVALID_ARGUMENT:
       return { permanent: true, description };

@@ -15,6 +15,7 @@ import { backoffSeconds, FailureCounts, type BackoffPolicy } from './deliveries'
 import { byteLength, completionFieldCaps, deliveryDefaults, pubsubLimits, temporalLimits } from './limits';
 import { signalCompletion } from './signal';
 import { tagActiveSpan } from '../telemetry/span';
+import { errorMessage } from '../errors';
 
 export type { Rejected, DeadLetter } from './dead-letter';
 
@@ -90,7 +91,7 @@ export function createHandler(options: HandlerOptions): Handle {
       await options.deadLetter({ message, reason });
     } catch (error) {
       log.error({ ...logFields(message), err: error, reason }, 'dead-letter publish failed; will redeliver');
-      return nack(attemptOf(message), `dead-letter publish failed: ${(error as Error).message}`);
+      return nack(attemptOf(message), `dead-letter publish failed: ${errorMessage(error)}`);
     }
     failures.forget(keyOf(message));
     log.warn({ ...logFields(message), reason }, 'message dead-lettered');
@@ -164,10 +165,7 @@ export function createHandler(options: HandlerOptions): Handle {
     } catch (error) {
       // Only the message can make the bridge's own reading of it throw (JSON nested too deep to
       // serialise, say): it would throw the same way at every delivery.
-      return reject(
-        message,
-        `invalid: the bridge could not read it: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      return reject(message, `invalid: the bridge could not read it: ${errorMessage(error)}`);
     }
   };
 }

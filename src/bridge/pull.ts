@@ -9,6 +9,7 @@ import { Duration, type Message, type PubSub, type Subscription } from '@google-
 import type { Logger } from 'pino';
 import type { Handle, IncomingMessage, Verdict } from './handler';
 import { pubsubLimits } from './limits';
+import { errorMessage } from '../errors';
 
 export const subscriptionFor = (topic: string): string => `${topic}-orchestrator`;
 
@@ -103,7 +104,11 @@ export function pullAll(pubsub: PubSub, topics: readonly string[], handle: Handl
       (verdict) => settle(message, verdict),
       (error: unknown) => {
         log.error({ err: error, topic, message_id: message.id }, 'handler failed');
-        settle(message, { action: 'nack', retryAfterSeconds: HANDLER_FAILURE_RETRY_SECONDS, error: String(error) });
+        settle(message, {
+          action: 'nack',
+          retryAfterSeconds: HANDLER_FAILURE_RETRY_SECONDS,
+          error: errorMessage(error),
+        });
       },
     );
   }
@@ -168,7 +173,7 @@ export function pullAll(pubsub: PubSub, topics: readonly string[], handle: Handl
       if (broken.size > 0 && failingSince !== undefined && Date.now() - failingSince >= giveUpAfterMs) {
         closed = true;
         clearInterval(checker);
-        const reason = lastError instanceof Error ? lastError.message : String(lastError);
+        const reason = errorMessage(lastError);
         onFatal(new Error(`could not resubscribe to ${[...broken].join(', ')} for ${giveUpAfterMs} ms: ${reason}`));
         return;
       }

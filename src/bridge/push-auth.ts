@@ -4,6 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage as HttpRequest } from 'node:http';
 import { OAuth2Client, type TokenPayload } from 'google-auth-library';
 import type { Config } from '../config';
+import { errorMessage } from '../errors';
 
 /** Verifies a Google-signed ID token for `audience`; resolves its claims, throws why not. */
 export type IdTokenVerifier = (idToken: string, audience: string) => Promise<TokenPayload | undefined>;
@@ -32,19 +33,20 @@ function sameSecret(given: string, expected: string): boolean {
 
 // google-auth-library puts the whole token (or its claims) after the first colon; keep it out of logs.
 function verificationFailure(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return message.split(':')[0] ?? message;
 }
 
 export type AuthResult = { ok: true } | { ok: false; status: 401 | 403; reason: string };
 
-export type Authenticate = (request: HttpRequest) => Promise<AuthResult>;
+/** Synchronous for a token or loopback check, asynchronous when it verifies an OIDC token. */
+export type Authenticate = (request: HttpRequest) => AuthResult | Promise<AuthResult>;
 
 /** The bearer token if set, else OIDC if an audience is set, else loopback clients only. */
 export function authenticator(bridge: Config['bridge'], verifier: IdTokenVerifier | undefined): Authenticate {
   const { pushToken, pushAudience, pushServiceAccount } = bridge;
   if (pushToken) {
-    return async (request) => {
+    return (request) => {
       const token = bearerToken(request.headers.authorization);
       if (token === undefined) return { ok: false, status: 401, reason: 'missing bearer token' };
       return sameSecret(token, pushToken) ? { ok: true } : { ok: false, status: 401, reason: 'wrong bearer token' };
@@ -70,7 +72,7 @@ export function authenticator(bridge: Config['bridge'], verifier: IdTokenVerifie
       return { ok: true };
     };
   }
-  return async (request) =>
+  return (request) =>
     isLoopback(request.socket.remoteAddress)
       ? { ok: true }
       : { ok: false, status: 403, reason: 'unauthenticated endpoint accepts loopback clients only' };

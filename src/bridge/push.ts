@@ -12,6 +12,7 @@ import { pubsubLimits } from './limits';
 import { authenticator, type IdTokenVerifier } from './push-auth';
 import { parseEnvelope, topicFromSubscription } from './push-envelope';
 import type { RouteHandler } from '../telemetry/http';
+import { errorMessage } from '../errors';
 
 export const PUSH_PATH = '/pubsub/push';
 
@@ -188,7 +189,7 @@ export async function startPushServer(
       verdict = await handle(message);
     } catch (error) {
       log.error({ err: error, topic: message.topic, message_id: message.id }, 'handler failed');
-      verdict = { action: 'nack', retryAfterSeconds: 10, error: String(error) };
+      verdict = { action: 'nack', retryAfterSeconds: 10, error: errorMessage(error) };
     }
     if (verdict.action === 'ack') {
       response.writeHead(204).end();

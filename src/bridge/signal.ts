@@ -2,7 +2,8 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Completion } from '../messages/completion';
 import { workflowIdFor } from '../pipeline/ids';
-import { completionSignal, gameDayWorkflow } from '../workflows/game-day';
+import { gameDayWorkflow } from '../workflows/game-day';
+import { completionSignal } from '../workflows/signals';
 import { CorrelationId, GameDate, PipelinePhase, BackfillMode } from '../workflows/search-attributes';
 
 export type Delivered =

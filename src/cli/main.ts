@@ -8,6 +8,7 @@ import { schedulesCommand } from './schedules';
 import { readStatus, renderStatus } from './status';
 import type * as BridgeModule from '../../worker/bridge';
 import type * as WorkerModule from '../../worker/worker';
+import { errorMessage } from '../errors';
 
 type WorkerProcess = typeof WorkerModule;
 type BridgeProcess = typeof BridgeModule;
@@ -24,7 +25,7 @@ async function withTemporal<T>(run: (client: ReturnType<typeof temporalClient>) 
     connection = await connectTemporal(config);
   } catch (error) {
     throw new Error(
-      `cannot reach Temporal at ${config.temporal.address} (is the stack running? npm start): ${(error as Error).message}`,
+      `cannot reach Temporal at ${config.temporal.address} (is the stack running? npm start): ${errorMessage(error)}`,
     );
   }
   try {
@@ -110,6 +111,7 @@ program.addCommand(
 
 /** The process modules load only for their own command, so every other command starts fast. */
 function loadProcess<T>(path: string): T {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose; import() needs tsx's ESM hooks, which bin/ does not load
   return require(path) as T;
 }
 
@@ -120,6 +122,6 @@ function positive(value: string): number {
 }
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  console.error(`pipeline: ${(error as Error).message}`);
+  console.error(`pipeline: ${errorMessage(error)}`);
   process.exit(error instanceof ConfigError ? 2 : 1);
 });

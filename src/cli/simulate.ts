@@ -234,7 +234,8 @@ async function watch(
     if (!data.includes(gameDate)) return;
     const reason = message.attributes[deadLetterAttributes.reason];
     const body = reason ? { reason } : (JSON.parse(data) as Record<string, unknown>);
-    const id = reason ?? String(body.trigger_id ?? message.attributes.trigger_id ?? message.id);
+    const triggerId = typeof body.trigger_id === 'string' ? body.trigger_id : undefined;
+    const id = reason ?? triggerId ?? message.attributes.trigger_id ?? message.id;
     seen({ topic, id, at: Date.now(), body });
   });
   return subscription;

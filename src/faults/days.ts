@@ -3,7 +3,8 @@
 // for the trigger each date should answer with, then the next step for the dates that got it.
 import type { PubSub, Topic } from '@google-cloud/pubsub';
 import { addDays } from '../messages/dates';
-import { pipeline, workflowIdFor } from '../pipeline/definition';
+import { pipeline } from '../pipeline/definition';
+import { gameDayTriggerId } from '../pipeline/ids';
 import { phaseCompletions, type SimulatedMessage } from '../simulate/day';
 import { logSize } from './log-tail';
 import { triggerKey, type Observer, type TriggerKey } from './observer';
@@ -76,7 +77,7 @@ export const THROUGH_PHASE5_START = 5;
 export const THROUGH_EXPORTS = 6;
 
 export const answerKeys = (gameDate: string, step: Step): TriggerKey[] =>
-  step.answers.map((a) => triggerKey(a.topic, `${workflowIdFor(gameDate)}/${a.key}`));
+  step.answers.map((a) => triggerKey(a.topic, gameDayTriggerId(gameDate, a.key)));
 
 export function expectedTriggers(gameDate: string, stepCount: number): TriggerKey[] {
   return steps.slice(0, stepCount).flatMap((step) => answerKeys(gameDate, step));

@@ -98,7 +98,10 @@ function observed(topic: string, message: Message): Observed {
   if (topic === pipeline.topics.deadLetter) return seen;
   try {
     const body = JSON.parse(message.data.toString('utf8')) as Record<string, unknown>;
-    const text = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : undefined);
+    const text = (key: string) => {
+      const value = body[key];
+      return typeof value === 'string' ? value : undefined;
+    };
     return {
       ...seen,
       triggerId: text('trigger_id') ?? attributes.trigger_id,

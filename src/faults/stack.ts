@@ -16,6 +16,7 @@ import {
 import { processSpecs } from '../stack/local';
 import { startPubSubServer, type PubSubServer } from './pubsub-server';
 import { supervise, type Supervised } from './supervisor';
+import { errorMessage } from '../errors';
 
 export interface FaultStack {
   dir: string;
@@ -73,7 +74,7 @@ export async function startFaultStack(extraEnv: Record<string, string> = {}): Pr
   } catch (error) {
     await Promise.all([worker.stop(), bridge.stop(), pubsub.stop(), bigquery.stop(), temporal.stop()]);
     const tails = [worker, bridge].map((p) => `${p.name}.log ends: ${lastLine(p.logFile)}`).join('\n  ');
-    throw new Error(`${(error as Error).message}\n  ${tails}`);
+    throw new Error(`${errorMessage(error)}\n  ${tails}`);
   }
   const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
 

@@ -11,6 +11,7 @@ import { killBridge, killTemporal, killWorker } from './scenarios/kills';
 import { poison } from './scenarios/poison';
 import { restartPubSub } from './scenarios/pubsub-restart';
 import { startFaultStack } from './stack';
+import { errorMessage } from '../errors';
 
 export type Tier = 'full' | 'fast';
 
@@ -68,7 +69,7 @@ export async function runFaultSuite({
     }
     await observer.close();
   } finally {
-    await stack.close().catch((error: unknown) => say(`stopping the stack: ${String(error)}`));
+    await stack.close().catch((error: unknown) => say(`stopping the stack: ${errorMessage(error)}`));
   }
   const report = summarize(tier, seed, started, results);
   for (const line of summaryLines(report)) print(line);

@@ -1,13 +1,10 @@
 // Phase 6 messages as types and pure builders: the export trigger (the phase 6 exporter's two forms plus our
 // `trigger_id` and `phase`) and the export-complete report. No zod and no Node imports here, so
 // workflows can import it; the wire schemas tests check against live in test/helpers/export-parsers.ts.
-import { defaultMinGames, type ExportType, type RelativeDate } from '../pipeline/exports';
+import { defaultMinGames, type ExportType, type TargetDate } from '../pipeline/exports';
 
 export const exportTriggerSources = ['orchestrator', 'scheduler', 'backup', 'manual'] as const;
 export type ExportTriggerSource = (typeof exportTriggerSources)[number];
-
-/** YYYY-MM-DD, or a date relative to when the export runs. */
-export type TargetDate = RelativeDate | string;
 
 /** Tracing every form may carry; scheduler-published messages often carry none of it. */
 export interface ExportTriggerTracing {

@@ -1,5 +1,6 @@
 // Parsing helpers shared by every schema of what crosses the wire: a value or a reason.
 import type { z } from 'zod';
+import { errorMessage } from '../errors';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -11,7 +12,7 @@ export function parseJson(data: string): Parsed<unknown> {
   try {
     return { ok: true, value: JSON.parse(data) };
   } catch (error) {
-    return { ok: false, reason: `not JSON: ${(error as Error).message}` };
+    return { ok: false, reason: `not JSON: ${errorMessage(error)}` };
   }
 }
 

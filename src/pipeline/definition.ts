@@ -214,6 +214,3 @@ export function phaseDefinition(key: PhaseKey): PhaseDefinition {
 export function phaseForTopic(topic: string): PhaseDefinition | undefined {
   return phases.find((p) => p.completionTopic === topic);
 }
-
-/** Kept for src/faults; ids are defined in ./ids. */
-export { workflowIdFor } from './ids';

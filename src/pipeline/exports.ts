@@ -99,16 +99,14 @@ export const eventDrivenExport = {
 
 export const defaultMinGames = 5;
 
-/** Kept for src/faults; ids are defined in ./ids. */
-export { exportWorkflowIdFor } from './ids';
-
 /** `today`/`yesterday` in a trigger are calendar dates in this zone (the Cloud Scheduler jobs were UTC crons). */
 export const relativeDateTimeZone = 'UTC';
 
 /** A game date is the date in Los Angeles: a late West-coast game still belongs to its evening. */
 export const gameDayTimeZone = 'America/Los_Angeles';
 
-export type RelativeDate = 'today' | 'yesterday';
+/** YYYY-MM-DD, or `today` / `yesterday` read when the export runs: a string holds both forms. */
+export type TargetDate = string;
 
 /** What a scheduled export run is started with (the Schedule's workflow argument). */
 export interface ScheduledExportJob {
@@ -116,7 +114,7 @@ export interface ScheduledExportJob {
   schedule: string;
   set: ExportSet;
   /** Resolved against the scheduled time; an explicit YYYY-MM-DD runs that date (manual runs). */
-  targetDate: RelativeDate | string;
+  targetDate: TargetDate;
   /** Run again even when this date's export of the set already ran. */
   force?: boolean;
 }

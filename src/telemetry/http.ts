@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import type { Registry } from 'prom-client';
+import { errorMessage } from '../errors';
 
 export type Probe = () => Promise<{ ok: boolean; detail: Record<string, unknown> }>;
 
@@ -23,7 +24,7 @@ export function opsHandlers(routes: OpsRoutes): Record<string, RouteHandler> {
     return async (_request, response) => {
       const { ok, detail } = await check().catch((error: unknown) => ({
         ok: false,
-        detail: { error: error instanceof Error ? error.message : String(error) },
+        detail: { error: errorMessage(error) },
       }));
       response.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ ok, ...detail }));

@@ -15,6 +15,7 @@ import { failureMessage } from './failure';
 import { scheduledOrStartTime } from './scheduled-time';
 import { CorrelationId, GameDate, PipelinePhase } from './search-attributes';
 import { resolveTargetDate, updatesLatest } from './target-date';
+import { errorMessage } from '../errors';
 
 const { runExport } = wf.proxyActivities<ExportActivities>({
   // One query and a few small uploads.
@@ -99,6 +100,6 @@ export function resolveOrReject(target: string, instant: Date): string {
   try {
     return resolveTargetDate(target, instant, relativeDateTimeZone);
   } catch (error) {
-    throw wf.ApplicationFailure.nonRetryable((error as Error).message, 'InvalidExportRequest');
+    throw wf.ApplicationFailure.nonRetryable(errorMessage(error), 'InvalidExportRequest');
   }
 }

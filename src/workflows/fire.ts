@@ -40,7 +40,7 @@ export async function fireOnce(
   if (!backfill) {
     await publishTrigger({
       topic,
-      message: { ...message, trigger_id: step.triggerId, timestamp: step.firedAt } as Trigger,
+      message: { ...message, trigger_id: step.triggerId, timestamp: step.firedAt },
     });
     countTrigger(message.phase, message.trigger_source);
   }

@@ -17,7 +17,6 @@ import {
 } from './signals';
 
 /** Kept for src/faults; defined in src/pipeline/ids.ts. */
-export { phase4CascadeWorkflowId } from '../pipeline/ids';
 
 export interface Phase4CascadeInput {
   gameDate: string;

@@ -21,7 +21,6 @@ import {
 } from './signals';
 
 /** Kept for src/faults; defined in src/pipeline/ids.ts. */
-export { phase5WorkflowId } from '../pipeline/ids';
 
 export interface Phase5Input {
   gameDate: string;

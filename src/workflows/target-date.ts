@@ -1,7 +1,7 @@
 // Turning `today` / `yesterday` into a calendar date: pure, so workflows can use it with their
 // deterministic clock and tests can pin the instant.
 import { addDays, isCalendarDate } from '../messages/dates';
-import { gameDayTimeZone, type RelativeDate } from '../pipeline/exports';
+import { gameDayTimeZone, type TargetDate } from '../pipeline/exports';
 
 /** The calendar date (YYYY-MM-DD) it is in `timeZone` at `instant`. */
 export function calendarDateIn(timeZone: string, instant: Date): string {
@@ -12,7 +12,7 @@ export function calendarDateIn(timeZone: string, instant: Date): string {
 }
 
 /** An explicit date stays as it is; `today`/`yesterday` are read at `instant` in `timeZone`. */
-export function resolveTargetDate(target: RelativeDate | string, instant: Date, timeZone: string): string {
+export function resolveTargetDate(target: TargetDate, instant: Date, timeZone: string): string {
   if (target === 'today') return calendarDateIn(timeZone, instant);
   if (target === 'yesterday') return addDays(calendarDateIn(timeZone, instant), -1);
   if (!isCalendarDate(target)) throw new Error(`target date must be YYYY-MM-DD, today or yesterday, got "${target}"`);

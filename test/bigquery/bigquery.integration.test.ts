@@ -2,11 +2,9 @@
 // every export query.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BigQuery } from '@google-cloud/bigquery';
-import { createBigQuery, dateParam, ensureSchema, runQuery, type Row } from '../../src/bigquery/client';
-import { bigqueryEmulatorSpec, bqemulatorBinary } from '../../src/stack/bigquery-emulator';
+import { dateParam, ensureSchema, runQuery, textColumn, type Row } from '../../src/bigquery/client';
 import {
   exportQueries,
   featureRowCount,
@@ -19,8 +17,7 @@ import { seedSampleDay, type SampleDay } from '../../src/bigquery/sample-day';
 import { addDays } from '../../src/messages/dates';
 import { workflowIdFor } from '../../src/pipeline/ids';
 import { closedRunOf, recordRunClosed } from '../../src/bigquery/run-history';
-import { startService, type RunningService } from '../../src/stack/services';
-import { freePort, tempDir } from '../helpers/servers';
+import { startBigQueryEmulator, tempDir, type BigQueryEmulator } from '../helpers/servers';
 
 const project = 'nba-props-platform';
 const gameDate = '2025-12-12';
@@ -37,7 +34,7 @@ const tables = [
 const runHistoryTables = ['nba_orchestration.game_day_events', 'nba_orchestration.game_day_runs'];
 
 let dir: string;
-let emulator: RunningService;
+let emulator: BigQueryEmulator;
 let bigquery: BigQuery;
 let day: SampleDay;
 const timings: Record<string, number> = {};
@@ -49,12 +46,11 @@ async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
   return result;
 }
 
-async function startEmulator(): Promise<RunningService> {
-  const port = await freePort();
-  const spec = bigqueryEmulatorSpec({ host: '127.0.0.1', port, project, dataDir: path.join(dir, 'data') });
-  const service = await startService(spec, dir);
-  bigquery = createBigQuery({ gcpProject: project, bigqueryEmulatorHost: `http://127.0.0.1:${port}` });
-  return service;
+/** Starts (or restarts, on the same DuckDB file) the emulator with the pipeline's tables. */
+async function startEmulator(): Promise<BigQueryEmulator> {
+  const started = await startBigQueryEmulator(dir, project);
+  bigquery = started.bigquery;
+  return started;
 }
 
 async function tableCounts(): Promise<Record<string, number>> {
@@ -77,10 +73,8 @@ function assertColumns(rows: Row[], columns: string[]): void {
 const isDate = (v: unknown): boolean => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v);
 
 before(async () => {
-  assert.ok(fs.existsSync(bqemulatorBinary), `${bqemulatorBinary} is missing: run scripts/setup.sh`);
   dir = tempDir('bigquery-it');
-  emulator = await timed('emulator start-up', startEmulator);
-  await timed('ensureSchema (new)', () => ensureSchema(bigquery));
+  emulator = await timed('emulator start-up with the schema', startEmulator);
   await timed('ensureSchema (again)', () => ensureSchema(bigquery));
   // History first: each seeded date also writes the previous date's results.
   await timed(`seedSampleDay x${historyDays} (history)`, async () => {
@@ -182,7 +176,7 @@ describe('export queries', () => {
     assert.deepEqual(without.map((r) => r.player_lookup).sort(), day.missingPredictions);
     assert.ok(without.every((r) => r.predicted_points === null && r.recommendation === null));
     assert.ok(rows.filter((r) => r.has_prediction === true).every((r) => typeof r.predicted_points === 'number'));
-    assert.ok(rows.every((r) => String(r.game_id).startsWith('20251212_')));
+    assert.ok(rows.every((r) => textColumn(r, 'game_id').startsWith('20251212_')));
   });
 
   it('tonight-players: one card per predicted player with recent form', async () => {
@@ -230,7 +224,7 @@ describe('export queries', () => {
     assert.equal(rows.length, day.predictions.length);
     assert.equal(rows.length, 170);
     assert.ok(rows.every((r) => typeof r.created_at === 'string' && !Number.isNaN(Date.parse(String(r.created_at)))));
-    assert.ok(rows.every((r) => ['OVER', 'UNDER', 'PASS'].includes(String(r.recommendation))));
+    assert.ok(rows.every((r) => ['OVER', 'UNDER', 'PASS'].includes(textColumn(r, 'recommendation'))));
   });
 
   it('streaks: the same streaks as counting back through the results by hand', async () => {
@@ -244,9 +238,9 @@ describe('export queries', () => {
     );
     const byPlayer = new Map<string, string[]>();
     for (const g of games)
-      byPlayer.set(String(g.player_lookup), [
-        ...(byPlayer.get(String(g.player_lookup)) ?? []),
-        String(g.over_under_result),
+      byPlayer.set(textColumn(g, 'player_lookup'), [
+        ...(byPlayer.get(textColumn(g, 'player_lookup')) ?? []),
+        textColumn(g, 'over_under_result'),
       ]);
     const expected = [...byPlayer].flatMap(([player, results]) => {
       const length = results.findIndex((r) => r !== results[0]);
@@ -256,8 +250,8 @@ describe('export queries', () => {
     assert.ok(expected.length > 0, 'the sample history has no streak of 3');
     assert.deepEqual(
       rows
-        .map((r) => ({ player: r.player_lookup, type: r.streak_type, streak: r.streak_length }))
-        .sort((a, b) => String(a.player).localeCompare(String(b.player))),
+        .map((r) => ({ player: textColumn(r, 'player_lookup'), type: r.streak_type, streak: r.streak_length }))
+        .sort((a, b) => a.player.localeCompare(b.player)),
       expected.sort((a, b) => a.player.localeCompare(b.player)),
     );
     assert.ok(rows.every((r) => r.last_game_date === resultsDate));
@@ -293,7 +287,7 @@ describe('export queries', () => {
           : r.recommendation === 'UNDER'
             ? Number(r.points) < Number(r.points_line)
             : null;
-      assert.equal(r.pick_correct, expected, `pick_correct for ${String(r.player_lookup)}`);
+      assert.equal(r.pick_correct, expected, `pick_correct for ${textColumn(r, 'player_lookup')}`);
     }
   });
 
@@ -336,7 +330,9 @@ describe('export queries', () => {
     ]);
     assert.ok(rows.length <= 15);
     assert.ok(
-      rows.every((r) => Number(r.confidence_score) >= 70 && ['OVER', 'UNDER'].includes(String(r.recommendation))),
+      rows.every(
+        (r) => Number(r.confidence_score) >= 70 && ['OVER', 'UNDER'].includes(textColumn(r, 'recommendation')),
+      ),
     );
     assert.ok(rows.every((r) => typeof r.actual_points === 'number' && typeof r.pick_correct === 'boolean'));
     // Not graded yet: the game date's own picks have no results.

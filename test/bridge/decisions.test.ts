@@ -213,8 +213,9 @@ describe('the handler on a message its own reading chokes on', () => {
       taskQueue: 'q',
       maxMessageBytes: 64 * 1024,
       log: pino({ level: 'silent' }),
-      deadLetter: async ({ reason }) => {
+      deadLetter: ({ reason }) => {
         reasons.push(reason);
+        return Promise.resolve();
       },
       now: () => new Date('2025-01-10T00:00:00Z'),
     });

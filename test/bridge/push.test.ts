@@ -59,9 +59,10 @@ async function start(
       received.push(message);
       return typeof verdict === 'function' ? verdict() : verdict;
     },
-    async (rejected) => {
-      if (deadLetterFails) throw new Error('dead-letter topic unavailable');
+    (rejected) => {
+      if (deadLetterFails) return Promise.reject(new Error('dead-letter topic unavailable'));
       deadLetters.push(rejected);
+      return Promise.resolve();
     },
     { ...baseBridge, ...bridge },
     log,

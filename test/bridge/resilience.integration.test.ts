@@ -88,6 +88,14 @@ after(async () => {
   await temporal.stop();
 });
 
+/** A dead-letter route that keeps only the reasons, for tests that check what was refused and why. */
+function recordReasonIn(reasons: string[]): HandlerOptions['deadLetter'] {
+  return ({ reason }) => {
+    reasons.push(reason);
+    return Promise.resolve();
+  };
+}
+
 function handler(overrides: Partial<HandlerOptions> = {}): Handle {
   return createHandler({
     client,
@@ -266,7 +274,7 @@ describe('bad input is dead-lettered once, with its reason, and good messages fl
     const letters: string[] = [];
     const handle = handler({
       now: () => new Date('2026-01-01T23:59:00Z'),
-      deadLetter: async ({ reason }) => void letters.push(reason),
+      deadLetter: recordReasonIn(letters),
     });
     const message = (gameDate: string): IncomingMessage => ({
       topic: topics.phase2,
@@ -288,7 +296,7 @@ describe('bad input is dead-lettered once, with its reason, and good messages fl
     const handle = handler({
       // Our own cap lifted: Temporal's 2 KiB search-attribute limit refuses the signal-with-start.
       fieldCaps: {},
-      deadLetter: async ({ reason }) => void letters.push(reason),
+      deadLetter: recordReasonIn(letters),
     });
     const data = Buffer.from(
       JSON.stringify(completion('BdlGamesProcessor', '2025-10-04', { correlation_id: 'y'.repeat(3072) })),
@@ -333,7 +341,7 @@ describe('failures that might pass later are retried, within bounds', () => {
 
   it('counts failures per message itself where Pub/Sub does not count deliveries (no dead-letter policy)', async () => {
     const letters: string[] = [];
-    const handle = handler({ client: misconfigured, deadLetter: async ({ reason }) => void letters.push(reason) });
+    const handle = handler({ client: misconfigured, deadLetter: recordReasonIn(letters) });
     const data = Buffer.from(JSON.stringify(completion('BdlGamesProcessor', '2025-10-06')));
     const deliver = () => handle({ topic: topics.phase2, id: 'uncounted-1', data, attributes: {} });
     const verdicts = [await deliver(), await deliver(), await deliver()];

@@ -5,14 +5,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BigQuery } from '@google-cloud/bigquery';
+import { Client } from '@temporalio/client';
 import type { Message, Subscription } from '@google-cloud/pubsub';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createExportActivities, type ExportDocument } from '../../src/activities/exports';
 import { createOpenGameDayActivity } from '../../src/activities/open-game-day';
 import { localDirectoryStorage } from '../../src/activities/storage';
-import { createBigQuery, ensureSchema } from '../../src/bigquery/client';
-import { bigqueryEmulatorSpec } from '../../src/stack/bigquery-emulator';
 import { seedSampleDay, type SampleDay } from '../../src/bigquery/sample-day';
 import type { ExportComplete } from '../../src/messages/export-message';
 import { parseExportComplete } from '../helpers/export-parsers';
@@ -20,15 +19,15 @@ import { addDays } from '../../src/messages/dates';
 import { pipeline } from '../../src/pipeline/definition';
 import { gameDayTimeZone } from '../../src/pipeline/exports';
 import { exportWorkflowIdFor, gameDayTriggerId, triggerKeys } from '../../src/pipeline/ids';
-import { startService, type RunningService } from '../../src/stack/services';
 import { exportWorkflow } from '../../src/workflows/export';
 import { calendarDateIn } from '../../src/workflows/target-date';
 import {
-  freePort,
+  startBigQueryEmulator,
   startPubSubEmulator,
   tempDir,
   timeSkippingEnvironment,
   workflowBundle,
+  type BigQueryEmulator,
   type PubSubEmulator,
 } from '../helpers/servers';
 
@@ -39,7 +38,8 @@ const gameDate = calendarDateIn(gameDayTimeZone, new Date());
 const resultsDate = addDays(gameDate, -1);
 
 let env: TestWorkflowEnvironment;
-let bigqueryEmulator: RunningService;
+let client: Client;
+let bigqueryEmulator: BigQueryEmulator;
 let bigquery: BigQuery;
 let emulator: PubSubEmulator;
 let observer: Subscription;
@@ -53,14 +53,14 @@ const reports: Array<{ report: ExportComplete; attributes: Record<string, string
 before(async () => {
   const dir = tempDir('exports-it');
   exportDir = path.join(dir, 'exports');
-  const bigqueryPort = await freePort();
   [env, emulator, bigqueryEmulator] = await Promise.all([
     timeSkippingEnvironment(),
     startPubSubEmulator(dir, project),
-    startService(bigqueryEmulatorSpec({ host: '127.0.0.1', port: bigqueryPort, project, dataDir: dir }), dir),
+    startBigQueryEmulator(dir, project),
   ]);
-  bigquery = createBigQuery({ gcpProject: project, bigqueryEmulatorHost: `http://127.0.0.1:${bigqueryPort}` });
-  await ensureSchema(bigquery);
+  // Exports need no time to pass: this client's waits never let the server skip time.
+  client = new Client({ connection: env.connection, namespace: env.namespace });
+  bigquery = bigqueryEmulator.bigquery;
   // The results of the day before `gameDate` are in `gameDate`'s sample; its predictions in its own.
   yesterday = await seedSampleDay(bigquery, resultsDate, { players: 40 });
   today = await seedSampleDay(bigquery, gameDate, { players: 40, predictionCoverage: 0.5 });
@@ -81,7 +81,7 @@ before(async () => {
     workflowBundle: await workflowBundle(),
     activities: {
       ...createExportActivities({ bigquery, pubsub: emulator.pubsub, storage: localDirectoryStorage(exportDir) }),
-      ...createOpenGameDayActivity(env.client),
+      ...createOpenGameDayActivity(client),
     },
   });
   running = worker.run();
@@ -113,7 +113,7 @@ async function reportsFor(triggerId: string): Promise<typeof reports> {
 describe('exports on the real emulators', () => {
   it('writes tonight’s files for a seeded date and reports once on nba-phase6-export-complete', async () => {
     const triggerId = gameDayTriggerId(gameDate, triggerKeys.phase6);
-    const report = await env.client.workflow.execute(exportWorkflow, {
+    const report = await client.workflow.execute(exportWorkflow, {
       workflowId: exportWorkflowIdFor(gameDate, 'tonight'),
       taskQueue,
       args: [
@@ -163,7 +163,7 @@ describe('exports on the real emulators', () => {
 
   it('grades the day before: results, performance and best bets, without touching latest when not asked', async () => {
     const workflowId = exportWorkflowIdFor(resultsDate, 'results');
-    const report = await env.client.workflow.execute(exportWorkflow, {
+    const report = await client.workflow.execute(exportWorkflow, {
       workflowId,
       taskQueue,
       args: [{ export_types: ['results', 'performance', 'best-bets'], target_date: resultsDate, update_latest: false }],
@@ -193,7 +193,7 @@ describe('exports on the real emulators', () => {
   it('writes player profiles for players with at least min_games games', async () => {
     const workflowId = exportWorkflowIdFor(gameDate, 'player-profiles');
     // Two seeded days hold two graded games per player (the results of each day before).
-    const report = await env.client.workflow.execute(exportWorkflow, {
+    const report = await client.workflow.execute(exportWorkflow, {
       workflowId,
       taskQueue,
       args: [{ players: true, min_games: 2, target_date: gameDate }],
@@ -203,7 +203,7 @@ describe('exports on the real emulators', () => {
     assert.equal(profiles.rows.length, today.context.length);
     assert.ok(profiles.rows.every((r) => r.games_played === 2));
 
-    const stricter = await env.client.workflow.execute(exportWorkflow, {
+    const stricter = await client.workflow.execute(exportWorkflow, {
       workflowId: `${workflowId}-min-3`,
       taskQueue,
       args: [{ players: true, min_games: 3, target_date: gameDate }],

@@ -1,4 +1,5 @@
 // Real servers for tests, started from the binaries scripts/setup.sh installed. Nothing downloads.
+import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   bundleWorkflowCode,
@@ -44,15 +45,27 @@ export async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment
 
 export {
   freePort,
+  startBigQueryEmulator,
   startDevServer,
   startPubSubEmulator,
   tempDir,
+  type BigQueryEmulator,
   type DevServer,
   type PubSubEmulator,
 } from '../../src/stack/ephemeral';
 
 export interface TestWorker {
   env: TestWorkflowEnvironment;
+  /**
+   * A client whose waits never move the server's clock. The environment's own client lets time skip
+   * while it awaits a result, and the server then jumps past an activity scheduled but not yet
+   * picked up, to the run's 10-year timeout when no timer is left.
+   */
+  client: Client;
+  /** Moves the server's clock forward to `instant`; timers on the way fire in order. */
+  skipTo(instant: number): Promise<void>;
+  /** Skips to `instant`, by which the run must have closed, and returns its result. */
+  resultBy<T = unknown>(workflowId: string, instant: number): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -61,14 +74,16 @@ export function memoryRunHistory() {
   const closed = new Map<string, ClosedRun>();
   const deadLettered: LateCompletions[] = [];
   const activities = {
-    async closedRunOf(gameDate: string): Promise<ClosedRun | null> {
-      return closed.get(gameDate) ?? null;
+    closedRunOf(gameDate: string): Promise<ClosedRun | null> {
+      return Promise.resolve(closed.get(gameDate) ?? null);
     },
-    async recordRunClosed(run: ClosedRun): Promise<void> {
+    recordRunClosed(run: ClosedRun): Promise<void> {
       if (!closed.has(run.gameDate)) closed.set(run.gameDate, run);
+      return Promise.resolve();
     },
-    async deadLetterCompletions(late: LateCompletions): Promise<void> {
+    deadLetterCompletions(late: LateCompletions): Promise<void> {
       deadLettered.push(late);
+      return Promise.resolve();
     },
   } satisfies Partial<Activities>;
   return { closed, deadLettered, activities };
@@ -84,15 +99,43 @@ export async function timeSkippingWorker(taskQueue: string, activities: Partial<
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: { ...memoryRunHistory().activities, ...activities },
+    activities: holdingTheClock(env, { ...memoryRunHistory().activities, ...activities }),
   });
   const running = worker.run();
+  const client = new Client({ connection: env.connection, namespace: env.namespace });
+  const skipTo = async (instant: number) => {
+    const now = await env.currentTimeMs();
+    if (instant > now) await env.sleep(instant - now);
+  };
   return {
     env,
+    client,
+    skipTo,
+    async resultBy<T>(workflowId: string, instant: number): Promise<T> {
+      await skipTo(instant);
+      return (await client.workflow.getHandle(workflowId).result()) as T;
+    },
     async stop() {
       worker.shutdown();
       await running;
       await env.teardown();
     },
   };
+}
+
+/** Time stands still while a test activity runs, so the server never skips over its timeout. */
+function holdingTheClock(env: TestWorkflowEnvironment, activities: Partial<Activities>): Partial<Activities> {
+  const clock = env.connection.testService!;
+  const held = Object.entries(activities).map(([name, run]) => [
+    name,
+    async (...args: unknown[]) => {
+      await clock.lockTimeSkipping({});
+      try {
+        return await (run as (...a: unknown[]) => Promise<unknown>)(...args);
+      } finally {
+        await clock.unlockTimeSkipping({});
+      }
+    },
+  ]);
+  return Object.fromEntries(held) as Partial<Activities>;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { exportRequestOf, exportStatus } from '../../src/messages/export-message';
 import { parseExportComplete, parseExportTrigger } from '../helpers/export-parsers';
-import { exportDefinitions, exportPaths, exportTypes, schedules } from '../../src/pipeline/exports';
+import { exportDefinitions, exportPaths, exportTypes } from '../../src/pipeline/exports';
 
 describe('export trigger messages', () => {
   it('parses the phase 5→6 orchestrator’s message', () => {
@@ -96,16 +96,5 @@ describe('export definitions', () => {
     assert.equal(new Set(paths).size, paths.length);
     assert.deepEqual(Object.keys(exportDefinitions).sort(), [...exportTypes].sort());
     assert.ok(paths.every((p) => p.startsWith('v1/') && p.endsWith('.json')));
-  });
-
-  it('keeps the exporter’s three Cloud Scheduler jobs', () => {
-    assert.deepEqual(
-      schedules.filter((s) => s.workflow === 'scheduledExportWorkflow').map((s) => [s.id, s.cron, s.timeZone]),
-      [
-        ['phase6-daily-results', '0 10 * * *', 'UTC'],
-        ['phase6-tonight-picks', '0 18 * * *', 'UTC'],
-        ['phase6-player-profiles', '0 11 * * 0', 'UTC'],
-      ],
-    );
   });
 });

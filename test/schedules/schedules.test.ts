@@ -6,12 +6,13 @@ import { after, before, describe, it } from 'node:test';
 import { Context } from '@temporalio/activity';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Activities } from '../../src/activities';
 import type { ExportRun, ExportWritten } from '../../src/activities/exports';
 import { createOpenGameDayActivity, type OpenedGameDay } from '../../src/activities/open-game-day';
 import { addDays } from '../../src/messages/dates';
 import type { ExportComplete } from '../../src/messages/export-message';
 import { exportPaths, schedules } from '../../src/pipeline/exports';
-import { workflowIdFor } from '../../src/pipeline/ids';
+import { exportWorkflowIdFor, workflowIdFor } from '../../src/pipeline/ids';
 import { renderSchedules } from '../../src/cli/schedules';
 import { ensureSchedules, listSchedules } from '../../src/schedules';
 import type { ScheduledExportOutcome } from '../../src/workflows/scheduled';
@@ -37,21 +38,21 @@ before(async () => {
     taskQueue,
     workflowBundle: await workflowBundle(),
     activities: {
-      async runExport(run: ExportRun): Promise<ExportWritten> {
+      runExport(run: ExportRun): Promise<ExportWritten> {
         exportRuns.push({ ...run, workflowId: Context.current().info.workflowExecution?.workflowId ?? 'none' });
-        return {
+        return Promise.resolve({
           exportType: run.exportType,
           paths: exportPaths(run.exportType, run.targetDate, run.updateLatest),
           rowCount: 1,
-        };
+        });
       },
-      async publishExportComplete(message: ExportComplete): Promise<string> {
+      publishExportComplete(message: ExportComplete): Promise<string> {
         completes.push(message);
-        return `message-${completes.length}`;
+        return Promise.resolve(`message-${completes.length}`);
       },
       ...createOpenGameDayActivity(client),
       ...memoryRunHistory().activities,
-    },
+    } satisfies Partial<Activities>,
   });
   running = worker.run();
 });
@@ -118,7 +119,7 @@ describe('schedules', () => {
     const { result, scheduledAt } = await fire<ScheduledExportOutcome>('phase6-daily-results');
     const yesterday = addDays(scheduledAt.toISOString().slice(0, 10), -1);
     assert.equal(result.outcome, 'exported');
-    assert.equal(result.workflowId, `export-${yesterday}-results`);
+    assert.equal(result.workflowId, exportWorkflowIdFor(yesterday, 'results'));
     assert.deepEqual(
       exportRuns.filter((r) => r.workflowId === result.workflowId).map((r) => [r.exportType, r.targetDate]),
       [

@@ -32,24 +32,24 @@ const failing = new Set<ExportType>();
 before(async () => {
   testWorker = await timeSkippingWorker(taskQueue, {
     // Record what would be queried and written; the real I/O is tested against the emulators.
-    async runExport(run: ExportRun): Promise<ExportWritten> {
+    runExport(run: ExportRun): Promise<ExportWritten> {
       exportRuns.push({ ...run, workflowId: Context.current().info.workflowExecution?.workflowId ?? 'none' });
       if (failing.has(run.exportType)) {
-        throw ApplicationFailure.nonRetryable(`query for ${run.exportType} failed`, 'QueryFailed');
+        return Promise.reject(ApplicationFailure.nonRetryable(`query for ${run.exportType} failed`, 'QueryFailed'));
       }
-      return {
+      return Promise.resolve({
         exportType: run.exportType,
         paths: exportPaths(run.exportType, run.targetDate, run.updateLatest),
         rowCount: 3,
-      };
+      });
     },
-    async publishExportComplete(message: ExportComplete): Promise<string> {
+    publishExportComplete(message: ExportComplete): Promise<string> {
       completes.push(message);
-      return `message-${completes.length}`;
+      return Promise.resolve(`message-${completes.length}`);
     },
-    async openGameDay(gameDate: string): Promise<OpenedGameDay> {
+    openGameDay(gameDate: string): Promise<OpenedGameDay> {
       opened.push(gameDate);
-      return { outcome: 'opened', workflowId: workflowIdFor(gameDate), gameDate };
+      return Promise.resolve({ outcome: 'opened', workflowId: workflowIdFor(gameDate), gameDate });
     },
   });
   env = testWorker.env;
@@ -81,7 +81,7 @@ function tonightTrigger(targetDate: string): DailyExportTrigger {
 describe('export workflow', () => {
   it('resolves yesterday from the run’s start time, as a UTC date', async () => {
     const workflowId = uniqueId('export-yesterday');
-    const handle = await env.client.workflow.start(exportWorkflow, {
+    const handle = await testWorker.client.workflow.start(exportWorkflow, {
       workflowId,
       taskQueue,
       args: [{ export_types: ['results'], target_date: 'yesterday', update_latest: true }],
@@ -99,7 +99,7 @@ describe('export workflow', () => {
 
   it('runs the player-profiles form for today with its min_games', async () => {
     const workflowId = uniqueId('export-profiles');
-    const handle = await env.client.workflow.start(exportWorkflow, {
+    const handle = await testWorker.client.workflow.start(exportWorkflow, {
       workflowId,
       taskQueue,
       args: [{ players: true, min_games: 7 }],
@@ -118,7 +118,7 @@ describe('export workflow', () => {
     const date = new Date(await env.currentTimeMs()).toISOString().slice(0, 10); // today's (server time): latest files too
     failing.add('performance');
     try {
-      const report = await env.client.workflow.execute(exportWorkflow, {
+      const report = await testWorker.client.workflow.execute(exportWorkflow, {
         workflowId: exportWorkflowIdFor(date, 'results'),
         taskQueue,
         args: [
@@ -141,7 +141,11 @@ describe('export workflow', () => {
       ]);
       assert.deepEqual(report.row_counts, { results: 3, 'best-bets': 3 });
       assert.equal(runsOf(exportWorkflowIdFor(date, 'results')).length, 3, 'every type was attempted');
-      assert.deepEqual(completesFor(date), [report], 'export-complete published once, with the returned report');
+      assert.deepEqual(
+        completes.filter((c) => c.trigger_id === report.trigger_id),
+        [report],
+        'export-complete published once, with the returned report',
+      );
       assert.equal(report.correlation_id, 'corr-x');
     } finally {
       failing.clear();
@@ -150,7 +154,7 @@ describe('export workflow', () => {
 
   it("writes an old day's dated files only, never the latest ones, even when asked to", async () => {
     const date = '2025-12-09';
-    const report = await env.client.workflow.execute(exportWorkflow, {
+    const report = await testWorker.client.workflow.execute(exportWorkflow, {
       workflowId: uniqueId('export-old-day'),
       taskQueue,
       args: [{ export_types: ['results'], target_date: date, update_latest: true }],
@@ -163,7 +167,7 @@ describe('export workflow', () => {
     const date = '2025-12-11';
     failing.add('streaks');
     try {
-      const report = await env.client.workflow.execute(exportWorkflow, {
+      const report = await testWorker.client.workflow.execute(exportWorkflow, {
         workflowId: uniqueId('export-all-fail'),
         taskQueue,
         args: [{ export_types: ['streaks'], target_date: date, update_latest: false }],
@@ -180,7 +184,7 @@ describe('export workflow', () => {
   it('fails at once, without retrying, on a target date it cannot read', async () => {
     const workflowId = uniqueId('export-bad-date');
     await assert.rejects(
-      env.client.workflow.execute(exportWorkflow, {
+      testWorker.client.workflow.execute(exportWorkflow, {
         workflowId,
         taskQueue,
         args: [{ export_types: ['results'], target_date: '2025-02-30', update_latest: false }],
@@ -203,7 +207,7 @@ describe('scheduled export workflow', () => {
   });
 
   it('runs the results set for yesterday as export-<date>-results', async () => {
-    const handle = await env.client.workflow.start(scheduledExportWorkflow, {
+    const handle = await testWorker.client.workflow.start(scheduledExportWorkflow, {
       workflowId: uniqueId('phase6-daily-results'),
       taskQueue,
       args: [{ schedule: 'phase6-daily-results', set: 'results', targetDate: 'yesterday' }],
@@ -211,18 +215,18 @@ describe('scheduled export workflow', () => {
     const outcome = await handle.result();
     const yesterday = addDays(utcDate((await handle.describe()).startTime), -1);
     assert.equal(outcome.outcome, 'exported');
-    assert.equal(outcome.workflowId, `export-${yesterday}-results`);
+    assert.equal(outcome.workflowId, exportWorkflowIdFor(yesterday, 'results'));
     assert.ok(outcome.outcome === 'exported');
     assert.deepEqual(outcome.report.succeeded, ['results', 'performance', 'best-bets']);
     assert.equal(outcome.report.trigger_source, 'scheduler');
     assert.equal(outcome.report.triggered_by, 'phase6-daily-results');
-    assert.equal(outcome.report.trigger_id, `export-${yesterday}-results`);
+    assert.equal(outcome.report.trigger_id, exportWorkflowIdFor(yesterday, 'results'));
   });
 
   it('the tonight backup does nothing new after the event-driven export, and runs again with force', async () => {
     const date = '2025-12-12';
     const tonightId = exportWorkflowIdFor(date, 'tonight');
-    const eventDriven = await env.client.workflow.execute(exportWorkflow, {
+    const eventDriven = await testWorker.client.workflow.execute(exportWorkflow, {
       workflowId: tonightId,
       taskQueue,
       args: [tonightTrigger(date)],
@@ -231,7 +235,7 @@ describe('scheduled export workflow', () => {
     assert.equal(eventDriven.trigger_id, gameDayTriggerId(date, triggerKeys.phase6));
     assert.equal(runsOf(tonightId).length, 4);
 
-    const skipped = await env.client.workflow.execute(scheduledExportWorkflow, {
+    const skipped = await testWorker.client.workflow.execute(scheduledExportWorkflow, {
       workflowId: uniqueId('phase6-tonight-picks'),
       taskQueue,
       args: [backup(date)],
@@ -240,7 +244,7 @@ describe('scheduled export workflow', () => {
     assert.equal(runsOf(tonightId).length, 4, 'no export type ran again');
     assert.equal(completesFor(date).length, 1, 'no second report');
 
-    const forced = await env.client.workflow.execute(scheduledExportWorkflow, {
+    const forced = await testWorker.client.workflow.execute(scheduledExportWorkflow, {
       workflowId: uniqueId('phase6-tonight-picks'),
       taskQueue,
       args: [backup(date, true)],
@@ -253,7 +257,7 @@ describe('scheduled export workflow', () => {
 
   it('the tonight backup exports a date the event-driven export never reached', async () => {
     const date = '2025-12-13';
-    const outcome = await env.client.workflow.execute(scheduledExportWorkflow, {
+    const outcome = await testWorker.client.workflow.execute(scheduledExportWorkflow, {
       workflowId: uniqueId('phase6-tonight-picks'),
       taskQueue,
       args: [backup(date)],
@@ -271,7 +275,7 @@ describe('scheduled export workflow', () => {
 
 describe('game-day opener', () => {
   it('opens the run of today’s date in Los Angeles', async () => {
-    const handle = await env.client.workflow.start(openGameDayWorkflow, {
+    const handle = await testWorker.client.workflow.start(openGameDayWorkflow, {
       workflowId: uniqueId('game-day-opener'),
       taskQueue,
     });

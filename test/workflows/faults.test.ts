@@ -15,9 +15,11 @@ import type { TriggerRequest } from '../../src/messages/trigger';
 import { pipeline } from '../../src/pipeline/definition';
 import { gameDayTriggerId, phase5WorkflowId, triggerKeys, workflowIdFor } from '../../src/pipeline/ids';
 import { zonedInstant } from '../../src/pipeline/time';
-import { gameDayWorkflow, openSignal, statusQuery } from '../../src/workflows/game-day';
+import { gameDayWorkflow } from '../../src/workflows/game-day';
+import { openSignal, statusQuery } from '../../src/workflows/signals';
 import { calendarDateIn } from '../../src/workflows/target-date';
 import { completion, processorNames } from '../helpers/messages';
+import { expiredBy, phase5Over } from '../helpers/clock';
 import { eventually } from '../helpers/eventually';
 import { memoryRunHistory, timeSkippingWorker, type TestWorker } from '../helpers/servers';
 
@@ -47,30 +49,24 @@ before(async () => {
       published.push(request);
       return `message-${published.length}`;
     },
-    async sendAlert(alert: Alert) {
-      if (alertsFailFor.has(alert.game_date)) throw ApplicationFailure.nonRetryable('alert route rejected the alert');
+    sendAlert(alert: Alert) {
+      if (alertsFailFor.has(alert.game_date))
+        return Promise.reject(ApplicationFailure.nonRetryable('alert route rejected the alert'));
       alerts.push(alert);
+      return Promise.resolve();
     },
-    async featureRowCount(gameDate: string) {
+    featureRowCount(gameDate: string) {
       const left = featureOutage.get(gameDate) ?? 0;
       if (left > 0) {
         featureOutage.set(gameDate, left - 1);
-        throw new Error('BigQuery is unavailable');
+        return Promise.reject(new Error('BigQuery is unavailable'));
       }
-      return 300;
+      return Promise.resolve(300);
     },
-    async playersMissingPredictions() {
-      return ['lebron-james'];
-    },
-    async predictionCoverage() {
-      return { predicted: 70, expected: 100, pct: 70 };
-    },
-    async runExport(run: ExportRun) {
-      return { exportType: run.exportType, paths: [], rowCount: 0 };
-    },
-    async publishExportComplete() {
-      return 'export-complete';
-    },
+    playersMissingPredictions: () => Promise.resolve(['lebron-james']),
+    predictionCoverage: () => Promise.resolve({ predicted: 70, expected: 100, pct: 70 }),
+    runExport: (run: ExportRun) => Promise.resolve({ exportType: run.exportType, paths: [], rowCount: 0 }),
+    publishExportComplete: () => Promise.resolve('export-complete'),
   });
   env = testWorker.env;
 });
@@ -88,7 +84,7 @@ const today = async () => calendarDateIn('America/Los_Angeles', new Date(await e
 /** Waits (time skipping) until the date's phase 5 child has run its course; with `restart`, its replacement. */
 async function phase5Result(date: string, restart?: string): Promise<void> {
   const started = async (workflowId: string) => {
-    const handle = env.client.workflow.getHandle(workflowId);
+    const handle = testWorker.client.workflow.getHandle(workflowId);
     await eventually(
       () =>
         handle.describe().then(
@@ -101,7 +97,11 @@ async function phase5Result(date: string, restart?: string): Promise<void> {
     return handle;
   };
   const first = await started(phase5WorkflowId(date));
-  if (!restart) return first.result();
+  await testWorker.skipTo(phase5Over(date));
+  if (!restart) {
+    await first.result();
+    return;
+  }
   await assert.rejects(first.result(), 'the first phase 5 fails');
   await (await started(`${phase5WorkflowId(date)}${restart}`)).result();
 }
@@ -131,7 +131,7 @@ describe('the game-day run under faults', () => {
   it('records its close in the run history', async () => {
     const date = '2025-10-03';
     await send(completion('phase2', 'BdlGamesProcessor', date));
-    assert.equal(await env.client.workflow.getHandle(workflowIdFor(date)).result(), 'expired');
+    assert.equal(await testWorker.resultBy(workflowIdFor(date), await expiredBy(env)), 'expired');
     const closed = runHistory.closed.get(date);
     assert.equal(closed?.outcome, 'expired');
     assert.equal(closed?.correlationId, `corr-${date}`);
@@ -141,7 +141,7 @@ describe('the game-day run under faults', () => {
     const date = addDays(await today(), 3);
     featureOutage.set(date, 8); // about six minutes of failures with the activity's backoff
     await send(completion('phase2', 'BdlGamesProcessor', date));
-    await phase5Result(date); // time skips past 06:00 PT
+    await phase5Result(date); // time moves past 06:00 PT
     const starts = published.filter((p) => p.message.game_date === date && p.topic === pipeline.topics.phase5Start);
     assert.equal(starts.length, 1);
     assert.equal(starts[0]!.message.trigger_source, 'backup');
@@ -166,7 +166,7 @@ describe('the game-day run under faults', () => {
     const date = addDays(await today(), 4);
     refused.add(gameDayTriggerId(date, triggerKeys.phase5Retry(1))); // the 06:15 retry fails phase 5
     await send(completion('phase2', 'BdlGamesProcessor', date));
-    await phase5Result(date, '/restart-1'); // time skips to 07:00
+    await phase5Result(date, '/restart-1'); // time moves past 07:00
     const restarted = alerts.find((a) => a.game_date === date && /started again/.test(a.title));
     assert.equal(restarted?.severity, 'critical');
     assert.match(String(restarted?.details?.reason), /topic refused the message/);
@@ -247,7 +247,7 @@ describe('the game-day run under faults', () => {
       closedAt: '2025-10-03T16:00:00.000Z',
     });
     await send(completion('phase5', 'PredictionCoordinator', date, { metadata: { completion_pct: 95 } }));
-    const outcome = await env.client.workflow.getHandle(workflowIdFor(date)).result();
+    const outcome = await testWorker.client.workflow.getHandle<typeof gameDayWorkflow>(workflowIdFor(date)).result();
     assert.equal(outcome, 'late');
     assert.deepEqual(triggerIds(date), []);
     const dead = runHistory.deadLettered.filter((d) => d.completions.some((c) => c.gameDate === date));

@@ -4,9 +4,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { signalCompletion } from '../../src/bridge/signal';
 import type { TriggerRequest } from '../../src/messages/trigger';
 import { gameDayTriggerId, triggerKeys, workflowIdFor } from '../../src/pipeline/ids';
-import { statusQuery } from '../../src/workflows/game-day';
+import { statusQuery } from '../../src/workflows/signals';
 import type { GameDayStatus } from '../../src/workflows/status';
 import { completion, processorNames } from '../helpers/messages';
+import { expiredBy } from '../helpers/clock';
 import { eventually } from '../helpers/eventually';
 import { timeSkippingWorker, type TestWorker } from '../helpers/servers';
 
@@ -18,9 +19,9 @@ const published: TriggerRequest[] = [];
 before(async () => {
   testWorker = await timeSkippingWorker(taskQueue, {
     // Records what would go to Pub/Sub; the Pub/Sub path itself is tested against the emulator.
-    async publishTrigger(request: TriggerRequest) {
+    publishTrigger(request: TriggerRequest) {
       published.push(request);
-      return `message-${published.length}`;
+      return Promise.resolve(`message-${published.length}`);
     },
   });
   env = testWorker.env;
@@ -160,8 +161,7 @@ describe('game-day workflow', () => {
   it('a date that never completes closes as expired', async () => {
     const date = '2025-11-08';
     await send(completion('phase2', 'BdlGamesProcessor', date));
-    const handle = env.client.workflow.getHandle(workflowIdFor(date));
-    assert.equal(await handle.result(), 'expired');
+    assert.equal(await testWorker.resultBy(workflowIdFor(date), await expiredBy(env)), 'expired');
     assert.equal(triggersFor(date).length, 0);
   });
 });

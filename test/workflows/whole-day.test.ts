@@ -17,6 +17,7 @@ import { zonedInstant } from '../../src/pipeline/time';
 import { statusQuery } from '../../src/workflows/signals';
 import type { GameDayStatus } from '../../src/workflows/status';
 import { completion, processorNames } from '../helpers/messages';
+import { completedBy, phase5Over } from '../helpers/clock';
 import { eventually } from '../helpers/eventually';
 import { timeSkippingWorker, type TestWorker } from '../helpers/servers';
 
@@ -35,35 +36,36 @@ const tables = new Map<string, { featureRows: number[]; missing: string[]; cover
 beforeEach(async () => {
   alerts.length = 0;
   testWorker = await timeSkippingWorker(taskQueue, {
-    async publishTrigger(request: TriggerRequest) {
+    publishTrigger(request: TriggerRequest) {
       published.push({ ...request, at: Date.now() });
-      return `message-${published.length}`;
+      return Promise.resolve(`message-${published.length}`);
     },
-    async sendAlert(alert: Alert) {
+    sendAlert(alert: Alert) {
       alerts.push(alert);
+      return Promise.resolve();
     },
-    async featureRowCount(gameDate: string) {
+    featureRowCount(gameDate: string) {
       const rows = tables.get(gameDate)?.featureRows ?? [0];
-      return rows.length > 1 ? rows.shift()! : rows[0]!;
+      return Promise.resolve(rows.length > 1 ? rows.shift()! : rows[0]!);
     },
-    async playersMissingPredictions(gameDate: string) {
-      return tables.get(gameDate)?.missing ?? [];
+    playersMissingPredictions(gameDate: string) {
+      return Promise.resolve(tables.get(gameDate)?.missing ?? []);
     },
-    async predictionCoverage(gameDate: string) {
+    predictionCoverage(gameDate: string) {
       const pct = tables.get(gameDate)?.coveragePct ?? 100;
-      return { predicted: pct, expected: 100, pct };
+      return Promise.resolve({ predicted: pct, expected: 100, pct });
     },
-    async runExport(request: ExportRun) {
+    runExport(request: ExportRun) {
       exportsRun.push(`${request.targetDate}:${request.exportType}`);
-      return {
+      return Promise.resolve({
         exportType: request.exportType,
         paths: [`v1/${request.exportType}/${request.targetDate}.json`],
         rowCount: 3,
-      };
+      });
     },
-    async publishExportComplete(report: ExportComplete) {
+    publishExportComplete(report: ExportComplete) {
       exportReports.push(report);
-      return 'export-complete-1';
+      return Promise.resolve('export-complete-1');
     },
   });
   env = testWorker.env;
@@ -84,7 +86,7 @@ const daysAhead = async (days: number) => addDays(new Date(await env.currentTime
 
 /** Waits for the date's phase 5 child to exist (the run starts it on its first task), then for its end. */
 async function phase5Finished(date: string): Promise<void> {
-  const handle = env.client.workflow.getHandle(phase5WorkflowId(date));
+  const handle = testWorker.client.workflow.getHandle(phase5WorkflowId(date));
   await eventually(
     () =>
       handle.describe().then(
@@ -93,6 +95,7 @@ async function phase5Finished(date: string): Promise<void> {
       ),
     Boolean,
   );
+  await testWorker.skipTo(phase5Over(date));
   await handle.result();
 }
 
@@ -133,24 +136,24 @@ describe('a whole game day', () => {
 
     await completeLevel(date, 1);
     await eventually(
-      async () => sent(date, pipeline.topics.phase4Trigger).length,
+      () => sent(date, pipeline.topics.phase4Trigger).length,
       (n) => n === 2,
     );
     await completeLevel(date, 2);
     await eventually(
-      async () => sent(date, pipeline.topics.phase4Trigger).length,
+      () => sent(date, pipeline.topics.phase4Trigger).length,
       (n) => n === 3,
     );
     await completeLevel(date, 3, { players_ready: 448, players_total: 450 });
     await eventually(
-      async () => sent(date, pipeline.topics.phase5Start).length,
+      () => sent(date, pipeline.topics.phase5Start).length,
       (n) => n === 1,
     );
 
     await send(predictions(date, 'success', 99.6));
     await send(predictions(date, 'success', 99.6)); // a duplicate delivery
-    const handle = env.client.workflow.getHandle(workflowIdFor(date));
-    assert.equal(await handle.result(), 'completed'); // time skips through retries, SLA and the quiet period
+    // Time moves through the retries, the SLA check and the quiet period.
+    assert.equal(await testWorker.resultBy(workflowIdFor(date), await completedBy(env, date)), 'completed');
 
     const levels = sent(date, pipeline.topics.phase4Trigger).map(
       (t) => t.phase === 'phase4' && [t.level, t.processors],
@@ -230,7 +233,7 @@ describe('a whole game day', () => {
     await completeLevel(date, 2);
     await completeLevel(date, 3);
     await eventually(
-      async () => sent(date, pipeline.topics.phase4Trigger).length,
+      () => sent(date, pipeline.topics.phase4Trigger).length,
       (n) => n === 3,
     );
     await eventually(
@@ -277,7 +280,7 @@ describe('a whole game day', () => {
     await phase5Finished(date);
     const [start] = sent(date, pipeline.topics.phase5Start);
     assert.equal(start?.trigger_source, 'backup', 'started anyway after 30 minutes');
-    assertAbout(Date.parse(start!.timestamp), zonedInstant(date, '06:30', 'America/Los_Angeles'));
+    assertAbout(Date.parse(start.timestamp), zonedInstant(date, '06:30', 'America/Los_Angeles'));
     assert.equal(alerts.length, 1, 'no predictions at all: the SLA alert');
   });
 
@@ -286,8 +289,8 @@ describe('a whole game day', () => {
     await completePhases2and3(date);
     for (const level of [1, 2, 3]) await completeLevel(date, level);
     await send(predictions(date, 'success', 100));
-    const handle = env.client.workflow.getHandle(workflowIdFor(date));
-    assert.equal(await handle.result(), 'completed');
+    const handle = testWorker.client.workflow.getHandle(workflowIdFor(date));
+    assert.equal(await testWorker.resultBy(workflowIdFor(date), await completedBy(env, date)), 'completed');
     const firedBefore = sent(date).length;
     assert.equal(firedBefore, 6); // phase 3, three levels, phase 5 start, exports
 
@@ -302,7 +305,7 @@ describe('a whole game day', () => {
     await completeLevel(date, 1); // early, out of order
     await completePhases2and3(date);
     await eventually(
-      async () => sent(date, pipeline.topics.phase4Trigger).length,
+      () => sent(date, pipeline.topics.phase4Trigger).length,
       (n) => n === 2,
     );
     assert.deepEqual(

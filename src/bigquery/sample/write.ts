@@ -1,6 +1,7 @@
 // Writes a sample table's rows for one date as one MERGE: no duplicates, and no moment where the date is empty.
 import type { BigQuery } from '@google-cloud/bigquery';
 import { dateParam, runQuery, type ParamValue, type QueryOptions } from '../client';
+import { errorMessage } from '../../errors';
 
 export type ColumnType = 'STRING' | 'INT64' | 'FLOAT64' | 'BOOL' | 'DATE' | 'TIMESTAMP' | ['FLOAT64'];
 
@@ -46,6 +47,6 @@ export async function write(bigquery: BigQuery, table: string, sql: string, opti
   try {
     await runQuery(bigquery, sql, options);
   } catch (error) {
-    throw new Error(`seeding ${table} failed: ${(error as Error).message}`);
+    throw new Error(`seeding ${table} failed: ${errorMessage(error)}`);
   }
 }

@@ -8,6 +8,8 @@ import type { FaultStack } from '../stack';
 import { logSize } from '../log-tail';
 import { settle, tallyTriggers } from '../tally';
 import type { Driven } from '../days';
+import { workflowIdFor } from '../../pipeline/ids';
+import { errorDetail } from '../../errors';
 
 export interface SuiteContext {
   stack: FaultStack;
@@ -43,7 +45,7 @@ export async function scenario(
       ...(notes?.length ? { notes } : {}),
     };
   } catch (error) {
-    const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const reason = errorDetail(error);
     return { name, passed: false, wall_ms: Date.now() - started, ...noFigures, failures: [`harness error: ${reason}`] };
   }
 }
@@ -130,7 +132,7 @@ export function drainedSince(
   lost: number,
 ): number | null {
   if (lost > 0) return null;
-  const prefixes = dates.map((date) => `game-day-${date}/`);
+  const prefixes = dates.map((date) => `${workflowIdFor(date)}/`);
   const times = observer.triggers.filter((o) => prefixes.some((p) => o.triggerId?.startsWith(p))).map((o) => o.at);
   return Math.max(faultAt, ...times) - faultAt;
 }

@@ -3,11 +3,10 @@
 // publishes, child starts and exports are in flight. Each trigger still goes out once, and no run
 // of the date (nor its children) fails.
 import type { Client } from '@temporalio/client';
-import { eventDrivenExport, exportWorkflowIdFor } from '../../pipeline/exports';
-import { workflowIdFor } from '../../pipeline/definition';
-import { gameDayWorkflow, openSignal, type GameDayInput } from '../../workflows/game-day';
-import { phase4CascadeWorkflowId } from '../../workflows/phase4-cascade';
-import { phase5WorkflowId } from '../../workflows/phase5';
+import { eventDrivenExport } from '../../pipeline/exports';
+import { exportWorkflowIdFor, phase4CascadeWorkflowId, phase5WorkflowId, workflowIdFor } from '../../pipeline/ids';
+import { gameDayWorkflow, type GameDayInput } from '../../workflows/game-day';
+import { openSignal } from '../../workflows/signals';
 import { driveDays, THROUGH_EXPORTS } from '../days';
 import { dayFigures, quiet, sample, scenario, seedExportDays, type Scenario } from './context';
 

@@ -9,6 +9,7 @@ import { fuzzPayload } from '../fuzz-payloads';
 import { seeded } from '../random';
 import { noFigures } from '../report';
 import { sample, scenario, type Scenario } from './context';
+import { errorMessage } from '../../errors';
 
 /**
  * Deliveries before a message counts as looping (Pub/Sub would go on until retention): above the
@@ -29,8 +30,9 @@ export function fuzz({ payloads, seed }: { payloads: number; seed: number }): Sc
           client: ctx.stack.client,
           taskQueue: 'faults-fuzz',
           maxMessageBytes: loadConfig({}).bridge.maxMessageBytes,
-          deadLetter: async ({ message, reason }: Rejected) => {
+          deadLetter: ({ message, reason }: Rejected) => {
             deadLettered.set(message.id, reason);
+            return Promise.resolve();
           },
           signalTimeoutMs: 5_000,
           log: pino({ level: 'silent' }),
@@ -46,7 +48,7 @@ export function fuzz({ payloads, seed }: { payloads: number; seed: number }): Sc
             try {
               if ((await handle({ ...message, deliveryAttempt: attempt })).action === 'ack') return;
             } catch (error) {
-              thrown.push(`${message.id}: ${String(error).slice(0, 200)}`);
+              thrown.push(`${message.id}: ${errorMessage(error).slice(0, 200)}`);
               return;
             }
             if (attempt === 1) redelivered += 1;
