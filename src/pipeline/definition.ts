@@ -172,6 +172,11 @@ export const pipeline = {
     phase5Restarts: 3,
   },
 
+  runHistory: {
+    /** Events a run buffers before writing them, besides writing at each of its steps. */
+    eventBatchSize: 100,
+  },
+
   /**
    * `skip_downstream_trigger` (backfill) is honoured only for dates at least this many days before
    * today (America/Los_Angeles): on a live date one stray flag must not silence the day.

@@ -10,15 +10,16 @@ import type { ClosedRun } from '../bigquery/run-history';
 import type { Completion } from '../messages/completion';
 import type { Trigger } from '../messages/trigger';
 import { pipeline, type PhaseKey } from '../pipeline/definition';
-import { phase4CascadeWorkflowId, phase5WorkflowId, workflowIdFor } from '../pipeline/ids';
+import { gameDayChildId, workflowIdFor } from '../pipeline/ids';
 import { zonedInstant } from '../pipeline/time';
 import { failureMessage } from './failure';
 import { fireOnce, type Unstamped } from './fire';
 import { phase6Verdict } from './gate';
 import { historyTooLong } from './history';
-import { cancelChildren, runEventDrivenExport, startPhase4Child, startPhase5Child } from './game-day-children';
+import { cancelChildren, runEventDrivenExport, scopeOf, startPhase4Child, startPhase5Child } from './game-day-children';
 import { isLive, patches, restore, type GameDayInput, type GameDayOutcome, type GameDayState } from './game-day-state';
-import { phaseProgress, recordDelivery } from './progress';
+import { RunEventLog } from './game-day-events';
+import { notCounted, phaseProgress, recordDelivery } from './progress';
 import { aFewTimes, untilItWorks } from './retry';
 import { BackfillMode, CorrelationId, GameDate, PipelinePhase } from './search-attributes';
 import {
@@ -27,6 +28,8 @@ import {
   phase4DoneSignal,
   predictionsCompleteSignal,
   type Phase4Done,
+  type PushLevel,
+  type PushSource,
   type StepFired,
 } from './signals';
 import { statusOf, waitingOnOf, type GameDayStatus } from './status';
@@ -51,6 +54,7 @@ export class GameDay extends Steps {
   /** Completions that arrived before the run knew its date had not closed already. */
   private unchecked: Completion[] | undefined;
   private phaseShown = '';
+  readonly events: RunEventLog;
 
   constructor(input: GameDayInput) {
     const state = restore(input);
@@ -59,7 +63,9 @@ export class GameDay extends Steps {
     super(Math.max(Date.parse(state.openedAt), dayBegins) + pipeline.lifetime.maxOpenDuration);
     this.state = state;
     this.historyLimit = input.continueAsNewAfterEvents ?? pipeline.lifetime.continueAsNewAfterEvents;
-    this.unchecked = input.state ? undefined : [];
+    // A continued run was checked when the date first opened; a rerun is deliberate.
+    this.unchecked = input.state || input.rerun ? undefined : [];
+    this.events = new RunEventLog(state, wf.patched(patches.runEvents));
     const { gameDate } = state;
     wf.upsertSearchAttributes([{ key: GameDate, value: gameDate }]);
     this.refreshPhase();
@@ -74,8 +80,10 @@ export class GameDay extends Steps {
   async receive(completion: Completion): Promise<void> {
     const { state } = this;
     state.deliveriesSeen += 1;
-    if (!recordDelivery(state.received, completion, new Date().toISOString(), wf.patched(patches.batchProgress)))
-      return;
+    if (!recordDelivery(state.received, completion, new Date().toISOString(), wf.patched(patches.batchProgress))) {
+      this.events.completion(completion, 'duplicate');
+      return this.writeEventsIfDue();
+    }
     this.unchecked?.push(completion);
     if (!state.correlationId && completion.correlationId) {
       state.correlationId = completion.correlationId;
@@ -86,11 +94,15 @@ export class GameDay extends Steps {
       if (state.children.phase4) await this.signalChild('phase4', completionSignal, completion);
       else state.phase4Backlog.push(completion);
     }
-    if (completion.phase === 'phase5') await this.judgePrediction(completion);
+    const refused = completion.phase === 'phase5' ? await this.judgePrediction(completion) : notCounted(completion);
+    this.events.completion(completion, refused ? 'rejected' : 'accepted', refused);
+    await this.writeEventsIfDue();
   }
 
   stepFired(step: StepFired): void {
-    this.state.triggers[step.key] ??= step;
+    if (this.state.triggers[step.key]) return;
+    this.state.triggers[step.key] = step;
+    this.events.trigger(step, step.key.split('/')[0]!);
     this.refreshPhase();
   }
 
@@ -154,6 +166,9 @@ export class GameDay extends Steps {
     });
     this.state.closed = 'late';
     const late = this.unchecked ?? [];
+    for (const completion of late) this.events.completion(completion, 'rejected', reason);
+    this.events.note({ kind: 'close', detail: { outcome: 'late', closed_before: closed.closedAt } });
+    await this.events.write();
     do {
       await deadLetterCompletions({ completions: late.splice(0), reason });
       await wf.condition(wf.allHandlersFinished);
@@ -162,29 +177,37 @@ export class GameDay extends Steps {
     return 'late';
   }
 
-  async startPhase5(): Promise<void> {
+  async startPhase5(pushed?: PushSource): Promise<void> {
     const { state } = this;
     // A restart has an id of its own: the failed run may not have closed yet.
     const restarts = state.phase5Failures.length;
-    const id =
-      restarts === 0 ? phase5WorkflowId(this.gameDate) : `${phase5WorkflowId(this.gameDate)}/restart-${restarts}`;
-    await this.startChildOnce('phase5', id, (workflowId) => startPhase5Child(state, workflowId));
+    const first = gameDayChildId(this.gameDate, 'phase5', scopeOf(state));
+    const id = restarts === 0 ? first : `${first}/restart-${restarts}`;
+    await this.startChildOnce('phase5', id, (workflowId) => startPhase5Child(state, workflowId, pushed));
     if (state.phase4Done) await this.signalChild('phase5', phase4DoneSignal, state.phase4Done);
   }
 
-  async startPhase4(): Promise<void> {
-    await this.startChildOnce('phase4', phase4CascadeWorkflowId(this.gameDate), (workflowId) =>
-      startPhase4Child(this.state, workflowId),
-    );
+  async startPhase4(pushed?: PushLevel): Promise<void> {
+    const id = gameDayChildId(this.gameDate, 'phase4', scopeOf(this.state));
+    await this.startChildOnce('phase4', id, (workflowId) => startPhase4Child(this.state, workflowId, pushed));
     await this.step(async () => {
       const backlog = this.state.phase4Backlog;
       while (backlog.length > 0) await this.signalChild('phase4', completionSignal, backlog.shift()!);
     });
   }
 
-  async fire(key: string, topic: string, message: Unstamped<Trigger>): Promise<void> {
-    await this.step(() => fireOnce(this.state.triggers, key, this.state.backfill, topic, message));
+  /** Publishes a trigger once per key; the step it was (new or from before). */
+  async fire(key: string, topic: string, message: Unstamped<Trigger>): Promise<StepFired> {
+    const { triggers, backfill } = this.state;
+    const before = triggers[key];
+    const step = await this.step(async () => {
+      const fired = await fireOnce(triggers, key, backfill, topic, message);
+      if (!before) this.events.trigger(fired, message.phase);
+      await this.events.write();
+      return fired;
+    });
     this.refreshPhase();
+    return step;
   }
 
   /** The event-driven export of the date, as a child run whose result the status shows. */
@@ -194,6 +217,7 @@ export class GameDay extends Steps {
     if (state.backfill || !trigger || state.exports) return;
     await this.step(async () => {
       state.exports = await runEventDrivenExport(state, trigger);
+      await this.events.write();
     });
     this.refreshPhase();
   }
@@ -218,6 +242,8 @@ export class GameDay extends Steps {
       this.refreshPhase();
       await wf.condition(wf.allHandlersFinished); // e.g. a phase 5 restart under way
       await cancelChildren(state);
+      this.events.note({ kind: 'close', detail: { outcome, waiting_on: waitingOnOf(state) } });
+      await this.events.write();
       if (wf.patched(patches.runHistory)) {
         const { workflowId, firstExecutionRunId } = wf.workflowInfo();
         await recordRunClosed({
@@ -260,7 +286,7 @@ export class GameDay extends Steps {
   }
 
   /** Signals a running child; a child that already finished needs nothing more. */
-  private async signalChild<Args extends unknown[]>(
+  async signalChild<Args extends unknown[]>(
     key: string,
     signal: wf.SignalDefinition<Args>,
     ...args: Args
@@ -288,9 +314,20 @@ export class GameDay extends Steps {
     await Promise.all([this.signalChild('phase4', backfillSignal), this.signalChild('phase5', backfillSignal)]);
   }
 
-  private async judgePrediction(completion: Completion): Promise<void> {
+  /** Writes the events noted so far, as a step of its own. */
+  async writeEvents(): Promise<void> {
+    await this.step(() => this.events.write());
+  }
+
+  /** Writes the events noted when enough have gathered, as a step of its own. */
+  private async writeEventsIfDue(): Promise<void> {
+    if (this.events.due) await this.step(() => this.events.write());
+  }
+
+  /** Passes a prediction completion through the 5→6 gate; why it was turned away, if it was. */
+  private async judgePrediction(completion: Completion): Promise<string | undefined> {
     const { state } = this;
-    if (state.acceptedPrediction) return;
+    if (state.acceptedPrediction) return undefined;
     const verdict = phase6Verdict(completion);
     if (verdict.accepted) {
       state.acceptedPrediction = verdict;
@@ -301,7 +338,9 @@ export class GameDay extends Steps {
         game_date: this.gameDate,
         reason: verdict.reason,
       });
+      return verdict.reason;
     }
+    return undefined;
   }
 
   private refreshPhase(): void {

@@ -9,14 +9,17 @@ import type { Activities } from '../activities';
 import { failureMessage } from './failure';
 import { fireOnce } from './fire';
 import { aFewTimes } from './retry';
+import { searchable } from './search-attributes';
 import {
   backfillSignal,
   phase4DoneSignal,
   phase5FailedSignal,
   phase5FinishedSignal,
   predictionsCompleteSignal,
+  pushPhase5Signal,
   stepFiredSignal,
   type Phase4Done,
+  type PushSource,
   type StepFired,
 } from './signals';
 
@@ -30,6 +33,10 @@ export interface Phase5Input {
   openedAt: string;
   /** What an earlier phase 5 run of the date did and knew, when this one replaces it. */
   resume?: { fired: Record<string, StepFired>; phase4?: Phase4Done; predictionsComplete: boolean };
+  /** A rerun's id scope (`rerun-<n>`): its trigger ids differ from the first run's. */
+  scope?: string;
+  /** Start predictions at once (a rerun from phase 5). */
+  pushed?: PushSource;
 }
 
 /**
@@ -47,6 +54,7 @@ const { sendAlert } = wf.proxyActivities<Activities>({ startToCloseTimeout: '30 
 
 export async function phase5Workflow(input: Phase5Input): Promise<void> {
   const run = wf.getExternalWorkflowHandle(workflowIdFor(input.gameDate));
+  searchable(input.gameDate, input.correlationId, 'phase5');
   try {
     await startAndFollowUp(input, run);
   } catch (error) {
@@ -64,6 +72,8 @@ async function startAndFollowUp(input: Phase5Input, run: wf.ExternalWorkflowHand
   let phase4: Phase4Done | undefined = input.resume?.phase4;
   let predictionsComplete = input.resume?.predictionsComplete ?? false;
   const fired: Record<string, StepFired> = { ...input.resume?.fired };
+  let pushed = input.pushed;
+  const goAhead = () => phase4 !== undefined || pushed !== undefined;
 
   wf.setHandler(phase4DoneSignal, (done) => {
     phase4 ??= done;
@@ -74,19 +84,22 @@ async function startAndFollowUp(input: Phase5Input, run: wf.ExternalWorkflowHand
   wf.setHandler(backfillSignal, () => {
     backfill = true;
   });
+  wf.setHandler(pushPhase5Signal, (source) => {
+    pushed ??= source;
+  });
 
   const at = (hhmm: string) => zonedInstant(gameDate, hhmm, schedule.timeZone);
   const untilAt = (instant: number) => Math.max(0, instant - Date.now());
   const timed = Date.parse(input.openedAt) <= at(schedule.slaCheckAt);
 
   // Start predictions, exactly once, by whichever path wins.
-  let source: 'orchestrator' | 'backup' = 'orchestrator';
+  let source: 'orchestrator' | 'backup' | PushSource = 'orchestrator';
   let players = { ready: null as number | null, total: null as number | null };
   if (fired.phase5) {
     // A restarted phase 5: predictions were started by the run it replaces.
   } else if (!timed) {
-    await wf.condition(() => phase4 !== undefined);
-  } else if (!(await wf.condition(() => phase4 !== undefined, untilAt(at(schedule.backupAt))))) {
+    await wf.condition(goAhead);
+  } else if (!(await wf.condition(goAhead, untilAt(at(schedule.backupAt))))) {
     const giveUpAt = Date.now() + schedule.backupWaitsUpTo;
     for (;;) {
       const rows = await readsUntil(giveUpAt)
@@ -98,27 +111,35 @@ async function startAndFollowUp(input: Phase5Input, run: wf.ExternalWorkflowHand
           });
           return 0;
         });
-      if (phase4) break;
+      if (goAhead()) break;
       if (rows > 0 || Date.now() >= giveUpAt) {
         source = 'backup';
         players = { ready: rows, total: null };
         break;
       }
-      await wf.condition(() => phase4 !== undefined, Math.min(schedule.readinessCheckEvery, untilAt(giveUpAt)));
+      await wf.condition(goAhead, Math.min(schedule.readinessCheckEvery, untilAt(giveUpAt)));
     }
   }
+  if (pushed && !phase4) source = pushed;
   if (source === 'orchestrator' && phase4) players = { ready: phase4.playersReady, total: phase4.playersTotal };
 
-  const start = await fireOnce(fired, 'phase5', backfill, pipeline.topics.phase5Start, {
-    game_date: gameDate,
-    correlation_id: correlationId,
-    trigger_source: source,
-    triggered_by: source === 'backup' ? pipeline.triggeredBy.phase5Backup : pipeline.triggeredBy.phase5,
-    upstream_processors_count: pipeline.phase4Levels.flatMap((l) => l.processors).length,
-    phase: 'phase5',
-    players_ready: players.ready,
-    players_total: players.total,
-  });
+  const start = await fireOnce(
+    fired,
+    'phase5',
+    backfill,
+    pipeline.topics.phase5Start,
+    {
+      game_date: gameDate,
+      correlation_id: correlationId,
+      trigger_source: source,
+      triggered_by: source === 'backup' ? pipeline.triggeredBy.phase5Backup : pipeline.triggeredBy.phase5,
+      upstream_processors_count: pipeline.phase4Levels.flatMap((l) => l.processors).length,
+      phase: 'phase5',
+      players_ready: players.ready,
+      players_total: players.total,
+    },
+    input.scope,
+  );
   await run.signal(stepFiredSignal, start);
   if (!timed || backfill) return;
 
@@ -140,16 +161,23 @@ async function startAndFollowUp(input: Phase5Input, run: wf.ExternalWorkflowHand
       });
     if (missing.length === 0) continue;
     const attempt = index + 1;
-    const retry = await fireOnce(fired, triggerKeys.phase5Retry(attempt), backfill, pipeline.topics.phase5Retry, {
-      game_date: gameDate,
-      correlation_id: correlationId,
-      trigger_source: 'scheduler',
-      triggered_by: pipeline.triggeredBy.phase5Retry,
-      upstream_processors_count: 0,
-      phase: 'phase5',
-      attempt,
-      players: missing,
-    });
+    const retry = await fireOnce(
+      fired,
+      triggerKeys.phase5Retry(attempt),
+      backfill,
+      pipeline.topics.phase5Retry,
+      {
+        game_date: gameDate,
+        correlation_id: correlationId,
+        trigger_source: 'scheduler',
+        triggered_by: pipeline.triggeredBy.phase5Retry,
+        upstream_processors_count: 0,
+        phase: 'phase5',
+        attempt,
+        players: missing,
+      },
+      input.scope,
+    );
     await run.signal(stepFiredSignal, retry);
   }
 
