@@ -19,6 +19,8 @@ const schema = z.object({
   TEMPORAL_API_KEY: z.string().optional(),
   TEMPORAL_TLS_CERT: z.string().optional(),
   TEMPORAL_TLS_KEY: z.string().optional(),
+  // The Web UI the CLI links to (default: the dev server's, port 8233 on TEMPORAL_ADDRESS's host).
+  TEMPORAL_UI_URL: z.url().optional(),
   PUBSUB_EMULATOR_HOST: emulator('127.0.0.1:8085'),
   GCP_PROJECT: z.string().min(1).default('nba-props-platform'),
   BIGQUERY_EMULATOR_HOST: emulator('http://127.0.0.1:9050'),
@@ -88,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv) {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
+      uiUrl: (e.TEMPORAL_UI_URL ?? `http://${e.TEMPORAL_ADDRESS.split(':')[0]}:8233`).replace(/\/+$/, ''),
       apiKey: e.TEMPORAL_API_KEY,
       tls:
         e.TEMPORAL_TLS_CERT && e.TEMPORAL_TLS_KEY

@@ -3,21 +3,21 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { connectTemporal, createPubSub, temporalClient } from '../clients';
 import { config } from '../config';
 import { createBigQuery } from '../bigquery/client';
-import { isCalendarDate } from '../messages/dates';
+import { completeCommand } from './complete';
+import { exportCommand } from './export';
+import { gameDate, UsageError } from './operator';
+import { rerunCommand } from './rerun';
 import { schedulesCommand } from './schedules';
-import { readStatus, renderStatus } from './status';
+import { renderStatus } from './status';
+import { statusFromAnywhere } from './status-sources';
 import { simulateDay } from './simulate';
+import { triggerCommand } from './trigger';
 import type * as BridgeModule from '../../worker/bridge';
 import type * as WorkerModule from '../../worker/worker';
 import { errorMessage } from '../errors';
 
 type WorkerProcess = typeof WorkerModule;
 type BridgeProcess = typeof BridgeModule;
-
-function gameDate(value: string): string {
-  if (!isCalendarDate(value)) throw new InvalidArgumentError(`expected a game date YYYY-MM-DD, got "${value}"`);
-  return value;
-}
 
 async function withTemporal<T>(run: (client: ReturnType<typeof temporalClient>) => Promise<T>): Promise<T> {
   let connection;
@@ -42,11 +42,11 @@ const program = new Command('pipeline')
 
 program
   .command('status')
-  .description('show where a game date stands, phase by phase')
+  .description('show where a game date stands, phase by phase: from its run, else from the run history')
   .argument('<date>', 'game date, YYYY-MM-DD', gameDate)
   .option('--json', 'print the status object as JSON')
   .action(async (date: string, options: { json?: boolean }) => {
-    const status = await withTemporal((client) => readStatus(client, date));
+    const status = await withTemporal((client) => statusFromAnywhere(client, date, runHistory()));
     console.log(options.json ? JSON.stringify(status, null, 2) : renderStatus(status));
   });
 
@@ -60,7 +60,16 @@ program
   .addOption(
     new Option('--timeout <seconds>', 'give up waiting for a trigger after this long').default(60).argParser(positive),
   )
-  .action(async (options: { date: string; through: string; timeout: number }) => {
+  .option(
+    '--allow-real-pubsub',
+    'publish to real Pub/Sub (PUBSUB_EMULATOR_HOST empty): real processors would act on it',
+  )
+  .action(async (options: { date: string; through: string; timeout: number; allowRealPubsub?: boolean }) => {
+    if (!config.pubsubEmulatorHost && !options.allowRealPubsub) {
+      throw new UsageError(
+        'PUBSUB_EMULATOR_HOST is empty: simulate would publish a fake day to real Pub/Sub. Point it at an emulator, or pass --allow-real-pubsub',
+      );
+    }
     const pubsub = createPubSub(config);
     const bigquery = config.bigqueryEmulatorHost ? createBigQuery(config) : undefined; // sample rows go to the emulator only
     try {
@@ -93,6 +102,15 @@ program
   .action(() => loadProcess<BridgeProcess>('../../worker/bridge').runBridge());
 
 program.addCommand(schedulesCommand({ withTemporal, taskQueue: config.temporal.taskQueue }));
+program.addCommand(triggerCommand({ withTemporal }));
+program.addCommand(completeCommand({ withTemporal }));
+program.addCommand(rerunCommand({ withTemporal, taskQueue: config.temporal.taskQueue, bigquery: runHistory }));
+program.addCommand(exportCommand({ withTemporal, taskQueue: config.temporal.taskQueue }));
+
+/** The run history's BigQuery (the emulator locally); none when BigQuery is not configured. */
+function runHistory() {
+  return createBigQuery(config);
+}
 
 /** The process modules load only for their own command, so every other command starts fast. */
 function loadProcess<T>(path: string): T {
@@ -108,5 +126,5 @@ function positive(value: string): number {
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`pipeline: ${errorMessage(error)}`);
-  process.exit(1);
+  process.exit(error instanceof UsageError ? 2 : 1);
 });

@@ -55,6 +55,8 @@ export class GameDay extends Steps {
   private unchecked: Completion[] | undefined;
   private phaseShown = '';
   readonly events: RunEventLog;
+  /** Triggers being published now, by key. */
+  private readonly firing = new Map<string, Promise<StepFired>>();
 
   constructor(input: GameDayInput) {
     const state = restore(input);
@@ -198,16 +200,24 @@ export class GameDay extends Steps {
 
   /** Publishes a trigger once per key; the step it was (new or from before). */
   async fire(key: string, topic: string, message: Unstamped<Trigger>): Promise<StepFired> {
+    // The rules and an operator may fire the same key at once: the second waits for the first.
+    const inFlight = this.firing.get(key);
+    if (inFlight) return inFlight;
     const { triggers, backfill } = this.state;
     const before = triggers[key];
-    const step = await this.step(async () => {
-      const fired = await fireOnce(triggers, key, backfill, topic, message);
+    const firing = this.step(async () => {
+      const fired = await fireOnce(triggers, key, backfill, topic, message, scopeOf(this.state));
       if (!before) this.events.trigger(fired, message.phase);
       await this.events.write();
       return fired;
     });
-    this.refreshPhase();
-    return step;
+    this.firing.set(key, firing);
+    try {
+      return await firing;
+    } finally {
+      this.firing.delete(key);
+      this.refreshPhase();
+    }
   }
 
   /** The event-driven export of the date, as a child run whose result the status shows. */
@@ -263,11 +273,11 @@ export class GameDay extends Steps {
   /** Continues as new once the history is long, at the first moment no step is under way. */
   async continueAsNewWhenSafe(): Promise<never> {
     await wf.condition(() => historyTooLong(this.historyLimit) && this.betweenSteps());
-    return wf.continueAsNew<(input: GameDayInput) => Promise<GameDayOutcome>>({
-      gameDate: this.gameDate,
-      state: this.state,
-      continueAsNewAfterEvents: this.historyLimit,
-    });
+    // A rerun's memo says which rerun it is (`pipeline rerun` reads it): the next run keeps it.
+    const continueAsNew = wf.makeContinueAsNewFunc<(input: GameDayInput) => Promise<GameDayOutcome>>(
+      this.state.rerun ? { memo: wf.workflowInfo().memo } : {},
+    );
+    return continueAsNew({ gameDate: this.gameDate, state: this.state, continueAsNewAfterEvents: this.historyLimit });
   }
 
   // ── Helpers ──────────────────────────────────────────────────────────────────────────────────
