@@ -101,11 +101,16 @@ program
   .description('run the bridge: Pub/Sub completions in, Temporal signals out')
   .action(() => loadProcess<BridgeProcess>('../../worker/bridge').runBridge());
 
-program.addCommand(schedulesCommand({ withTemporal, taskQueue: config.temporal.taskQueue }));
-program.addCommand(triggerCommand({ withTemporal }));
-program.addCommand(completeCommand({ withTemporal }));
-program.addCommand(rerunCommand({ withTemporal, taskQueue: config.temporal.taskQueue, bigquery: runHistory }));
-program.addCommand(exportCommand({ withTemporal, taskQueue: config.temporal.taskQueue }));
+// Commands built in their own modules take the program's settings (bad usage exits 2, with help).
+for (const command of [
+  schedulesCommand({ withTemporal, taskQueue: config.temporal.taskQueue }),
+  triggerCommand({ withTemporal }),
+  completeCommand({ withTemporal }),
+  rerunCommand({ withTemporal, taskQueue: config.temporal.taskQueue, bigquery: runHistory }),
+  exportCommand({ withTemporal, taskQueue: config.temporal.taskQueue }),
+]) {
+  program.addCommand(command.copyInheritedSettings(program));
+}
 
 /** The run history's BigQuery (the emulator locally); none when BigQuery is not configured. */
 function runHistory() {

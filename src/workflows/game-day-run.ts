@@ -358,5 +358,8 @@ export class GameDay extends Steps {
     if (phase === this.phaseShown) return;
     this.phaseShown = phase;
     wf.upsertSearchAttributes([{ key: PipelinePhase, value: phase }]);
+    // The Web UI's one line about the run (no history event: safe for runs of older releases).
+    const rerun = this.state.rerun ? ` (rerun ${this.state.rerun.attempt})` : '';
+    wf.setCurrentDetails(`Game day ${this.gameDate}${rerun}: ${phase === 'closed' ? 'closed' : `waiting on ${phase}`}`);
   }
 }

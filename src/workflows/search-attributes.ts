@@ -31,3 +31,8 @@ export function searchable(gameDate: string, correlationId: string | null, phase
   ]);
   wf.setCurrentDetails(`${phase} of ${gameDate}${correlationId ? ` (correlation ${correlationId})` : ''}`);
 }
+
+/** The summary line the Web UI shows for a date's run, however it was started. */
+export function gameDaySummary(gameDate: string): string {
+  return `Game day ${gameDate}: every completion, each trigger once`;
+}

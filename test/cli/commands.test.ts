@@ -15,6 +15,7 @@ import type { ExportComplete } from '../../src/messages/export-message';
 import type { TriggerRequest } from '../../src/messages/trigger';
 import { gameDayTriggerId, workflowIdFor } from '../../src/pipeline/ids';
 import { statusQuery } from '../../src/workflows/game-day';
+import { CorrelationId, GameDate, PipelinePhase } from '../../src/workflows/search-attributes';
 import { completion, processorNames } from '../helpers/messages';
 import { eventually } from '../helpers/eventually';
 import { memoryRunHistory, timeSkippingWorker, type TestWorker } from '../helpers/servers';
@@ -145,6 +146,19 @@ describe('pipeline trigger', () => {
       ],
     );
     assert.equal((await triggerPhase(env.client, date, { phase: 'phase5', ...operator })).outcome, 'already-fired');
+
+    // The children are found like the date's run: by date, phase and correlation id, with a summary.
+    for (const [id, phase] of [
+      [`${workflowIdFor(date)}/phase4`, 'phase4'],
+      [`${workflowIdFor(date)}/phase5`, 'phase5'],
+    ] as const) {
+      const child = await env.client.workflow.getHandle(id).describe();
+      assert.deepEqual(
+        [GameDate, PipelinePhase, CorrelationId].map((key) => child.typedSearchAttributes.get(key)),
+        [date, phase, `corr-${date}`],
+      );
+      assert.match((await child.staticSummary()) ?? '', new RegExp(`^Phase ${phase.at(-1)}.* of ${date}$`));
+    }
   });
 
   it('refuses a missing reason, an unknown phase, a date with no run and a closed date', async () => {
