@@ -1,4 +1,4 @@
-// The bridge process: Pub/Sub completions in (streaming pull and push), Temporal signals out.
+// The bridge process: Pub/Sub completions (and requested exports) in, by streaming pull and push; Temporal signals (and export runs) out.
 import { createHandler } from '../src/bridge/handler';
 import { deadLetterPublisher } from '../src/bridge/dead-letter';
 import { pullAll } from '../src/bridge/pull';
@@ -7,7 +7,7 @@ import { connectTemporal, createPubSub, temporalClient } from '../src/clients';
 import { config } from '../src/config';
 import { ensureTopology, type TopologyOptions } from '../src/infra/topology';
 import { log } from '../src/log';
-import { completionTopics } from '../src/pipeline/definition';
+import { bridgeTopics } from '../src/pipeline/definition';
 
 /** Runs the bridge until SIGINT/SIGTERM; `pipeline bridge` calls it. Exits 1 if it cannot resubscribe. */
 export async function runBridge(): Promise<void> {
@@ -42,7 +42,7 @@ export async function runBridge(): Promise<void> {
     log,
   });
   const pull = bridge.pull
-    ? pullAll(pubsub, completionTopics, handle, {
+    ? pullAll(pubsub, bridgeTopics, handle, {
         maxOutstanding: bridge.maxOutstanding,
         redelivery: bridge.redelivery,
         recreate: () => ensureTopology(pubsub, topology),
@@ -58,7 +58,7 @@ export async function runBridge(): Promise<void> {
   const push = await startPushServer(handle, deadLetter, bridge, log);
   log.info(
     {
-      pull_topics: pull ? completionTopics : [],
+      pull_topics: pull ? bridgeTopics : [],
       push_url: bridge.push ? push.url : undefined,
       redelivery: bridge.redelivery,
       max_deliveries: bridge.maxDeliveries,

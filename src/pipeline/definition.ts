@@ -189,6 +189,9 @@ export const completionTopics: readonly string[] = phases.flatMap((p) =>
   p.completionTopic ? [p.completionTopic] : [],
 );
 
+/** Topics the bridge consumes: the completions, and the export triggers people publish (seed 002). */
+export const bridgeTopics: readonly string[] = [...completionTopics, pipeline.topics.phase6ExportTrigger];
+
 export const allTopics: readonly string[] = [...completionTopics, ...Object.values(pipeline.topics)];
 
 export function phaseDefinition(key: PhaseKey): PhaseDefinition {
