@@ -1,27 +1,19 @@
-// One game date's run as an object: what it has received and done (its state, carried across
-// continue-as-new) and the steps it takes. `gameDayWorkflow` tells the story with these steps.
-//
-// A step is a side effect and its record (a trigger published and noted, a child started and
-// noted). The run continues as new only between steps, never inside one, so a new run neither
-// repeats nor loses what the old one did.
+// One game date's run as an object: what it receives (completions, its children's reports) and the
+// steps of its life (opening, children, closing). `gameDayWorkflow` tells the story with these; the
+// step machinery they share is `GameDaySteps`.
 import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ClosedRun } from '../bigquery/run-history';
 import type { Completion } from '../messages/completion';
-import type { Trigger } from '../messages/trigger';
 import { pipeline, type PhaseKey } from '../pipeline/definition';
 import { gameDayChildId, workflowIdFor } from '../pipeline/ids';
 import { zonedInstant } from '../pipeline/time';
-import { failureMessage } from './failure';
-import { fireOnce, type Unstamped } from './fire';
 import { phase6Verdict } from './gate';
-import { historyTooLong } from './history';
-import { cancelChildren, runEventDrivenExport, scopeOf, startPhase4Child, startPhase5Child } from './game-day-children';
-import { isLive, patches, restore, type GameDayInput, type GameDayOutcome, type GameDayState } from './game-day-state';
-import { RunEventLog } from './game-day-events';
+import { scopeOf, startPhase4Child, startPhase5Child } from './game-day-children';
+import { isLive, patches, restore, type GameDayInput, type GameDayOutcome } from './game-day-state';
 import { notCounted, phaseProgress, recordDelivery } from './progress';
-import { aFewTimes, untilItWorks } from './retry';
-import { BackfillMode, CorrelationId, GameDate, PipelinePhase } from './search-attributes';
+import { untilItWorks } from './retry';
+import { BackfillMode, CorrelationId, GameDate } from './search-attributes';
 import {
   backfillSignal,
   completionSignal,
@@ -32,12 +24,12 @@ import {
   type PushSource,
   type StepFired,
 } from './signals';
-import { statusOf, waitingOnOf, type GameDayStatus } from './status';
-import { Steps } from './steps';
+import { statusOf, type GameDayStatus } from './status';
+import { GameDaySteps } from './game-day-steps';
 
 export type { GameDayInput, GameDayOutcome, GameDayState } from './game-day-state';
 
-const { closedRunOf, recordRunClosed } = wf.proxyActivities<Activities>({
+const { closedRunOf } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: untilItWorks,
 });
@@ -46,35 +38,21 @@ const { deadLetterCompletions } = wf.proxyActivities<Activities>({
   heartbeatTimeout: '10 seconds',
   retry: untilItWorks,
 });
-const { sendAlert } = wf.proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: aFewTimes });
 
-export class GameDay extends Steps {
-  readonly state: GameDayState;
-  private readonly historyLimit: number;
+export class GameDay extends GameDaySteps {
   /** Completions that arrived before the run knew its date had not closed already. */
   private unchecked: Completion[] | undefined;
-  private phaseShown = '';
-  readonly events: RunEventLog;
-  /** Triggers being published now, by key. */
-  private readonly firing = new Map<string, Promise<StepFired>>();
 
   constructor(input: GameDayInput) {
     const state = restore(input);
     // A date closes at the latest some days after it began or after its run opened, whichever is later.
     const dayBegins = zonedInstant(state.gameDate, '00:00', pipeline.phase5.timeZone);
-    super(Math.max(Date.parse(state.openedAt), dayBegins) + pipeline.lifetime.maxOpenDuration);
-    this.state = state;
-    this.historyLimit = input.continueAsNewAfterEvents ?? pipeline.lifetime.continueAsNewAfterEvents;
+    const deadline = Math.max(Date.parse(state.openedAt), dayBegins) + pipeline.lifetime.maxOpenDuration;
+    super(state, deadline, input.continueAsNewAfterEvents ?? pipeline.lifetime.continueAsNewAfterEvents);
     // A continued run was checked when the date first opened; a rerun is deliberate.
     this.unchecked = input.state || input.rerun ? undefined : [];
-    this.events = new RunEventLog(state, wf.patched(patches.runEvents));
-    const { gameDate } = state;
-    wf.upsertSearchAttributes([{ key: GameDate, value: gameDate }]);
+    wf.upsertSearchAttributes([{ key: GameDate, value: state.gameDate }]);
     this.refreshPhase();
-  }
-
-  get gameDate(): string {
-    return this.state.gameDate;
   }
 
   // ── What arrives ─────────────────────────────────────────────────────────────────────────────
@@ -115,28 +93,6 @@ export class GameDay extends Steps {
 
   phase5Finished(): void {
     this.state.phase5Finished = true;
-  }
-
-  /** A phase 5 run failed: start it again where it was (a few times at most), then alert. */
-  async phase5Failed(reason: string): Promise<void> {
-    const { state } = this;
-    if (state.closed) return;
-    state.phase5Failures.push(reason);
-    delete state.children.phase5;
-    const again = state.phase5Failures.length <= pipeline.lifetime.phase5Restarts;
-    if (again) await this.startPhase5();
-    else state.phase5Finished = true;
-    await this.step(() =>
-      sendAlert({
-        severity: 'critical',
-        title: again ? 'Phase 5 failed and was started again' : 'Phase 5 failed again: predictions need an operator',
-        game_date: this.gameDate,
-        correlation_id: state.correlationId ?? null,
-        details: { reason, failures: state.phase5Failures.length },
-      }).catch((error: unknown) =>
-        wf.log.error('alert not delivered', { game_date: this.gameDate, error: failureMessage(error) }),
-      ),
-    );
   }
 
   status(): GameDayStatus {
@@ -198,119 +154,7 @@ export class GameDay extends Steps {
     });
   }
 
-  /** Publishes a trigger once per key; the step it was (new or from before). */
-  async fire(key: string, topic: string, message: Unstamped<Trigger>): Promise<StepFired> {
-    // The rules and an operator may fire the same key at once: the second waits for the first.
-    const inFlight = this.firing.get(key);
-    if (inFlight) return inFlight;
-    const { triggers, backfill } = this.state;
-    const before = triggers[key];
-    const firing = this.step(async () => {
-      const fired = await fireOnce(triggers, key, backfill, topic, message, scopeOf(this.state));
-      if (!before) this.events.trigger(fired, message.phase);
-      await this.events.write();
-      return fired;
-    });
-    this.firing.set(key, firing);
-    try {
-      return await firing;
-    } finally {
-      this.firing.delete(key);
-      this.refreshPhase();
-    }
-  }
-
-  /** The event-driven export of the date, as a child run whose result the status shows. */
-  async runExports(): Promise<void> {
-    const { state } = this;
-    const trigger = state.triggers.phase6;
-    if (state.backfill || !trigger || state.exports) return;
-    await this.step(async () => {
-      state.exports = await runEventDrivenExport(state, trigger);
-      await this.events.write();
-    });
-    this.refreshPhase();
-  }
-
-  /** Stays open while deliveries keep arriving (late duplicates), then lets the date close; never past its deadline. */
-  async closeWhenQuiet(): Promise<void> {
-    const quiet = pipeline.lifetime.quietPeriodAfterLastTrigger;
-    for (;;) {
-      const seen = this.state.deliveriesSeen;
-      const left = this.deadline - Date.now();
-      if (left <= 0 || !(await this.waitFor(() => this.state.deliveriesSeen !== seen, Math.min(quiet, left)))) return;
-    }
-  }
-
-  async close(outcome: 'completed' | 'expired'): Promise<GameDayOutcome> {
-    const { state } = this;
-    return this.step(async () => {
-      state.closed = outcome;
-      if (outcome === 'expired') {
-        wf.log.warn('game day closed before completing', { game_date: this.gameDate, waiting_on: waitingOnOf(state) });
-      }
-      this.refreshPhase();
-      await wf.condition(wf.allHandlersFinished); // e.g. a phase 5 restart under way
-      await cancelChildren(state);
-      this.events.note({ kind: 'close', detail: { outcome, waiting_on: waitingOnOf(state) } });
-      await this.events.write();
-      if (wf.patched(patches.runHistory)) {
-        const { workflowId, firstExecutionRunId } = wf.workflowInfo();
-        await recordRunClosed({
-          gameDate: this.gameDate,
-          runId: firstExecutionRunId,
-          workflowId,
-          outcome,
-          correlationId: state.correlationId ?? null,
-          openedAt: state.openedAt,
-          closedAt: new Date().toISOString(),
-        });
-      }
-      return outcome;
-    });
-  }
-
-  /** Continues as new once the history is long, at the first moment no step is under way. */
-  async continueAsNewWhenSafe(): Promise<never> {
-    await wf.condition(() => historyTooLong(this.historyLimit) && this.betweenSteps());
-    // A rerun's memo says which rerun it is (`pipeline rerun` reads it): the next run keeps it.
-    const continueAsNew = wf.makeContinueAsNewFunc<(input: GameDayInput) => Promise<GameDayOutcome>>(
-      this.state.rerun ? { memo: wf.workflowInfo().memo } : {},
-    );
-    return continueAsNew({ gameDate: this.gameDate, state: this.state, continueAsNewAfterEvents: this.historyLimit });
-  }
-
   // ── Helpers ──────────────────────────────────────────────────────────────────────────────────
-
-  /** Starts a child once. Abandoned, not terminated, on continue-as-new; cancelled when the date closes. */
-  private async startChildOnce(
-    key: string,
-    workflowId: string,
-    start: (workflowId: string) => Promise<unknown>,
-  ): Promise<void> {
-    if (this.state.children[key]) return;
-    await this.step(async () => {
-      await start(workflowId);
-      this.state.children[key] = workflowId;
-    });
-  }
-
-  /** Signals a running child; a child that already finished needs nothing more. */
-  async signalChild<Args extends unknown[]>(
-    key: string,
-    signal: wf.SignalDefinition<Args>,
-    ...args: Args
-  ): Promise<void> {
-    const id = this.state.children[key];
-    if (!id) return;
-    await this.step(async () => {
-      try {
-        await wf.getExternalWorkflowHandle(id).signal(signal, ...args);
-      } catch (error) {
-        wf.log.debug('child no longer running', { child: id, error: String(error) });
-      }
-    });
-  }
 
   /** Backfill (publish nothing downstream) applies to past dates only: one stray flag must not silence a live day. */
   private async enterBackfill(): Promise<void> {
@@ -322,16 +166,6 @@ export class GameDay extends Steps {
     this.state.backfill = true;
     wf.upsertSearchAttributes([{ key: BackfillMode, value: true }]);
     await Promise.all([this.signalChild('phase4', backfillSignal), this.signalChild('phase5', backfillSignal)]);
-  }
-
-  /** Writes the events noted so far, as a step of its own. */
-  async writeEvents(): Promise<void> {
-    await this.step(() => this.events.write());
-  }
-
-  /** Writes the events noted when enough have gathered, as a step of its own. */
-  private async writeEventsIfDue(): Promise<void> {
-    if (this.events.due) await this.step(() => this.events.write());
   }
 
   /** Passes a prediction completion through the 5→6 gate; why it was turned away, if it was. */
@@ -351,15 +185,5 @@ export class GameDay extends Steps {
       return verdict.reason;
     }
     return undefined;
-  }
-
-  private refreshPhase(): void {
-    const phase = waitingOnOf(this.state);
-    if (phase === this.phaseShown) return;
-    this.phaseShown = phase;
-    wf.upsertSearchAttributes([{ key: PipelinePhase, value: phase }]);
-    // The Web UI's one line about the run (no history event: safe for runs of older releases).
-    const rerun = this.state.rerun ? ` (rerun ${this.state.rerun.attempt})` : '';
-    wf.setCurrentDetails(`Game day ${this.gameDate}${rerun}: ${phase === 'closed' ? 'closed' : `waiting on ${phase}`}`);
   }
 }

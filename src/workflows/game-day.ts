@@ -7,6 +7,7 @@ import { pipeline } from '../pipeline/definition';
 import { manualCompletionUpdate, manualTriggerUpdate, refuseCompletion, refuseTrigger } from './commands';
 import { GameDay, type GameDayInput, type GameDayOutcome } from './game-day-run';
 import { manualCompletion, manualTrigger, noteRerun } from './game-day-commands';
+import { closeDay, restartPhase5 } from './game-day-lifecycle';
 import { phase3Trigger, phase6Trigger } from './game-day-triggers';
 import {
   completionSignal,
@@ -30,7 +31,7 @@ export async function gameDayWorkflow(input: GameDayInput): Promise<GameDayOutco
   wf.setHandler(stepFiredSignal, (step) => day.stepFired(step));
   wf.setHandler(phase4DoneSignal, (done) => day.phase4Finished(done));
   wf.setHandler(phase5FinishedSignal, () => day.phase5Finished());
-  wf.setHandler(phase5FailedSignal, (reason) => day.phase5Failed(reason));
+  wf.setHandler(phase5FailedSignal, (reason) => restartPhase5(day, reason));
   wf.setHandler(manualTriggerUpdate, (request) => manualTrigger(day, request), { validator: refuse(refuseTrigger) });
   wf.setHandler(manualCompletionUpdate, (request) => manualCompletion(day, request), {
     validator: refuse(refuseCompletion),
@@ -83,7 +84,7 @@ async function theDay(day: GameDay): Promise<GameDayOutcome> {
   // Then the date stays open for late duplicates until phase 5's deadlines are behind it.
   const finished = upstream && downstream && (await day.waitFor(() => state.phase5Finished === true));
   if (finished) await day.closeWhenQuiet();
-  return day.close(finished ? 'completed' : 'expired');
+  return closeDay(day, finished ? 'completed' : 'expired');
 }
 
 /** An update validator from a check that returns why it refuses. */

@@ -5,10 +5,9 @@ import * as wf from '@temporalio/workflow';
 import { pipeline } from '../pipeline/definition';
 import { triggerKeys, workflowIdFor } from '../pipeline/ids';
 import { zonedInstant } from '../pipeline/time';
-import type { Activities } from '../activities';
 import { failureMessage } from './failure';
 import { fireOnce } from './fire';
-import { aFewTimes } from './retry';
+import { checkSla, readsUntil } from './phase5-reads';
 import { searchable } from './search-attributes';
 import {
   backfillSignal,
@@ -38,19 +37,6 @@ export interface Phase5Input {
   /** Start predictions at once (a rerun from phase 5). */
   pushed?: PushSource;
 }
-
-/**
- * Phase 5's reads retry until the deadline they serve makes them moot, so a BigQuery outage of
- * any length short of that deadline loses nothing; past it the step goes on without the answer.
- */
-function readsUntil(deadline: number) {
-  return wf.proxyActivities<Activities>({
-    startToCloseTimeout: '2 minutes',
-    scheduleToCloseTimeout: Math.max(10_000, deadline - Date.now()),
-    retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
-  });
-}
-const { sendAlert } = wf.proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: aFewTimes });
 
 export async function phase5Workflow(input: Phase5Input): Promise<void> {
   const run = wf.getExternalWorkflowHandle(workflowIdFor(input.gameDate));
@@ -183,25 +169,5 @@ async function startAndFollowUp(input: Phase5Input, run: wf.ExternalWorkflowHand
 
   // The SLA: coverage under the minimum is a critical alert.
   await wf.sleep(untilAt(at(schedule.slaCheckAt)));
-  const coverage = await readsUntil(at(schedule.slaCheckAt) + schedule.backupWaitsUpTo)
-    .predictionCoverage(gameDate)
-    .catch((error: unknown) => failureMessage(error));
-  const unknown = typeof coverage === 'string';
-  if (unknown || coverage.pct < schedule.slaMinCoveragePct) {
-    await sendAlert({
-      severity: 'critical',
-      title: unknown
-        ? `Predictions coverage unknown at the SLA check: BigQuery did not answer`
-        : `Predictions cover ${coverage.pct}% of players, under the ${schedule.slaMinCoveragePct}% SLA`,
-      game_date: gameDate,
-      correlation_id: correlationId,
-      details: {
-        ...(unknown ? { error: coverage } : coverage),
-        checked_at: schedule.slaCheckAt,
-        time_zone: schedule.timeZone,
-      },
-    }).catch((error: unknown) =>
-      wf.log.error('SLA alert not delivered', { game_date: gameDate, error: failureMessage(error) }),
-    );
-  }
+  await checkSla(gameDate, correlationId, at(schedule.slaCheckAt));
 }
