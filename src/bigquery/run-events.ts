@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { RunEvent } from '../messages/run-event';
-import { dateParam, runQuery } from './client';
+import { dateParam, runQuery, type JsonValue } from './client';
 
 export type { RunEvent, RunEventKind } from '../messages/run-event';
 
@@ -100,15 +100,20 @@ FROM nba_orchestration.game_day_events WHERE game_date = @game_date ORDER BY \`a
     { params: { game_date: dateParam('game_date', gameDate) } },
   );
   return rows.map((row) => ({
-    eventId: String(row.event_id),
+    eventId: text(row.event_id),
     gameDate,
-    correlationId: row.correlation_id === null ? null : String(row.correlation_id),
-    kind: String(row.kind) as RunEvent['kind'],
-    phase: row.phase === null ? null : String(row.phase),
-    processor: row.processor === null ? null : String(row.processor),
-    triggerId: row.trigger_id === null ? null : String(row.trigger_id),
-    triggerSource: row.trigger_source === null ? null : String(row.trigger_source),
-    at: String(row.at),
-    detail: row.detail ? (JSON.parse(String(row.detail)) as Record<string, unknown>) : {},
+    correlationId: nullableText(row.correlation_id),
+    kind: text(row.kind) as RunEvent['kind'],
+    phase: nullableText(row.phase),
+    processor: nullableText(row.processor),
+    triggerId: nullableText(row.trigger_id),
+    triggerSource: nullableText(row.trigger_source),
+    at: text(row.at),
+    detail: row.detail ? (JSON.parse(text(row.detail)) as Record<string, unknown>) : {},
   }));
 }
+
+const text = (value: JsonValue | undefined): string =>
+  typeof value === 'string' ? value : JSON.stringify(value ?? null);
+const nullableText = (value: JsonValue | undefined): string | null =>
+  value === null || value === undefined ? null : text(value);

@@ -81,7 +81,7 @@ export async function commandOpenRun<Ret, Arg>(
     return await client.workflow.getHandle(workflowIdFor(date)).executeUpdate(update, { args: [arg] });
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError) {
-      throw new UsageError((error.cause as Error | undefined)?.message ?? error.message);
+      throw new UsageError(error.cause?.message ?? error.message);
     }
     throw error;
   }

@@ -3,6 +3,7 @@
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { eventsOfDate } from '../bigquery/run-events';
+import { errorMessage } from '../errors';
 import { closedRunOf } from '../bigquery/run-history';
 import type { Completion, CompletionStatus } from '../messages/completion';
 import type { RunEvent } from '../messages/run-event';
@@ -40,7 +41,7 @@ export async function statusFromAnywhere(client: Client, date: string, bigquery?
       );
       return { ...live, source: 'live', temporal_status: run.status.name, web_ui };
     } catch (error) {
-      note = `the run did not answer its query (${(error as Error).message.split('\n')[0]}): is a worker up?`;
+      note = `the run did not answer its query (${errorMessage(error).split('\n')[0]}): is a worker up?`;
     }
   }
   const fromHistory = bigquery ? await statusFromRunHistory(bigquery, date).catch(() => undefined) : undefined;

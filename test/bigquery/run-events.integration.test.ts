@@ -56,9 +56,9 @@ before(async () => {
       closedRunOf: (gameDate: string) => closedRunOf(bigquery, gameDate),
       recordRunClosed: (run: Parameters<typeof recordRunClosed>[1]) => recordRunClosed(bigquery, run),
       recordRunEvents: (events: Parameters<typeof recordRunEvents>[1]) => recordRunEvents(bigquery, events),
-      async publishTrigger(request: TriggerRequest) {
+      publishTrigger(request: TriggerRequest) {
         published.push(request);
-        return `message-${published.length}`;
+        return Promise.resolve(`message-${published.length}`);
       },
     },
   });

@@ -21,13 +21,17 @@ const deadLettered: string[] = [];
 
 before(async () => {
   testWorker = await timeSkippingWorker(taskQueue, {
-    async runExport(run: ExportRun): Promise<ExportWritten> {
+    runExport(run: ExportRun): Promise<ExportWritten> {
       written.push(`${run.targetDate}:${run.exportType}`);
-      return { exportType: run.exportType, paths: [`v1/${run.exportType}/${run.targetDate}.json`], rowCount: 1 };
+      return Promise.resolve({
+        exportType: run.exportType,
+        paths: [`v1/${run.exportType}/${run.targetDate}.json`],
+        rowCount: 1,
+      });
     },
-    async publishExportComplete(report: ExportComplete) {
+    publishExportComplete(report: ExportComplete) {
       reports.push(report);
-      return 'export-complete';
+      return Promise.resolve('export-complete');
     },
   });
   handle = createHandler({
@@ -35,8 +39,9 @@ before(async () => {
     taskQueue,
     maxMessageBytes: 64 * 1024,
     log: pino({ level: 'silent' }),
-    deadLetter: async ({ reason }) => {
+    deadLetter: ({ reason }) => {
       deadLettered.push(reason);
+      return Promise.resolve();
     },
   });
 });

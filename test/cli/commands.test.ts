@@ -30,16 +30,20 @@ const runHistory = memoryRunHistory();
 before(async () => {
   testWorker = await timeSkippingWorker(taskQueue, {
     ...runHistory.activities,
-    async publishTrigger(request: TriggerRequest) {
+    publishTrigger(request: TriggerRequest) {
       published.push(request);
-      return `message-${published.length}`;
+      return Promise.resolve(`message-${published.length}`);
     },
-    async runExport(run: ExportRun): Promise<ExportWritten> {
-      return { exportType: run.exportType, paths: [`v1/${run.exportType}/${run.targetDate}.json`], rowCount: 1 };
+    runExport(run: ExportRun): Promise<ExportWritten> {
+      return Promise.resolve({
+        exportType: run.exportType,
+        paths: [`v1/${run.exportType}/${run.targetDate}.json`],
+        rowCount: 1,
+      });
     },
-    async publishExportComplete(report: ExportComplete) {
+    publishExportComplete(report: ExportComplete) {
       exported.push(report);
-      return 'export-complete';
+      return Promise.resolve('export-complete');
     },
   });
   env = testWorker.env;
