@@ -148,7 +148,7 @@ describe('operating a day with the CLI on the local stack', () => {
   it('pushes a date stuck at 20/21 on with pipeline trigger, once', async () => {
     const gameDate = '2025-11-30';
     const stuck = phaseCompletions('phase2', { gameDate, correlationId: 'corr-stuck' }).filter(
-      (m) => m.message.processor_name !== 'BdlBoxscoresProcessor' && m.message.status !== 'failed',
+      (m) => m.message.processor_name !== 'BdlPlayerBoxscoresProcessor' && m.message.status !== 'failed',
     );
     await Promise.all(stuck.map(({ topic, message }) => pubsub.pubsub.topic(topic).publishMessage({ json: message })));
     await eventually(
@@ -169,7 +169,10 @@ describe('operating a day with the CLI on the local stack', () => {
     assert.equal(again.status, 0, again.stderr);
     assert.match(again.stdout, /had already fired .*trigger_source manual.*nothing published/);
     const status = await readStatus(client, gameDate);
-    assert.equal(status.phases.phase3.status === 'not_started' && status.phases.phase2.status, 'triggered');
+    assert.deepEqual(
+      [status.phases.phase2.status, status.phases.phase2.completed_count, status.triggers?.phase3?.source],
+      ['triggered', 20, 'manual'],
+    );
   });
 
   it('refuses with exit 2 what cannot be done: a rerun of an open date, a trigger for a date with no run', () => {
