@@ -62,7 +62,7 @@ export class GameDay extends GameDaySteps {
     state.deliveriesSeen += 1;
     if (!recordDelivery(state.received, completion, new Date().toISOString(), wf.patched(patches.batchProgress))) {
       this.events.completion(completion, 'duplicate');
-      return this.writeEventsIfDue();
+      return;
     }
     this.unchecked?.push(completion);
     if (!state.correlationId && completion.correlationId) {
@@ -76,7 +76,6 @@ export class GameDay extends GameDaySteps {
     }
     const refused = completion.phase === 'phase5' ? await this.judgePrediction(completion) : notCounted(completion);
     this.events.completion(completion, refused ? 'rejected' : 'accepted', refused);
-    await this.writeEventsIfDue();
   }
 
   stepFired(step: StepFired): void {

@@ -131,9 +131,15 @@ export class GameDaySteps extends Steps {
     await this.step(() => this.events.write());
   }
 
-  /** Writes the events noted when enough have gathered, as a step of its own. */
-  protected async writeEventsIfDue(): Promise<void> {
-    if (this.events.due) await this.step(() => this.events.write());
+  /**
+   * Writes the events noted whenever enough have gathered, as a step of its own. One writer for
+   * the whole run: a storm of deliveries must not have each of its handlers queue a write.
+   */
+  async writeEventsWhenDue(): Promise<never> {
+    for (;;) {
+      await wf.condition(() => this.events.due);
+      await this.step(() => this.events.write());
+    }
   }
 
   refreshPhase(): void {

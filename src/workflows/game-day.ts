@@ -41,7 +41,7 @@ export async function gameDayWorkflow(input: GameDayInput): Promise<GameDayOutco
   const closed = await day.closedBefore();
   if (closed) return day.endAsLate(closed);
   if (input.rerun && !input.state) noteRerun(day, input.rerun);
-  return Promise.race([day.continueAsNewWhenSafe(), theDay(day)]);
+  return Promise.race([day.continueAsNewWhenSafe(), day.writeEventsWhenDue(), theDay(day)]);
 }
 
 async function theDay(day: GameDay): Promise<GameDayOutcome> {
