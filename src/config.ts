@@ -41,6 +41,8 @@ const schema = z.object({
   // Worker Versioning: on when a build id is set (the image sets it from its tag).
   TEMPORAL_DEPLOYMENT_NAME: z.string().min(1).default('game-day-pipeline'),
   TEMPORAL_WORKER_BUILD_ID: optionalText,
+  // The Web UI the CLI links to (default: the dev server's, port 8233 on the Temporal address's host).
+  TEMPORAL_UI_URL: z.url().optional(),
   // An unset emulator variable is undefined; the empty string means "real Google Cloud" explicitly.
   PUBSUB_EMULATOR_HOST: z.string().optional(),
   GCP_PROJECT: z.string().min(1).default('nba-props-platform'),
@@ -147,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv) {
     temporal: {
       ...temporal.value,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
+      uiUrl: (e.TEMPORAL_UI_URL ?? `http://${temporal.value.address.split(':')[0]}:8233`).replace(/\/+$/, ''),
       versioning: e.TEMPORAL_WORKER_BUILD_ID
         ? { deploymentName: e.TEMPORAL_DEPLOYMENT_NAME, buildId: e.TEMPORAL_WORKER_BUILD_ID }
         : undefined,

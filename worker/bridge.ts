@@ -1,5 +1,6 @@
-// The bridge process: Pub/Sub completions in (streaming pull and push), Temporal signals out. Its
-// HTTP port serves the push endpoint, /metrics, /healthz (alive) and /readyz (subscribed, Temporal reachable).
+// The bridge process: Pub/Sub completions (and requested exports) in, by streaming pull and push;
+// Temporal signals (and export runs) out. Its HTTP port serves the push endpoint, /metrics, /healthz
+// (alive) and /readyz (subscribed, Temporal reachable).
 import { createHandler } from '../src/bridge/handler';
 import { deadLetterPublisher } from '../src/bridge/dead-letter';
 import { createBridgeMetrics } from '../src/bridge/metrics';
@@ -9,7 +10,7 @@ import { connectTemporal, createPubSub } from '../src/clients';
 import { loadProcessConfig } from '../src/config';
 import { ensureTopology, type TopologyOptions } from '../src/infra/topology';
 import { log } from '../src/log';
-import { completionTopics } from '../src/pipeline/definition';
+import { bridgeTopics } from '../src/pipeline/definition';
 import { opsHandlers } from '../src/telemetry/http';
 import { clientTracingInterceptors, inSpan, startTracing } from '../src/telemetry/tracing';
 import { Client } from '@temporalio/client';
@@ -67,7 +68,7 @@ export async function runBridge(): Promise<void> {
     );
   let stopping = false;
   const pull = bridge.pull
-    ? pullAll(pubsub, completionTopics, handle, {
+    ? pullAll(pubsub, bridgeTopics, handle, {
         maxOutstanding: bridge.maxOutstanding,
         redelivery: bridge.redelivery,
         recreate: () => ensureTopology(pubsub, topology),
@@ -96,7 +97,7 @@ export async function runBridge(): Promise<void> {
   const push = await startPushServer(handle, deadLetter, bridge, log, { routes });
   log.info(
     {
-      pull_topics: pull ? completionTopics : [],
+      pull_topics: pull ? bridgeTopics : [],
       push_url: bridge.push ? push.url : undefined,
       metrics_url: push.url.replace(/\/pubsub\/push$/, '/metrics'),
       redelivery: bridge.redelivery,

@@ -5,7 +5,7 @@ import { log } from '../log';
 import { workflowIdFor } from '../pipeline/ids';
 import { gameDayWorkflow } from '../workflows/game-day';
 import { openSignal } from '../workflows/signals';
-import { BackfillMode, GameDate, PipelinePhase } from '../workflows/search-attributes';
+import { BackfillMode, GameDate, gameDaySummary, PipelinePhase } from '../workflows/search-attributes';
 
 export type OpenedGameDay =
   | { outcome: 'opened'; workflowId: string; gameDate: string }
@@ -27,6 +27,7 @@ export function createOpenGameDayActivity(client: Client, gameDayTaskQueue?: str
           signalArgs: [],
           // A closed date stays closed, as for the bridge.
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          staticSummary: gameDaySummary(gameDate),
           typedSearchAttributes: [
             { key: GameDate, value: gameDate },
             { key: PipelinePhase, value: 'phase2' },

@@ -1,7 +1,9 @@
 // The run history the game-day run reads and writes: closes, and what a late run dead-letters.
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { PubSub } from '@google-cloud/pubsub';
+import { recordRunEvents } from '../bigquery/run-events';
 import { closedRunOf, recordRunClosed, type ClosedRun } from '../bigquery/run-history';
+import type { RunEvent } from '../messages/run-event';
 import { deadLetterAttributes } from '../bridge/dead-letter';
 import { Context } from '@temporalio/activity';
 import { log } from '../log';
@@ -29,6 +31,12 @@ export function createRunHistoryActivities(bigquery: BigQuery, pubsub: PubSub) {
     recordRunClosed: async (run: ClosedRun): Promise<void> => {
       await recordRunClosed(bigquery, run);
       log.info({ game_date: run.gameDate, run_id: run.runId, outcome: run.outcome }, 'run close recorded');
+    },
+
+    /** A batch of the run's events; written once however often it is retried. */
+    recordRunEvents: async (events: RunEvent[]): Promise<void> => {
+      await recordRunEvents(bigquery, events);
+      log.debug({ game_date: events[0]?.gameDate, events: events.length }, 'run events recorded');
     },
 
     /**

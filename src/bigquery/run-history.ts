@@ -61,3 +61,13 @@ WHERE NOT EXISTS (SELECT 1 FROM nba_orchestration.game_day_runs WHERE game_date 
     },
   );
 }
+
+/** How many runs of the date have closed (the first run and its reruns). */
+export async function closedRunCount(bigquery: BigQueryClient, gameDate: string): Promise<number> {
+  const [row] = await runQuery(
+    bigquery,
+    'SELECT COUNT(DISTINCT run_id) AS n FROM nba_orchestration.game_day_runs WHERE game_date = @game_date',
+    { params: { game_date: dateParam('game_date', gameDate) } },
+  );
+  return Number(row?.n ?? 0);
+}

@@ -13,6 +13,8 @@ import { classifyTemporalError } from './classify';
 import type { DeadLetter } from './dead-letter';
 import { backoffSeconds, FailureCounts, type BackoffPolicy } from './deliveries';
 import { byteLength, completionFieldCaps, deliveryDefaults, pubsubLimits, temporalLimits } from './limits';
+import { pipeline } from '../pipeline/definition';
+import { runRequestedExport } from './export-trigger';
 import { signalCompletion } from './signal';
 import { tagActiveSpan } from '../telemetry/span';
 import { errorMessage } from '../errors';
@@ -30,6 +32,8 @@ export interface IncomingMessage {
 
 export type Verdict =
   | { action: 'ack'; outcome: 'signalled'; workflowId: string }
+  /** An export trigger: its export run started (or had, for a redelivery), or it was the orchestrator's own. */
+  | { action: 'ack'; outcome: 'export-started' | 'not-ours'; workflowId?: string }
   | { action: 'ack'; outcome: 'dead-lettered'; reason: string }
   /** Deliver again, not before `retryAfterSeconds`. */
   | { action: 'nack'; retryAfterSeconds: number; error: string };
@@ -114,6 +118,7 @@ export function createHandler(options: HandlerOptions): Handle {
     const overLimit = sizeProblem(message, maxMessageBytes) ?? fieldSizeProblem(message.data, fieldCaps);
     if (overLimit) return reject(message, `oversized: ${overLimit}`);
 
+    if (message.topic === pipeline.topics.phase6ExportTrigger) return decideExport(message);
     const parsed = parseCompletion(message.data.toString('utf8'), message.topic, message.id);
     if (!parsed.ok) return reject(message, `invalid: ${parsed.reason}`);
     const completion = parsed.value;
@@ -156,6 +161,23 @@ export function createHandler(options: HandlerOptions): Handle {
       const { permanent, description } = classifyTemporalError(error);
       if (permanent) return reject(message, `rejected: Temporal refused the signal: ${description}`);
       return retryOrExhaust(message, `Temporal did not accept the signal: ${description}`, fields);
+    }
+  }
+
+  async function decideExport(message: IncomingMessage): Promise<Verdict> {
+    try {
+      const requested = await client.connection.withDeadline(Date.now() + signalTimeoutMs, () =>
+        runRequestedExport(client, taskQueue, message),
+      );
+      if (requested.outcome === 'invalid') return reject(message, `invalid: ${requested.reason}`);
+      failures.forget(keyOf(message));
+      if (requested.outcome === 'orchestrators-own') return { action: 'ack', outcome: 'not-ours' };
+      log.info({ ...logFields(message), workflow_id: requested.workflowId }, 'requested export started');
+      return { action: 'ack', outcome: 'export-started', workflowId: requested.workflowId };
+    } catch (error) {
+      const { permanent, description } = classifyTemporalError(error);
+      if (permanent) return reject(message, `rejected: Temporal refused the export run: ${description}`);
+      return retryOrExhaust(message, `Temporal did not start the export run: ${description}`, logFields(message));
     }
   }
 

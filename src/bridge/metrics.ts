@@ -66,8 +66,8 @@ export function createBridgeMetrics(): BridgeMetrics {
             nacked.inc({ topic });
           } else {
             acked.inc({ topic, outcome: verdict.outcome });
-            if (verdict.outcome === 'signalled') endTimer();
-            else deadLettered.inc({ topic, reason: reasonKind(verdict.reason) });
+            if (verdict.outcome === 'dead-lettered') deadLettered.inc({ topic, reason: reasonKind(verdict.reason) });
+            else endTimer();
           }
           return verdict;
         } finally {

@@ -4,7 +4,7 @@ import type { Completion } from '../messages/completion';
 import { workflowIdFor } from '../pipeline/ids';
 import { gameDayWorkflow } from '../workflows/game-day';
 import { completionSignal } from '../workflows/signals';
-import { CorrelationId, GameDate, PipelinePhase, BackfillMode } from '../workflows/search-attributes';
+import { CorrelationId, GameDate, PipelinePhase, BackfillMode, gameDaySummary } from '../workflows/search-attributes';
 
 export type Delivered =
   | { outcome: 'signalled'; workflowId: string; runId: string }
@@ -22,6 +22,7 @@ export async function signalCompletion(client: Client, taskQueue: string, comple
       signalArgs: [completion],
       // A closed date stays closed: a deliberate rerun is its own, explicit command.
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      staticSummary: gameDaySummary(completion.gameDate),
       typedSearchAttributes: [
         { key: GameDate, value: completion.gameDate },
         { key: PipelinePhase, value: 'phase2' },

@@ -1,22 +1,22 @@
 // The operators' CLI. Every command validates its arguments and exits non-zero with the reason.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadProcessConfig } from '../config';
-import { isCalendarDate } from '../messages/dates';
 import { connectTemporal, temporalClient } from '../temporal-connection';
+import { completeCommand } from './complete';
+import { exportCommand } from './export';
 import { initCommand } from './init';
+import { gameDate, UsageError } from './operator';
+import { rerunCommand } from './rerun';
 import { schedulesCommand } from './schedules';
-import { readStatus, renderStatus } from './status';
+import { renderStatus } from './status';
+import { statusFromAnywhere } from './status-sources';
+import { triggerCommand } from './trigger';
 import type * as BridgeModule from '../../worker/bridge';
 import type * as WorkerModule from '../../worker/worker';
 import { errorMessage } from '../errors';
 
 type WorkerProcess = typeof WorkerModule;
 type BridgeProcess = typeof BridgeModule;
-
-function gameDate(value: string): string {
-  if (!isCalendarDate(value)) throw new InvalidArgumentError(`expected a game date YYYY-MM-DD, got "${value}"`);
-  return value;
-}
 
 async function withTemporal<T>(run: (client: ReturnType<typeof temporalClient>) => Promise<T>): Promise<T> {
   const config = loadProcessConfig();
@@ -42,11 +42,11 @@ const program = new Command('pipeline')
 
 program
   .command('status')
-  .description('show where a game date stands, phase by phase')
+  .description('show where a game date stands, phase by phase: from its run, else from the run history')
   .argument('<date>', 'game date, YYYY-MM-DD', gameDate)
   .option('--json', 'print the status object as JSON')
   .action(async (date: string, options: { json?: boolean }) => {
-    const status = await withTemporal((client) => readStatus(client, date));
+    const status = await withTemporal((client) => statusFromAnywhere(client, date, statusFromRunHistory));
     console.log(options.json ? JSON.stringify(status, null, 2) : renderStatus(status));
   });
 
@@ -60,8 +60,17 @@ program
   .addOption(
     new Option('--timeout <seconds>', 'give up waiting for a trigger after this long').default(60).argParser(positive),
   )
-  .action(async (options: { date: string; through: string; timeout: number }) => {
+  .option(
+    '--allow-real-pubsub',
+    'publish to real Pub/Sub (PUBSUB_EMULATOR_HOST empty): real processors would act on it',
+  )
+  .action(async (options: { date: string; through: string; timeout: number; allowRealPubsub?: boolean }) => {
     const config = loadProcessConfig();
+    if (!config.pubsubEmulatorHost && !options.allowRealPubsub) {
+      throw new UsageError(
+        'PUBSUB_EMULATOR_HOST is empty: simulate would publish a fake day to real Pub/Sub. Point it at an emulator, or pass --allow-real-pubsub',
+      );
+    }
     // Loaded here: `pipeline status` and the like start without the Google Cloud clients.
     const [{ createPubSub }, { createBigQuery }, { simulateDay }] = await Promise.all([
       import('../clients'),
@@ -99,15 +108,39 @@ program
   .description('run the bridge: Pub/Sub completions in, Temporal signals out')
   .action(() => loadProcess<BridgeProcess>('../../worker/bridge').runBridge());
 
-program.addCommand(initCommand());
-program.addCommand(
-  schedulesCommand({
-    withTemporal,
-    get taskQueue() {
-      return loadProcessConfig().temporal.taskQueue;
-    },
-  }),
-);
+// Commands built in their own modules take the program's settings (bad usage exits 2, with help).
+const settings = {
+  withTemporal,
+  get taskQueue() {
+    return loadProcessConfig().temporal.taskQueue;
+  },
+};
+for (const command of [
+  initCommand(),
+  schedulesCommand(settings),
+  triggerCommand(settings),
+  completeCommand(settings),
+  rerunCommand({ ...settings, countCloses: closedRunCount }),
+  exportCommand(settings),
+]) {
+  program.addCommand(command.copyInheritedSettings(program));
+}
+
+// The run history is read only when needed, so other commands start without the BigQuery client.
+async function runHistory() {
+  const { createBigQuery } = await import('../bigquery/client');
+  return createBigQuery(loadProcessConfig());
+}
+
+async function statusFromRunHistory(date: string) {
+  const [bigquery, history] = await Promise.all([runHistory(), import('./status-history')]);
+  return history.statusFromRunHistory(bigquery, date);
+}
+
+async function closedRunCount(date: string): Promise<number> {
+  const [bigquery, history] = await Promise.all([runHistory(), import('../bigquery/run-history')]);
+  return history.closedRunCount(bigquery, date);
+}
 
 /** The process modules load only for their own command, so every other command starts fast. */
 function loadProcess<T>(path: string): T {
@@ -123,5 +156,5 @@ function positive(value: string): number {
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`pipeline: ${errorMessage(error)}`);
-  process.exit(error instanceof ConfigError ? 2 : 1);
+  process.exit(error instanceof ConfigError || error instanceof UsageError ? 2 : 1);
 });

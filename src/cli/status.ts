@@ -4,6 +4,7 @@ import Table from 'cli-table3';
 import { workflowIdFor } from '../pipeline/ids';
 import { statusQuery } from '../workflows/signals';
 import { notStartedStatus, type GameDayStatus } from '../workflows/status';
+import type { SourcedStatus } from './status-sources';
 
 export async function readStatus(client: Client, gameDate: string): Promise<GameDayStatus> {
   try {
@@ -14,7 +15,14 @@ export async function readStatus(client: Client, gameDate: string): Promise<Game
   }
 }
 
-export function renderStatus(status: GameDayStatus): string {
+const sourceNames = {
+  live: 'the live run (its status query)',
+  'run-history': 'the run history in BigQuery (the run did not answer)',
+  temporal: "Temporal's describe only (no run history)",
+  none: 'nowhere: no run and no run history for the date',
+} as const;
+
+export function renderStatus(status: GameDayStatus & Partial<Omit<SourcedStatus, keyof GameDayStatus>>): string {
   const table = new Table({
     head: ['phase', 'status', 'done', 'missing', 'failed', 'triggered at'],
     style: { head: [], border: [] },
@@ -34,8 +42,12 @@ export function renderStatus(status: GameDayStatus): string {
     `correlation id  ${status.correlation_id === null ? '—' : printable(status.correlation_id)}`,
     `backfill        ${status.backfill ? 'yes (nothing published downstream)' : 'no'}`,
     `waiting on      ${status.waiting_on ?? 'not started'}`,
+    ...(status.source ? [`answer from     ${sourceNames[status.source]}`] : []),
+    ...(status.source_note ? [`                ${status.source_note}`] : []),
+    ...(status.temporal_status ? [`temporal        ${status.temporal_status.toLowerCase()}`] : []),
   ];
-  return `${header.join('\n')}\n${table.toString()}`;
+  const footer = status.web_ui ? `\nweb ui          ${status.web_ui}` : '';
+  return `${header.join('\n')}\n${table.toString()}${footer}`;
 }
 
 function summarize(names: string[], whenAll?: string): string {

@@ -7,7 +7,7 @@ import type { PubSub, SubscriptionMetadata } from '@google-cloud/pubsub';
 import { grpcStatus } from '../bridge/classify';
 import { deadLetterPolicyAttempts, deliveryDefaults } from '../bridge/limits';
 import { subscriptionFor } from '../bridge/pull';
-import { allTopics, completionTopics, pipeline } from '../pipeline/definition';
+import { allTopics, bridgeTopics, pipeline } from '../pipeline/definition';
 
 export const deadLetterReviewSubscription = 'nba-orchestrator-dead-letter-review';
 
@@ -75,6 +75,6 @@ export async function ensureTopology(pubsub: PubSub, options: TopologyOptions = 
   const orchestrator = orchestratorSubscriptionConfig(pubsub, options);
   await Promise.all([
     ensureSubscription(pubsub, pipeline.topics.deadLetter, deadLetterReviewSubscription, reviewSubscriptionConfig),
-    ...completionTopics.map((topic) => ensureSubscription(pubsub, topic, subscriptionFor(topic), orchestrator)),
+    ...bridgeTopics.map((topic) => ensureSubscription(pubsub, topic, subscriptionFor(topic), orchestrator)),
   ]);
 }

@@ -4,7 +4,7 @@
 export interface TriggerBase {
   game_date: string;
   correlation_id: string | null;
-  trigger_source: 'orchestrator' | 'backup' | 'scheduler' | 'manual';
+  trigger_source: 'orchestrator' | 'backup' | 'scheduler' | 'manual' | 'rerun';
   triggered_by: string;
   upstream_processors_count: number;
   timestamp: string;

@@ -191,6 +191,11 @@ export const pipeline = {
     phase5Restarts: 3,
   },
 
+  runHistory: {
+    /** Events a run buffers before writing them, besides writing at each of its steps. */
+    eventBatchSize: 100,
+  },
+
   /**
    * `skip_downstream_trigger` (backfill) is honoured only for dates at least this many days before
    * today (America/Los_Angeles): on a live date one stray flag must not silence the day.
@@ -202,6 +207,9 @@ export const pipeline = {
 export const completionTopics: readonly string[] = phases.flatMap((p) =>
   p.completionTopic ? [p.completionTopic] : [],
 );
+
+/** Topics the bridge consumes: the completions, and the export triggers people publish (seed 002). */
+export const bridgeTopics: readonly string[] = [...completionTopics, pipeline.topics.phase6ExportTrigger];
 
 export const allTopics: readonly string[] = [...completionTopics, ...Object.values(pipeline.topics)];
 

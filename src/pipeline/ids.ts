@@ -39,3 +39,13 @@ export function triggerIdFor(workflowId: string, key: string): string {
 export function gameDayTriggerId(gameDate: string, key: string): string {
   return triggerIdFor(workflowIdFor(gameDate), key);
 }
+
+/** A rerun's part of its trigger and child ids: `rerun-<n>` (DESIGN.md, "Identity"). */
+export function rerunScope(attempt: number): string {
+  return `rerun-${attempt}`;
+}
+
+/** A child of the date's run, in a rerun's scope when there is one: `game-day-<date>[/rerun-<n>]/<key>`. */
+export function gameDayChildId(gameDate: string, key: string, scope?: string): string {
+  return `${workflowIdFor(gameDate)}/${scope ? `${scope}/` : ''}${key}`;
+}

@@ -20,7 +20,8 @@ export type Unstamped<T> = T extends unknown ? Omit<T, 'trigger_id' | 'timestamp
 
 /**
  * Publishes `message` on `topic` unless `key` already fired; in backfill it records the step as
- * skipped and publishes nothing. The trigger id is stable per date and key.
+ * skipped and publishes nothing. The trigger id is stable per date and key (a rerun's `scope`,
+ * `rerun-<n>`, comes between them).
  */
 export async function fireOnce(
   fired: Record<string, StepFired>,
@@ -28,14 +29,16 @@ export async function fireOnce(
   backfill: boolean,
   topic: string,
   message: Unstamped<Trigger>,
+  scope?: string,
 ): Promise<StepFired> {
   const before = fired[key];
   if (before) return before;
   const step: StepFired = {
     key,
-    triggerId: gameDayTriggerId(message.game_date, key),
+    triggerId: gameDayTriggerId(message.game_date, scope ? `${scope}/${key}` : key),
     firedAt: new Date().toISOString(),
     skipped: backfill,
+    source: message.trigger_source,
   };
   if (!backfill) {
     await publishTrigger({

@@ -3,23 +3,29 @@
 // signal), and cancelled when the date closes.
 import * as wf from '@temporalio/workflow';
 import { eventDrivenExport } from '../pipeline/exports';
-import { exportWorkflowIdFor } from '../pipeline/ids';
+import { exportWorkflowIdFor, rerunScope } from '../pipeline/ids';
 import { exportWorkflow } from './export';
 import { phase5Triggers, type GameDayState } from './game-day-state';
 import { phase4CascadeWorkflow } from './phase4-cascade';
 import { phase5Workflow } from './phase5';
-import type { StepFired } from './signals';
+import { searchableChildrenPatch } from './search-attributes';
+import type { PushLevel, PushSource, StepFired } from './signals';
 import type { ExportOutcome } from './status';
 
-const childOptions = (workflowId: string) => ({
+const childOptions = (workflowId: string, summary: string) => ({
   workflowId,
   parentClosePolicy: 'ABANDON' as const,
   workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' as const,
+  ...(wf.patched(searchableChildrenPatch) ? { staticSummary: summary } : {}),
 });
 
-export function startPhase5Child(state: GameDayState, workflowId: string): Promise<unknown> {
+/** A rerun's id scope, `rerun-<n>`; none for the date's first run. */
+export const scopeOf = (state: GameDayState): string | undefined =>
+  state.rerun ? rerunScope(state.rerun.attempt) : undefined;
+
+export function startPhase5Child(state: GameDayState, workflowId: string, pushed?: PushSource): Promise<unknown> {
   return wf.startChild(phase5Workflow, {
-    ...childOptions(workflowId),
+    ...childOptions(workflowId, `Phase 5 (predictions) of ${state.gameDate}`),
     args: [
       {
         gameDate: state.gameDate,
@@ -32,16 +38,25 @@ export function startPhase5Child(state: GameDayState, workflowId: string): Promi
           phase4: state.phase4Done,
           predictionsComplete: !!state.acceptedPrediction,
         },
+        ...(scopeOf(state) ? { scope: scopeOf(state) } : {}),
+        ...(pushed ? { pushed } : {}),
       },
     ],
   });
 }
 
-export function startPhase4Child(state: GameDayState, workflowId: string): Promise<unknown> {
+export function startPhase4Child(state: GameDayState, workflowId: string, pushed?: PushLevel): Promise<unknown> {
   return wf.startChild(phase4CascadeWorkflow, {
-    ...childOptions(workflowId),
+    ...childOptions(workflowId, `Phase 4 cascade (levels 1→3) of ${state.gameDate}`),
     args: [
-      { gameDate: state.gameDate, correlationId: state.correlationId ?? null, backfill: state.backfill, received: {} },
+      {
+        gameDate: state.gameDate,
+        correlationId: state.correlationId ?? null,
+        backfill: state.backfill,
+        received: {},
+        ...(scopeOf(state) ? { scope: scopeOf(state) } : {}),
+        ...(pushed ? { pushed } : {}),
+      },
     ],
   });
 }
@@ -52,12 +67,13 @@ export async function runEventDrivenExport(state: GameDayState, trigger: StepFir
     const result = await wf.executeChild(exportWorkflow, {
       workflowId: exportWorkflowIdFor(state.gameDate, eventDrivenExport.set),
       parentClosePolicy: 'ABANDON',
+      ...(wf.patched(searchableChildrenPatch) ? { staticSummary: `Exports (tonight) of ${state.gameDate}` } : {}),
       args: [
         {
           export_types: [...eventDrivenExport.exportTypes],
           target_date: state.gameDate,
           update_latest: eventDrivenExport.updateLatest,
-          trigger_source: 'orchestrator',
+          trigger_source: trigger.source === 'manual' || trigger.source === 'rerun' ? trigger.source : 'orchestrator',
           triggered_by: eventDrivenExport.triggeredBy,
           correlation_id: state.correlationId ?? null,
           trigger_id: trigger.triggerId,

@@ -1,40 +1,35 @@
-// One game date's run as an object: what it has received and done (its state, carried across
-// continue-as-new) and the steps it takes. `gameDayWorkflow` tells the story with these steps.
-//
-// A step is a side effect and its record (a trigger published and noted, a child started and
-// noted). The run continues as new only between steps, never inside one, so a new run neither
-// repeats nor loses what the old one did.
+// One game date's run as an object: what it receives (completions, its children's reports) and the
+// steps of its life (opening, children, closing). `gameDayWorkflow` tells the story with these; the
+// step machinery they share is `GameDaySteps`.
 import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ClosedRun } from '../bigquery/run-history';
 import type { Completion } from '../messages/completion';
-import type { Trigger } from '../messages/trigger';
 import { pipeline, type PhaseKey } from '../pipeline/definition';
-import { phase4CascadeWorkflowId, phase5WorkflowId, workflowIdFor } from '../pipeline/ids';
+import { gameDayChildId, workflowIdFor } from '../pipeline/ids';
 import { zonedInstant } from '../pipeline/time';
-import { failureMessage } from './failure';
-import { fireOnce, type Unstamped } from './fire';
 import { phase6Verdict } from './gate';
-import { historyTooLong } from './history';
-import { cancelChildren, runEventDrivenExport, startPhase4Child, startPhase5Child } from './game-day-children';
-import { isLive, patches, restore, type GameDayInput, type GameDayOutcome, type GameDayState } from './game-day-state';
-import { phaseProgress, recordDelivery } from './progress';
-import { aFewTimes, untilItWorks } from './retry';
-import { BackfillMode, CorrelationId, GameDate, PipelinePhase } from './search-attributes';
+import { scopeOf, startPhase4Child, startPhase5Child } from './game-day-children';
+import { isLive, patches, restore, type GameDayInput, type GameDayOutcome } from './game-day-state';
+import { notCounted, phaseProgress, recordDelivery } from './progress';
+import { untilItWorks } from './retry';
+import { BackfillMode, CorrelationId, GameDate } from './search-attributes';
 import {
   backfillSignal,
   completionSignal,
   phase4DoneSignal,
   predictionsCompleteSignal,
   type Phase4Done,
+  type PushLevel,
+  type PushSource,
   type StepFired,
 } from './signals';
-import { statusOf, waitingOnOf, type GameDayStatus } from './status';
-import { Steps } from './steps';
+import { statusOf, type GameDayStatus } from './status';
+import { GameDaySteps } from './game-day-steps';
 
 export type { GameDayInput, GameDayOutcome, GameDayState } from './game-day-state';
 
-const { closedRunOf, recordRunClosed } = wf.proxyActivities<Activities>({
+const { closedRunOf } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: untilItWorks,
 });
@@ -43,30 +38,21 @@ const { deadLetterCompletions } = wf.proxyActivities<Activities>({
   heartbeatTimeout: '10 seconds',
   retry: untilItWorks,
 });
-const { sendAlert } = wf.proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: aFewTimes });
 
-export class GameDay extends Steps {
-  readonly state: GameDayState;
-  private readonly historyLimit: number;
+export class GameDay extends GameDaySteps {
   /** Completions that arrived before the run knew its date had not closed already. */
   private unchecked: Completion[] | undefined;
-  private phaseShown = '';
 
   constructor(input: GameDayInput) {
     const state = restore(input);
     // A date closes at the latest some days after it began or after its run opened, whichever is later.
     const dayBegins = zonedInstant(state.gameDate, '00:00', pipeline.phase5.timeZone);
-    super(Math.max(Date.parse(state.openedAt), dayBegins) + pipeline.lifetime.maxOpenDuration);
-    this.state = state;
-    this.historyLimit = input.continueAsNewAfterEvents ?? pipeline.lifetime.continueAsNewAfterEvents;
-    this.unchecked = input.state ? undefined : [];
-    const { gameDate } = state;
-    wf.upsertSearchAttributes([{ key: GameDate, value: gameDate }]);
+    const deadline = Math.max(Date.parse(state.openedAt), dayBegins) + pipeline.lifetime.maxOpenDuration;
+    super(state, deadline, input.continueAsNewAfterEvents ?? pipeline.lifetime.continueAsNewAfterEvents);
+    // A continued run was checked when the date first opened; a rerun is deliberate.
+    this.unchecked = input.state || input.rerun ? undefined : [];
+    wf.upsertSearchAttributes([{ key: GameDate, value: state.gameDate }]);
     this.refreshPhase();
-  }
-
-  get gameDate(): string {
-    return this.state.gameDate;
   }
 
   // ── What arrives ─────────────────────────────────────────────────────────────────────────────
@@ -74,8 +60,10 @@ export class GameDay extends Steps {
   async receive(completion: Completion): Promise<void> {
     const { state } = this;
     state.deliveriesSeen += 1;
-    if (!recordDelivery(state.received, completion, new Date().toISOString(), wf.patched(patches.batchProgress)))
+    if (!recordDelivery(state.received, completion, new Date().toISOString(), wf.patched(patches.batchProgress))) {
+      this.events.completion(completion, 'duplicate');
       return;
+    }
     this.unchecked?.push(completion);
     if (!state.correlationId && completion.correlationId) {
       state.correlationId = completion.correlationId;
@@ -86,11 +74,14 @@ export class GameDay extends Steps {
       if (state.children.phase4) await this.signalChild('phase4', completionSignal, completion);
       else state.phase4Backlog.push(completion);
     }
-    if (completion.phase === 'phase5') await this.judgePrediction(completion);
+    const refused = completion.phase === 'phase5' ? await this.judgePrediction(completion) : notCounted(completion);
+    this.events.completion(completion, refused ? 'rejected' : 'accepted', refused);
   }
 
   stepFired(step: StepFired): void {
-    this.state.triggers[step.key] ??= step;
+    if (this.state.triggers[step.key]) return;
+    this.state.triggers[step.key] = step;
+    this.events.trigger(step, step.key.split('/')[0]!);
     this.refreshPhase();
   }
 
@@ -101,28 +92,6 @@ export class GameDay extends Steps {
 
   phase5Finished(): void {
     this.state.phase5Finished = true;
-  }
-
-  /** A phase 5 run failed: start it again where it was (a few times at most), then alert. */
-  async phase5Failed(reason: string): Promise<void> {
-    const { state } = this;
-    if (state.closed) return;
-    state.phase5Failures.push(reason);
-    delete state.children.phase5;
-    const again = state.phase5Failures.length <= pipeline.lifetime.phase5Restarts;
-    if (again) await this.startPhase5();
-    else state.phase5Finished = true;
-    await this.step(() =>
-      sendAlert({
-        severity: 'critical',
-        title: again ? 'Phase 5 failed and was started again' : 'Phase 5 failed again: predictions need an operator',
-        game_date: this.gameDate,
-        correlation_id: state.correlationId ?? null,
-        details: { reason, failures: state.phase5Failures.length },
-      }).catch((error: unknown) =>
-        wf.log.error('alert not delivered', { game_date: this.gameDate, error: failureMessage(error) }),
-      ),
-    );
   }
 
   status(): GameDayStatus {
@@ -154,6 +123,9 @@ export class GameDay extends Steps {
     });
     this.state.closed = 'late';
     const late = this.unchecked ?? [];
+    for (const completion of late) this.events.completion(completion, 'rejected', reason);
+    this.events.note({ kind: 'close', detail: { outcome: 'late', closed_before: closed.closedAt } });
+    await this.events.write();
     do {
       await deadLetterCompletions({ completions: late.splice(0), reason });
       await wf.condition(wf.allHandlersFinished);
@@ -162,119 +134,26 @@ export class GameDay extends Steps {
     return 'late';
   }
 
-  async startPhase5(): Promise<void> {
+  async startPhase5(pushed?: PushSource): Promise<void> {
     const { state } = this;
     // A restart has an id of its own: the failed run may not have closed yet.
     const restarts = state.phase5Failures.length;
-    const id =
-      restarts === 0 ? phase5WorkflowId(this.gameDate) : `${phase5WorkflowId(this.gameDate)}/restart-${restarts}`;
-    await this.startChildOnce('phase5', id, (workflowId) => startPhase5Child(state, workflowId));
+    const first = gameDayChildId(this.gameDate, 'phase5', scopeOf(state));
+    const id = restarts === 0 ? first : `${first}/restart-${restarts}`;
+    await this.startChildOnce('phase5', id, (workflowId) => startPhase5Child(state, workflowId, pushed));
     if (state.phase4Done) await this.signalChild('phase5', phase4DoneSignal, state.phase4Done);
   }
 
-  async startPhase4(): Promise<void> {
-    await this.startChildOnce('phase4', phase4CascadeWorkflowId(this.gameDate), (workflowId) =>
-      startPhase4Child(this.state, workflowId),
-    );
+  async startPhase4(pushed?: PushLevel): Promise<void> {
+    const id = gameDayChildId(this.gameDate, 'phase4', scopeOf(this.state));
+    await this.startChildOnce('phase4', id, (workflowId) => startPhase4Child(this.state, workflowId, pushed));
     await this.step(async () => {
       const backlog = this.state.phase4Backlog;
       while (backlog.length > 0) await this.signalChild('phase4', completionSignal, backlog.shift()!);
     });
   }
 
-  async fire(key: string, topic: string, message: Unstamped<Trigger>): Promise<void> {
-    await this.step(() => fireOnce(this.state.triggers, key, this.state.backfill, topic, message));
-    this.refreshPhase();
-  }
-
-  /** The event-driven export of the date, as a child run whose result the status shows. */
-  async runExports(): Promise<void> {
-    const { state } = this;
-    const trigger = state.triggers.phase6;
-    if (state.backfill || !trigger || state.exports) return;
-    await this.step(async () => {
-      state.exports = await runEventDrivenExport(state, trigger);
-    });
-    this.refreshPhase();
-  }
-
-  /** Stays open while deliveries keep arriving (late duplicates), then lets the date close; never past its deadline. */
-  async closeWhenQuiet(): Promise<void> {
-    const quiet = pipeline.lifetime.quietPeriodAfterLastTrigger;
-    for (;;) {
-      const seen = this.state.deliveriesSeen;
-      const left = this.deadline - Date.now();
-      if (left <= 0 || !(await this.waitFor(() => this.state.deliveriesSeen !== seen, Math.min(quiet, left)))) return;
-    }
-  }
-
-  async close(outcome: 'completed' | 'expired'): Promise<GameDayOutcome> {
-    const { state } = this;
-    return this.step(async () => {
-      state.closed = outcome;
-      if (outcome === 'expired') {
-        wf.log.warn('game day closed before completing', { game_date: this.gameDate, waiting_on: waitingOnOf(state) });
-      }
-      this.refreshPhase();
-      await wf.condition(wf.allHandlersFinished); // e.g. a phase 5 restart under way
-      await cancelChildren(state);
-      if (wf.patched(patches.runHistory)) {
-        const { workflowId, firstExecutionRunId } = wf.workflowInfo();
-        await recordRunClosed({
-          gameDate: this.gameDate,
-          runId: firstExecutionRunId,
-          workflowId,
-          outcome,
-          correlationId: state.correlationId ?? null,
-          openedAt: state.openedAt,
-          closedAt: new Date().toISOString(),
-        });
-      }
-      return outcome;
-    });
-  }
-
-  /** Continues as new once the history is long, at the first moment no step is under way. */
-  async continueAsNewWhenSafe(): Promise<never> {
-    await wf.condition(() => historyTooLong(this.historyLimit) && this.betweenSteps());
-    return wf.continueAsNew<(input: GameDayInput) => Promise<GameDayOutcome>>({
-      gameDate: this.gameDate,
-      state: this.state,
-      continueAsNewAfterEvents: this.historyLimit,
-    });
-  }
-
   // ── Helpers ──────────────────────────────────────────────────────────────────────────────────
-
-  /** Starts a child once. Abandoned, not terminated, on continue-as-new; cancelled when the date closes. */
-  private async startChildOnce(
-    key: string,
-    workflowId: string,
-    start: (workflowId: string) => Promise<unknown>,
-  ): Promise<void> {
-    if (this.state.children[key]) return;
-    await this.step(async () => {
-      await start(workflowId);
-      this.state.children[key] = workflowId;
-    });
-  }
-
-  /** Signals a running child; a child that already finished needs nothing more. */
-  private async signalChild<Args extends unknown[]>(
-    key: string,
-    signal: wf.SignalDefinition<Args>,
-    ...args: Args
-  ): Promise<void> {
-    const id = this.state.children[key];
-    if (!id) return;
-    await this.step(async () => {
-      try {
-        await wf.getExternalWorkflowHandle(id).signal(signal, ...args);
-      } catch (error) {
-        wf.log.debug('child no longer running', { child: id, error: String(error) });
-      }
-    });
-  }
 
   /** Backfill (publish nothing downstream) applies to past dates only: one stray flag must not silence a live day. */
   private async enterBackfill(): Promise<void> {
@@ -288,9 +167,10 @@ export class GameDay extends Steps {
     await Promise.all([this.signalChild('phase4', backfillSignal), this.signalChild('phase5', backfillSignal)]);
   }
 
-  private async judgePrediction(completion: Completion): Promise<void> {
+  /** Passes a prediction completion through the 5→6 gate; why it was turned away, if it was. */
+  private async judgePrediction(completion: Completion): Promise<string | undefined> {
     const { state } = this;
-    if (state.acceptedPrediction) return;
+    if (state.acceptedPrediction) return undefined;
     const verdict = phase6Verdict(completion);
     if (verdict.accepted) {
       state.acceptedPrediction = verdict;
@@ -301,13 +181,8 @@ export class GameDay extends Steps {
         game_date: this.gameDate,
         reason: verdict.reason,
       });
+      return verdict.reason;
     }
-  }
-
-  private refreshPhase(): void {
-    const phase = waitingOnOf(this.state);
-    if (phase === this.phaseShown) return;
-    this.phaseShown = phase;
-    wf.upsertSearchAttributes([{ key: PipelinePhase, value: phase }]);
+    return undefined;
   }
 }

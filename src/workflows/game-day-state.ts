@@ -1,8 +1,10 @@
 // The state a game date's run keeps (and carries across continue-as-new), and the rules that read it.
 import { addDays } from '../messages/dates';
 import type { Completion } from '../messages/completion';
+import type { RunEvent } from '../messages/run-event';
 import { pipeline } from '../pipeline/definition';
 import type { Received } from './progress';
+import type { OperatorCommand, Rerun } from './commands';
 import type { Phase4Done, StepFired } from './signals';
 import type { ExportOutcome } from './status';
 import { calendarDateIn } from './target-date';
@@ -15,6 +17,8 @@ export interface GameDayInput {
   state?: GameDayState;
   /** History length that makes the run continue as new (default: the pipeline definition's). */
   continueAsNewAfterEvents?: number;
+  /** A deliberate rerun of a closed date (`pipeline rerun`). */
+  rerun?: Rerun;
 }
 
 export interface GameDayState {
@@ -41,6 +45,14 @@ export interface GameDayState {
   phase5Failures: string[];
   closed?: GameDayOutcome;
   deliveriesSeen: number;
+  /** Run history events noted but not yet written (carried, so a continue-as-new loses none). */
+  events: RunEvent[];
+  /** Events noted so far: the last part of each event id. */
+  eventSequence: number;
+  /** Commands operators gave, in order: what was asked, by whom and why. */
+  commands: OperatorCommand[];
+  /** Set when the run is a deliberate rerun of a closed date. */
+  rerun?: Rerun;
 }
 
 // Changes that runs started by an older release must not see (the README's versioning policy).
@@ -51,6 +63,8 @@ export const patches = {
   batchProgress: 'batch-progress-is-news',
   /** `skip_downstream_trigger` puts only past dates in backfill mode. */
   backfillPastOnly: 'backfill-past-dates-only',
+  /** Completions, triggers, commands and the close are written to the run history's events. */
+  runEvents: 'run-history-events',
 } as const;
 
 /** A date of today or the days just before it (America/Los_Angeles): its day is still being played out. */
@@ -60,7 +74,8 @@ export function isLive(gameDate: string): boolean {
 }
 
 /** A fresh state, or the carried one with what older releases did not carry filled in. */
-export function restore({ gameDate, state }: GameDayInput): GameDayState {
+export function restore(input: GameDayInput): GameDayState {
+  const { gameDate, state } = input;
   return {
     gameDate,
     openedAt: new Date().toISOString(),
@@ -72,6 +87,10 @@ export function restore({ gameDate, state }: GameDayInput): GameDayState {
     phase4Backlog: [],
     phase5Failures: [],
     deliveriesSeen: 0,
+    events: [],
+    eventSequence: 0,
+    commands: [],
+    ...(input.rerun ? { rerun: input.rerun, correlationId: input.rerun.correlationId ?? undefined } : {}),
     ...state,
   };
 }

@@ -1,12 +1,15 @@
 // One durable run per game date: it collects every processor's completion and decides, once,
 // when each phase is complete and the next one may start. Phase 4's cascade and phase 5 run as
-// child workflows and report back by signal. The steps and the state live in `GameDay`.
+// child workflows and report back by signal. The steps and the state live in `GameDay`; operators'
+// commands in `game-day-commands.ts`.
 import * as wf from '@temporalio/workflow';
 import { pipeline } from '../pipeline/definition';
-import { eventDrivenExport } from '../pipeline/exports';
+import { manualCompletionUpdate, manualTriggerUpdate, refuseCompletion, refuseTrigger } from './commands';
 import { GameDay, type GameDayInput, type GameDayOutcome } from './game-day-run';
 import { observeLatencies } from './pipeline-metrics';
-import { phaseProgress } from './progress';
+import { manualCompletion, manualTrigger, noteRerun } from './game-day-commands';
+import { closeDay, restartPhase5 } from './game-day-lifecycle';
+import { phase3Trigger, phase6Trigger } from './game-day-triggers';
 import {
   completionSignal,
   openSignal,
@@ -16,10 +19,10 @@ import {
   statusQuery,
   stepFiredSignal,
 } from './signals';
-import { updatesLatest } from './target-date';
 
 export type { GameDayInput, GameDayOutcome, GameDayState } from './game-day-run';
 export { completionSignal, openSignal, statusQuery } from './signals';
+export { manualCompletionUpdate, manualTriggerUpdate } from './commands';
 
 export async function gameDayWorkflow(input: GameDayInput): Promise<GameDayOutcome> {
   const day = new GameDay(input);
@@ -28,59 +31,55 @@ export async function gameDayWorkflow(input: GameDayInput): Promise<GameDayOutco
   wf.setHandler(statusQuery, () => day.status());
   wf.setHandler(stepFiredSignal, (step) => {
     day.stepFired(step);
-    observeLatencies(day.state.received, step);
+    observeLatencies(day.state.received, step); // the children's triggers
   });
   wf.setHandler(phase4DoneSignal, (done) => day.phase4Finished(done));
   wf.setHandler(phase5FinishedSignal, () => day.phase5Finished());
-  wf.setHandler(phase5FailedSignal, (reason) => day.phase5Failed(reason));
+  wf.setHandler(phase5FailedSignal, (reason) => restartPhase5(day, reason));
+  wf.setHandler(manualTriggerUpdate, (request) => manualTrigger(day, request), { validator: refuse(refuseTrigger) });
+  wf.setHandler(manualCompletionUpdate, (request) => manualCompletion(day, request), {
+    validator: refuse(refuseCompletion),
+  });
 
   // A date that closed before stays closed, even after Temporal has forgotten its run.
   const closed = await day.closedBefore();
   if (closed) return day.endAsLate(closed);
-  return Promise.race([day.continueAsNewWhenSafe(), theDay(day)]);
+  if (input.rerun && !input.state) noteRerun(day, input.rerun);
+  return Promise.race([day.continueAsNewWhenSafe(), day.writeEventsWhenDue(), theDay(day)]);
 }
 
 async function theDay(day: GameDay): Promise<GameDayOutcome> {
-  const { gameDate, state } = day;
-  const tracing = () => ({
-    game_date: gameDate,
-    correlation_id: state.correlationId ?? null,
-    trigger_source: 'orchestrator' as const,
-  });
+  const { state } = day;
+  // A rerun starts at its phase at once: the phases before it are not triggered again.
+  const from = state.rerun?.fromPhase;
+  const startsAt = (phase: string) => from === phase;
+  const skips = (phase: string) => from !== undefined && from > phase;
+  const source = (phase: string) => (startsAt(phase) ? ('rerun' as const) : ('orchestrator' as const));
 
   // Phase 5 runs from the start, so its deadlines hold even if nothing upstream ever arrives.
-  await day.startPhase5();
+  if (skips('phase5')) day.phase5Finished();
+  else await day.startPhase5(startsAt('phase5') ? 'rerun' : undefined);
 
   const [upstream, downstream] = await Promise.all([
     (async () => {
-      // Phase 2 → 3: once all 21 raw processors are complete, one phase 3 trigger.
-      if (!(await day.waitFor(() => day.phaseComplete('phase2')))) return false;
-      await fireAndObserve(day, 'phase3', pipeline.topics.phase3Trigger, {
-        ...tracing(),
-        triggered_by: pipeline.triggeredBy.phase3,
-        upstream_processors_count: phaseProgress('phase2', state.received).completed.length,
-        phase: 'phase3',
-      });
+      // Phase 2 → 3: once all 21 raw processors are complete (or an operator said so), one phase 3 trigger.
+      if (!skips('phase3')) {
+        const phase2Done = () => day.phaseComplete('phase2') || !!state.triggers.phase3;
+        if (!startsAt('phase3') && !(await day.waitFor(phase2Done))) return false;
+        await day.fire('phase3', pipeline.topics.phase3Trigger, phase3Trigger(state, source('phase3')));
+      }
+      if (skips('phase4')) return true;
       // Phase 3 → 4: once all 5 analytics processors are complete, the cascade runs its levels.
-      if (!(await day.waitFor(() => day.phaseComplete('phase3')))) return false;
-      await day.startPhase4();
+      const phase3Done = () => day.phaseComplete('phase3') || !!state.children.phase4;
+      if (!startsAt('phase4') && !(await day.waitFor(phase3Done))) return false;
+      await day.startPhase4(startsAt('phase4') ? { level: 1, source: 'rerun' } : undefined);
       return day.waitFor(() => state.phase4Done !== undefined);
     })(),
     (async () => {
       // Phase 5 → 6: the first prediction batch through the gate starts the exports, once.
-      if (!(await day.waitFor(() => state.acceptedPrediction !== undefined))) return false;
-      const prediction = state.acceptedPrediction!;
-      await fireAndObserve(day, 'phase6', pipeline.topics.phase6ExportTrigger, {
-        ...tracing(),
-        triggered_by: eventDrivenExport.triggeredBy,
-        upstream_processors_count: 1,
-        phase: 'phase6',
-        export_types: [...eventDrivenExport.exportTypes],
-        target_date: gameDate,
-        update_latest: eventDrivenExport.updateLatest && updatesLatest(gameDate, new Date()),
-        upstream_batch_id: prediction.batchId,
-        upstream_predictions: prediction.predictions,
-      });
+      const predicted = () => state.acceptedPrediction !== undefined || !!state.triggers.phase6;
+      if (!startsAt('phase6') && !(await day.waitFor(predicted))) return false;
+      await day.fire('phase6', pipeline.topics.phase6ExportTrigger, phase6Trigger(state, source('phase6')));
       await day.runExports();
       return true;
     })(),
@@ -89,13 +88,13 @@ async function theDay(day: GameDay): Promise<GameDayOutcome> {
   // Then the date stays open for late duplicates until phase 5's deadlines are behind it.
   const finished = upstream && downstream && (await day.waitFor(() => state.phase5Finished === true));
   if (finished) await day.closeWhenQuiet();
-  return day.close(finished ? 'completed' : 'expired');
+  return closeDay(day, finished ? 'completed' : 'expired');
 }
 
-/** Fires `key` and records the latencies it ends, unless a run before a continue-as-new fired it. */
-async function fireAndObserve(day: GameDay, ...[key, topic, message]: Parameters<GameDay['fire']>): Promise<void> {
-  const firstTime = day.state.triggers[key] === undefined;
-  await day.fire(key, topic, message);
-  const step = day.state.triggers[key];
-  if (firstTime && step) observeLatencies(day.state.received, step);
+/** An update validator from a check that returns why it refuses. */
+function refuse<T>(check: (request: T) => string | undefined): (request: T) => void {
+  return (request) => {
+    const refused = check(request);
+    if (refused) throw new Error(refused);
+  };
 }

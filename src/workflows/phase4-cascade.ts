@@ -7,12 +7,15 @@ import { triggerKeys, workflowIdFor } from '../pipeline/ids';
 import { fireOnce } from './fire';
 import { historyTooLong } from './history';
 import { levelProgress, recordDelivery, type Received } from './progress';
+import { searchable } from './search-attributes';
 import {
   backfillSignal,
   completionSignal,
   phase4DoneSignal,
+  pushLevelSignal,
   stepFiredSignal,
   type Phase4Done,
+  type PushLevel,
   type StepFired,
 } from './signals';
 
@@ -27,6 +30,10 @@ export interface Phase4CascadeInput {
   /** Carried across continue-as-new: the levels triggered, and level 3's player counts. */
   fired?: Record<string, StepFired>;
   players?: Phase4Done;
+  /** A rerun's id scope (`rerun-<n>`): its trigger ids differ from the first run's. */
+  scope?: string;
+  /** The level an operator or a rerun pushed the cascade on to. */
+  pushed?: PushLevel;
 }
 
 export async function phase4CascadeWorkflow(input: Phase4CascadeInput): Promise<void> {
@@ -35,6 +42,8 @@ export async function phase4CascadeWorkflow(input: Phase4CascadeInput): Promise<
   let players: Phase4Done = input.players ?? { playersReady: null, playersTotal: null };
   const fired: Record<string, StepFired> = input.fired ?? {};
   const lastLevel = pipeline.phase4Levels[pipeline.phase4Levels.length - 1]!;
+  let pushed = input.pushed;
+  searchable(input.gameDate, input.correlationId, 'phase4');
 
   wf.setHandler(completionSignal, (completion: Completion) => {
     recordDelivery(received, completion, new Date().toISOString());
@@ -47,6 +56,9 @@ export async function phase4CascadeWorkflow(input: Phase4CascadeInput): Promise<
   wf.setHandler(backfillSignal, () => {
     backfill = true;
   });
+  wf.setHandler(pushLevelSignal, (push) => {
+    if (!pushed || push.level > pushed.level) pushed = push;
+  });
 
   const run = wf.getExternalWorkflowHandle(workflowIdFor(input.gameDate));
   const levelsUpTo = (level: number) => pipeline.phase4Levels.filter((l) => l.level <= level);
@@ -56,23 +68,32 @@ export async function phase4CascadeWorkflow(input: Phase4CascadeInput): Promise<
       level === 1
         ? phaseDefinition('phase3').processors.length
         : levelsUpTo(level - 1).flatMap((l) => l.processors).length;
-    const step = await fireOnce(fired, triggerKeys.phase4Level(level), backfill, pipeline.topics.phase4Trigger, {
-      game_date: input.gameDate,
-      correlation_id: input.correlationId,
-      trigger_source: 'orchestrator',
-      triggered_by: pipeline.triggeredBy.phase4,
-      upstream_processors_count: upstream,
-      phase: 'phase4',
-      level,
-      processors: [...processors],
-    });
+    const step = await fireOnce(
+      fired,
+      triggerKeys.phase4Level(level),
+      backfill,
+      pipeline.topics.phase4Trigger,
+      {
+        game_date: input.gameDate,
+        correlation_id: input.correlationId,
+        trigger_source: pushed?.level === level ? pushed.source : 'orchestrator',
+        triggered_by: pipeline.triggeredBy.phase4,
+        upstream_processors_count: upstream,
+        phase: 'phase4',
+        level,
+        processors: [...processors],
+      },
+      input.scope,
+    );
     await run.signal(stepFiredSignal, step);
-    const levelDone = () => levelsUpTo(level).every((l) => levelProgress(l.level, received).complete);
+    // Done, or pushed on past this level by an operator.
+    const levelDone = () =>
+      levelsUpTo(level).every((l) => levelProgress(l.level, received).complete) || (pushed?.level ?? 0) > level;
     // Nothing is in flight while it waits, so a long history (a processor re-running) continues as new here.
     await wf.condition(() => levelDone() || historyTooLong());
     if (!levelDone()) {
       await wf.condition(wf.allHandlersFinished);
-      return wf.continueAsNew<typeof phase4CascadeWorkflow>({ ...input, received, backfill, fired, players });
+      return wf.continueAsNew<typeof phase4CascadeWorkflow>({ ...input, received, backfill, fired, players, pushed });
     }
   }
   await run.signal(phase4DoneSignal, players);

@@ -5,18 +5,20 @@ import * as wf from '@temporalio/workflow';
 import { pipeline } from '../pipeline/definition';
 import { triggerKeys, workflowIdFor } from '../pipeline/ids';
 import { zonedInstant } from '../pipeline/time';
-import type { Activities } from '../activities';
 import { failureMessage } from './failure';
 import { fireOnce } from './fire';
-import { aFewTimes } from './retry';
+import { checkSla, readsUntil } from './phase5-reads';
+import { searchable } from './search-attributes';
 import {
   backfillSignal,
   phase4DoneSignal,
   phase5FailedSignal,
   phase5FinishedSignal,
   predictionsCompleteSignal,
+  pushPhase5Signal,
   stepFiredSignal,
   type Phase4Done,
+  type PushSource,
   type StepFired,
 } from './signals';
 
@@ -30,23 +32,15 @@ export interface Phase5Input {
   openedAt: string;
   /** What an earlier phase 5 run of the date did and knew, when this one replaces it. */
   resume?: { fired: Record<string, StepFired>; phase4?: Phase4Done; predictionsComplete: boolean };
+  /** A rerun's id scope (`rerun-<n>`): its trigger ids differ from the first run's. */
+  scope?: string;
+  /** Start predictions at once (a rerun from phase 5). */
+  pushed?: PushSource;
 }
-
-/**
- * Phase 5's reads retry until the deadline they serve makes them moot, so a BigQuery outage of
- * any length short of that deadline loses nothing; past it the step goes on without the answer.
- */
-function readsUntil(deadline: number) {
-  return wf.proxyActivities<Activities>({
-    startToCloseTimeout: '2 minutes',
-    scheduleToCloseTimeout: Math.max(10_000, deadline - Date.now()),
-    retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
-  });
-}
-const { sendAlert } = wf.proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: aFewTimes });
 
 export async function phase5Workflow(input: Phase5Input): Promise<void> {
   const run = wf.getExternalWorkflowHandle(workflowIdFor(input.gameDate));
+  searchable(input.gameDate, input.correlationId, 'phase5');
   try {
     await startAndFollowUp(input, run);
   } catch (error) {
@@ -64,6 +58,8 @@ async function startAndFollowUp(input: Phase5Input, run: wf.ExternalWorkflowHand
   let phase4: Phase4Done | undefined = input.resume?.phase4;
   let predictionsComplete = input.resume?.predictionsComplete ?? false;
   const fired: Record<string, StepFired> = { ...input.resume?.fired };
+  let pushed = input.pushed;
+  const goAhead = () => phase4 !== undefined || pushed !== undefined;
 
   wf.setHandler(phase4DoneSignal, (done) => {
     phase4 ??= done;
@@ -74,19 +70,22 @@ async function startAndFollowUp(input: Phase5Input, run: wf.ExternalWorkflowHand
   wf.setHandler(backfillSignal, () => {
     backfill = true;
   });
+  wf.setHandler(pushPhase5Signal, (source) => {
+    pushed ??= source;
+  });
 
   const at = (hhmm: string) => zonedInstant(gameDate, hhmm, schedule.timeZone);
   const untilAt = (instant: number) => Math.max(0, instant - Date.now());
   const timed = Date.parse(input.openedAt) <= at(schedule.slaCheckAt);
 
   // Start predictions, exactly once, by whichever path wins.
-  let source: 'orchestrator' | 'backup' = 'orchestrator';
+  let source: 'orchestrator' | 'backup' | PushSource = 'orchestrator';
   let players = { ready: null as number | null, total: null as number | null };
   if (fired.phase5) {
     // A restarted phase 5: predictions were started by the run it replaces.
   } else if (!timed) {
-    await wf.condition(() => phase4 !== undefined);
-  } else if (!(await wf.condition(() => phase4 !== undefined, untilAt(at(schedule.backupAt))))) {
+    await wf.condition(goAhead);
+  } else if (!(await wf.condition(goAhead, untilAt(at(schedule.backupAt))))) {
     const giveUpAt = Date.now() + schedule.backupWaitsUpTo;
     for (;;) {
       const rows = await readsUntil(giveUpAt)
@@ -98,27 +97,35 @@ async function startAndFollowUp(input: Phase5Input, run: wf.ExternalWorkflowHand
           });
           return 0;
         });
-      if (phase4) break;
+      if (goAhead()) break;
       if (rows > 0 || Date.now() >= giveUpAt) {
         source = 'backup';
         players = { ready: rows, total: null };
         break;
       }
-      await wf.condition(() => phase4 !== undefined, Math.min(schedule.readinessCheckEvery, untilAt(giveUpAt)));
+      await wf.condition(goAhead, Math.min(schedule.readinessCheckEvery, untilAt(giveUpAt)));
     }
   }
+  if (pushed && !phase4) source = pushed;
   if (source === 'orchestrator' && phase4) players = { ready: phase4.playersReady, total: phase4.playersTotal };
 
-  const start = await fireOnce(fired, 'phase5', backfill, pipeline.topics.phase5Start, {
-    game_date: gameDate,
-    correlation_id: correlationId,
-    trigger_source: source,
-    triggered_by: source === 'backup' ? pipeline.triggeredBy.phase5Backup : pipeline.triggeredBy.phase5,
-    upstream_processors_count: pipeline.phase4Levels.flatMap((l) => l.processors).length,
-    phase: 'phase5',
-    players_ready: players.ready,
-    players_total: players.total,
-  });
+  const start = await fireOnce(
+    fired,
+    'phase5',
+    backfill,
+    pipeline.topics.phase5Start,
+    {
+      game_date: gameDate,
+      correlation_id: correlationId,
+      trigger_source: source,
+      triggered_by: source === 'backup' ? pipeline.triggeredBy.phase5Backup : pipeline.triggeredBy.phase5,
+      upstream_processors_count: pipeline.phase4Levels.flatMap((l) => l.processors).length,
+      phase: 'phase5',
+      players_ready: players.ready,
+      players_total: players.total,
+    },
+    input.scope,
+  );
   await run.signal(stepFiredSignal, start);
   if (!timed || backfill) return;
 
@@ -140,40 +147,27 @@ async function startAndFollowUp(input: Phase5Input, run: wf.ExternalWorkflowHand
       });
     if (missing.length === 0) continue;
     const attempt = index + 1;
-    const retry = await fireOnce(fired, triggerKeys.phase5Retry(attempt), backfill, pipeline.topics.phase5Retry, {
-      game_date: gameDate,
-      correlation_id: correlationId,
-      trigger_source: 'scheduler',
-      triggered_by: pipeline.triggeredBy.phase5Retry,
-      upstream_processors_count: 0,
-      phase: 'phase5',
-      attempt,
-      players: missing,
-    });
+    const retry = await fireOnce(
+      fired,
+      triggerKeys.phase5Retry(attempt),
+      backfill,
+      pipeline.topics.phase5Retry,
+      {
+        game_date: gameDate,
+        correlation_id: correlationId,
+        trigger_source: 'scheduler',
+        triggered_by: pipeline.triggeredBy.phase5Retry,
+        upstream_processors_count: 0,
+        phase: 'phase5',
+        attempt,
+        players: missing,
+      },
+      input.scope,
+    );
     await run.signal(stepFiredSignal, retry);
   }
 
   // The SLA: coverage under the minimum is a critical alert.
   await wf.sleep(untilAt(at(schedule.slaCheckAt)));
-  const coverage = await readsUntil(at(schedule.slaCheckAt) + schedule.backupWaitsUpTo)
-    .predictionCoverage(gameDate)
-    .catch((error: unknown) => failureMessage(error));
-  const unknown = typeof coverage === 'string';
-  if (unknown || coverage.pct < schedule.slaMinCoveragePct) {
-    await sendAlert({
-      severity: 'critical',
-      title: unknown
-        ? `Predictions coverage unknown at the SLA check: BigQuery did not answer`
-        : `Predictions cover ${coverage.pct}% of players, under the ${schedule.slaMinCoveragePct}% SLA`,
-      game_date: gameDate,
-      correlation_id: correlationId,
-      details: {
-        ...(unknown ? { error: coverage } : coverage),
-        checked_at: schedule.slaCheckAt,
-        time_zone: schedule.timeZone,
-      },
-    }).catch((error: unknown) =>
-      wf.log.error('SLA alert not delivered', { game_date: gameDate, error: failureMessage(error) }),
-    );
-  }
+  await checkSla(gameDate, correlationId, at(schedule.slaCheckAt));
 }

@@ -57,6 +57,14 @@ export function counts(processor: Processor, deliveries: readonly Delivery[]): b
   );
 }
 
+/** Why a completion does not count for its processor (`failed`, or `no_data` where data is required); undefined when it counts. */
+export function notCounted(completion: Completion): string | undefined {
+  const processor = phaseDefinition(completion.phase).processors.find((p) => p.name === completion.processor);
+  if (!processor || counts(processor, [{ executionId: '', status: completion.status, receivedAt: '' }]))
+    return undefined;
+  return `status ${completion.status} does not count for ${completion.processor}`;
+}
+
 export interface Progress {
   expected: string[];
   completed: string[];

@@ -1,5 +1,6 @@
 // Custom search attributes every game-day run carries; registered on the dev server at start-up.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import * as wf from '@temporalio/workflow';
 
 export const CorrelationId = defineSearchAttributeKey('CorrelationId', SearchAttributeType.KEYWORD);
 export const GameDate = defineSearchAttributeKey('GameDate', SearchAttributeType.KEYWORD);
@@ -13,3 +14,25 @@ export const searchAttributeDefinitions = {
   PipelinePhase: 'Keyword',
   BackfillMode: 'Bool',
 } as const;
+
+/** Children of a date carry none in runs of older releases: their histories must replay. */
+export const searchableChildrenPatch = 'children-searchable';
+
+/**
+ * Makes a child of the date findable in the Web UI like the date's run: by date, phase and
+ * correlation id, with a one-line summary of what it is.
+ */
+export function searchable(gameDate: string, correlationId: string | null, phase: string): void {
+  if (!wf.patched(searchableChildrenPatch)) return;
+  wf.upsertSearchAttributes([
+    { key: GameDate, value: gameDate },
+    { key: PipelinePhase, value: phase },
+    ...(correlationId ? [{ key: CorrelationId, value: correlationId }] : []),
+  ]);
+  wf.setCurrentDetails(`${phase} of ${gameDate}${correlationId ? ` (correlation ${correlationId})` : ''}`);
+}
+
+/** The summary line the Web UI shows for a date's run, however it was started. */
+export function gameDaySummary(gameDate: string): string {
+  return `Game day ${gameDate}: every completion, each trigger once`;
+}

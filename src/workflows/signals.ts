@@ -15,6 +15,8 @@ export interface StepFired {
   triggerId: string;
   firedAt: string;
   skipped: boolean;
+  /** Who caused it (`trigger_source`); absent in steps of older releases. */
+  source?: string;
 }
 export const stepFiredSignal = wf.defineSignal<[StepFired]>('stepFired');
 
@@ -36,3 +38,16 @@ export const phase5FinishedSignal = wf.defineSignal('phase5Finished');
 
 /** Phase 5's run failed (an outage outlasted its retries): the date's run alerts and starts it again. */
 export const phase5FailedSignal = wf.defineSignal<[string]>('phase5Failed');
+
+/** Who pushed a phase on before its rules would have: an operator, or a rerun starting there. */
+export type PushSource = 'manual' | 'rerun';
+
+/** Phase 4's cascade fires `level` now, the levels before it counted as done. */
+export interface PushLevel {
+  level: number;
+  source: PushSource;
+}
+export const pushLevelSignal = wf.defineSignal<[PushLevel]>('pushLevel');
+
+/** Phase 5 starts predictions now, without waiting for phase 4 or its deadline. */
+export const pushPhase5Signal = wf.defineSignal<[PushSource]>('pushPhase5');

@@ -1,10 +1,14 @@
 // `pipeline simulate` on a local stack of real servers and the real worker and bridge processes:
-// a whole day flows through every phase, each trigger once, and the export files are written.
+// a whole day flows through every phase, each trigger once, and the export files are written. Then
+// the operators' CLI on the same stack: a date stuck at 20/21 pushed on, the run history's
+// correlation query, refusals that exit 2.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
+import { correlationTrail } from '../../src/bigquery/run-events';
 import { simulateDay } from '../../src/cli/simulate';
 import { readStatus } from '../../src/cli/status';
 import {
@@ -17,7 +21,9 @@ import {
   type DevServer,
   type PubSubEmulator,
 } from '../../src/stack/ephemeral';
-import { gameDayTriggerId } from '../../src/pipeline/ids';
+import { gameDayTriggerId, workflowIdFor } from '../../src/pipeline/ids';
+import { phaseCompletions } from '../../src/simulate/day';
+import { eventually } from '../helpers/eventually';
 import { processSpecs } from '../../src/stack/local';
 import { startService, type RunningService } from '../../src/stack/services';
 
@@ -28,6 +34,7 @@ let pubsub: PubSubEmulator;
 let bigquery: BigQueryEmulator;
 let processes: RunningService[] = [];
 let client: Client;
+let cliEnv: NodeJS.ProcessEnv;
 
 before(async () => {
   [temporal, pubsub, bigquery] = await Promise.all([
@@ -44,6 +51,7 @@ before(async () => {
     LOG_LEVEL: 'warn',
   };
   processes = await Promise.all(processSpecs().map((spec) => startService({ ...spec, env }, dir)));
+  cliEnv = { ...process.env, ...env };
   client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
 });
 
@@ -108,5 +116,71 @@ describe('pipeline simulate on the local stack', () => {
     });
     assert.equal(ok, false);
     assert.match(lines.join('\n'), /already run/);
+  });
+});
+
+const cli = path.resolve(__dirname, '../../bin/pipeline.js');
+const cliTimes: Record<string, number> = {};
+function pipeline(...args: string[]) {
+  const start = performance.now();
+  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000, env: cliEnv });
+  cliTimes[args.slice(0, 2).join(' ')] = Math.round(performance.now() - start);
+  return result;
+}
+
+describe('operating a day with the CLI on the local stack', () => {
+  after(() => console.log(`CLI response times, process start to exit (ms): ${JSON.stringify(cliTimes)}`));
+
+  it("answers seed 004's correlation query for the simulated day from the run history", async () => {
+    const status = JSON.parse(pipeline('status', '2025-11-29', '--json').stdout) as {
+      correlation_id: string;
+      source: string;
+    };
+    assert.equal(status.source, 'live');
+    const trail = await correlationTrail(bigquery.bigquery, status.correlation_id);
+    const triggers = trail.filter((r) => r.kind === 'trigger').map((r) => r.trigger_id);
+    for (const key of ['phase3', 'phase4/1', 'phase4/2', 'phase4/3', 'phase5', 'phase6']) {
+      assert.ok(triggers.includes(gameDayTriggerId('2025-11-29', key)), key);
+    }
+    assert.ok(trail.filter((r) => r.kind === 'completion').length >= 21 + 5 + 5 + 1);
+  });
+
+  it('pushes a date stuck at 20/21 on with pipeline trigger, once', async () => {
+    const gameDate = '2025-11-30';
+    const stuck = phaseCompletions('phase2', { gameDate, correlationId: 'corr-stuck' }).filter(
+      (m) => m.message.processor_name !== 'BdlPlayerBoxscoresProcessor' && m.message.status !== 'failed',
+    );
+    await Promise.all(stuck.map(({ topic, message }) => pubsub.pubsub.topic(topic).publishMessage({ json: message })));
+    await eventually(
+      async () => (await readStatus(client, gameDate)).phases.phase2.completed_count,
+      (n) => n === 20,
+      '20 of 21 phase 2 completions',
+    );
+    const fired = pipeline('trigger', 'phase3', '--date', gameDate, '--reason', 'BdlBoxscores checked by hand');
+    assert.equal(fired.status, 0, fired.stderr);
+    assert.match(
+      fired.stdout,
+      new RegExp(
+        `phase3 of ${gameDate} fired at .*: ${gameDayTriggerId(gameDate, 'phase3')} \\(trigger_source manual\\)`,
+      ),
+    );
+    assert.match(fired.stdout, new RegExp(`/workflows/${workflowIdFor(gameDate)}$`, 'm'));
+    const again = pipeline('trigger', 'phase3', '--date', gameDate, '--reason', 'twice');
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /had already fired .*trigger_source manual.*nothing published/);
+    const status = await readStatus(client, gameDate);
+    assert.deepEqual(
+      [status.phases.phase2.status, status.phases.phase2.completed_count, status.triggers?.phase3?.source],
+      ['triggered', 20, 'manual'],
+    );
+  });
+
+  it('refuses with exit 2 what cannot be done: a rerun of an open date, a trigger for a date with no run', () => {
+    const rerun = pipeline('rerun', '2025-11-30', '--from-phase', '3', '--reason', 'r');
+    assert.equal(rerun.status, 2, rerun.stderr);
+    assert.match(rerun.stderr, /2025-11-30 is still open .*a rerun is for a closed date/);
+    const none = pipeline('trigger', 'phase3', '--date', '2025-12-01', '--reason', 'r');
+    assert.equal(none.status, 2, none.stderr);
+    assert.match(none.stderr, /2025-12-01 has no run/);
   });
 });

@@ -10,6 +10,7 @@ import {
 } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
 import type { ClosedRun, LateCompletions } from '../../src/activities/run-history';
+import type { RunEvent } from '../../src/messages/run-event';
 import { binaries } from '../../src/stack/local';
 import { requireTool } from '../../src/stack/ephemeral';
 import { searchAttributeDefinitions } from '../../src/workflows/search-attributes';
@@ -73,6 +74,7 @@ export interface TestWorker {
 export function memoryRunHistory() {
   const closed = new Map<string, ClosedRun>();
   const deadLettered: LateCompletions[] = [];
+  const events = new Map<string, RunEvent>();
   const activities = {
     closedRunOf(gameDate: string): Promise<ClosedRun | null> {
       return Promise.resolve(closed.get(gameDate) ?? null);
@@ -81,12 +83,16 @@ export function memoryRunHistory() {
       if (!closed.has(run.gameDate)) closed.set(run.gameDate, run);
       return Promise.resolve();
     },
+    recordRunEvents(batch: RunEvent[]): Promise<void> {
+      for (const event of batch) if (!events.has(event.eventId)) events.set(event.eventId, event);
+      return Promise.resolve();
+    },
     deadLetterCompletions(late: LateCompletions): Promise<void> {
       deadLettered.push(late);
       return Promise.resolve();
     },
   } satisfies Partial<Activities>;
-  return { closed, deadLettered, activities };
+  return { closed, deadLettered, events, activities };
 }
 
 /**

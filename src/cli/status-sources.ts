@@ -1,0 +1,59 @@
+// Where `pipeline status` gets its answer: the live run's query first; when the run has closed,
+// was purged or no worker answers, the run history (BigQuery, status-history.ts) and Temporal's describe.
+import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
+import { errorMessage } from '../errors';
+import { workflowIdFor } from '../pipeline/ids';
+import { statusQuery } from '../workflows/game-day';
+import { PipelinePhase } from '../workflows/search-attributes';
+import { notStartedStatus, type GameDayStatus } from '../workflows/status';
+import { describeRun, webUiLink } from './operator';
+
+/** `live`: the run answered its query. `run-history`: rebuilt from BigQuery's events. `temporal`: describe only. */
+export type StatusSourceName = 'live' | 'run-history' | 'temporal' | 'none';
+
+export interface SourcedStatus extends GameDayStatus {
+  source: StatusSourceName;
+  /** Why the live answer was not used, when it was not. */
+  source_note?: string;
+  temporal_status?: string;
+  web_ui: string;
+}
+
+/** How long the live run may take to answer before the fallbacks are asked. */
+const queryDeadlineMs = 5_000;
+
+/** Reads the date's status from the run history; loaded only when the live run does not answer. */
+export type RunHistoryReader = (date: string) => Promise<GameDayStatus | undefined>;
+
+export async function statusFromAnywhere(
+  client: Client,
+  date: string,
+  fromRunHistory?: RunHistoryReader,
+): Promise<SourcedStatus> {
+  const web_ui = webUiLink(workflowIdFor(date));
+  const run = await describeRun(client, date);
+  let note = run ? undefined : 'Temporal has no run for the date (never ran, or past its retention)';
+  if (run) {
+    try {
+      const live = await client.withDeadline(Date.now() + queryDeadlineMs, () =>
+        client.workflow.getHandle(workflowIdFor(date)).query(statusQuery),
+      );
+      return { ...live, source: 'live', temporal_status: run.status.name, web_ui };
+    } catch (error) {
+      note = `the run did not answer its query (${errorMessage(error).split('\n')[0]}): is a worker up?`;
+    }
+  }
+  const fromHistory = fromRunHistory ? await fromRunHistory(date).catch(() => undefined) : undefined;
+  if (fromHistory) return { ...fromHistory, source: 'run-history', source_note: note, ...temporalOf(run), web_ui };
+  if (run)
+    return { ...statusFromDescribe(date, run), source: 'temporal', source_note: note, ...temporalOf(run), web_ui };
+  return { ...notStartedStatus(date), source: 'none', source_note: note, web_ui };
+}
+
+const temporalOf = (run: WorkflowExecutionDescription | undefined) => (run ? { temporal_status: run.status.name } : {});
+
+/** All Temporal can say without a worker: whether the run is open, and the phase it last showed. */
+function statusFromDescribe(date: string, run: WorkflowExecutionDescription): GameDayStatus {
+  const phase = run.typedSearchAttributes.get(PipelinePhase);
+  return { ...notStartedStatus(date), waiting_on: phase ?? run.status.name.toLowerCase() };
+}

@@ -1,0 +1,68 @@
+// The end of a game date's run, and phase 5 started again when it failed: steps with an alert or
+// a record that the run takes outside the story's main line.
+import * as wf from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { pipeline } from '../pipeline/definition';
+import { failureMessage } from './failure';
+import { cancelChildren } from './game-day-children';
+import type { GameDay } from './game-day-run';
+import { patches, type GameDayOutcome } from './game-day-state';
+import { aFewTimes, untilItWorks } from './retry';
+import { waitingOnOf } from './status';
+
+const { recordRunClosed } = wf.proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: untilItWorks });
+const { sendAlert } = wf.proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: aFewTimes });
+
+/** A phase 5 run failed: start it again where it was (a few times at most), then alert. */
+export async function restartPhase5(day: GameDay, reason: string): Promise<void> {
+  const { state } = day;
+  if (state.closed) return;
+  state.phase5Failures.push(reason);
+  delete state.children.phase5;
+  const again = state.phase5Failures.length <= pipeline.lifetime.phase5Restarts;
+  if (again) await day.startPhase5();
+  else state.phase5Finished = true;
+  const title = again ? 'Phase 5 failed and was started again' : 'Phase 5 failed again: predictions need an operator';
+  day.events.note({ kind: 'alert', phase: 'phase5', detail: { severity: 'critical', title, reason } });
+  await day.step(async () => {
+    await sendAlert({
+      severity: 'critical',
+      title,
+      game_date: day.gameDate,
+      correlation_id: state.correlationId ?? null,
+      details: { reason, failures: state.phase5Failures.length },
+    }).catch((error: unknown) =>
+      wf.log.error('alert not delivered', { game_date: day.gameDate, error: failureMessage(error) }),
+    );
+    await day.events.write();
+  });
+}
+
+/** Closes the date: children still running are cancelled, and the close is recorded in the run history. */
+export async function closeDay(day: GameDay, outcome: 'completed' | 'expired'): Promise<GameDayOutcome> {
+  const { state } = day;
+  return day.step(async () => {
+    state.closed = outcome;
+    if (outcome === 'expired') {
+      wf.log.warn('game day closed before completing', { game_date: day.gameDate, waiting_on: waitingOnOf(state) });
+    }
+    day.refreshPhase();
+    await wf.condition(wf.allHandlersFinished); // e.g. a phase 5 restart under way
+    await cancelChildren(state);
+    day.events.note({ kind: 'close', detail: { outcome, waiting_on: waitingOnOf(state) } });
+    await day.events.write();
+    if (wf.patched(patches.runHistory)) {
+      const { workflowId, firstExecutionRunId } = wf.workflowInfo();
+      await recordRunClosed({
+        gameDate: day.gameDate,
+        runId: firstExecutionRunId,
+        workflowId,
+        outcome,
+        correlationId: state.correlationId ?? null,
+        openedAt: state.openedAt,
+        closedAt: new Date().toISOString(),
+      });
+    }
+    return outcome;
+  });
+}
