@@ -125,6 +125,11 @@ export class GameDay extends Steps {
     );
   }
 
+  /** A backfill drives the date: its own rules publish nothing (past dates only, as for the flag). */
+  async backfillRequested(): Promise<void> {
+    if (!this.state.backfill) await this.enterBackfill();
+  }
+
   status(): GameDayStatus {
     return statusOf(this.state);
   }

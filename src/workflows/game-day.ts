@@ -7,6 +7,7 @@ import { eventDrivenExport } from '../pipeline/exports';
 import { GameDay, type GameDayInput, type GameDayOutcome } from './game-day-run';
 import { phaseProgress } from './progress';
 import {
+  backfillSignal,
   completionSignal,
   openSignal,
   phase4DoneSignal,
@@ -29,6 +30,7 @@ export async function gameDayWorkflow(input: GameDayInput): Promise<GameDayOutco
   wf.setHandler(phase4DoneSignal, (done) => day.phase4Finished(done));
   wf.setHandler(phase5FinishedSignal, () => day.phase5Finished());
   wf.setHandler(phase5FailedSignal, (reason) => day.phase5Failed(reason));
+  wf.setHandler(backfillSignal, () => day.backfillRequested());
 
   // A date that closed before stays closed, even after Temporal has forgotten its run.
   const closed = await day.closedBefore();
