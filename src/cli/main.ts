@@ -4,6 +4,7 @@ import { connectTemporal, createPubSub, temporalClient } from '../clients';
 import { config } from '../config';
 import { createBigQuery } from '../bigquery/client';
 import { isCalendarDate } from '../messages/dates';
+import { addBackfillCommand } from './backfill';
 import { schedulesCommand } from './schedules';
 import { readStatus, renderStatus } from './status';
 import { simulateDay } from './simulate';
@@ -90,6 +91,8 @@ program
   .command('bridge')
   .description('run the bridge: Pub/Sub completions in, Temporal signals out')
   .action(() => loadProcess<BridgeProcess>('../../worker/bridge').runBridge());
+
+addBackfillCommand(program, { withTemporal, taskQueue: config.temporal.taskQueue, gameDate });
 
 program.addCommand(schedulesCommand({ withTemporal, taskQueue: config.temporal.taskQueue }));
 
