@@ -3,7 +3,7 @@
 import os from 'node:os';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { SingleBar } from 'cli-progress';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { pipeline } from '../pipeline/definition';
 import { backfillWorkflowIdFor } from '../pipeline/ids';
 import {
