@@ -50,6 +50,7 @@ export function addBackfillCommand(program: Command, deps: BackfillCommandDeps):
   const { defaultFromPhase, defaultThroughPhase, defaultMaxActive } = pipeline.backfill;
   const backfill = program
     .command('backfill')
+    .enablePositionalOptions() // options after a subcommand are its own (e.g. --json); on the program too
     .description('drive a range of past dates through the phases, a few at a time, with a progress bar')
     .option('--from <date>', 'first game date, YYYY-MM-DD', deps.gameDate)
     .option('--to <date>', 'last game date, YYYY-MM-DD', deps.gameDate)

@@ -5,6 +5,7 @@ import { config } from '../config';
 import { createBigQuery } from '../bigquery/client';
 import { isCalendarDate } from '../messages/dates';
 import { addBackfillCommand } from './backfill';
+import { addDeadLettersCommand } from './dead-letters';
 import { schedulesCommand } from './schedules';
 import { readStatus, renderStatus } from './status';
 import { simulateDay } from './simulate';
@@ -35,9 +36,19 @@ async function withTemporal<T>(run: (client: ReturnType<typeof temporalClient>) 
   }
 }
 
+async function withPubSub<T>(run: (pubsub: ReturnType<typeof createPubSub>) => Promise<T>): Promise<T> {
+  const pubsub = createPubSub(config);
+  try {
+    return await run(pubsub);
+  } finally {
+    await pubsub.close();
+  }
+}
+
 const program = new Command('pipeline')
   .description('Operate the game-day pipeline: status, simulation and more')
   .showHelpAfterError()
+  .enablePositionalOptions() // a subcommand's options (e.g. `backfill pause --json`) are its own
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 
 program
@@ -93,6 +104,7 @@ program
   .action(() => loadProcess<BridgeProcess>('../../worker/bridge').runBridge());
 
 addBackfillCommand(program, { withTemporal, taskQueue: config.temporal.taskQueue, gameDate });
+addDeadLettersCommand(program, { withPubSub });
 
 program.addCommand(schedulesCommand({ withTemporal, taskQueue: config.temporal.taskQueue }));
 
