@@ -5,10 +5,12 @@ import { config } from '../config';
 import { createBigQuery } from '../bigquery/client';
 import { isCalendarDate } from '../messages/dates';
 import { addBackfillCommand } from './backfill';
+import { addDaysCommand } from './days';
 import { addDeadLettersCommand } from './dead-letters';
 import { schedulesCommand } from './schedules';
 import { readStatus, renderStatus } from './status';
 import { simulateDay } from './simulate';
+import { addWatchCommand } from './watch';
 import type * as BridgeModule from '../../worker/bridge';
 import type * as WorkerModule from '../../worker/worker';
 
@@ -105,6 +107,8 @@ program
 
 addBackfillCommand(program, { withTemporal, taskQueue: config.temporal.taskQueue, gameDate });
 addDeadLettersCommand(program, { withPubSub });
+addWatchCommand(program, { withTemporal, gameDate });
+addDaysCommand(program, { withTemporal, bigquery: () => createBigQuery(config), gameDate });
 
 program.addCommand(schedulesCommand({ withTemporal, taskQueue: config.temporal.taskQueue }));
 
