@@ -41,7 +41,8 @@ export interface OpenRun {
   status?: GameDayStatus;
 }
 
-const QUERY_DEADLINE_MS = 5_000;
+/** A busy worker answers within this; without one the search attributes still tell the phase. */
+const QUERY_DEADLINE_MS = 20_000;
 const ended = new Set(['complete', 'closed', 'completed', 'expired', 'late']);
 
 /** The line of an open run: late once its SLA time passed without exports, stuck when nothing moved for long. */
@@ -93,20 +94,22 @@ export function addDaysCommand(program: Command, deps: DaysCommandDeps): void {
 async function readDays(client: Client, bigquery: () => BigQuery, dates: string[]): Promise<DayLine[]> {
   const from = dates[0]!;
   const to = dates[dates.length - 1]!;
-  const open = new Map<string, OpenRun>();
+  const open = new Map<string, Promise<OpenRun>>();
   const closedInTemporal = new Map<string, string>();
   const query = `WorkflowType = 'gameDayWorkflow' AND GameDate >= '${from}' AND GameDate <= '${to}'`;
   for await (const execution of client.workflow.list({ query })) {
     const gameDate = execution.typedSearchAttributes.get(GameDate);
     if (!gameDate || !dates.includes(gameDate)) continue;
-    if (execution.status.name === 'RUNNING') open.set(gameDate, await openRun(client, execution, gameDate));
+    if (execution.status.name === 'RUNNING')
+      open.set(gameDate, openRun(client, execution, gameDate)); // queried at once, together
     else if (!closedInTemporal.has(gameDate)) closedInTemporal.set(gameDate, execution.status.name);
   }
   const needHistory = dates.some((d) => !open.has(d));
   const closed = needHistory ? await closedRunsBetween(bigquery(), from, to) : [];
+  const runs = new Map(await Promise.all([...open].map(async ([date, run]) => [date, await run] as const)));
   const now = Date.now();
   return dates.map((date) => {
-    const run = open.get(date);
+    const run = runs.get(date);
     if (run) return openDayLine(run, now);
     return closedDayLine(
       date,
@@ -124,7 +127,6 @@ async function openRun(client: Client, execution: WorkflowExecutionInfo, gameDat
     backfill: execution.typedSearchAttributes.get(BackfillMode) ?? false,
   };
   try {
-    // A worker answers within seconds; without one the search attributes still tell the phase.
     const handle = client.workflow.getHandle(execution.workflowId, execution.runId);
     run.status = await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(statusQuery));
   } catch {
