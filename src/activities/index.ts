@@ -3,6 +3,7 @@ import type { BigQuery } from '@google-cloud/bigquery';
 import type { PubSub } from '@google-cloud/pubsub';
 import type { Client } from '@temporalio/client';
 import { createAlertActivities } from './alerts';
+import { createBackfillActivities } from './backfill';
 import { createBigQueryActivities } from './bigquery';
 import { createExportActivities } from './exports';
 import { createOpenGameDayActivity } from './open-game-day';
@@ -25,6 +26,7 @@ export function createActivities(clients: ActivityClients) {
     ...createBigQueryActivities(clients.bigquery),
     ...createExportActivities(clients),
     ...createOpenGameDayActivity(clients.temporalClient),
+    ...createBackfillActivities(clients.temporalClient),
     ...createRunHistoryActivities(clients.bigquery, clients.pubsub),
   };
 }

@@ -1,8 +1,12 @@
 // The operators' CLI. Every command validates its arguments and exits non-zero with the reason.
+import type { PubSub } from '@google-cloud/pubsub';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadProcessConfig } from '../config';
 import { connectTemporal, temporalClient } from '../temporal-connection';
+import { addBackfillCommand } from './backfill';
 import { completeCommand } from './complete';
+import { addDaysCommand } from './days';
+import { addDeadLettersCommand } from './dead-letters';
 import { exportCommand } from './export';
 import { initCommand } from './init';
 import { gameDate, UsageError } from './operator';
@@ -11,6 +15,7 @@ import { schedulesCommand } from './schedules';
 import { renderStatus } from './status';
 import { statusFromAnywhere } from './status-sources';
 import { triggerCommand } from './trigger';
+import { addWatchCommand } from './watch';
 import type * as BridgeModule from '../../worker/bridge';
 import type * as WorkerModule from '../../worker/worker';
 import { errorMessage } from '../errors';
@@ -35,9 +40,20 @@ async function withTemporal<T>(run: (client: ReturnType<typeof temporalClient>) 
   }
 }
 
+async function withPubSub<T>(run: (pubsub: PubSub) => Promise<T>): Promise<T> {
+  const { createPubSub } = await import('../clients');
+  const pubsub = createPubSub(loadProcessConfig());
+  try {
+    return await run(pubsub);
+  } finally {
+    await pubsub.close();
+  }
+}
+
 const program = new Command('pipeline')
   .description('Operate the game-day pipeline: status, simulation and more')
   .showHelpAfterError()
+  .enablePositionalOptions() // a subcommand's options (e.g. `backfill pause --json`) are its own
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 
 program
@@ -141,6 +157,11 @@ async function closedRunCount(date: string): Promise<number> {
   const [bigquery, history] = await Promise.all([runHistory(), import('../bigquery/run-history')]);
   return history.closedRunCount(bigquery, date);
 }
+
+addBackfillCommand(program, { ...settings, gameDate });
+addDeadLettersCommand(program, { withPubSub });
+addWatchCommand(program, { withTemporal, gameDate });
+addDaysCommand(program, { withTemporal, bigquery: runHistory, gameDate });
 
 /** The process modules load only for their own command, so every other command starts fast. */
 function loadProcess<T>(path: string): T {

@@ -4,12 +4,16 @@
 export interface TriggerBase {
   game_date: string;
   correlation_id: string | null;
-  trigger_source: 'orchestrator' | 'backup' | 'scheduler' | 'manual' | 'rerun';
+  trigger_source: 'orchestrator' | 'backup' | 'scheduler' | 'manual' | 'rerun' | 'backfill';
   triggered_by: string;
   upstream_processors_count: number;
   timestamp: string;
   trigger_id: string;
   phase: string;
+  /** Set on a backfill's triggers (seed 004): processors run in backfill mode and pass the flag on. */
+  skip_downstream_trigger?: boolean;
+  backfill_mode?: boolean;
+  backfill_reason?: string;
 }
 
 export interface Phase3Trigger extends TriggerBase {

@@ -3,6 +3,7 @@
 import { gameDayWorkflowIdPrefix } from './ids';
 
 /** Durations in the definition are milliseconds, written in the unit that reads best. */
+const seconds = (n: number): number => n * 1000;
 const minutes = (n: number): number => n * 60_000;
 const hours = (n: number): number => n * 60 * minutes(1);
 const days = (n: number): number => n * 24 * hours(1);
@@ -201,6 +202,33 @@ export const pipeline = {
    * today (America/Los_Angeles): on a live date one stray flag must not silence the day.
    */
   backfillOlderThanDays: 2,
+
+  /** `pipeline backfill`: one durable run drives a range of past dates through the phases. */
+  backfill: {
+    /** Phases a backfill can trigger (phase 2 is started by the scrapers, not by a trigger). */
+    firstPhase: 3,
+    lastPhase: 6,
+    defaultFromPhase: 3,
+    /** Past seasons are loaded without predictions unless the operator asks for them. */
+    defaultThroughPhase: 4,
+    /** Longest range one backfill takes: a season and then some; longer loads are split by season. */
+    maxDates: 366,
+    defaultMaxActive: 4,
+    maxActive: 50,
+    /** How often the completions of the dates waiting on them are read. */
+    pollEvery: seconds(30),
+    /** A date whose completions have not arrived this long after its trigger is given up and listed as failed. */
+    dateGivesUpAfter: hours(12),
+    /** Continue-as-new once the backfill's history is this long, carrying where it was. */
+    continueAsNewAfterEvents: 2000,
+  },
+
+  /** What the operators' views (`pipeline days`, `pipeline watch`) call stuck, and how often they redraw. */
+  operations: {
+    /** An open date whose last trigger (or opening) is older than this, and not complete, is stuck. */
+    stuckAfter: hours(6),
+    watchRefreshEvery: seconds(2),
+  },
 } as const;
 
 /** Topics the bridge consumes: every phase with completions to collect. */

@@ -49,3 +49,20 @@ export function rerunScope(attempt: number): string {
 export function gameDayChildId(gameDate: string, key: string, scope?: string): string {
   return `${workflowIdFor(gameDate)}/${scope ? `${scope}/` : ''}${key}`;
 }
+
+/** A backfill run: `backfill-<from>-<to>-<started, compact UTC>`, e.g. `backfill-2025-01-01-2025-01-31-20260126T051500Z`. */
+export function backfillWorkflowIdFor(from: string, to: string, startedAt: Date): string {
+  const stamp = startedAt
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `backfill-${from}-${to}-${stamp}`;
+}
+
+/**
+ * A backfill's trigger for a date: `game-day-<date>/<backfill id>/<key>`. New for each backfill, so
+ * consumers that deduped an earlier run's triggers of the date act on it; stable across retries.
+ */
+export function backfillTriggerId(backfillId: string, gameDate: string, key: string): string {
+  return triggerIdFor(workflowIdFor(gameDate), `${backfillId}/${key}`);
+}

@@ -94,6 +94,11 @@ export class GameDay extends GameDaySteps {
     this.state.phase5Finished = true;
   }
 
+  /** A backfill drives the date: its own rules publish nothing (past dates only, as for the flag). */
+  async backfillRequested(): Promise<void> {
+    if (!this.state.backfill) await this.enterBackfill();
+  }
+
   status(): GameDayStatus {
     return statusOf(this.state);
   }

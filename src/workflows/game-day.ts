@@ -11,6 +11,7 @@ import { manualCompletion, manualTrigger, noteRerun } from './game-day-commands'
 import { closeDay, restartPhase5 } from './game-day-lifecycle';
 import { phase3Trigger, phase6Trigger } from './game-day-triggers';
 import {
+  backfillSignal,
   completionSignal,
   openSignal,
   phase4DoneSignal,
@@ -40,6 +41,7 @@ export async function gameDayWorkflow(input: GameDayInput): Promise<GameDayOutco
   wf.setHandler(manualCompletionUpdate, (request) => manualCompletion(day, request), {
     validator: refuse(refuseCompletion),
   });
+  wf.setHandler(backfillSignal, () => day.backfillRequested());
 
   // A date that closed before stays closed, even after Temporal has forgotten its run.
   const closed = await day.closedBefore();

@@ -1,0 +1,2 @@
+// A workflow that does nothing: the bare Temporal ceiling the backfill bench compares against.
+export async function emptyWorkflow(): Promise<void> {}

@@ -1,0 +1,171 @@
+// What a backfill does for each date, as pure data derived from the pipeline definition: the
+// triggers from --from-phase through --through-phase in order, and the completions each one waits
+// for. Used by the backfill workflow and by `pipeline backfill --dry-run`.
+import { addDays, isCalendarDate } from '../messages/dates';
+import type { Trigger } from '../messages/trigger';
+import { pipeline, type PhaseKey } from '../pipeline/definition';
+import { eventDrivenExport } from '../pipeline/exports';
+import { backfillTriggerId, triggerKeys } from '../pipeline/ids';
+import type { Unstamped } from './fire';
+
+export interface BackfillRange {
+  from: string;
+  to: string;
+  fromPhase: number;
+  throughPhase: number;
+  maxActive: number;
+}
+
+/** One trigger of a date's backfill, and what must have completed before it goes out. */
+export interface BackfillStep {
+  /** The game-day run's key for the same trigger: `phase3`, `phase4/1`, … */
+  key: string;
+  phase: number;
+  topic: string;
+  /** Processors (of `needsPhase`) whose completions this trigger waits for; empty: the whole phase. */
+  needsPhase: PhaseKey;
+  needsProcessors: string[];
+}
+
+const phase4Steps: BackfillStep[] = pipeline.phase4Levels.map(({ level }) => ({
+  key: triggerKeys.phase4Level(level),
+  phase: 4,
+  topic: pipeline.topics.phase4Trigger,
+  needsPhase: level === 1 ? 'phase3' : 'phase4',
+  needsProcessors: pipeline.phase4Levels.filter((l) => l.level < level).flatMap((l) => l.processors),
+}));
+
+const allSteps: BackfillStep[] = [
+  {
+    key: triggerKeys.phase3,
+    phase: 3,
+    topic: pipeline.topics.phase3Trigger,
+    needsPhase: 'phase2',
+    needsProcessors: [],
+  },
+  ...phase4Steps,
+  { key: triggerKeys.phase5, phase: 5, topic: pipeline.topics.phase5Start, needsPhase: 'phase4', needsProcessors: [] },
+  {
+    key: triggerKeys.phase6,
+    phase: 6,
+    topic: pipeline.topics.phase6ExportTrigger,
+    needsPhase: 'phase5',
+    needsProcessors: [],
+  },
+];
+
+/** The triggers each date gets, in order. The first goes out at once: its upstream is the operator's call. */
+export function backfillSteps(fromPhase: number, throughPhase: number): BackfillStep[] {
+  return allSteps.filter((s) => s.phase >= fromPhase && s.phase <= throughPhase);
+}
+
+/** Every date from `from` to `to`, both included. */
+export function datesOf(from: string, to: string): string[] {
+  const dates: string[] = [];
+  for (let date = from; date <= to && dates.length <= pipeline.backfill.maxDates; date = addDays(date, 1)) {
+    dates.push(date);
+  }
+  return dates;
+}
+
+/** Why a backfill request cannot run, or undefined when it can. `today` is the date in America/Los_Angeles. */
+export function backfillRangeProblem(range: BackfillRange, today: string): string | undefined {
+  const { firstPhase, lastPhase, maxDates, maxActive } = pipeline.backfill;
+  if (!isCalendarDate(range.from) || !isCalendarDate(range.to)) return 'dates must be YYYY-MM-DD';
+  if (range.from > range.to) return `the range is reversed: --from ${range.from} is after --to ${range.to}`;
+  const days = datesOf(range.from, range.to).length;
+  if (days > maxDates) {
+    return `the range ${range.from}..${range.to} is longer than ${maxDates} dates: split it (a season at a time)`;
+  }
+  const lastPast = addDays(today, -pipeline.backfillOlderThanDays);
+  if (range.to > lastPast) {
+    return `--to ${range.to} is too recent: a backfill takes dates up to ${lastPast} (live dates run by themselves)`;
+  }
+  for (const [name, phase] of [
+    ['--from-phase', range.fromPhase],
+    ['--through-phase', range.throughPhase],
+  ] as const) {
+    if (!Number.isInteger(phase) || phase < firstPhase || phase > lastPhase) {
+      return `${name} must be a phase from ${firstPhase} to ${lastPhase}, got ${phase}`;
+    }
+  }
+  if (range.fromPhase > range.throughPhase) {
+    return `--from-phase ${range.fromPhase} is after --through-phase ${range.throughPhase}`;
+  }
+  if (!Number.isInteger(range.maxActive) || range.maxActive < 1 || range.maxActive > maxActive) {
+    return `--max-active must be a whole number from 1 to ${maxActive}, got ${range.maxActive}`;
+  }
+  return undefined;
+}
+
+/** The trigger a backfill publishes for `step` of `gameDate`: the game-day run's, from `backfill`, in backfill mode. */
+export function backfillTrigger(
+  backfillId: string,
+  gameDate: string,
+  step: BackfillStep,
+  reason: string,
+  firedAt: string,
+): Trigger {
+  const base = {
+    game_date: gameDate,
+    correlation_id: `${backfillId}/${gameDate}`,
+    trigger_source: 'backfill' as const,
+    upstream_processors_count: step.needsProcessors.length,
+    skip_downstream_trigger: true,
+    backfill_mode: true,
+    backfill_reason: reason,
+  };
+  const message = ((): Unstamped<Trigger> => {
+    if (step.phase === 3) return { ...base, triggered_by: pipeline.triggeredBy.phase3, phase: 'phase3' };
+    if (step.phase === 4) {
+      const level = pipeline.phase4Levels.find((l) => triggerKeys.phase4Level(l.level) === step.key)!;
+      const processors = [...level.processors];
+      return { ...base, triggered_by: pipeline.triggeredBy.phase4, phase: 'phase4', level: level.level, processors };
+    }
+    if (step.phase === 5) {
+      return {
+        ...base,
+        triggered_by: pipeline.triggeredBy.phase5,
+        phase: 'phase5',
+        players_ready: null,
+        players_total: null,
+      };
+    }
+    return {
+      ...base,
+      triggered_by: pipeline.triggeredBy.phase6,
+      phase: 'phase6',
+      export_types: [...eventDrivenExport.exportTypes],
+      target_date: gameDate,
+      update_latest: false, // an old day's exports write their dated files only
+      upstream_batch_id: null,
+      upstream_predictions: null,
+    };
+  })();
+  return { ...message, trigger_id: backfillTriggerId(backfillId, gameDate, step.key), timestamp: firedAt };
+}
+
+/** What a date's run has collected, as the backfill reads it. */
+export interface DateProgress {
+  /** The game-day run's `waiting_on`; `late`, `expired` or `closed` when it has ended. */
+  waitingOn: string | null;
+  completed: Partial<Record<PhaseKey, string[]>>;
+  missing: Partial<Record<PhaseKey, string[]>>;
+}
+
+/** True when the completions `step` waits for have arrived. */
+export function stepReady(step: BackfillStep, progress: DateProgress | null): boolean {
+  if (!progress) return false;
+  if (step.needsProcessors.length === 0) {
+    return (
+      (progress.completed[step.needsPhase]?.length ?? 0) > 0 && (progress.missing[step.needsPhase] ?? []).length === 0
+    );
+  }
+  const done = new Set(progress.completed[step.needsPhase] ?? []);
+  return step.needsProcessors.every((p) => done.has(p));
+}
+
+/** The date's run ended without these completions: waiting longer is pointless. */
+export function runEnded(progress: DateProgress | null): boolean {
+  return progress !== null && ['late', 'expired', 'closed'].includes(progress.waitingOn ?? '');
+}
