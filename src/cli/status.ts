@@ -34,6 +34,11 @@ export function renderStatus(status: GameDayStatus): string {
     `correlation id  ${status.correlation_id === null ? '—' : printable(status.correlation_id)}`,
     `backfill        ${status.backfill ? 'yes (nothing published downstream)' : 'no'}`,
     `waiting on      ${status.waiting_on ?? 'not started'}`,
+    ...(status.leases?.length
+      ? [
+          `leases          ${status.leases.map((l) => `${l.processor} (${printable(l.holder)} until ${l.expires_at})`).join(', ')}`,
+        ]
+      : []),
   ];
   return `${header.join('\n')}\n${table.toString()}`;
 }

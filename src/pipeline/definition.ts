@@ -3,6 +3,7 @@
 import { gameDayWorkflowIdPrefix } from './ids';
 
 /** Durations in the definition are milliseconds, written in the unit that reads best. */
+const seconds = (n: number): number => n * 1000;
 const minutes = (n: number): number => n * 60_000;
 const hours = (n: number): number => n * 60 * minutes(1);
 const days = (n: number): number => n * 24 * hours(1);
@@ -137,6 +138,20 @@ export const pipeline = {
     phase5Backup: 'phase5_backup_deadline',
     phase5Retry: 'phase5_straggler_retry',
     phase6: 'phase5_to_phase6_orchestrator',
+  },
+
+  /**
+   * Processing leases (seed 003): a processor takes one on a date before it runs, so no two runs of
+   * one processor work on one date at once. A lease ends on release, on the holder's completion, or
+   * after its TTL, so a crashed processor blocks the next run for one TTL at most.
+   */
+  leases: {
+    /** The seed's lock: stale after 10 minutes. A processor that runs longer renews its lease. */
+    defaultTtl: minutes(10),
+    minTtl: seconds(10),
+    maxTtl: hours(2),
+    /** Broken leases the run keeps (who broke which, and why), most recent last. */
+    breaksKept: 20,
   },
 
   /**

@@ -1,5 +1,6 @@
 // The state a game date's run keeps (and carries across continue-as-new), and the rules that read it.
 import { addDays } from '../messages/dates';
+import { emptyLeaseTable, type LeaseTable } from '../leases/table';
 import type { Completion } from '../messages/completion';
 import { pipeline } from '../pipeline/definition';
 import type { Received } from './progress';
@@ -41,6 +42,8 @@ export interface GameDayState {
   phase5Failures: string[];
   closed?: GameDayOutcome;
   deliveriesSeen: number;
+  /** Processing leases: which processor run works on the date now (seed 003). */
+  leases: LeaseTable;
 }
 
 // Changes that runs started by an older release must not see (the README's versioning policy).
@@ -51,6 +54,8 @@ export const patches = {
   batchProgress: 'batch-progress-is-news',
   /** `skip_downstream_trigger` puts only past dates in backfill mode. */
   backfillPastOnly: 'backfill-past-dates-only',
+  /** Processors take leases on the date's run; a lease ends at its TTL by a timer. */
+  processingLeases: 'processing-leases',
 } as const;
 
 /** A date of today or the days just before it (America/Los_Angeles): its day is still being played out. */
@@ -72,6 +77,7 @@ export function restore({ gameDate, state }: GameDayInput): GameDayState {
     phase4Backlog: [],
     phase5Failures: [],
     deliveriesSeen: 0,
+    leases: emptyLeaseTable(),
     ...state,
   };
 }

@@ -5,6 +5,7 @@ import * as wf from '@temporalio/workflow';
 import { pipeline } from '../pipeline/definition';
 import { eventDrivenExport } from '../pipeline/exports';
 import { GameDay, type GameDayInput, type GameDayOutcome } from './game-day-run';
+import { handleLeases } from './leases';
 import { phaseProgress } from './progress';
 import {
   completionSignal,
@@ -22,7 +23,11 @@ export { completionSignal, openSignal, statusQuery } from './signals';
 
 export async function gameDayWorkflow(input: GameDayInput): Promise<GameDayOutcome> {
   const day = new GameDay(input);
-  wf.setHandler(completionSignal, (completion) => day.receive(completion));
+  const leases = handleLeases(day.state);
+  wf.setHandler(completionSignal, (completion) => {
+    leases.completionArrived(completion);
+    return day.receive(completion);
+  });
   wf.setHandler(openSignal, () => undefined);
   wf.setHandler(statusQuery, () => day.status());
   wf.setHandler(stepFiredSignal, (step) => day.stepFired(step));
@@ -33,6 +38,7 @@ export async function gameDayWorkflow(input: GameDayInput): Promise<GameDayOutco
   // A date that closed before stays closed, even after Temporal has forgotten its run.
   const closed = await day.closedBefore();
   if (closed) return day.endAsLate(closed);
+  leases.dateChecked();
   return Promise.race([day.continueAsNewWhenSafe(), theDay(day)]);
 }
 
