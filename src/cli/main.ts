@@ -4,6 +4,7 @@ import { connectTemporal, createPubSub, temporalClient } from '../clients';
 import { config } from '../config';
 import { createBigQuery } from '../bigquery/client';
 import { isCalendarDate } from '../messages/dates';
+import { addLeasesCommand } from './leases';
 import { schedulesCommand } from './schedules';
 import { readStatus, renderStatus } from './status';
 import { simulateDay } from './simulate';
@@ -38,6 +39,8 @@ async function withTemporal<T>(run: (client: ReturnType<typeof temporalClient>) 
 const program = new Command('pipeline')
   .description('Operate the game-day pipeline: status, simulation and more')
   .showHelpAfterError()
+  // A subcommand's options belong to it: `leases break --date` is the break's, not the listing's.
+  .enablePositionalOptions()
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 
 program
@@ -93,6 +96,7 @@ program
   .action(() => loadProcess<BridgeProcess>('../../worker/bridge').runBridge());
 
 program.addCommand(schedulesCommand({ withTemporal, taskQueue: config.temporal.taskQueue }));
+addLeasesCommand(program, { withTemporal });
 
 /** The process modules load only for their own command, so every other command starts fast. */
 function loadProcess<T>(path: string): T {
