@@ -22,7 +22,7 @@ const oneWayToDescribeErrors = [
 ].map((selector) => ({ selector, message: 'describe an unknown error with errorMessage() from src/errors.ts' }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.tools/', '.data/', 'bin/'] },
+  { ignores: ['node_modules/', '.tools/', '.data/', 'bin/', 'dist/'] },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.recommendedTypeChecked],

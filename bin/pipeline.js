@@ -1,4 +1,44 @@
 #!/usr/bin/env node
-// Operators' CLI: runs the TypeScript sources through tsx, so there is no build step.
-require('tsx/cjs');
-require('../src/cli/main.ts');
+// Operators' CLI and the two processes (`pipeline worker`, `pipeline bridge`). Runs the compiled
+// code in dist/ (`npm run build`); in a checkout whose sources are newer than the build (or with no
+// build) it runs the TypeScript sources through tsx instead, so an edit is never hidden by a stale build.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const compiledMain = path.join(root, 'dist/src/cli/main.js');
+
+/** The newest modification time under `dir` (0 if it does not exist: the image ships no sources). */
+function newestMtime(dir) {
+  let newest = 0;
+  let entries;
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    const mtime = entry.isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs;
+    if (mtime > newest) newest = mtime;
+  }
+  return newest;
+}
+
+function buildIsFresh() {
+  let builtAt;
+  try {
+    builtAt = Date.parse(JSON.parse(fs.readFileSync(path.join(root, 'dist/build-info.json'), 'utf8')).builtAt);
+  } catch {
+    return false;
+  }
+  if (!fs.existsSync(compiledMain)) return false;
+  return Math.max(newestMtime(path.join(root, 'src')), newestMtime(path.join(root, 'worker'))) <= builtAt;
+}
+
+if (buildIsFresh()) {
+  require(compiledMain);
+} else {
+  require('tsx/cjs');
+  require('../src/cli/main.ts');
+}

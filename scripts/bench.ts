@@ -1,6 +1,9 @@
 // `npm run bench`: how fast a complete phase 2 turns into the phase 3 trigger, end to end through
 // the real servers, the bridge and the worker processes. Prints figures and writes them to
-// bench-results/phase3-latency.json. Compare ratios within one run: these machines are noisy.
+// bench-results/phase3-latency.json. Then start-up: the worker with and without the prebuilt
+// workflow bundle, `pipeline status` compiled vs tsx vs `temporal workflow query` (medians in
+// bench-results/startup.json; `npm run bench` builds first). Compare ratios within one run: these
+// machines are noisy.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Message, PubSub } from '@google-cloud/pubsub';
@@ -8,6 +11,7 @@ import { pipeline } from '../src/pipeline/definition';
 import { phaseCompletions } from '../src/simulate/day';
 import { freePort, startBigQueryEmulator, startDevServer, startPubSubEmulator, tempDir } from '../src/stack/ephemeral';
 import { processSpecs, root } from '../src/stack/local';
+import { measureStartup, median as medianOf } from './bench-startup';
 import { startService } from '../src/stack/services';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
@@ -44,6 +48,8 @@ async function main(): Promise<void> {
     return received - published;
   }
 
+  const firstDate = nextDate();
+  date -= 86_400_000;
   await oneDay(0); // warm-up: worker bundle, connections
   const withoutDuplicates: number[] = [];
   const withDuplicates: number[] = [];
@@ -72,6 +78,18 @@ async function main(): Promise<void> {
   fs.mkdirSync(out, { recursive: true });
   fs.writeFileSync(path.join(out, 'phase3-latency.json'), `${JSON.stringify(figures, null, 2)}\n`);
   console.log(`written to ${path.relative(process.cwd(), path.join(out, 'phase3-latency.json'))}`);
+
+  const startup = await measureStartup(env, firstDate, { worker: 3, status: 9 });
+  const medians = {
+    worker_start_prebuilt_bundle_ms: medianOf(startup.worker_start_ms.prebuilt_bundle),
+    worker_start_bundled_at_start_ms: medianOf(startup.worker_start_ms.bundled_at_start),
+    status_compiled_ms: medianOf(startup.status_ms.compiled),
+    status_tsx_ms: medianOf(startup.status_ms.tsx),
+    temporal_workflow_query_ms: medianOf(startup.status_ms.temporal_workflow_query),
+  };
+  const startupFigures = { measured_at: new Date().toISOString(), medians, ...startup };
+  console.log(JSON.stringify(startupFigures, null, 2));
+  fs.writeFileSync(path.join(out, 'startup.json'), `${JSON.stringify(startupFigures, null, 2)}\n`);
 
   await triggers.close();
   for (const p of processes.reverse()) await p.stop();

@@ -1,7 +1,5 @@
 // Clients for the outside world, built from config: the local emulators or the real services.
-import fs from 'node:fs';
 import { PubSub } from '@google-cloud/pubsub';
-import { Client, Connection } from '@temporalio/client';
 import { GoogleAuth, OAuth2Client } from 'google-auth-library';
 import type { Config } from './config';
 
@@ -16,24 +14,4 @@ export function emulatorAuth(): GoogleAuth {
   return new GoogleAuth({ authClient: new OAuth2Client() });
 }
 
-/** Address and credentials for the client and the worker alike: mTLS, an API key, or neither. */
-export function temporalConnectionOptions(config: Config) {
-  const { address, apiKey, tls } = config.temporal;
-  return {
-    address,
-    apiKey,
-    tls: tls
-      ? { clientCertPair: { crt: fs.readFileSync(tls.certPath), key: fs.readFileSync(tls.keyPath) } }
-      : apiKey
-        ? true
-        : undefined,
-  };
-}
-
-export async function connectTemporal(config: Config): Promise<Connection> {
-  return Connection.connect(temporalConnectionOptions(config));
-}
-
-export function temporalClient(config: Config, connection: Connection): Client {
-  return new Client({ connection, namespace: config.temporal.namespace });
-}
+export { connectTemporal, temporalClient, temporalConnectionOptions } from './temporal-connection';

@@ -1,29 +1,64 @@
-// The one place that reads the environment. Defaults are the local stack's (every server on
-// 127.0.0.1 at the port `npm start` prints); set an emulator variable to the empty string to talk to
-// real Google Cloud instead.
+// The one place that reads the environment (and the Temporal client config file it points to).
+// Processes call `loadProcessConfig()` from their main; nothing here runs at import time.
+//
+// PIPELINE_ENV decides what a missing variable means. `local` (the default outside the image): every
+// server on 127.0.0.1 at the port `npm start` prints; set an emulator variable to the empty string to
+// talk to real Google Cloud. `production` (the image's default, through NODE_ENV=production): no
+// emulator, no local address — Temporal's address comes from TEMPORAL_ADDRESS or a TOML profile, and
+// a missing one is an error, never 127.0.0.1.
+import fs from 'node:fs';
+import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile } from '@temporalio/envconfig';
 import { z } from 'zod';
 import { deliveryDefaults, pubsubLimits } from './bridge/limits';
 import { issueLines } from './messages/parse';
 import { errorMessage } from './errors';
 
-const emulator = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((v) => v.trim() || undefined);
+export const localDefaults = {
+  temporalAddress: '127.0.0.1:7233',
+  pubsubEmulatorHost: '127.0.0.1:8085',
+  bigqueryEmulatorHost: 'http://127.0.0.1:9050',
+};
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => v?.trim() || undefined);
+
+const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+/** Names this project used before the standard ones of @temporalio/envconfig: refused, with the new name. */
+const renamedVariables: Record<string, string> = {
+  TEMPORAL_TLS_CERT: 'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  TEMPORAL_TLS_KEY: 'TEMPORAL_TLS_CLIENT_KEY_PATH',
+};
 
 const schema = z.object({
-  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  PIPELINE_ENV: z.enum(['local', 'production']).optional(),
+  NODE_ENV: z.string().optional(),
+  // The connection itself (address, namespace, API key, TLS, profiles) is @temporalio/envconfig's.
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('game-day-pipeline'),
-  TEMPORAL_API_KEY: z.string().optional(),
-  TEMPORAL_TLS_CERT: z.string().optional(),
-  TEMPORAL_TLS_KEY: z.string().optional(),
-  PUBSUB_EMULATOR_HOST: emulator('127.0.0.1:8085'),
+  // Worker Versioning: on when a build id is set (the image sets it from its tag).
+  TEMPORAL_DEPLOYMENT_NAME: z.string().min(1).default('game-day-pipeline'),
+  TEMPORAL_WORKER_BUILD_ID: optionalText,
+  // An unset emulator variable is undefined; the empty string means "real Google Cloud" explicitly.
+  PUBSUB_EMULATOR_HOST: z.string().optional(),
   GCP_PROJECT: z.string().min(1).default('nba-props-platform'),
-  BIGQUERY_EMULATOR_HOST: emulator('http://127.0.0.1:9050'),
+  BIGQUERY_EMULATOR_HOST: z.string().optional(),
   BRIDGE_HOST: z.string().min(1).default('127.0.0.1'),
   BRIDGE_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  // How long the bridge waits, on SIGTERM, for the messages it holds to be acked or nacked.
+  BRIDGE_DRAIN_SECONDS: z.coerce.number().int().min(0).max(300).default(20),
+  // The worker's /metrics (the SDK's and the pipeline's) and /healthz.
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  // How long a stopping worker lets running activities finish before it cancels them.
+  WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(600).default(30),
+  // OpenTelemetry traces: off unless an OTLP endpoint is named (the standard OTEL_* variables).
+  OTEL_SDK_DISABLED: z.enum(['true', 'false']).default('false'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalText,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalText,
+  OTEL_SERVICE_NAME: optionalText,
   // Push deployments point push subscriptions at the endpoint, turn push on and streaming pull off.
   BRIDGE_PULL: z.enum(['true', 'false']).default('true'),
   BRIDGE_PUSH: z.enum(['true', 'false']).default('false'),
@@ -57,19 +92,44 @@ const schema = z.object({
   EXPORT_BUCKET: z.string().optional(),
   EXPORT_DIR: z.string().min(1).default('.data/exports'),
   ALERT_WEBHOOK_URL: z.url().optional(),
-  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  LOG_LEVEL: z.enum(logLevels).default('info'),
 });
+
+/** A configuration the processes must not start with; the message lists every problem. */
+export class ConfigError extends Error {
+  constructor(problems: string[]) {
+    super(`invalid environment:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv) {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const problems = issueLines(parsed.error)
-      .map((line) => `  ${line}`)
-      .join('\n');
-    throw new Error(`invalid environment:\n${problems}`);
-  }
+  if (!parsed.success) throw new ConfigError(issueLines(parsed.error));
   const e = parsed.data;
-  const bridgeProblems = [
+  const environment = e.PIPELINE_ENV ?? (e.NODE_ENV === 'production' ? 'production' : 'local');
+  const local = environment === 'local';
+  const emulator = (value: string | undefined, fallback: string) =>
+    value === undefined ? (local ? fallback : undefined) : value.trim() || undefined;
+  const pubsubEmulatorHost = emulator(e.PUBSUB_EMULATOR_HOST, localDefaults.pubsubEmulatorHost);
+  const bigqueryEmulatorHost = emulator(e.BIGQUERY_EMULATOR_HOST, localDefaults.bigqueryEmulatorHost);
+  const temporal = temporalConnection(env, local);
+  const exportBucket = e.EXPORT_BUCKET?.trim() || undefined;
+  const otlpEndpoint = e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const problems = [
+    ...temporal.problems,
+    ...Object.entries(renamedVariables)
+      .filter(([old]) => env[old] !== undefined)
+      .map(([old, standard]) => `${old} is no longer read: use ${standard} (@temporalio/envconfig)`),
+    !local &&
+      pubsubEmulatorHost &&
+      `PUBSUB_EMULATOR_HOST is set (${pubsubEmulatorHost}) but PIPELINE_ENV is production: emulators are local only`,
+    !local &&
+      bigqueryEmulatorHost &&
+      `BIGQUERY_EMULATOR_HOST is set (${bigqueryEmulatorHost}) but PIPELINE_ENV is production: emulators are local only`,
+    !local &&
+      !exportBucket &&
+      'EXPORT_BUCKET is required when PIPELINE_ENV is production (exports go to Cloud Storage)',
     e.BRIDGE_PULL === 'false' &&
       e.BRIDGE_PUSH === 'false' &&
       'BRIDGE_PULL and BRIDGE_PUSH are both false: the bridge would consume nothing',
@@ -81,22 +141,19 @@ export function loadConfig(env: NodeJS.ProcessEnv) {
     e.BRIDGE_RETRY_MIN_BACKOFF_SECONDS > e.BRIDGE_RETRY_MAX_BACKOFF_SECONDS &&
       'BRIDGE_RETRY_MIN_BACKOFF_SECONDS is above BRIDGE_RETRY_MAX_BACKOFF_SECONDS',
   ].filter((p): p is string => typeof p === 'string');
-  if (bridgeProblems.length > 0)
-    throw new Error(`invalid environment:\n${bridgeProblems.map((p) => `  ${p}`).join('\n')}`);
+  if (problems.length > 0 || !temporal.value) throw new ConfigError(problems);
   return {
+    environment,
     temporal: {
-      address: e.TEMPORAL_ADDRESS,
-      namespace: e.TEMPORAL_NAMESPACE,
+      ...temporal.value,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
-      apiKey: e.TEMPORAL_API_KEY,
-      tls:
-        e.TEMPORAL_TLS_CERT && e.TEMPORAL_TLS_KEY
-          ? { certPath: e.TEMPORAL_TLS_CERT, keyPath: e.TEMPORAL_TLS_KEY }
-          : undefined,
+      versioning: e.TEMPORAL_WORKER_BUILD_ID
+        ? { deploymentName: e.TEMPORAL_DEPLOYMENT_NAME, buildId: e.TEMPORAL_WORKER_BUILD_ID }
+        : undefined,
     },
     gcpProject: e.GCP_PROJECT,
-    pubsubEmulatorHost: e.PUBSUB_EMULATOR_HOST,
-    bigqueryEmulatorHost: e.BIGQUERY_EMULATOR_HOST,
+    pubsubEmulatorHost,
+    bigqueryEmulatorHost,
     bridge: {
       host: e.BRIDGE_HOST,
       port: e.BRIDGE_PORT,
@@ -110,24 +167,92 @@ export function loadConfig(env: NodeJS.ProcessEnv) {
       maxOutstanding: e.BRIDGE_MAX_OUTSTANDING,
       maxDeliveries: e.BRIDGE_MAX_DELIVERIES,
       backoff: { minSeconds: e.BRIDGE_RETRY_MIN_BACKOFF_SECONDS, maxSeconds: e.BRIDGE_RETRY_MAX_BACKOFF_SECONDS },
-      redelivery:
-        e.BRIDGE_REDELIVERY ?? (e.PUBSUB_EMULATOR_HOST ? ('ack-deadline' as const) : ('retry-policy' as const)),
+      redelivery: e.BRIDGE_REDELIVERY ?? (pubsubEmulatorHost ? ('ack-deadline' as const) : ('retry-policy' as const)),
       maxDaysAhead: e.BRIDGE_MAX_DAYS_AHEAD,
       resubscribeGiveUpMs: e.BRIDGE_RESUBSCRIBE_GIVE_UP_SECONDS * 1000,
+      drainMs: e.BRIDGE_DRAIN_SECONDS * 1000,
     },
-    exports: { bucket: e.EXPORT_BUCKET?.trim() || undefined, dir: e.EXPORT_DIR },
+    worker: {
+      metricsHost: e.WORKER_METRICS_HOST,
+      metricsPort: e.WORKER_METRICS_PORT,
+      shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_SECONDS * 1000,
+    },
+    tracing:
+      e.OTEL_SDK_DISABLED === 'false' && otlpEndpoint
+        ? { endpoint: otlpEndpoint, serviceName: e.OTEL_SERVICE_NAME }
+        : undefined,
+    exports: { bucket: exportBucket, dir: e.EXPORT_DIR },
     alertWebhookUrl: e.ALERT_WEBHOOK_URL,
     logLevel: e.LOG_LEVEL,
   };
 }
 
+/**
+ * Temporal's connection from @temporalio/envconfig: the TOML profile (TEMPORAL_CONFIG_FILE,
+ * TEMPORAL_PROFILE) overridden by TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY and
+ * TEMPORAL_TLS_*. Locally an address left unset is the dev server's; in production it is an error.
+ */
+function temporalConnection(env: NodeJS.ProcessEnv, local: boolean) {
+  const problems: string[] = [];
+  const vars = Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  if (vars.TEMPORAL_CONFIG_FILE && !fs.existsSync(vars.TEMPORAL_CONFIG_FILE)) {
+    problems.push(`TEMPORAL_CONFIG_FILE names a file that does not exist: ${vars.TEMPORAL_CONFIG_FILE}`);
+    return { problems };
+  }
+  let profile: ClientConfigProfile;
+  try {
+    profile = loadClientConfigProfile({ overrideEnvVars: vars });
+  } catch (error) {
+    problems.push(`Temporal client config: ${errorMessage(error)}`);
+    return { problems };
+  }
+  const tls = profile.tls;
+  if (tls && !tls.disabled && Boolean(tls.clientCert) !== Boolean(tls.clientKey)) {
+    problems.push(
+      tls.clientCert
+        ? 'a TLS client certificate without its key: set TEMPORAL_TLS_CLIENT_KEY_PATH too (or neither)'
+        : 'a TLS client key without its certificate: set TEMPORAL_TLS_CLIENT_CERT_PATH too (or neither)',
+    );
+  }
+  if (!profile.address && !local) {
+    problems.push('TEMPORAL_ADDRESS (or a TOML profile with an address) is required when PIPELINE_ENV is production');
+  }
+  if (problems.length > 0) return { problems };
+  const address = profile.address ?? localDefaults.temporalAddress;
+  let connect: ReturnType<typeof toClientOptions>;
+  try {
+    connect = toClientOptions({ ...profile, address });
+  } catch (error) {
+    // e.g. a certificate path that cannot be read
+    return { problems: [`Temporal TLS: ${errorMessage(error)}`] };
+  }
+  const value = {
+    address,
+    namespace: profile.namespace ?? 'default',
+    /** What both Connection.connect and NativeConnection.connect take. */
+    connection: {
+      address,
+      apiKey: connect.connectionOptions.apiKey,
+      tls: connect.connectionOptions.tls,
+      metadata: connect.connectionOptions.metadata,
+    },
+  };
+  return { problems, value };
+}
+
 export type Config = ReturnType<typeof loadConfig>;
 
-export const config: Config = (() => {
-  try {
-    return loadConfig(process.env);
-  } catch (error) {
-    process.stderr.write(`${errorMessage(error)}\n`);
-    process.exit(2);
-  }
-})();
+let processConfig: Config | undefined;
+
+/** The process's configuration, read from its environment on first use; throws a ConfigError. */
+export function loadProcessConfig(): Config {
+  return (processConfig ??= loadConfig(process.env));
+}
+
+/** LOG_LEVEL for the logger, which exists before the configuration is loaded; `info` if unset or unknown. */
+export function initialLogLevel(): LogLevel {
+  const level = process.env.LOG_LEVEL;
+  return logLevels.find((l) => l === level) ?? 'info';
+}

@@ -1,17 +1,25 @@
-// The bridge process: Pub/Sub completions in (streaming pull and push), Temporal signals out.
+// The bridge process: Pub/Sub completions in (streaming pull and push), Temporal signals out. Its
+// HTTP port serves the push endpoint, /metrics, /healthz (alive) and /readyz (subscribed, Temporal reachable).
 import { createHandler } from '../src/bridge/handler';
 import { deadLetterPublisher } from '../src/bridge/dead-letter';
+import { createBridgeMetrics } from '../src/bridge/metrics';
 import { pullAll } from '../src/bridge/pull';
 import { startPushServer } from '../src/bridge/push';
-import { connectTemporal, createPubSub, temporalClient } from '../src/clients';
-import { config } from '../src/config';
+import { connectTemporal, createPubSub } from '../src/clients';
+import { loadProcessConfig } from '../src/config';
 import { ensureTopology, type TopologyOptions } from '../src/infra/topology';
 import { log } from '../src/log';
 import { completionTopics } from '../src/pipeline/definition';
+import { opsHandlers } from '../src/telemetry/http';
+import { clientTracingInterceptors, inSpan, startTracing } from '../src/telemetry/tracing';
+import { Client } from '@temporalio/client';
 
 /** Runs the bridge until SIGINT/SIGTERM; `pipeline bridge` calls it. Exits 1 if it cannot resubscribe. */
 export async function runBridge(): Promise<void> {
+  const config = loadProcessConfig();
+  log.level = config.logLevel;
   const { bridge } = config;
+  const tracing = startTracing(config, 'bridge');
   const pubsub = createPubSub(config);
   const topology: TopologyOptions = {
     maxDeliveries: bridge.maxDeliveries,
@@ -30,23 +38,41 @@ export async function runBridge(): Promise<void> {
     );
   }
   const connection = await connectTemporal(config);
-  const deadLetter = deadLetterPublisher(pubsub);
-  const handle = createHandler({
-    client: temporalClient(config, connection),
-    taskQueue: config.temporal.taskQueue,
-    maxMessageBytes: bridge.maxMessageBytes,
-    maxDeliveries: bridge.maxDeliveries,
-    backoff: bridge.backoff,
-    maxDaysAhead: bridge.maxDaysAhead,
-    deadLetter,
-    log,
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    interceptors: clientTracingInterceptors(tracing),
   });
+  const deadLetter = deadLetterPublisher(pubsub);
+  const metrics = createBridgeMetrics();
+  const handler = metrics.instrument(
+    createHandler({
+      client,
+      taskQueue: config.temporal.taskQueue,
+      maxMessageBytes: bridge.maxMessageBytes,
+      maxDeliveries: bridge.maxDeliveries,
+      backoff: bridge.backoff,
+      maxDaysAhead: bridge.maxDaysAhead,
+      deadLetter,
+      log,
+    }),
+  );
+  // One span per message; the handler tags it with game_date and correlation_id once parsed.
+  const handle: typeof handler = (message) =>
+    inSpan(
+      tracing,
+      'bridge.message',
+      { 'messaging.destination.name': message.topic, 'messaging.message.id': message.id },
+      () => handler(message),
+    );
+  let stopping = false;
   const pull = bridge.pull
     ? pullAll(pubsub, completionTopics, handle, {
         maxOutstanding: bridge.maxOutstanding,
         redelivery: bridge.redelivery,
         recreate: () => ensureTopology(pubsub, topology),
         giveUpAfterMs: bridge.resubscribeGiveUpMs,
+        drainMs: bridge.drainMs,
         // Deaf is worse than down: exit so the supervisor (stack, container, fault suite) restarts us.
         onFatal: (error) => {
           log.fatal({ err: error }, 'bridge cannot resubscribe; exiting');
@@ -55,22 +81,45 @@ export async function runBridge(): Promise<void> {
         log,
       })
     : undefined;
-  const push = await startPushServer(handle, deadLetter, bridge, log);
+  const routes = opsHandlers({
+    metrics: { registry: metrics.registry },
+    healthz: () => Promise.resolve({ ok: true, detail: {} }),
+    readyz: async () => {
+      const subscribed = pull ? pull.subscribed() : true;
+      const temporal = await connection.healthService
+        .check({})
+        .then(() => true)
+        .catch(() => false);
+      return { ok: !stopping && subscribed && temporal, detail: { subscribed, temporal, stopping } };
+    },
+  });
+  const push = await startPushServer(handle, deadLetter, bridge, log, { routes });
   log.info(
     {
       pull_topics: pull ? completionTopics : [],
       push_url: bridge.push ? push.url : undefined,
+      metrics_url: push.url.replace(/\/pubsub\/push$/, '/metrics'),
       redelivery: bridge.redelivery,
       max_deliveries: bridge.maxDeliveries,
+      tracing: tracing !== undefined,
     },
     'bridge started',
   );
 
   const stop = async (signal: string) => {
-    log.info({ signal }, 'bridge stopping');
-    await Promise.all([pull?.close(), push.close()]);
-    await pubsub.close();
-    await connection.close();
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal, drain_ms: bridge.drainMs }, 'bridge stopping: draining the messages it holds');
+    // Bounded: whatever is still held after the drain time is redelivered by Pub/Sub.
+    const drained = Promise.all([pull?.close(), push.close()]).then(() => true);
+    const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), bridge.drainMs + 1000).unref());
+    const clean = await Promise.race([drained, timeout]);
+    if (!clean) log.warn({ drain_ms: bridge.drainMs }, 'drain time over; Pub/Sub redelivers what was still held');
+    await Promise.race([
+      Promise.all([pubsub.close(), connection.close(), tracing?.shutdown()]),
+      new Promise((resolve) => setTimeout(resolve, 5000).unref()),
+    ]);
+    log.info({ drained: clean }, 'bridge stopped');
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

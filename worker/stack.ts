@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { createBigQuery, ensureSchema } from '../src/bigquery/client';
 import { connectTemporal, createPubSub, temporalClient } from '../src/clients';
 import { ensureSchedules } from '../src/schedules';
-import { config } from '../src/config';
+import { loadProcessConfig } from '../src/config';
 import { ensureRetention } from '../src/infra/retention';
 import { ensureTopology } from '../src/infra/topology';
 import { dataDir, hostPort, logDir, processSpecs, serverSpecs, temporalUiPort } from '../src/stack/local';
@@ -11,6 +11,7 @@ import { startService, waitForPort, type RunningService } from '../src/stack/ser
 import { errorMessage } from '../src/errors';
 
 async function main(): Promise<void> {
+  const config = loadProcessConfig();
   fs.mkdirSync(dataDir, { recursive: true });
   const running: RunningService[] = [];
   let stopping = false;
@@ -68,6 +69,7 @@ The game-day pipeline is running.
   Exports         ${config.exports.bucket ? `gs://${config.exports.bucket}` : config.exports.dir}
   Schedules       npx pipeline schedules
   Bridge push     http://127.0.0.1:${config.bridge.port}/pubsub/push
+  Metrics         http://127.0.0.1:${config.bridge.port}/metrics (bridge) · http://${config.worker.metricsHost}:${config.worker.metricsPort}/metrics (worker)
   State           ${dataDir}
   Logs            ${logDir}/{temporal,pubsub,bigquery,worker,bridge}.log
 
@@ -78,4 +80,7 @@ Try, in another terminal:
 Ctrl-C stops everything.`);
 }
 
-void main();
+main().catch((error: unknown) => {
+  console.error(errorMessage(error));
+  process.exit(2);
+});

@@ -1,37 +1,112 @@
-// The Temporal worker process: game-day workflows and their activities on one task queue.
-import { NativeConnection, Worker } from '@temporalio/worker';
+// The Temporal worker process: game-day workflows and their activities on one task queue. Compiled
+// (`npm run build`), it loads the prebuilt workflow bundle; from the sources (tsx) it bundles at start.
+import fs from 'node:fs';
+import { Client } from '@temporalio/client';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../src/activities';
 import { createExportStorage } from '../src/activities/storage';
 import { createBigQuery } from '../src/bigquery/client';
-import { connectTemporal, createPubSub, temporalClient, temporalConnectionOptions } from '../src/clients';
-import { config } from '../src/config';
+import { connectTemporal, createPubSub, temporalConnectionOptions } from '../src/clients';
+import { loadProcessConfig, type Config } from '../src/config';
 import { warnOnShortRetention } from '../src/infra/retention';
 import { log } from '../src/log';
+import { workflowBundleFile } from '../src/paths';
+import { freePort, startOpsServer } from '../src/telemetry/http';
+import { installRuntime } from '../src/telemetry/runtime';
+import { clientTracingInterceptors, startTracing, workerTracingPlugins } from '../src/telemetry/tracing';
+import { workerMetricsRegistry } from '../src/telemetry/worker-metrics';
+
+/** Running compiled (dist/worker/worker.js) rather than through tsx. */
+const compiled = __filename.endsWith('.js');
+
+/** The prebuilt bundle when compiled, else the sources bundled now (webpack, a few seconds). */
+export function workflowSource(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  if (compiled && fs.existsSync(workflowBundleFile)) return { workflowBundle: { codePath: workflowBundleFile } };
+  return { workflowsPath: require.resolve('../src/workflows') };
+}
+
+/** Worker Versioning when the deployment gave this build an id (the image tag); off locally. */
+function deploymentOptions(config: Config): Pick<WorkerOptions, 'workerDeploymentOptions'> {
+  const versioning = config.temporal.versioning;
+  if (!versioning) return {};
+  return {
+    workerDeploymentOptions: {
+      version: versioning,
+      useWorkerVersioning: true,
+      // A run stays on the build that started it; new builds take new runs once made current.
+      defaultVersioningBehavior: 'PINNED',
+    },
+  };
+}
 
 /** Runs the worker until SIGINT/SIGTERM; `pipeline worker` calls it. */
 export async function runWorker(): Promise<void> {
+  const config = loadProcessConfig();
+  log.level = config.logLevel;
   const { address, namespace, taskQueue } = config.temporal;
+  const { metricsHost, metricsPort, shutdownGraceMs } = config.worker;
+  // The SDK's Prometheus exporter listens on loopback only; /metrics on the metrics port serves it.
+  const sdkMetricsAddress = `127.0.0.1:${await freePort('127.0.0.1')}`;
+  installRuntime(log, config.logLevel, sdkMetricsAddress);
+  const tracing = startTracing(config, 'worker');
+
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const pubsub = createPubSub(config);
   const clientConnection = await connectTemporal(config); // for activities that open game days
+  const temporalClient = new Client({
+    connection: clientConnection,
+    namespace,
+    interceptors: clientTracingInterceptors(tracing),
+  });
+  const source = workflowSource();
   const worker = await Worker.create({
     connection,
     namespace,
     taskQueue,
-    workflowsPath: require.resolve('../src/workflows'),
+    ...source,
+    ...deploymentOptions(config),
     activities: createActivities({
       pubsub,
       bigquery: createBigQuery(config),
       storage: createExportStorage(config.exports),
-      temporalClient: temporalClient(config, clientConnection),
+      temporalClient,
       alertWebhookUrl: config.alertWebhookUrl,
     }),
+    // The prebuilt bundle carries the tracing interceptors; with tracing off their spans go nowhere.
+    sinks: { exporter: { export: { fn: () => undefined } } },
+    plugins: workerTracingPlugins(tracing),
+    // On SIGTERM running activities get this long to finish (they heartbeat), then are cancelled.
+    shutdownGraceTime: shutdownGraceMs,
   });
-  await warnOnShortRetention(temporalClient(config, clientConnection), namespace, log);
-  log.info({ task_queue: taskQueue, temporal: address }, 'worker started');
+  const ops = await startOpsServer(
+    {
+      metrics: {
+        registry: workerMetricsRegistry(),
+        extraMetrics: async () => (await fetch(`http://${sdkMetricsAddress}/metrics`)).text(),
+      },
+      healthz: () => Promise.resolve({ ok: worker.getState() === 'RUNNING', detail: { state: worker.getState() } }),
+    },
+    metricsHost,
+    metricsPort,
+  );
+  await warnOnShortRetention(temporalClient, namespace, log);
+  log.info(
+    {
+      task_queue: taskQueue,
+      temporal: address,
+      namespace,
+      workflows: source.workflowBundle ? 'prebuilt bundle' : 'bundled at start',
+      metrics_url: `http://${metricsHost}:${ops.port}/metrics`,
+      build_id: config.temporal.versioning?.buildId,
+      tracing: tracing !== undefined,
+    },
+    'worker started',
+  );
   await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
+  await ops.close();
   await pubsub.close();
   await clientConnection.close();
   await connection.close();
+  await tracing?.shutdown();
   log.info('worker stopped');
 }

@@ -2,6 +2,7 @@
 // export run on Pub/Sub. Clients are built once and injected.
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { PubSub, Topic } from '@google-cloud/pubsub';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Row } from '../bigquery/client';
 import { exportQueries, runExportQuery } from '../bigquery/queries';
@@ -62,25 +63,33 @@ export function createExportActivities(clients: ExportActivityClients) {
       if (!definition) throw invalid(`unknown export type ${String(exportType)}`);
       if (!isCalendarDate(targetDate)) throw invalid(`target date must be YYYY-MM-DD, got "${targetDate}"`);
 
-      const rows = await runExportQuery(bigquery, queryFor[definition.query], {
-        target_date: targetDate,
-        min_games: minGames ?? defaultMinGames,
-      });
-      const document: ExportDocument = {
-        generated_at: new Date().toISOString(),
-        target_date: targetDate,
-        export_type: exportType,
-        row_count: rows.length,
-        rows,
-      };
-      const paths = exportPaths(exportType, targetDate, updateLatest);
-      // Dated copy first: `latest` never points ahead of what the dated copy says.
-      for (const objectPath of paths) await storage.write(objectPath, document);
-      log.info(
-        { export_type: exportType, target_date: targetDate, rows: rows.length, paths, storage: storage.location },
-        'export written',
-      );
-      return { exportType, paths, rowCount: rows.length };
+      // The query and uploads can take minutes: heartbeats let a cancellation (a worker shutting
+      // down, the run cancelled) reach it.
+      const context = Context.current();
+      const heartbeat = setInterval(() => context.heartbeat(), 5_000);
+      try {
+        const rows = await runExportQuery(bigquery, queryFor[definition.query], {
+          target_date: targetDate,
+          min_games: minGames ?? defaultMinGames,
+        });
+        const document: ExportDocument = {
+          generated_at: new Date().toISOString(),
+          target_date: targetDate,
+          export_type: exportType,
+          row_count: rows.length,
+          rows,
+        };
+        const paths = exportPaths(exportType, targetDate, updateLatest);
+        // Dated copy first: `latest` never points ahead of what the dated copy says.
+        for (const objectPath of paths) await storage.write(objectPath, document);
+        log.info(
+          { export_type: exportType, target_date: targetDate, rows: rows.length, paths, storage: storage.location },
+          'export written',
+        );
+        return { exportType, paths, rowCount: rows.length };
+      } finally {
+        clearInterval(heartbeat);
+      }
     },
 
     /** Returns once Pub/Sub has confirmed the message. */

@@ -3,6 +3,7 @@ import type { PubSub, Topic } from '@google-cloud/pubsub';
 import { Context } from '@temporalio/activity';
 import type { TriggerRequest } from '../messages/trigger';
 import { log } from '../log';
+import { tagActiveSpan } from '../telemetry/span';
 
 /**
  * The client gives up on a publish (all its own retries included) after this long, below the
@@ -25,6 +26,11 @@ export function createPublishActivities(pubsub: PubSub) {
   return {
     async publishTrigger({ topic: name, message }: TriggerRequest): Promise<string> {
       const context = Context.current();
+      tagActiveSpan({
+        game_date: message.game_date,
+        correlation_id: message.correlation_id,
+        trigger_id: message.trigger_id,
+      });
       const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
       try {
         const published = topic(name).publishMessage({

@@ -1,6 +1,7 @@
 // The BigQuery client (bqemulator locally, real BigQuery otherwise), one way to run a query, and the schema.
 import fs from 'node:fs';
 import path from 'node:path';
+import { projectRoot } from '../paths';
 import {
   BigQuery,
   BigQueryDate,
@@ -17,7 +18,7 @@ import { OAuth2Client } from 'google-auth-library';
 import type { Config } from '../config';
 import { errorMessage } from '../errors';
 
-export const ddlFile = path.resolve(__dirname, '../../sql/ddl.sql');
+export const ddlFile = path.join(projectRoot, 'sql/ddl.sql');
 
 const realEndpoint = 'https://bigquery.googleapis.com';
 

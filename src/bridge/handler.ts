@@ -14,6 +14,7 @@ import type { DeadLetter } from './dead-letter';
 import { backoffSeconds, FailureCounts, type BackoffPolicy } from './deliveries';
 import { byteLength, completionFieldCaps, deliveryDefaults, pubsubLimits, temporalLimits } from './limits';
 import { signalCompletion } from './signal';
+import { tagActiveSpan } from '../telemetry/span';
 import { errorMessage } from '../errors';
 
 export type { Rejected, DeadLetter } from './dead-letter';
@@ -139,6 +140,7 @@ export function createHandler(options: HandlerOptions): Handle {
       status: completion.status,
       correlation_id: completion.correlationId,
     };
+    tagActiveSpan({ game_date: completion.gameDate, correlation_id: completion.correlationId });
     try {
       const deadline = Date.now() + signalTimeoutMs;
       const delivered = await client.connection.withDeadline(deadline, () =>

@@ -32,12 +32,17 @@ export interface PullOptions {
   giveUpAfterMs?: number;
   /** First wait before resubscribing, doubling per failed try up to 30 s. Default 1 s. */
   resubscribeBackoffMs?: number;
+  /** On close, how long to wait for the messages held to be acked or nacked. Default 20 s. */
+  drainMs?: number;
   /** How often to check that every subscription still exists. Default 30 s. */
   checkEveryMs?: number;
   log: Logger;
 }
 
 export interface Pulling {
+  /** Every topic has a live subscription (for /readyz). */
+  subscribed(): boolean;
+  /** Stops pulling; waits up to `drainMs` for the messages held to be acked or nacked. */
   close(): Promise<void>;
 }
 
@@ -53,6 +58,7 @@ export function pullAll(pubsub: PubSub, topics: readonly string[], handle: Handl
   const giveUpAfterMs = options.giveUpAfterMs ?? 5 * 60_000;
   const firstBackoffMs = options.resubscribeBackoffMs ?? 1000;
   const checkEveryMs = options.checkEveryMs ?? 30_000;
+  const drainMs = options.drainMs ?? 20_000;
 
   const current = new Map<string, Subscription>();
   const broken = new Set<string>();
@@ -74,6 +80,8 @@ export function pullAll(pubsub: PubSub, topics: readonly string[], handle: Handl
       // Leases are extended a minute at a time (signalling takes seconds), so what a crashed bridge
       // held comes back within a minute instead of the client's default of up to ten.
       maxAckDeadline: Duration.from({ seconds: 60 }),
+      // On close no new messages; those held finish their signal, up to the drain time.
+      closeOptions: { behavior: 'WAIT', timeout: Duration.from({ milliseconds: drainMs }) },
     });
     subscription.on('message', (message: Message) => {
       markHealthy();
@@ -210,6 +218,7 @@ export function pullAll(pubsub: PubSub, topics: readonly string[], handle: Handl
   for (const topic of topics) open(topic);
 
   return {
+    subscribed: () => !closed && broken.size === 0 && current.size === topics.length,
     async close() {
       closed = true;
       clearInterval(checker);

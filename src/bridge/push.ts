@@ -11,6 +11,7 @@ import type { Handle, Verdict } from './handler';
 import { pubsubLimits } from './limits';
 import { authenticator, type IdTokenVerifier } from './push-auth';
 import { parseEnvelope, topicFromSubscription } from './push-envelope';
+import type { RouteHandler } from '../telemetry/http';
 import { errorMessage } from '../errors';
 
 export const PUSH_PATH = '/pubsub/push';
@@ -20,6 +21,8 @@ export interface PushServerOptions {
   host?: string;
   /** Replaces the Google verifier (tests verify tokens signed with their own key). */
   verifier?: IdTokenVerifier;
+  /** Other GET endpoints on the same port (/metrics, /healthz, /readyz), served without authentication. */
+  routes?: Record<string, RouteHandler>;
 }
 
 export interface PushServer {
@@ -134,6 +137,8 @@ export async function startPushServer(
   async function serve(request: HttpRequest, response: ServerResponse): Promise<void> {
     const path = (request.url ?? '').split('?')[0];
     const fields = { method: request.method, path, remote_address: request.socket.remoteAddress };
+    const route = request.method === 'GET' && path !== undefined ? options.routes?.[path] : undefined;
+    if (route) return route(request, response);
     if (path !== PUSH_PATH) return refuse(request, response, 404, `no such endpoint; push to ${PUSH_PATH}`);
     if (!bridge.push) return refuse(request, response, 404, 'push is disabled (BRIDGE_PUSH=false)');
     if (request.method !== 'POST') return refuse(request, response, 405, 'use POST', { allow: 'POST' });

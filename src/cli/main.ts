@@ -1,13 +1,12 @@
 // The operators' CLI. Every command validates its arguments and exits non-zero with the reason.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { connectTemporal, createPubSub, temporalClient } from '../clients';
-import { config } from '../config';
-import { createBigQuery } from '../bigquery/client';
+import { ConfigError, loadProcessConfig } from '../config';
 import { isCalendarDate } from '../messages/dates';
 import { addLeasesCommand } from './leases';
+import { connectTemporal, temporalClient } from '../temporal-connection';
+import { initCommand } from './init';
 import { schedulesCommand } from './schedules';
 import { readStatus, renderStatus } from './status';
-import { simulateDay } from './simulate';
 import type * as BridgeModule from '../../worker/bridge';
 import type * as WorkerModule from '../../worker/worker';
 import { errorMessage } from '../errors';
@@ -21,6 +20,7 @@ function gameDate(value: string): string {
 }
 
 async function withTemporal<T>(run: (client: ReturnType<typeof temporalClient>) => Promise<T>): Promise<T> {
+  const config = loadProcessConfig();
   let connection;
   try {
     connection = await connectTemporal(config);
@@ -64,6 +64,13 @@ program
     new Option('--timeout <seconds>', 'give up waiting for a trigger after this long').default(60).argParser(positive),
   )
   .action(async (options: { date: string; through: string; timeout: number }) => {
+    const config = loadProcessConfig();
+    // Loaded here: `pipeline status` and the like start without the Google Cloud clients.
+    const [{ createPubSub }, { createBigQuery }, { simulateDay }] = await Promise.all([
+      import('../clients'),
+      import('../bigquery/client'),
+      import('./simulate'),
+    ]);
     const pubsub = createPubSub(config);
     const bigquery = config.bigqueryEmulatorHost ? createBigQuery(config) : undefined; // sample rows go to the emulator only
     try {
@@ -95,7 +102,15 @@ program
   .description('run the bridge: Pub/Sub completions in, Temporal signals out')
   .action(() => loadProcess<BridgeProcess>('../../worker/bridge').runBridge());
 
-program.addCommand(schedulesCommand({ withTemporal, taskQueue: config.temporal.taskQueue }));
+program.addCommand(initCommand());
+program.addCommand(
+  schedulesCommand({
+    withTemporal,
+    get taskQueue() {
+      return loadProcessConfig().temporal.taskQueue;
+    },
+  }),
+);
 addLeasesCommand(program, { withTemporal });
 
 /** The process modules load only for their own command, so every other command starts fast. */
@@ -112,5 +127,5 @@ function positive(value: string): number {
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`pipeline: ${errorMessage(error)}`);
-  process.exit(1);
+  process.exit(error instanceof ConfigError ? 2 : 1);
 });

@@ -8,7 +8,7 @@ import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
 import type { Client } from '@temporalio/client';
 import { seedSampleDay } from '../bigquery/sample-day';
 import { deadLetterAttributes } from '../bridge/dead-letter';
-import { config } from '../config';
+import { loadProcessConfig } from '../config';
 import { phaseDefinition, pipeline } from '../pipeline/definition';
 import { gameDayTriggerId, triggerKeys } from '../pipeline/ids';
 import { phaseCompletions, type SimulatedMessage } from '../simulate/day';
@@ -151,6 +151,7 @@ export async function simulateDay(options: SimulateOptions): Promise<boolean> {
     );
     const deadLettered = seen.filter((s) => s.topic === pipeline.topics.deadLetter).length;
     const exportCompletes = seen.filter((s) => s.topic === pipeline.topics.phase6ExportComplete).length;
+    const config = loadProcessConfig();
     const ui = `http://${hostPort(config.temporal.address).host}:${temporalUiPort}/namespaces/${config.temporal.namespace}/workflows?query=${encodeURIComponent(`CorrelationId="${correlationId}"`)}`;
     print('');
     for (const [trigger, count] of counts) print(`${trigger.padEnd(34)} ${count} (expected 1)`);

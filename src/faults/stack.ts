@@ -23,6 +23,9 @@ export interface FaultStack {
   taskQueue: string;
   /** The bridge's push endpoint. */
   pushUrl: string;
+  /** The bridge's HTTP port (/metrics, /healthz, /readyz) and the worker's metrics port. */
+  bridgeUrl: string;
+  workerMetricsUrl: string;
   temporal: DevServer;
   pubsub: PubSubServer;
   bigquery: BigQueryEmulator;
@@ -34,7 +37,8 @@ export interface FaultStack {
   close(): Promise<void>;
 }
 
-export async function startFaultStack(): Promise<FaultStack> {
+/** `extraEnv` goes to the worker and the bridge (a test that turns tracing on, say). */
+export async function startFaultStack(extraEnv: Record<string, string> = {}): Promise<FaultStack> {
   const dir = tempDir('faults');
   const [temporal, pubsub, bigquery] = await Promise.all([
     startDevServer(dir),
@@ -45,6 +49,7 @@ export async function startFaultStack(): Promise<FaultStack> {
 
   const taskQueue = 'faults';
   const bridgePort = await freePort();
+  const workerMetricsPort = await freePort();
   const env = {
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_TASK_QUEUE: taskQueue,
@@ -53,10 +58,11 @@ export async function startFaultStack(): Promise<FaultStack> {
     BRIDGE_PORT: String(bridgePort),
     // Pull and push both: the poison scenario posts to the push endpoint too.
     BRIDGE_PUSH: 'true',
-    WORKER_METRICS_PORT: String(await freePort()),
+    WORKER_METRICS_PORT: String(workerMetricsPort),
     EXPORT_DIR: path.join(dir, 'exports'),
     // The suite reads the processes' logs: "trigger published", "worker started", "bridge started".
     LOG_LEVEL: 'info',
+    ...extraEnv,
   };
   const spec = (name: string) => ({ ...processSpecs().find((s) => s.name === name)!, env });
   const [worker, bridge] = await Promise.all([
@@ -85,6 +91,8 @@ export async function startFaultStack(): Promise<FaultStack> {
     dir,
     taskQueue,
     pushUrl: `http://127.0.0.1:${bridgePort}/pubsub/push`,
+    bridgeUrl: `http://127.0.0.1:${bridgePort}`,
+    workerMetricsUrl: `http://127.0.0.1:${workerMetricsPort}`,
     temporal,
     pubsub,
     bigquery,

@@ -107,6 +107,14 @@ const phases: readonly PhaseDefinition[] = [
   { key: 'phase6', seedName: 'phase_6_publishing', processors: [] },
 ];
 
+export interface LatencyTarget {
+  name: string;
+  from: PhaseKey;
+  /** The trigger key (`phase3`, `phase4/1`, …) whose firing ends the interval. */
+  trigger: string;
+  targetMs: number;
+}
+
 export const pipeline = {
   /** Workflow ID of the one run per game date. */
   workflowIdPrefix: gameDayWorkflowIdPrefix,
@@ -175,6 +183,17 @@ export const pipeline = {
     acceptedStatuses: ['success', 'partial'],
     minCompletionPct: 80,
   },
+
+  /**
+   * Latency targets (seed 004's monitoring), from the first completion of phase `from` to the
+   * trigger `trigger`; `day` is end to end. The worker's metrics compare each day against them.
+   */
+  latencyTargets: [
+    { name: 'phase2_to_phase3', from: 'phase2', trigger: 'phase3', targetMs: minutes(10) },
+    { name: 'phase3_to_phase4', from: 'phase3', trigger: 'phase4/1', targetMs: minutes(2) },
+    { name: 'phase4_to_phase5', from: 'phase4', trigger: 'phase5', targetMs: minutes(5) },
+    { name: 'day', from: 'phase2', trigger: 'phase6', targetMs: minutes(60) },
+  ] satisfies LatencyTarget[],
 
   lifetime: {
     /** After the last trigger the run stays open this long, absorbing late duplicates, then closes. */

@@ -1,8 +1,9 @@
 // How the local stack and the tests run bqemulator (PyPI, DuckDB-backed), installed by scripts/setup.sh.
 import path from 'node:path';
+import { projectRoot } from '../paths';
 import type { ServiceSpec } from './services';
 
-const root = path.resolve(__dirname, '../..');
+const root = projectRoot;
 
 export const bqemulatorBinary = path.join(root, '.tools/venv/bin/bqemulator');
 

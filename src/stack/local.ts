@@ -1,12 +1,13 @@
 // The local stack on its embedded defaults (127.0.0.1, the ports `npm start` prints, state under
 // .data/): servers first, then worker and bridge.
 import path from 'node:path';
+import { projectRoot } from '../paths';
 import { bigqueryEmulatorSpec } from './bigquery-emulator';
 import type { Config } from '../config';
 import { searchAttributeDefinitions } from '../workflows/search-attributes';
 import type { ServiceSpec } from './services';
 
-export const root = path.resolve(__dirname, '../..');
+export const root = projectRoot;
 export const dataDir = path.join(root, '.data');
 export const logDir = path.join(dataDir, 'logs');
 

@@ -3,6 +3,7 @@ import * as wf from '@temporalio/workflow';
 import type { Trigger } from '../messages/trigger';
 import { gameDayTriggerId } from '../pipeline/ids';
 import type { Activities } from '../activities';
+import { countTrigger } from './pipeline-metrics';
 import { untilItWorks } from './retry';
 import type { StepFired } from './signals';
 
@@ -41,6 +42,7 @@ export async function fireOnce(
       topic,
       message: { ...message, trigger_id: step.triggerId, timestamp: step.firedAt },
     });
+    countTrigger(message.phase, message.trigger_source);
   }
   fired[key] = step;
   return step;

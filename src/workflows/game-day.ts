@@ -6,6 +6,7 @@ import { pipeline } from '../pipeline/definition';
 import { eventDrivenExport } from '../pipeline/exports';
 import { GameDay, type GameDayInput, type GameDayOutcome } from './game-day-run';
 import { handleLeases } from './leases';
+import { observeLatencies } from './pipeline-metrics';
 import { phaseProgress } from './progress';
 import {
   completionSignal,
@@ -30,7 +31,10 @@ export async function gameDayWorkflow(input: GameDayInput): Promise<GameDayOutco
   });
   wf.setHandler(openSignal, () => undefined);
   wf.setHandler(statusQuery, () => day.status());
-  wf.setHandler(stepFiredSignal, (step) => day.stepFired(step));
+  wf.setHandler(stepFiredSignal, (step) => {
+    day.stepFired(step);
+    observeLatencies(day.state.received, step);
+  });
   wf.setHandler(phase4DoneSignal, (done) => day.phase4Finished(done));
   wf.setHandler(phase5FinishedSignal, () => day.phase5Finished());
   wf.setHandler(phase5FailedSignal, (reason) => day.phase5Failed(reason));
@@ -57,7 +61,7 @@ async function theDay(day: GameDay): Promise<GameDayOutcome> {
     (async () => {
       // Phase 2 → 3: once all 21 raw processors are complete, one phase 3 trigger.
       if (!(await day.waitFor(() => day.phaseComplete('phase2')))) return false;
-      await day.fire('phase3', pipeline.topics.phase3Trigger, {
+      await fireAndObserve(day, 'phase3', pipeline.topics.phase3Trigger, {
         ...tracing(),
         triggered_by: pipeline.triggeredBy.phase3,
         upstream_processors_count: phaseProgress('phase2', state.received).completed.length,
@@ -72,7 +76,7 @@ async function theDay(day: GameDay): Promise<GameDayOutcome> {
       // Phase 5 → 6: the first prediction batch through the gate starts the exports, once.
       if (!(await day.waitFor(() => state.acceptedPrediction !== undefined))) return false;
       const prediction = state.acceptedPrediction!;
-      await day.fire('phase6', pipeline.topics.phase6ExportTrigger, {
+      await fireAndObserve(day, 'phase6', pipeline.topics.phase6ExportTrigger, {
         ...tracing(),
         triggered_by: eventDrivenExport.triggeredBy,
         upstream_processors_count: 1,
@@ -92,4 +96,12 @@ async function theDay(day: GameDay): Promise<GameDayOutcome> {
   const finished = upstream && downstream && (await day.waitFor(() => state.phase5Finished === true));
   if (finished) await day.closeWhenQuiet();
   return day.close(finished ? 'completed' : 'expired');
+}
+
+/** Fires `key` and records the latencies it ends, unless a run before a continue-as-new fired it. */
+async function fireAndObserve(day: GameDay, ...[key, topic, message]: Parameters<GameDay['fire']>): Promise<void> {
+  const firstTime = day.state.triggers[key] === undefined;
+  await day.fire(key, topic, message);
+  const step = day.state.triggers[key];
+  if (firstTime && step) observeLatencies(day.state.received, step);
 }

@@ -35,6 +35,7 @@ const baseBridge: Config['bridge'] = {
   redelivery: 'retry-policy',
   maxDaysAhead: 30,
   resubscribeGiveUpMs: 60_000,
+  drainMs: 1000,
 };
 
 const ack: Verdict = { action: 'ack', outcome: 'signalled', workflowId: 'game-day-2025-01-14' };

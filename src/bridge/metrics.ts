@@ -1,0 +1,79 @@
+// What the bridge counts, for its /metrics: every message by topic and how it ended, the time
+// Temporal took to accept a signal, and what is held right now. Wraps the handler, so push and
+// pull are counted alike.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Handle } from './handler';
+
+export interface BridgeMetrics {
+  registry: Registry;
+  instrument(handle: Handle): Handle;
+}
+
+/** The dead-letter reason's kind (`invalid`, `oversized`, `late`, `future`, `exhausted`, `rejected`): few values. */
+export const reasonKind = (reason: string): string => /^([a-z-]+):/.exec(reason)?.[1] ?? 'other';
+
+export function createBridgeMetrics(): BridgeMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'bridge_' });
+  const received = new Counter({
+    name: 'bridge_messages_received_total',
+    help: 'Completion messages received (pull and push), redeliveries included',
+    labelNames: ['topic'] as const,
+    registers: [registry],
+  });
+  const acked = new Counter({
+    name: 'bridge_messages_acked_total',
+    help: 'Messages acknowledged: signalled to Temporal, or dead-lettered',
+    labelNames: ['topic', 'outcome'] as const,
+    registers: [registry],
+  });
+  const nacked = new Counter({
+    name: 'bridge_messages_nacked_total',
+    help: 'Messages left for redelivery after a transient failure',
+    labelNames: ['topic'] as const,
+    registers: [registry],
+  });
+  const deadLettered = new Counter({
+    name: 'bridge_messages_dead_lettered_total',
+    help: 'Messages dead-lettered, by the kind of reason (invalid, oversized, late, future, exhausted, rejected)',
+    labelNames: ['topic', 'reason'] as const,
+    registers: [registry],
+  });
+  const signalSeconds = new Histogram({
+    name: 'bridge_signal_duration_seconds',
+    help: 'From receipt to the verdict of a message Temporal accepted (signal-with-start)',
+    labelNames: ['topic'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const outstanding = new Gauge({
+    name: 'bridge_messages_outstanding',
+    help: 'Messages received and not yet acked or nacked',
+    registers: [registry],
+  });
+
+  return {
+    registry,
+    instrument(handle) {
+      return async (message) => {
+        const topic = message.topic || 'unknown';
+        received.inc({ topic });
+        outstanding.inc();
+        const endTimer = signalSeconds.startTimer({ topic });
+        try {
+          const verdict = await handle(message);
+          if (verdict.action === 'nack') {
+            nacked.inc({ topic });
+          } else {
+            acked.inc({ topic, outcome: verdict.outcome });
+            if (verdict.outcome === 'signalled') endTimer();
+            else deadLettered.inc({ topic, reason: reasonKind(verdict.reason) });
+          }
+          return verdict;
+        } finally {
+          outstanding.dec();
+        }
+      };
+    },
+  };
+}

@@ -1,0 +1,48 @@
+// The pipeline's own metrics, emitted from workflow code through the SDK's workflow metric meter:
+// Temporal drops them during replay, so each trigger and each latency is counted once, and the
+// worker's Runtime exports them with the SDK's (worker /metrics). No commands: replay-safe.
+import * as wf from '@temporalio/workflow';
+import { pipeline, type PhaseKey } from '../pipeline/definition';
+import type { Received } from './progress';
+import type { StepFired } from './signals';
+
+export function countTrigger(phase: string, source: string): void {
+  wf.metricMeter.createCounter('pipeline_triggers', '1', 'Triggers published, by phase and source').add(1, {
+    phase,
+    trigger_source: source,
+  });
+}
+
+/** The earliest completion received for `phase`, if any. */
+export function firstReceivedAt(received: Received, phase: PhaseKey): string | undefined {
+  const times = Object.values(received[phase] ?? {}).flatMap((p) => p.deliveries.map((d) => d.receivedAt));
+  return times.length === 0 ? undefined : times.reduce((a, b) => (a < b ? a : b));
+}
+
+/** Records every latency target that ends at `step` (a trigger just fired, or reported by a child). */
+export function observeLatencies(received: Received, step: StepFired): void {
+  if (step.skipped) return;
+  for (const target of pipeline.latencyTargets) {
+    if (target.trigger !== step.key) continue;
+    const from = firstReceivedAt(received, target.from);
+    if (from === undefined) continue;
+    const seconds = (Date.parse(step.firedAt) - Date.parse(from)) / 1000;
+    const tags = { transition: target.name };
+    wf.metricMeter
+      .createHistogram(
+        'pipeline_latency_seconds',
+        'float',
+        's',
+        'First completion of a phase to the trigger that ends it',
+      )
+      .record(seconds, tags);
+    wf.metricMeter
+      .createGauge('pipeline_latency_target_seconds', 'float', 's', "The seed's target for each transition")
+      .set(target.targetMs / 1000, tags);
+    if (seconds * 1000 > target.targetMs) {
+      wf.metricMeter
+        .createCounter('pipeline_latency_over_target', '1', 'Days whose transition missed its target')
+        .add(1, tags);
+    }
+  }
+}
