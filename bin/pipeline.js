@@ -39,6 +39,10 @@ function buildIsFresh() {
 if (buildIsFresh()) {
   require(compiledMain);
 } else {
-  require('tsx/cjs');
-  require('../src/cli/main.ts');
+  // tsx's CommonJS hook serves require(), its ESM hook the lazy import()s of commands.
+  import('tsx/esm/api').then(({ register }) => {
+    register();
+    require('tsx/cjs');
+    require('../src/cli/main.ts');
+  });
 }
