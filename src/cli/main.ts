@@ -7,6 +7,7 @@ import { addBackfillCommand } from './backfill';
 import { completeCommand } from './complete';
 import { addDaysCommand } from './days';
 import { addDeadLettersCommand } from './dead-letters';
+import { addLeasesCommand } from './leases';
 import { exportCommand } from './export';
 import { initCommand } from './init';
 import { gameDate, UsageError } from './operator';
@@ -53,7 +54,8 @@ async function withPubSub<T>(run: (pubsub: PubSub) => Promise<T>): Promise<T> {
 const program = new Command('pipeline')
   .description('Operate the game-day pipeline: status, simulation and more')
   .showHelpAfterError()
-  .enablePositionalOptions() // a subcommand's options (e.g. `backfill pause --json`) are its own
+  // A subcommand's options are its own: `backfill pause --json`, `leases break --date`.
+  .enablePositionalOptions()
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 
 program
@@ -162,6 +164,7 @@ addBackfillCommand(program, { ...settings, gameDate });
 addDeadLettersCommand(program, { withPubSub });
 addWatchCommand(program, { withTemporal, gameDate });
 addDaysCommand(program, { withTemporal, bigquery: runHistory, gameDate });
+addLeasesCommand(program, { withTemporal });
 
 /** The process modules load only for their own command, so every other command starts fast. */
 function loadProcess<T>(path: string): T {

@@ -45,6 +45,11 @@ export function renderStatus(status: GameDayStatus & Partial<Omit<SourcedStatus,
     ...(status.source ? [`answer from     ${sourceNames[status.source]}`] : []),
     ...(status.source_note ? [`                ${status.source_note}`] : []),
     ...(status.temporal_status ? [`temporal        ${status.temporal_status.toLowerCase()}`] : []),
+    ...(status.leases?.length
+      ? [
+          `leases          ${status.leases.map((l) => `${l.processor} (${printable(l.holder)} until ${l.expires_at})`).join(', ')}`,
+        ]
+      : []),
   ];
   const footer = status.web_ui ? `\nweb ui          ${status.web_ui}` : '';
   return `${header.join('\n')}\n${table.toString()}${footer}`;

@@ -149,6 +149,20 @@ export const pipeline = {
   },
 
   /**
+   * Processing leases (seed 003): a processor takes one on a date before it runs, so no two runs of
+   * one processor work on one date at once. A lease ends on release, on the holder's completion, or
+   * after its TTL, so a crashed processor blocks the next run for one TTL at most.
+   */
+  leases: {
+    /** The seed's lock: stale after 10 minutes. A processor that runs longer renews its lease. */
+    defaultTtl: minutes(10),
+    minTtl: seconds(10),
+    maxTtl: hours(2),
+    /** Broken leases the run keeps (who broke which, and why), most recent last. */
+    breaksKept: 20,
+  },
+
+  /**
    * Phase 5 deadlines, as wall-clock times on the game date. They apply to runs opened before the
    * SLA check; a run opened later (a historical or replayed date) is event-driven only.
    */

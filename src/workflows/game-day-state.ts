@@ -1,5 +1,6 @@
 // The state a game date's run keeps (and carries across continue-as-new), and the rules that read it.
 import { addDays } from '../messages/dates';
+import { emptyLeaseTable, type LeaseTable } from '../leases/table';
 import type { Completion } from '../messages/completion';
 import type { RunEvent } from '../messages/run-event';
 import { pipeline } from '../pipeline/definition';
@@ -53,6 +54,8 @@ export interface GameDayState {
   commands: OperatorCommand[];
   /** Set when the run is a deliberate rerun of a closed date. */
   rerun?: Rerun;
+  /** Processing leases: which processor run works on the date now (seed 003). */
+  leases: LeaseTable;
 }
 
 // Changes that runs started by an older release must not see (the README's versioning policy).
@@ -65,6 +68,8 @@ export const patches = {
   backfillPastOnly: 'backfill-past-dates-only',
   /** Completions, triggers, commands and the close are written to the run history's events. */
   runEvents: 'run-history-events',
+  /** Processors take leases on the date's run; a lease ends at its TTL by a timer. */
+  processingLeases: 'processing-leases',
 } as const;
 
 /** A date of today or the days just before it (America/Los_Angeles): its day is still being played out. */
@@ -91,6 +96,7 @@ export function restore(input: GameDayInput): GameDayState {
     eventSequence: 0,
     commands: [],
     ...(input.rerun ? { rerun: input.rerun, correlationId: input.rerun.correlationId ?? undefined } : {}),
+    leases: emptyLeaseTable(),
     ...state,
   };
 }

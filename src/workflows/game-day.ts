@@ -6,6 +6,7 @@ import * as wf from '@temporalio/workflow';
 import { pipeline } from '../pipeline/definition';
 import { manualCompletionUpdate, manualTriggerUpdate, refuseCompletion, refuseTrigger } from './commands';
 import { GameDay, type GameDayInput, type GameDayOutcome } from './game-day-run';
+import { handleLeases } from './leases';
 import { observeLatencies } from './pipeline-metrics';
 import { manualCompletion, manualTrigger, noteRerun } from './game-day-commands';
 import { closeDay, restartPhase5 } from './game-day-lifecycle';
@@ -27,7 +28,11 @@ export { manualCompletionUpdate, manualTriggerUpdate } from './commands';
 
 export async function gameDayWorkflow(input: GameDayInput): Promise<GameDayOutcome> {
   const day = new GameDay(input);
-  wf.setHandler(completionSignal, (completion) => day.receive(completion));
+  const leases = handleLeases(day.state);
+  wf.setHandler(completionSignal, (completion) => {
+    leases.completionArrived(completion);
+    return day.receive(completion);
+  });
   wf.setHandler(openSignal, () => undefined);
   wf.setHandler(statusQuery, () => day.status());
   wf.setHandler(stepFiredSignal, (step) => {
@@ -46,6 +51,7 @@ export async function gameDayWorkflow(input: GameDayInput): Promise<GameDayOutco
   // A date that closed before stays closed, even after Temporal has forgotten its run.
   const closed = await day.closedBefore();
   if (closed) return day.endAsLate(closed);
+  leases.dateChecked();
   if (input.rerun && !input.state) noteRerun(day, input.rerun);
   return Promise.race([day.continueAsNewWhenSafe(), day.writeEventsWhenDue(), theDay(day)]);
 }

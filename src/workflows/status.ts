@@ -1,6 +1,7 @@
 // The status object operators see (`pipeline status <date> --json`), derived from workflow state.
 import { phaseDefinition, pipeline, type PhaseKey } from '../pipeline/definition';
 import { eventDrivenExport } from '../pipeline/exports';
+import type { Lease, LeaseTable } from '../leases/table';
 import { phaseProgress, type Received } from './progress';
 import type { StepFired } from './signals';
 
@@ -32,6 +33,8 @@ export interface GameDayStatus {
   triggers?: Record<string, StepFired>;
   /** Prediction completions the 5→6 gate turned away, with why. */
   rejected_predictions?: string[];
+  /** Processing leases held now: which run of which processor works on the date. */
+  leases?: Lease[];
 }
 
 export interface StatusSource {
@@ -43,6 +46,7 @@ export interface StatusSource {
   exports?: ExportOutcome;
   rejectedPredictions: string[];
   closed?: 'completed' | 'expired' | 'late';
+  leases?: LeaseTable;
 }
 
 export function statusOf(source: StatusSource): GameDayStatus {
@@ -58,6 +62,8 @@ export function statusOf(source: StatusSource): GameDayStatus {
     phases,
     triggers: source.triggers,
     rejected_predictions: source.rejectedPredictions,
+    // The run ends each lease at its TTL, so what an open run holds is what is held.
+    leases: source.closed ? [] : Object.values(source.leases?.held ?? {}),
   };
 }
 
@@ -109,6 +115,7 @@ export function notStartedStatus(gameDate: string): GameDayStatus {
     waiting_on: _w,
     triggers: _t,
     rejected_predictions: _r,
+    leases: _l,
     ...status
   } = statusOf({
     gameDate,
