@@ -24,7 +24,7 @@ export async function runWorker(): Promise<void> {
       bigquery: createBigQuery(config),
       storage: createExportStorage(config.exports),
       temporalClient: temporalClient(config, clientConnection),
-      alertWebhookUrl: config.alertWebhookUrl,
+      alertRoutes: config.alerts,
     }),
   });
   await warnOnShortRetention(temporalClient(config, clientConnection), namespace, log);

@@ -2,7 +2,7 @@
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { PubSub } from '@google-cloud/pubsub';
 import type { Client } from '@temporalio/client';
-import { createAlertActivities } from './alerts';
+import { createAlertActivities, type AlertRoutes } from './alerts';
 import { createBigQueryActivities } from './bigquery';
 import { createExportActivities } from './exports';
 import { createOpenGameDayActivity } from './open-game-day';
@@ -15,13 +15,13 @@ export interface ActivityClients {
   bigquery: BigQuery;
   storage: ExportStorage;
   temporalClient: Client;
-  alertWebhookUrl?: string;
+  alertRoutes?: AlertRoutes;
 }
 
 export function createActivities(clients: ActivityClients) {
   return {
     ...createPublishActivities(clients.pubsub),
-    ...createAlertActivities(clients.alertWebhookUrl),
+    ...createAlertActivities(clients.temporalClient, clients.alertRoutes ?? {}),
     ...createBigQueryActivities(clients.bigquery),
     ...createExportActivities(clients),
     ...createOpenGameDayActivity(clients.temporalClient),

@@ -114,6 +114,7 @@ export class GameDay extends Steps {
     else state.phase5Finished = true;
     await this.step(() =>
       sendAlert({
+        kind: again ? 'phase5-restarted' : 'phase5-gave-up',
         severity: 'critical',
         title: again ? 'Phase 5 failed and was started again' : 'Phase 5 failed again: predictions need an operator',
         game_date: this.gameDate,

@@ -4,3 +4,4 @@ export { phase4CascadeWorkflow } from './phase4-cascade';
 export { phase5Workflow } from './phase5';
 export { exportWorkflow } from './export';
 export { openGameDayWorkflow, scheduledExportWorkflow } from './scheduled';
+export { alertWorkflow } from './alert';

@@ -162,6 +162,7 @@ async function startAndFollowUp(input: Phase5Input, run: wf.ExternalWorkflowHand
   const unknown = typeof coverage === 'string';
   if (unknown || coverage.pct < schedule.slaMinCoveragePct) {
     await sendAlert({
+      kind: 'sla',
       severity: 'critical',
       title: unknown
         ? `Predictions coverage unknown at the SLA check: BigQuery did not answer`

@@ -50,6 +50,7 @@ before(async () => {
     async sendAlert(alert: Alert) {
       if (alertsFailFor.has(alert.game_date)) throw ApplicationFailure.nonRetryable('alert route rejected the alert');
       alerts.push(alert);
+      return { outcome: 'raised' as const, workflowId: `alert-${alerts.length}` };
     },
     async featureRowCount(gameDate: string) {
       const left = featureOutage.get(gameDate) ?? 0;

@@ -41,6 +41,7 @@ beforeEach(async () => {
     },
     async sendAlert(alert: Alert) {
       alerts.push(alert);
+      return { outcome: 'raised' as const, workflowId: `alert-${alerts.length}` };
     },
     async featureRowCount(gameDate: string) {
       const rows = tables.get(gameDate)?.featureRows ?? [0];
