@@ -9,6 +9,7 @@ import { createOpenGameDayActivity } from './open-game-day';
 import { createPublishActivities } from './publish';
 import { createRunHistoryActivities } from './run-history';
 import type { ExportStorage } from './storage';
+import { createWatchActivities } from './watch';
 
 export interface ActivityClients {
   pubsub: PubSub;
@@ -26,6 +27,7 @@ export function createActivities(clients: ActivityClients) {
     ...createExportActivities(clients),
     ...createOpenGameDayActivity(clients.temporalClient),
     ...createRunHistoryActivities(clients.bigquery, clients.pubsub),
+    ...createWatchActivities(clients),
   };
 }
 

@@ -4,6 +4,9 @@ import { connectTemporal, createPubSub, temporalClient } from '../clients';
 import { config } from '../config';
 import { createBigQuery } from '../bigquery/client';
 import { isCalendarDate } from '../messages/dates';
+import { checkHealth } from '../health/check';
+import { renderHealth } from './health';
+import { lostRemain, reconcile, renderReconcile } from '../reconcile/reconcile';
 import { schedulesCommand } from './schedules';
 import { readStatus, renderStatus } from './status';
 import { simulateDay } from './simulate';
@@ -80,6 +83,48 @@ program
     }
   });
 
+program
+  .command('health')
+  .description(
+    'check the whole pipeline: stuck and expired dates, dead letters, late processors, duplicates, schedules, workers',
+  )
+  .option('--json', 'print { healthy, problems } as JSON')
+  .action(async (options: { json?: boolean }) => {
+    const pubsub = createPubSub(config);
+    try {
+      const report = await withTemporal((client) =>
+        checkHealth({ client, bigquery: createBigQuery(config), pubsub, taskQueue: config.temporal.taskQueue }),
+      );
+      const { checked_at: _checkedAt, ...contract } = report;
+      console.log(options.json ? JSON.stringify(contract, null, 2) : renderHealth(report));
+      process.exitCode = report.healthy ? 0 : 1;
+    } finally {
+      await pubsub.close();
+    }
+  });
+
+program
+  .command('reconcile')
+  .description(
+    "compare the processors' run history with what each date's run received; --fix hands lost completions over",
+  )
+  .requiredOption('--days <n>', 'how many past game dates to look at', wholeDays)
+  .option('--fix', 'hand each lost completion to its run (the normal rules then fire what is due, once)')
+  .option('--json', 'print the report as JSON')
+  .action(async (options: { days: number; fix?: boolean; json?: boolean }) => {
+    const report = await withTemporal((client) =>
+      reconcile({
+        client,
+        bigquery: createBigQuery(config),
+        taskQueue: config.temporal.taskQueue,
+        days: options.days,
+        fix: options.fix === true,
+      }),
+    );
+    console.log(options.json ? JSON.stringify(report, null, 2) : renderReconcile(report));
+    process.exitCode = lostRemain(report) ? 1 : 0;
+  });
+
 // The two long-running processes: the stack, the containers and the fault suite start them this way.
 program
   .command('worker')
@@ -96,6 +141,13 @@ program.addCommand(schedulesCommand({ withTemporal, taskQueue: config.temporal.t
 /** The process modules load only for their own command, so every other command starts fast. */
 function loadProcess<T>(path: string): T {
   return require(path) as T;
+}
+
+function wholeDays(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 90)
+    throw new InvalidArgumentError(`expected whole days 1-90, got "${value}"`);
+  return n;
 }
 
 function positive(value: string): number {

@@ -5,3 +5,4 @@ export { phase5Workflow } from './phase5';
 export { exportWorkflow } from './export';
 export { openGameDayWorkflow, scheduledExportWorkflow } from './scheduled';
 export { alertWorkflow } from './alert';
+export { healthWorkflow, reconcileWorkflow } from './watch';
