@@ -149,10 +149,12 @@ export const schedules: readonly ScheduleDefinition[] = [
     id: 'phase6-tonight-picks',
     cron: '0 18 * * *', // 18:00 UTC = 1 PM ET: backup for the event-driven tonight export
     timeZone: 'UTC',
-    description: "backup of tonight's picks when the event-driven export did not run",
+    // Seed 002: the 1 PM refresh always rewrites tonight's files (late lines, late predictions),
+    // also after the event-driven export ran; a forced run has its own trigger id.
+    description: "refreshes tonight's picks, whether or not the event-driven export ran",
     catchupWindow: '3 hours',
     workflow: 'scheduledExportWorkflow',
-    job: { schedule: 'phase6-tonight-picks', set: 'tonight', targetDate: 'today' },
+    job: { schedule: 'phase6-tonight-picks', set: 'tonight', targetDate: 'today', force: true },
   },
   {
     id: 'phase6-player-profiles',

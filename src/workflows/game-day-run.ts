@@ -24,6 +24,7 @@ import { BackfillMode, CorrelationId, GameDate, PipelinePhase } from './search-a
 import {
   backfillSignal,
   completionSignal,
+  correlationIdSignal,
   phase4DoneSignal,
   predictionsCompleteSignal,
   type Phase4Done,
@@ -80,6 +81,8 @@ export class GameDay extends Steps {
     if (!state.correlationId && completion.correlationId) {
       state.correlationId = completion.correlationId;
       wf.upsertSearchAttributes([{ key: CorrelationId, value: completion.correlationId }]);
+      if (wf.patched(patches.correlationToPhase5))
+        await this.signalChild('phase5', correlationIdSignal, completion.correlationId);
     }
     if (completion.skipDownstreamTrigger && !state.backfill) await this.enterBackfill();
     if (completion.phase === 'phase4') {
@@ -171,6 +174,9 @@ export class GameDay extends Steps {
       restarts === 0 ? phase5WorkflowId(this.gameDate) : `${phase5WorkflowId(this.gameDate)}/restart-${restarts}`;
     await this.startChildOnce('phase5', id, (workflowId) => startPhase5Child(state, workflowId));
     if (state.phase4Done) await this.signalChild('phase5', phase4DoneSignal, state.phase4Done);
+    // The correlation id may have arrived while the child was starting.
+    if (state.correlationId && wf.patched(patches.correlationToPhase5))
+      await this.signalChild('phase5', correlationIdSignal, state.correlationId);
   }
 
   async startPhase4(): Promise<void> {

@@ -51,6 +51,8 @@ export const patches = {
   batchProgress: 'batch-progress-is-news',
   /** `skip_downstream_trigger` puts only past dates in backfill mode. */
   backfillPastOnly: 'backfill-past-dates-only',
+  /** Phase 5 learns the day's correlation id when it arrives after phase 5 started. */
+  correlationToPhase5: 'correlation-id-to-phase5',
 } as const;
 
 /** A date of today or the days just before it (America/Los_Angeles): its day is still being played out. */

@@ -36,3 +36,6 @@ export const phase5FinishedSignal = wf.defineSignal('phase5Finished');
 
 /** Phase 5's run failed (an outage outlasted its retries): the date's run alerts and starts it again. */
 export const phase5FailedSignal = wf.defineSignal<[string]>('phase5Failed');
+
+/** The day's correlation id, once the first completion brought it (a run the opener started had none). */
+export const correlationIdSignal = wf.defineSignal<[string]>('correlationId');
