@@ -52,7 +52,7 @@ async function main(): Promise<void> {
         }
         return 'message';
       },
-      sendAlert: () => Promise.resolve(),
+      sendAlert: () => Promise.resolve({ outcome: 'raised' as const, workflowId: 'alert' }),
       featureRowCount: () => Promise.resolve(featureRows.length > 1 ? featureRows.shift()! : featureRows[0]!),
       playersMissingPredictions: () => Promise.resolve(['lebron-james']),
       predictionCoverage: () => Promise.resolve({ predicted: 70, expected: 100, pct: 70 }),

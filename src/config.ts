@@ -93,7 +93,10 @@ const schema = z.object({
   // Set (e.g. nba-props-platform-api) to write exports to Cloud Storage instead of a local directory.
   EXPORT_BUCKET: z.string().optional(),
   EXPORT_DIR: z.string().min(1).default('.data/exports'),
+  // Slack incoming webhook for every alert; PagerDuty Events v2 for critical ones.
   ALERT_WEBHOOK_URL: z.url().optional(),
+  PAGERDUTY_ROUTING_KEY: z.string().min(1).optional(),
+  PAGERDUTY_EVENTS_URL: z.url().default('https://events.pagerduty.com/v2/enqueue'),
   LOG_LEVEL: z.enum(logLevels).default('info'),
 });
 
@@ -185,7 +188,12 @@ export function loadConfig(env: NodeJS.ProcessEnv) {
         ? { endpoint: otlpEndpoint, serviceName: e.OTEL_SERVICE_NAME }
         : undefined,
     exports: { bucket: exportBucket, dir: e.EXPORT_DIR },
-    alertWebhookUrl: e.ALERT_WEBHOOK_URL,
+    alerts: {
+      slackWebhookUrl: e.ALERT_WEBHOOK_URL,
+      pagerDuty: e.PAGERDUTY_ROUTING_KEY
+        ? { routingKey: e.PAGERDUTY_ROUTING_KEY, eventsUrl: e.PAGERDUTY_EVENTS_URL }
+        : undefined,
+    },
     logLevel: e.LOG_LEVEL,
   };
 }

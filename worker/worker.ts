@@ -70,7 +70,7 @@ export async function runWorker(): Promise<void> {
       bigquery: createBigQuery(config),
       storage: createExportStorage(config.exports),
       temporalClient,
-      alertWebhookUrl: config.alertWebhookUrl,
+      alertRoutes: config.alerts,
     }),
     // The prebuilt bundle carries the tracing interceptors; with tracing off their spans go nowhere.
     sinks: { exporter: { export: { fn: () => undefined } } },

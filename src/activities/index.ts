@@ -2,32 +2,34 @@
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { PubSub } from '@google-cloud/pubsub';
 import type { Client } from '@temporalio/client';
-import { createAlertActivities } from './alerts';
 import { createBackfillActivities } from './backfill';
+import { createAlertActivities, type AlertRoutes } from './alerts';
 import { createBigQueryActivities } from './bigquery';
 import { createExportActivities } from './exports';
 import { createOpenGameDayActivity } from './open-game-day';
 import { createPublishActivities } from './publish';
 import { createRunHistoryActivities } from './run-history';
 import type { ExportStorage } from './storage';
+import { createWatchActivities } from './watch';
 
 export interface ActivityClients {
   pubsub: PubSub;
   bigquery: BigQuery;
   storage: ExportStorage;
   temporalClient: Client;
-  alertWebhookUrl?: string;
+  alertRoutes?: AlertRoutes;
 }
 
 export function createActivities(clients: ActivityClients) {
   return {
     ...createPublishActivities(clients.pubsub),
-    ...createAlertActivities(clients.alertWebhookUrl),
+    ...createAlertActivities(clients.temporalClient, clients.alertRoutes ?? {}),
     ...createBigQueryActivities(clients.bigquery),
     ...createExportActivities(clients),
     ...createOpenGameDayActivity(clients.temporalClient),
     ...createBackfillActivities(clients.temporalClient),
     ...createRunHistoryActivities(clients.bigquery, clients.pubsub),
+    ...createWatchActivities(clients),
   };
 }
 

@@ -115,6 +115,48 @@ program
     }
   });
 
+program
+  .command('health')
+  .description(
+    'check the whole pipeline: stuck and expired dates, dead letters, late processors, duplicates, schedules, workers',
+  )
+  .option('--json', 'print { healthy, problems } as JSON')
+  .action(async (options: { json?: boolean }) => {
+    const { taskQueue } = loadProcessConfig().temporal;
+    const [{ checkHealth }, { renderHealth }, bigquery] = await Promise.all([
+      import('../health/check'),
+      import('./health'),
+      runHistory(),
+    ]);
+    const report = await withPubSub((pubsub) =>
+      withTemporal((client) => checkHealth({ client, bigquery, pubsub, taskQueue })),
+    );
+    const { checked_at: _checkedAt, ...contract } = report;
+    console.log(options.json ? JSON.stringify(contract, null, 2) : renderHealth(report));
+    process.exitCode = report.healthy ? 0 : 1;
+  });
+
+program
+  .command('reconcile')
+  .description(
+    "compare the processors' run history with what each date's run received; --fix hands lost completions over",
+  )
+  .requiredOption('--days <n>', 'how many past game dates to look at', wholeDays)
+  .option('--fix', 'hand each lost completion to its run (the normal rules then fire what is due, once)')
+  .option('--json', 'print the report as JSON')
+  .action(async (options: { days: number; fix?: boolean; json?: boolean }) => {
+    const { taskQueue } = loadProcessConfig().temporal;
+    const [{ reconcile, renderReconcile, lostRemain }, bigquery] = await Promise.all([
+      import('../reconcile/reconcile'),
+      runHistory(),
+    ]);
+    const report = await withTemporal((client) =>
+      reconcile({ client, bigquery, taskQueue, days: options.days, fix: options.fix === true }),
+    );
+    console.log(options.json ? JSON.stringify(report, null, 2) : renderReconcile(report));
+    process.exitCode = lostRemain(report) ? 1 : 0;
+  });
+
 // The two long-running processes: the stack, the containers and the fault suite start them this way.
 program
   .command('worker')
@@ -170,6 +212,13 @@ addLeasesCommand(program, { withTemporal });
 function loadProcess<T>(path: string): T {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose; import() needs tsx's ESM hooks, which bin/ does not load
   return require(path) as T;
+}
+
+function wholeDays(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 90)
+    throw new InvalidArgumentError(`expected whole days 1-90, got "${value}"`);
+  return n;
 }
 
 function positive(value: string): number {

@@ -243,7 +243,52 @@ export const pipeline = {
     stuckAfter: hours(6),
     watchRefreshEvery: seconds(2),
   },
+
+  /**
+   * By when each phase should be complete for a game date: `daysAfter` the date, at `at` in
+   * `timeZone`. A date still waiting on a phase past its deadline is reported by `pipeline health`,
+   * and so is a processor whose first completion came after it (seed 003: gamebooks after 10 AM ET).
+   */
+  phaseDeadlines: {
+    phase2: { daysAfter: 1, at: '10:00', timeZone: 'America/New_York' },
+    phase3: { daysAfter: 1, at: '11:00', timeZone: 'America/New_York' },
+    phase4: { daysAfter: 1, at: '12:00', timeZone: 'America/New_York' },
+    phase5: { daysAfter: 1, at: '13:00', timeZone: 'America/New_York' },
+    phase6: { daysAfter: 1, at: '14:00', timeZone: 'America/New_York' },
+  } satisfies Record<PhaseKey, PhaseDeadline>,
+
+  /** What `pipeline health` and `pipeline reconcile` look at. */
+  watch: {
+    /** Dates that closed as expired this recently are reported. */
+    expiredWithin: days(3),
+    deadLettersWithin: hours(24),
+    /** Seed 003: more dead letters than this within the window is a burst. */
+    deadLetterBurst: { moreThan: 5, within: minutes(5) },
+    /** Late processors and duplicate rows are looked for over this many past days. */
+    lookbackDays: 7,
+    /** Seed 003's duplicate check, one per table: rows sharing these keys are duplicates. */
+    duplicateRowChecks: [
+      { table: 'nba_analytics.player_game_summary', dateColumn: 'game_date', keys: ['player_lookup', 'game_id'] },
+      { table: 'nba_precompute.ml_feature_store_v2', dateColumn: 'game_date', keys: ['player_lookup'] },
+    ] satisfies DuplicateRowCheck[],
+    /** The daily reconcile looks back this many game dates and hands the missing completions over. */
+    reconcileDays: 3,
+  },
 } as const;
+
+export interface PhaseDeadline {
+  daysAfter: number;
+  /** hh:mm */
+  at: string;
+  timeZone: string;
+}
+
+export interface DuplicateRowCheck {
+  table: string;
+  dateColumn: string;
+  /** Besides the date column. */
+  keys: string[];
+}
 
 /** Topics the bridge consumes: every phase with completions to collect. */
 export const completionTopics: readonly string[] = phases.flatMap((p) =>

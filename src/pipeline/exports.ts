@@ -131,7 +131,7 @@ interface ScheduleBase {
 
 export type ScheduleDefinition =
   | (ScheduleBase & { workflow: 'scheduledExportWorkflow'; job: ScheduledExportJob })
-  | (ScheduleBase & { workflow: 'openGameDayWorkflow' });
+  | (ScheduleBase & { workflow: 'openGameDayWorkflow' | 'healthWorkflow' | 'reconcileWorkflow' });
 
 export const schedules: readonly ScheduleDefinition[] = [
   {
@@ -147,10 +147,12 @@ export const schedules: readonly ScheduleDefinition[] = [
     id: 'phase6-tonight-picks',
     cron: '0 18 * * *', // 18:00 UTC = 1 PM ET: backup for the event-driven tonight export
     timeZone: 'UTC',
-    description: "backup of tonight's picks when the event-driven export did not run",
+    // Seed 002: the 1 PM refresh always rewrites tonight's files (late lines, late predictions),
+    // also after the event-driven export ran; a forced run has its own trigger id.
+    description: "refreshes tonight's picks, whether or not the event-driven export ran",
     catchupWindow: '3 hours',
     workflow: 'scheduledExportWorkflow',
-    job: { schedule: 'phase6-tonight-picks', set: 'tonight', targetDate: 'today' },
+    job: { schedule: 'phase6-tonight-picks', set: 'tonight', targetDate: 'today', force: true },
   },
   {
     id: 'phase6-player-profiles',
@@ -171,5 +173,22 @@ export const schedules: readonly ScheduleDefinition[] = [
     description: "opens today's game-day run (America/Los_Angeles date) so its deadlines run",
     catchupWindow: '12 hours',
     workflow: 'openGameDayWorkflow',
+  },
+  {
+    id: 'pipeline-reconcile',
+    // After the morning's processor runs and before the health check, which then sees what is still wrong.
+    cron: '30 7 * * *',
+    timeZone: 'America/New_York',
+    description: 'hands completions the run history shows but the runs never received to their runs, and alerts',
+    catchupWindow: '6 hours',
+    workflow: 'reconcileWorkflow',
+  },
+  {
+    id: 'pipeline-health',
+    cron: '0 8 * * *', // seed 003's daily health check, 8 AM ET
+    timeZone: 'America/New_York',
+    description: 'checks the whole pipeline and alerts on each problem (once per kind and date)',
+    catchupWindow: '6 hours',
+    workflow: 'healthWorkflow',
   },
 ];

@@ -26,6 +26,7 @@ export async function restartPhase5(day: GameDay, reason: string): Promise<void>
   day.events.note({ kind: 'alert', phase: 'phase5', detail: { severity: 'critical', title, reason } });
   await day.step(async () => {
     await sendAlert({
+      kind: again ? 'phase5-restarted' : 'phase5-gave-up',
       severity: 'critical',
       title,
       game_date: day.gameDate,

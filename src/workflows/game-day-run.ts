@@ -17,6 +17,7 @@ import { BackfillMode, CorrelationId, GameDate } from './search-attributes';
 import {
   backfillSignal,
   completionSignal,
+  correlationIdSignal,
   phase4DoneSignal,
   predictionsCompleteSignal,
   type Phase4Done,
@@ -68,6 +69,8 @@ export class GameDay extends GameDaySteps {
     if (!state.correlationId && completion.correlationId) {
       state.correlationId = completion.correlationId;
       wf.upsertSearchAttributes([{ key: CorrelationId, value: completion.correlationId }]);
+      if (wf.patched(patches.correlationToPhase5))
+        await this.signalChild('phase5', correlationIdSignal, completion.correlationId);
     }
     if (completion.skipDownstreamTrigger && !state.backfill) await this.enterBackfill();
     if (completion.phase === 'phase4') {
@@ -147,6 +150,9 @@ export class GameDay extends GameDaySteps {
     const id = restarts === 0 ? first : `${first}/restart-${restarts}`;
     await this.startChildOnce('phase5', id, (workflowId) => startPhase5Child(state, workflowId, pushed));
     if (state.phase4Done) await this.signalChild('phase5', phase4DoneSignal, state.phase4Done);
+    // The correlation id may have arrived while the child was starting.
+    if (state.correlationId && wf.patched(patches.correlationToPhase5))
+      await this.signalChild('phase5', correlationIdSignal, state.correlationId);
   }
 
   async startPhase4(pushed?: PushLevel): Promise<void> {

@@ -70,6 +70,8 @@ export const patches = {
   runEvents: 'run-history-events',
   /** Processors take leases on the date's run; a lease ends at its TTL by a timer. */
   processingLeases: 'processing-leases',
+  /** Phase 5 learns the day's correlation id when it arrives after phase 5 started. */
+  correlationToPhase5: 'correlation-id-to-phase5',
 } as const;
 
 /** A date of today or the days just before it (America/Los_Angeles): its day is still being played out. */

@@ -5,3 +5,5 @@ export { phase5Workflow } from './phase5';
 export { exportWorkflow } from './export';
 export { openGameDayWorkflow, scheduledExportWorkflow } from './scheduled';
 export { backfillWorkflow } from './backfill';
+export { alertWorkflow } from './alert';
+export { healthWorkflow, reconcileWorkflow } from './watch';

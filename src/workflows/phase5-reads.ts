@@ -27,6 +27,7 @@ export async function checkSla(gameDate: string, correlationId: string | null, c
   const unknown = typeof coverage === 'string';
   if (unknown || coverage.pct < schedule.slaMinCoveragePct) {
     await sendAlert({
+      kind: 'sla',
       severity: 'critical',
       title: unknown
         ? `Predictions coverage unknown at the SLA check: BigQuery did not answer`

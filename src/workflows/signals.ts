@@ -51,3 +51,5 @@ export const pushLevelSignal = wf.defineSignal<[PushLevel]>('pushLevel');
 
 /** Phase 5 starts predictions now, without waiting for phase 4 or its deadline. */
 export const pushPhase5Signal = wf.defineSignal<[PushSource]>('pushPhase5');
+/** The day's correlation id, once the first completion brought it (a run the opener started had none). */
+export const correlationIdSignal = wf.defineSignal<[string]>('correlationId');

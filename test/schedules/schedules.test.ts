@@ -103,6 +103,8 @@ describe('schedules', () => {
         ['phase6-tonight-picks', '0 18 * * *', 'UTC', true],
         ['phase6-player-profiles', '0 11 * * 0', 'UTC', true],
         ['game-day-opener', '5 8 * * *', 'UTC', true],
+        ['pipeline-reconcile', '30 7 * * *', 'America/New_York', true],
+        ['pipeline-health', '0 8 * * *', 'America/New_York', true],
       ],
     );
     const results = listing.find((s) => s.id === 'phase6-daily-results')!;
@@ -132,6 +134,21 @@ describe('schedules', () => {
     const listed = (await listSchedules(client)).find((s) => s.id === 'phase6-daily-results')!;
     assert.ok(listed.lastRun, 'the listing shows the last run');
     assert.match(listed.lastWorkflowId ?? '', /^phase6-daily-results-/);
+  });
+
+  it('the tonight schedule refreshes the files every time it fires, each run under its own trigger id', async () => {
+    const first = await fire<ScheduledExportOutcome>('phase6-tonight-picks');
+    const second = await fire<ScheduledExportOutcome>('phase6-tonight-picks');
+    const today = first.scheduledAt.toISOString().slice(0, 10);
+    assert.equal(first.result.outcome, 'exported');
+    assert.equal(second.result.outcome, 'exported', 'not skipped as already exported');
+    assert.equal(second.result.workflowId, `export-${today}-tonight`);
+    assert.equal(
+      exportRuns.filter((r) => r.workflowId === `export-${today}-tonight` && r.exportType === 'tonight').length,
+      2,
+    );
+    const ids = completes.filter((c) => c.workflow_id === `export-${today}-tonight`).map((c) => c.trigger_id);
+    assert.equal(new Set(ids).size, 2);
   });
 
   it('a backfilled firing resolves yesterday from its scheduled time, not from now', async () => {

@@ -53,7 +53,7 @@ before(async () => {
       if (alertsFailFor.has(alert.game_date))
         return Promise.reject(ApplicationFailure.nonRetryable('alert route rejected the alert'));
       alerts.push(alert);
-      return Promise.resolve();
+      return Promise.resolve({ outcome: 'raised' as const, workflowId: `alert-${alerts.length}` });
     },
     featureRowCount(gameDate: string) {
       const left = featureOutage.get(gameDate) ?? 0;

@@ -42,7 +42,7 @@ beforeEach(async () => {
     },
     sendAlert(alert: Alert) {
       alerts.push(alert);
-      return Promise.resolve();
+      return Promise.resolve({ outcome: 'raised' as const, workflowId: `alert-${alerts.length}` });
     },
     featureRowCount(gameDate: string) {
       const rows = tables.get(gameDate)?.featureRows ?? [0];
@@ -282,6 +282,42 @@ describe('a whole game day', () => {
     assert.equal(start?.trigger_source, 'backup', 'started anyway after 30 minutes');
     assertAbout(Date.parse(start.timestamp), zonedInstant(date, '06:30', 'America/Los_Angeles'));
     assert.equal(alerts.length, 1, 'no predictions at all: the SLA alert');
+  });
+
+  it('85 % coverage gets both straggler retries, and a day the opener started carries the correlation id', async () => {
+    const date = await daysAhead(9);
+    tables.set(date, { featureRows: [450], missing: ['lebron-james'], coveragePct: 85 });
+    await env.client.workflow.signalWithStart('gameDayWorkflow', {
+      workflowId: workflowIdFor(date),
+      taskQueue,
+      args: [{ gameDate: date }],
+      signal: 'open',
+      signalArgs: [],
+    });
+    // The first completion brings the day's correlation id after phase 5 started without one.
+    await send({ ...completion('phase2', 'BdlGamesProcessor', date), correlationId: 'corr-late' });
+    await send({ ...predictions(date, 'partial', 85), correlationId: 'corr-late' });
+    await eventually(
+      () => status(date),
+      (s) => s.phases.phase6.status === 'triggered',
+    );
+    await phase5Finished(date);
+
+    const [start] = sent(date, pipeline.topics.phase5Start);
+    assert.equal(start?.correlation_id, 'corr-late');
+    const retries = sent(date, pipeline.topics.phase5Retry);
+    assert.deepEqual(
+      retries.map((r) => r.phase === 'phase5' && 'attempt' in r && [r.attempt, r.players, r.correlation_id]),
+      [
+        [1, ['lebron-james'], 'corr-late'],
+        [2, ['lebron-james'], 'corr-late'],
+      ],
+    );
+    const sla = alerts.filter((a) => a.game_date === date);
+    assert.deepEqual(
+      sla.map((a) => [a.kind, a.correlation_id]),
+      [['sla', 'corr-late']],
+    );
   });
 
   it('closes after a quiet period, and a late completion then fires nothing', async () => {

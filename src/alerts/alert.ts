@@ -1,0 +1,78 @@
+// What an alert is, and how each route spells it: Slack's incoming-webhook message and a PagerDuty
+// Events v2 event. Pure module: workflows import the types and ids.
+
+/** Seed 004's severities: critical pages, warning and info go to the channel. */
+export type Severity = 'critical' | 'warning' | 'info';
+
+export interface Alert {
+  /** What went wrong, e.g. `date-stuck`: alerts are deduplicated per (kind, game date). */
+  kind?: string;
+  severity: Severity;
+  title: string;
+  game_date: string;
+  correlation_id?: string | null;
+  details?: Record<string, unknown>;
+}
+
+/** Alerts raised before kinds existed are told apart by their title. */
+export function alertKindOf(alert: Alert): string {
+  return (
+    alert.kind ??
+    `untyped-${alert.title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .slice(0, 60)}`
+  );
+}
+
+/** One alert per (kind, date): the workflow id Temporal refuses to start twice. */
+export function alertWorkflowId(alert: Alert): string {
+  return `alert-${alertKindOf(alert)}-${alert.game_date}`;
+}
+
+const emoji: Record<Severity, string> = {
+  critical: ':rotating_light:',
+  warning: ':warning:',
+  info: ':information_source:',
+};
+
+/** Slack's incoming-webhook format: `text` for notifications, blocks for the channel. */
+export function slackMessage(alert: Alert) {
+  const text = `[${alert.severity.toUpperCase()}] ${alert.title} (game date ${alert.game_date})`;
+  const facts = [
+    `*kind* ${alertKindOf(alert)}`,
+    `*game date* ${alert.game_date}`,
+    `*correlation id* ${alert.correlation_id ?? '—'}`,
+    ...Object.entries(alert.details ?? {}).map(([key, value]) => `*${key}* ${describe(value)}`),
+  ];
+  return {
+    text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `${emoji[alert.severity]} *${alert.title}*` } },
+      { type: 'section', text: { type: 'mrkdwn', text: facts.join('\n') } },
+    ],
+  };
+}
+
+/** A PagerDuty Events v2 trigger; the dedup key makes PagerDuty fold repeats into one incident too. */
+export function pagerDutyEvent(alert: Alert, routingKey: string) {
+  return {
+    routing_key: routingKey,
+    event_action: 'trigger' as const,
+    dedup_key: alertWorkflowId(alert),
+    payload: {
+      summary: `${alert.title} (game date ${alert.game_date})`.slice(0, 1024),
+      source: 'game-day-pipeline',
+      severity: alert.severity,
+      component: alertKindOf(alert),
+      group: alert.game_date,
+      custom_details: { ...alert.details, correlation_id: alert.correlation_id ?? null },
+    },
+  };
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const json = JSON.stringify(value);
+  return json.length > 500 ? `${json.slice(0, 500)}…` : json;
+}

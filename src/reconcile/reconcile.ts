@@ -1,0 +1,153 @@
+// `pipeline reconcile` (seed 003's reconcile script): for each of the last N game dates, what the
+// processors' run history says ran against what the date's run received. `fix` hands each missing
+// completion to the run as the bridge would have, so the normal rules fire what is due, once.
+import type { BigQuery } from '@google-cloud/bigquery';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { firstProcessorRuns, type ProcessorRun } from '../bigquery/watch';
+import { signalCompletion } from '../bridge/signal';
+import { phaseOfRun } from '../health/rules';
+import type { Completion, CompletionStatus } from '../messages/completion';
+import { addDays } from '../messages/dates';
+import { phaseDefinition, type PhaseKey } from '../pipeline/definition';
+import { workflowIdFor } from '../pipeline/ids';
+import { statusQuery } from '../workflows/signals';
+import type { GameDayStatus } from '../workflows/status';
+
+export interface LostCompletion {
+  processor: string;
+  phase: PhaseKey;
+  execution_id: string;
+  completed_at: string | null;
+  /** With --fix: `handed-over` to the run, or `late` when the date's run had already closed. */
+  fix?: 'handed-over' | 'late';
+}
+
+export interface ReconciledDate {
+  game_date: string;
+  /** `open`: a run is collecting; `closed`: it finished (a fix cannot reopen it); `none`: no run yet. */
+  run: 'open' | 'closed' | 'none';
+  /** Processors the run history shows as run whose completion the run never received. */
+  missing: LostCompletion[];
+  /** Processors the run counted that the run history does not show. */
+  unexplained: string[];
+}
+
+export interface ReconcileOptions {
+  client: Client;
+  bigquery: BigQuery;
+  taskQueue: string;
+  days: number;
+  fix: boolean;
+  now?: Date;
+}
+
+export async function reconcile(options: ReconcileOptions): Promise<ReconciledDate[]> {
+  const today = (options.now ?? new Date()).toISOString().slice(0, 10);
+  const runs = await firstProcessorRuns(options.bigquery, addDays(today, -options.days), today);
+  const byDate = new Map<string, ProcessorRun[]>();
+  for (const run of runs) byDate.set(run.dataDate, [...(byDate.get(run.dataDate) ?? []), run]);
+  const report: ReconciledDate[] = [];
+  for (const [gameDate, history] of [...byDate].sort(([a], [b]) => a.localeCompare(b))) {
+    const { run, status } = await readRun(options.client, gameDate);
+    const arrived = new Set(
+      status ? Object.values(status.phases).flatMap((p) => [...p.completed_processors, ...p.failed_processors]) : [],
+    );
+    const ran = history.flatMap((row) => countedRun(row) ?? []);
+    const missing = ran.filter((r) => !arrived.has(r.processor));
+    const explained = new Set(ran.map((r) => r.processor));
+    const unexplained = status
+      ? Object.entries(status.phases)
+          .filter(([phase]) => phase !== 'phase6')
+          .flatMap(([, p]) => p.completed_processors.filter((name) => !explained.has(name)))
+      : [];
+    const date: ReconciledDate = {
+      game_date: gameDate,
+      run,
+      missing: missing.map((m) => ({
+        processor: m.processor,
+        phase: m.phase,
+        execution_id: m.row.executionId,
+        completed_at: m.row.completedAt,
+      })),
+      unexplained,
+    };
+    if (options.fix) {
+      for (const [index, lost] of missing.entries()) {
+        const delivered = await signalCompletion(options.client, options.taskQueue, completionOf(lost));
+        date.missing[index]!.fix = delivered.outcome === 'signalled' ? 'handed-over' : 'late';
+      }
+    }
+    report.push(date);
+  }
+  return report;
+}
+
+/** True while lost completions remain: found and not handed over. */
+export function lostRemain(report: ReconciledDate[]): boolean {
+  return report.some((d) => d.missing.some((m) => m.fix !== 'handed-over'));
+}
+
+interface CountedRun {
+  processor: string;
+  phase: PhaseKey;
+  row: ProcessorRun;
+}
+
+/** A run-history row as the definition names it, when it counts for its phase (no_data only if optional). */
+function countedRun(row: ProcessorRun): CountedRun | undefined {
+  const phase = phaseOfRun(row);
+  if (!phase) return undefined;
+  const processor = phaseDefinition(phase).processors.find(
+    (p) => p.name === row.processor || p.aliases?.includes(row.processor),
+  );
+  if (!processor) return undefined;
+  if (row.status === 'no_data' && !processor.optional) return undefined;
+  return { processor: processor.name, phase, row };
+}
+
+function completionOf({ processor, phase, row }: CountedRun): Completion {
+  return {
+    phase,
+    processor,
+    gameDate: row.dataDate,
+    status: row.status as CompletionStatus,
+    // The processor's own execution id: should its message still arrive, it is a duplicate.
+    executionId: row.executionId,
+    ...(row.correlationId ? { correlationId: row.correlationId } : {}),
+    skipDownstreamTrigger: false,
+    ...(row.completedAt ? { timestamp: row.completedAt } : {}),
+    ...(row.recordCount !== null ? { recordCount: row.recordCount } : {}),
+    metadata: { trigger_source: 'reconcile' },
+  };
+}
+
+async function readRun(
+  client: Client,
+  gameDate: string,
+): Promise<{ run: ReconciledDate['run']; status?: GameDayStatus }> {
+  const handle = client.workflow.getHandle(workflowIdFor(gameDate));
+  try {
+    const description = await handle.describe();
+    const status = await handle.query(statusQuery);
+    return { run: description.status.name === 'RUNNING' ? 'open' : 'closed', status };
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return { run: 'none' };
+    throw error;
+  }
+}
+
+export function renderReconcile(report: ReconciledDate[]): string {
+  if (report.length === 0) return 'no game dates in the run history for that window';
+  return report
+    .map((d) => {
+      const head = `${d.game_date}  run ${d.run}  ${d.missing.length} lost, ${d.unexplained.length} unexplained`;
+      const lines = [
+        ...d.missing.map(
+          (m) => `  lost         ${m.phase} ${m.processor} (${m.execution_id})${m.fix ? `  → ${m.fix}` : ''}`,
+        ),
+        ...d.unexplained.map((name) => `  unexplained  ${name} (no run in processor_run_history)`),
+      ];
+      return [head, ...lines].join('\n');
+    })
+    .join('\n');
+}

@@ -1,0 +1,11 @@
+// One alert, delivered. Its workflow id is the alert's (kind, date): started once, so it is sent once.
+import * as wf from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { Alert } from '../alerts/alert';
+import { aFewTimes } from './retry';
+
+const { deliverAlert } = wf.proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: aFewTimes });
+
+export async function alertWorkflow(alert: Alert): Promise<void> {
+  await deliverAlert(alert);
+}

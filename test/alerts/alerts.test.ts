@@ -1,0 +1,116 @@
+// The alert path end to end: `sendAlert` starts the alert's own workflow on the time-skipping server,
+// which delivers to a real HTTP receiver on loopback in Slack's and PagerDuty's formats. The same
+// (kind, date) is sent once, also by a second set of activities (a restarted worker).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createAlertActivities, type AlertRoutes, type AlertSent } from '../../src/activities/alerts';
+import type { Alert } from '../../src/alerts/alert';
+import { eventually } from '../helpers/eventually';
+import { startReceiver, type Receiver } from '../helpers/receiver';
+import { timeSkippingEnvironment, workflowBundle } from '../helpers/servers';
+
+const taskQueue = 'alerts-test';
+let env: TestWorkflowEnvironment;
+let receiver: Receiver;
+let routes: AlertRoutes;
+let worker: Worker;
+let running: Promise<void>;
+
+before(async () => {
+  env = await timeSkippingEnvironment();
+  receiver = await startReceiver();
+  routes = {
+    slackWebhookUrl: receiver.url('/slack'),
+    pagerDuty: { routingKey: 'routing-key-1', eventsUrl: receiver.url('/pagerduty') },
+  };
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: createAlertActivities(env.client, routes),
+  });
+  running = worker.run();
+});
+
+after(async () => {
+  worker.shutdown();
+  await running;
+  await receiver.close();
+  await env.teardown();
+});
+
+/** What a freshly started worker process would send with: new activities, nothing in memory. */
+function send(alert: Alert): Promise<AlertSent> {
+  const activities = createAlertActivities(env.client, routes);
+  return new MockActivityEnvironment({ taskQueue }).run((a: Alert) => activities.sendAlert(a), alert);
+}
+
+const stuck: Alert = {
+  kind: 'date-stuck',
+  severity: 'critical',
+  title: 'Phase 2 waits past its deadline: 20/21 processors',
+  game_date: '2025-11-27',
+  correlation_id: 'corr-1',
+  details: { waiting_on: 'phase2', missing: ['NbacGamebookProcessor'] },
+};
+
+describe('alerts', () => {
+  it('a critical alert reaches Slack and PagerDuty once, however often it is raised', async () => {
+    assert.equal((await send(stuck)).outcome, 'raised');
+    assert.equal((await send(stuck)).outcome, 'deduplicated');
+    assert.equal((await send({ ...stuck, title: 'said differently' })).outcome, 'deduplicated');
+    const delivered = await eventually(
+      () => receiver.received.filter((r) => r.body.text?.toString().includes('2025-11-27') || r.path === '/pagerduty'),
+      (r) => r.length >= 2,
+      'the alert on both routes',
+    );
+    // Another date is another alert: it arriving proves the first one's repeats had their chance.
+    await send({ ...stuck, game_date: '2025-11-28' });
+    await eventually(
+      () => receiver.received.filter((r) => r.path === '/pagerduty'),
+      (r) => r.length === 2,
+      'the second date paged',
+    );
+    const forFirstDate = receiver.received.filter((r) => JSON.stringify(r.body).includes('2025-11-27'));
+    assert.deepEqual(
+      forFirstDate.map((r) => r.path).sort(),
+      ['/pagerduty', '/slack'],
+      'one message per route for the first date',
+    );
+    const slack = delivered.find((r) => r.path === '/slack')!.body;
+    assert.equal(slack.text, '[CRITICAL] Phase 2 waits past its deadline: 20/21 processors (game date 2025-11-27)');
+    assert.match(JSON.stringify(slack.blocks), /correlation id\* corr-1/);
+    const page = forFirstDate.find((r) => r.path === '/pagerduty')!.body;
+    assert.equal(page.routing_key, 'routing-key-1');
+    assert.equal(page.event_action, 'trigger');
+    assert.equal(page.dedup_key, 'alert-date-stuck-2025-11-27');
+    assert.deepEqual(
+      { ...(page.payload as Record<string, unknown>), custom_details: undefined },
+      {
+        summary: 'Phase 2 waits past its deadline: 20/21 processors (game date 2025-11-27)',
+        source: 'game-day-pipeline',
+        severity: 'critical',
+        component: 'date-stuck',
+        group: '2025-11-27',
+        custom_details: undefined,
+      },
+    );
+  });
+
+  it('a warning goes to Slack only, and a route that fails is retried until it answers', async () => {
+    receiver.failNext(2);
+    const before = receiver.received.length;
+    await send({ kind: 'phase-partial', severity: 'warning', title: 'Phase 3 partial', game_date: '2025-11-29' });
+    const after = await eventually(
+      () => receiver.received.slice(before),
+      (r) => r.length >= 1,
+      'the warning after two failed attempts',
+    );
+    assert.deepEqual(
+      after.map((r) => [r.path, r.body.text]),
+      [['/slack', '[WARNING] Phase 3 partial (game date 2025-11-29)']],
+    );
+  });
+});
