@@ -62,6 +62,14 @@ export default tseslint.config(
   },
   { files: ['src/errors.ts'], rules: { 'no-restricted-syntax': 'off' } },
   {
+    // Workflows read like the seed's prose: small files, and functions that fit on a screen.
+    files: ['src/workflows/**/*.ts'],
+    rules: {
+      'max-lines': ['error', { max: 200 }],
+      'max-lines-per-function': ['error', { max: 80 }],
+    },
+  },
+  {
     // Workflow code must be deterministic: no Node built-ins, no clients, no I/O, in any module the
     // bundle reaches (computed from its entry; a type-only import reaches nothing).
     files: modulesReachedFrom('src/workflows/index.ts', import.meta.dirname),
