@@ -4,7 +4,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { log } from '../log';
 import { workflowIdFor } from '../pipeline/ids';
 import { gameDayWorkflow } from '../workflows/game-day';
-import { openSignal } from '../workflows/signals';
+import { backfillSignal, openSignal } from '../workflows/signals';
 import { BackfillMode, GameDate, gameDaySummary, PipelinePhase } from '../workflows/search-attributes';
 
 export type OpenedGameDay =
@@ -17,30 +17,43 @@ export function createOpenGameDayActivity(client: Client, gameDayTaskQueue?: str
   return {
     /** Signal-with-start of `open` on the date's run: starts it when missing, a no-op signal when open. */
     async openGameDay(gameDate: string): Promise<OpenedGameDay> {
-      const workflowId = workflowIdFor(gameDate);
-      try {
-        await client.workflow.signalWithStart(gameDayWorkflow, {
-          workflowId,
-          taskQueue: gameDayTaskQueue ?? Context.current().info.taskQueue,
-          args: [{ gameDate }],
-          signal: openSignal,
-          signalArgs: [],
-          // A closed date stays closed, as for the bridge.
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          staticSummary: gameDaySummary(gameDate),
-          typedSearchAttributes: [
-            { key: GameDate, value: gameDate },
-            { key: PipelinePhase, value: 'phase2' },
-            { key: BackfillMode, value: false },
-          ],
-        });
-        log.info({ game_date: gameDate, workflow_id: workflowId }, 'game day opened');
-        return { outcome: 'opened', workflowId, gameDate };
-      } catch (error) {
-        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-        log.info({ game_date: gameDate, workflow_id: workflowId }, 'game day already closed; not reopened');
-        return { outcome: 'closed', workflowId, gameDate };
-      }
+      return openDateRun(client, gameDate, gameDayTaskQueue ?? Context.current().info.taskQueue, 'open');
     },
   };
+}
+
+/**
+ * Starts the date's run when missing and signals it: `open` (deadlines run on a quiet day) or
+ * `backfill` (its own rules publish nothing while a backfill triggers the phases). A closed date
+ * stays closed, as for the bridge: a rerun is its own command.
+ */
+export async function openDateRun(
+  client: Client,
+  gameDate: string,
+  taskQueue: string,
+  mode: 'open' | 'backfill',
+): Promise<OpenedGameDay> {
+  const workflowId = workflowIdFor(gameDate);
+  try {
+    await client.workflow.signalWithStart(gameDayWorkflow, {
+      workflowId,
+      taskQueue,
+      args: [{ gameDate }],
+      signal: mode === 'backfill' ? backfillSignal : openSignal,
+      signalArgs: [],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      staticSummary: gameDaySummary(gameDate),
+      typedSearchAttributes: [
+        { key: GameDate, value: gameDate },
+        { key: PipelinePhase, value: 'phase2' },
+        { key: BackfillMode, value: mode === 'backfill' },
+      ],
+    });
+    log.info({ game_date: gameDate, workflow_id: workflowId, mode }, 'game day opened');
+    return { outcome: 'opened', workflowId, gameDate };
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    log.info({ game_date: gameDate, workflow_id: workflowId, mode }, 'game day already closed; not reopened');
+    return { outcome: 'closed', workflowId, gameDate };
+  }
 }

@@ -130,7 +130,7 @@ export async function timeSkippingWorker(taskQueue: string, activities: Partial<
 }
 
 /** Time stands still while a test activity runs, so the server never skips over its timeout. */
-function holdingTheClock(env: TestWorkflowEnvironment, activities: Partial<Activities>): Partial<Activities> {
+export function holdingTheClock(env: TestWorkflowEnvironment, activities: Partial<Activities>): Partial<Activities> {
   const clock = env.connection.testService!;
   const held = Object.entries(activities).map(([name, run]) => [
     name,

@@ -21,8 +21,7 @@ import {
 } from '../../src/workflows/backfill';
 import { datesOf } from '../../src/workflows/backfill-plan';
 import { completion, processorNames } from '../helpers/messages';
-import type { Activities } from '../../src/activities';
-import { memoryRunHistory, timeSkippingEnvironment, workflowBundle } from '../helpers/servers';
+import { holdingTheClock, memoryRunHistory, timeSkippingEnvironment, workflowBundle } from '../helpers/servers';
 
 const taskQueue = 'backfill-test';
 let env: TestWorkflowEnvironment;
@@ -58,7 +57,7 @@ async function answer(trigger: Trigger): Promise<void> {
 }
 
 const activities = () =>
-  holdingTheClock({
+  holdingTheClock(env, {
     ...memoryRunHistory().activities,
     ...createBackfillActivities(client, taskQueue),
     async publishTrigger(request: TriggerRequest) {
@@ -89,23 +88,6 @@ before(async () => {
   client = new Client({ connection: env.connection, namespace: env.namespace }); // its waits never move the clock
 });
 after(() => env.teardown());
-
-/** Time stands still while a test activity runs, so the server never skips past its timeout. */
-function holdingTheClock(activities: Partial<Activities>): Partial<Activities> {
-  const clock = env.connection.testService!;
-  const held = Object.entries(activities).map(([name, run]) => [
-    name,
-    async (...args: unknown[]) => {
-      await clock.lockTimeSkipping({});
-      try {
-        return await (run as (...a: unknown[]) => Promise<unknown>)(...args);
-      } finally {
-        await clock.unlockTimeSkipping({});
-      }
-    },
-  ]);
-  return Object.fromEntries(held) as Partial<Activities>;
-}
 
 /** Lets time pass a poll at a time (timers fire, activities run) until the backfill has finished. */
 async function driveUntil(id: string, done: (p: BackfillProgress) => boolean, seen: BackfillProgress[] = []) {
