@@ -33,8 +33,9 @@ export async function scheduledExportWorkflow(job: ScheduledExportJob): Promise<
     { key: PipelinePhase, value: 'phase6' },
   ]);
 
-  // A forced run is a new export with new content: its own trigger_id, so consumers don't drop it.
-  const triggerId = job.force ? `${workflowId}/forced/${firedAt.toISOString()}` : workflowId;
+  // A forced run is a new export with new content: its own trigger_id (this firing's run id, unique even
+  // for two firings in one second), so consumers don't drop it.
+  const triggerId = job.force ? `${workflowId}/forced/${wf.workflowInfo().runId}` : workflowId;
   try {
     const child = await wf.startChild(exportWorkflow, {
       workflowId,
