@@ -3,10 +3,24 @@
 -- Statements end with ';' at the end of a line (ensureSchema splits on that).
 -- Tables are named without a project: they resolve in the project the query job runs in.
 
+CREATE SCHEMA IF NOT EXISTS nba_raw;
 CREATE SCHEMA IF NOT EXISTS nba_analytics;
 CREATE SCHEMA IF NOT EXISTS nba_precompute;
 CREATE SCHEMA IF NOT EXISTS nba_predictions;
 CREATE SCHEMA IF NOT EXISTS nba_orchestration;
+
+-- Phase 2 (NbacScheduleProcessor): the season's schedule, one row per game. Phase 5 reads it to
+-- tell a day without games (quiet) from a game day.
+CREATE TABLE IF NOT EXISTS nba_raw.nbac_schedule (
+  game_id STRING NOT NULL,
+  game_date DATE NOT NULL,
+  home_team_abbr STRING,
+  away_team_abbr STRING,
+  -- scheduled | in_progress | final | postponed | cancelled
+  game_status STRING,
+  processed_at TIMESTAMP
+)
+PARTITION BY game_date;
 
 -- Phase 3: one row per player per finished game (the results exports read it).
 CREATE TABLE IF NOT EXISTS nba_analytics.player_game_summary (

@@ -1,6 +1,9 @@
-// What phase 5 reads from BigQuery: phase 4 readiness, stragglers, coverage.
+// What phase 5 reads from BigQuery: the schedule, phase 4 readiness, stragglers, coverage.
 import type { BigQuery } from '@google-cloud/bigquery';
 import { featureRowCount, playersMissingPredictions, predictionCoverage } from '../bigquery/queries';
+import { scheduledDay, type ScheduledDay } from '../bigquery/schedule';
+
+export type { ScheduledDay, ScheduleVerdict } from '../bigquery/schedule';
 
 export interface Coverage {
   predicted: number;
@@ -15,5 +18,7 @@ export function createBigQueryActivities(bigquery: BigQuery) {
     /** Players with features but no prediction yet. */
     playersMissingPredictions: (gameDate: string): Promise<string[]> => playersMissingPredictions(bigquery, gameDate),
     predictionCoverage: (gameDate: string): Promise<Coverage> => predictionCoverage(bigquery, gameDate),
+    /** Whether the date has games, by the season's schedule (`unknown` when the schedule does not cover it). */
+    scheduledDay: (gameDate: string): Promise<ScheduledDay> => scheduledDay(bigquery, gameDate),
   };
 }

@@ -2,6 +2,7 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { log } from '../log';
+import type { ScheduledDay } from './bigquery';
 import { workflowIdFor } from '../pipeline/ids';
 import { gameDayWorkflow } from '../workflows/game-day';
 import { backfillSignal, openSignal } from '../workflows/signals';
@@ -16,8 +17,8 @@ export type OpenedGameDay =
 export function createOpenGameDayActivity(client: Client, gameDayTaskQueue?: string) {
   return {
     /** Signal-with-start of `open` on the date's run: starts it when missing, a no-op signal when open. */
-    async openGameDay(gameDate: string): Promise<OpenedGameDay> {
-      return openDateRun(client, gameDate, gameDayTaskQueue ?? Context.current().info.taskQueue, 'open');
+    async openGameDay(gameDate: string, schedule?: ScheduledDay): Promise<OpenedGameDay> {
+      return openDateRun(client, gameDate, gameDayTaskQueue ?? Context.current().info.taskQueue, 'open', schedule);
     },
   };
 }
@@ -32,13 +33,15 @@ export async function openDateRun(
   gameDate: string,
   taskQueue: string,
   mode: 'open' | 'backfill',
+  /** What the schedule says about the date (the opener read it): the run starts knowing it. */
+  schedule?: ScheduledDay,
 ): Promise<OpenedGameDay> {
   const workflowId = workflowIdFor(gameDate);
   try {
     await client.workflow.signalWithStart(gameDayWorkflow, {
       workflowId,
       taskQueue,
-      args: [{ gameDate }],
+      args: [{ gameDate, ...(schedule ? { schedule } : {}) }],
       signal: mode === 'backfill' ? backfillSignal : openSignal,
       signalArgs: [],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',

@@ -11,6 +11,7 @@ import { predictedPlayers, predictionRows, writePredictionRows, type PredictionR
 import { resultRows, writeResultRows, type ResultRow } from './sample/results';
 import { roster, schedule } from './sample/roster';
 import { runRows, upsertRuns, type RunRow } from './sample/runs';
+import { scheduleIfMissing, scheduleRows, writeScheduleRows, type ScheduleRow } from './sample/schedule';
 
 export { featureVersion, type FeatureRow } from './sample/features';
 export { predictionSystems, type PredictionRow } from './sample/predictions';
@@ -18,6 +19,7 @@ export { maxPlayers, roster, type RosterPlayer } from './sample/roster';
 export type { ContextRow } from './sample/context';
 export type { ResultRow } from './sample/results';
 export type { RunRow } from './sample/runs';
+export type { ScheduleRow } from './sample/schedule';
 
 export interface SampleDayOptions {
   /** Players with features on the date; the roster is the same every day. Default 100, at most 390. */
@@ -26,6 +28,8 @@ export interface SampleDayOptions {
   predictionCoverage?: number;
   /** Recorded on the sample's processor runs. Default `sample-<date>`. */
   correlationId?: string;
+  /** A day without games: an empty schedule for the date (its neighbours have games), no players. */
+  noGames?: boolean;
 }
 
 export interface SampleDay {
@@ -37,16 +41,21 @@ export interface SampleDay {
   predictions: PredictionRow[];
   results: ResultRow[];
   runs: RunRow[];
+  /** The date's games in the schedule (none on a day without games). */
+  schedule: ScheduleRow[];
+  /** The days either side of a day without games, with their games: the schedule covers the date. */
+  neighbours: { gameDate: string; schedule: ScheduleRow[] }[];
   /** Players with features and no prediction, sorted. */
   missingPredictions: string[];
 }
 
 export function sampleDay(gameDate: string, options: SampleDayOptions = {}): SampleDay {
   dateParam('gameDate', gameDate);
-  const count = options.players ?? 100;
+  const count = options.noGames ? 0 : (options.players ?? 100);
   const coverage = options.predictionCoverage ?? 1;
   if (!(coverage >= 0 && coverage <= 1)) throw new Error(`predictionCoverage must be from 0 to 1, got ${coverage}`);
   const players = roster(count);
+  const playedBefore = roster(options.players ?? 100);
   const resultsDate = addDays(gameDate, -1);
   const correlationId = options.correlationId ?? `sample-${gameDate}`;
 
@@ -56,7 +65,7 @@ export function sampleDay(gameDate: string, options: SampleDayOptions = {}): Sam
   const predicted = predictedPlayers(gameDate, players, coverage);
   const predictions = predictionRows(gameDate, predicted, todaysGames);
   const predictedNames = new Set(predicted.map((p) => p.playerLookup));
-  const results = resultRows(resultsDate, players, schedule(resultsDate, players));
+  const results = resultRows(resultsDate, playedBefore, schedule(resultsDate, playedBefore));
   const runs = runRows(gameDate, resultsDate, correlationId, {
     results: results.length,
     context: context.length,
@@ -73,6 +82,13 @@ export function sampleDay(gameDate: string, options: SampleDayOptions = {}): Sam
     predictions,
     results,
     runs,
+    schedule: scheduleRows(todaysGames),
+    neighbours: options.noGames
+      ? [resultsDate, addDays(gameDate, 1)].map((date) => ({
+          gameDate: date,
+          schedule: scheduleRows(schedule(date, playedBefore)),
+        }))
+      : [],
     missingPredictions: players
       .map((p) => p.playerLookup)
       .filter((name) => !predictedNames.has(name))
@@ -95,5 +111,7 @@ export async function seedSampleDay(
   await writePredictionRows(bigquery, day.gameDate, day.predictions);
   await writeResultRows(bigquery, day.resultsDate, day.results);
   await upsertRuns(bigquery, day.runs);
+  await writeScheduleRows(bigquery, day.gameDate, day.schedule);
+  for (const neighbour of day.neighbours) await scheduleIfMissing(bigquery, neighbour.gameDate, neighbour.schedule);
   return day;
 }

@@ -42,7 +42,7 @@ export interface OpenRun {
 
 /** A busy worker answers within this; without one the search attributes still tell the phase. */
 const QUERY_DEADLINE_MS = 20_000;
-const ended = new Set(['complete', 'closed', 'completed', 'expired', 'late']);
+const ended = new Set(['complete', 'closed', 'completed', 'expired', 'late', 'no_games']);
 
 /** The line of an open run: late once its SLA time passed without exports, stuck when nothing moved for long. */
 export function openDayLine(run: OpenRun, now: number): DayLine {

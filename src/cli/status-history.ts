@@ -24,7 +24,7 @@ export async function statusFromRunHistory(bigquery: BigQuery, date: string): Pr
 export function statusFromEvents(date: string, events: readonly RunEvent[]): GameDayStatus {
   const received: Received = {};
   const triggers: Record<string, StepFired> = {};
-  let closed: 'completed' | 'expired' | 'late' | undefined;
+  let closed: 'completed' | 'expired' | 'late' | 'no_games' | undefined;
   // Later events win: a rerun's trigger replaces the first run's under the same key.
   for (const event of events) {
     const detail = event.detail ?? {};

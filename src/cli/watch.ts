@@ -14,7 +14,7 @@ export interface WatchCommandDeps {
   gameDate: (value: string) => string;
 }
 
-const finished = new Set(['complete', 'closed', 'expired', 'late']);
+const finished = new Set(['complete', 'closed', 'expired', 'late', 'no_games']);
 
 /** Phase 5's deadlines on the date that are still ahead of `now`. */
 export function deadlinesAhead(gameDate: string, now: number): { what: string; at: number }[] {

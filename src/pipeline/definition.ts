@@ -178,6 +178,18 @@ export const pipeline = {
     slaMinCoveragePct: 90,
   },
 
+  /**
+   * The season's schedule (NbacScheduleProcessor's table). A date it has no games for, while it has
+   * games before and after the date, is a day without games: phase 5 stays quiet and the run closes
+   * as `no_games`. A schedule that does not reach past the date (not loaded, BigQuery down) never
+   * silences a day: it is treated as a game day.
+   */
+  schedule: {
+    table: 'nba_raw.nbac_schedule',
+    /** Games with these statuses are not played that day. */
+    notPlayed: ['postponed', 'cancelled'],
+  },
+
   /** Phase 5 → 6: which prediction completions may start the exports. */
   phase6Gate: {
     acceptedStatuses: ['success', 'partial'],

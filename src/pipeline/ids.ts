@@ -28,6 +28,8 @@ export const triggerKeys = {
   phase5: 'phase5',
   phase5Retry: (attempt: number): string => `phase5/retry/${attempt}`,
   phase6: 'phase6',
+  /** The n-th re-export for a better prediction batch than the last one exported. */
+  phase6Better: (n: number): string => `phase6/better-${n}`,
 } as const;
 
 /** Stable per date and step, so consumers can dedupe a republished trigger. */

@@ -2,6 +2,7 @@
 // export type runs as its own activity, in parallel; one failing type does not stop the others.
 // The run reports what happened once, on nba-phase6-export-complete, and returns the same report.
 import * as wf from '@temporalio/workflow';
+import type { Activities } from '../activities';
 import type { ExportActivities, ExportWritten } from '../activities/exports';
 import {
   exportRequestOf,
@@ -12,6 +13,7 @@ import {
 } from '../messages/export-message';
 import { relativeDateTimeZone, type ExportType } from '../pipeline/exports';
 import { failureMessage } from './failure';
+import { aFewTimes } from './retry';
 import { scheduledOrStartTime } from './scheduled-time';
 import { CorrelationId, GameDate, PipelinePhase } from './search-attributes';
 import { resolveTargetDate, updatesLatest } from './target-date';
@@ -30,6 +32,8 @@ const { runExport } = wf.proxyActivities<ExportActivities>({
     nonRetryableErrorTypes: ['InvalidExportRequest'],
   },
 });
+
+const { sendAlert } = wf.proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: aFewTimes });
 
 const { publishExportComplete } = wf.proxyActivities<ExportActivities>({
   startToCloseTimeout: '30 seconds',
@@ -92,7 +96,31 @@ export async function exportWorkflow(trigger: ExportTrigger): Promise<ExportComp
   };
   if (failed.length > 0) wf.log.warn('exports failed', { ...fields, status: report.status, failed });
   else wf.log.info('exports written', { ...fields, export_types: report.succeeded });
+  if (report.status !== 'success' && wf.patched(exportAlertsPatch)) await alertExport(report);
   return report;
+}
+
+/** Runs started before it logged a failed or partial export and raised no alert. */
+export const exportAlertsPatch = 'export-failed-or-partial-alerts';
+
+/** A failed export is critical (the website shows stale files), a partial one a warning; once per date. */
+async function alertExport(report: ExportComplete): Promise<void> {
+  const failedAll = report.status === 'failed';
+  await sendAlert({
+    kind: failedAll ? 'export-failed' : 'export-partial',
+    severity: failedAll ? 'critical' : 'warning',
+    title: `Exports ${failedAll ? 'failed' : 'partly failed'}: ${report.failed.map((f) => f.export_type).join(', ')}`,
+    game_date: report.target_date,
+    correlation_id: report.correlation_id,
+    details: {
+      trigger_id: report.trigger_id,
+      workflow_id: report.workflow_id,
+      succeeded: report.succeeded,
+      failed: report.failed.map((f) => `${f.export_type}: ${f.error}`),
+    },
+  }).catch((error: unknown) =>
+    wf.log.error('export alert not delivered', { target_date: report.target_date, error: failureMessage(error) }),
+  );
 }
 
 /** A target date that cannot be read fails the run at once: retrying cannot fix the trigger. */

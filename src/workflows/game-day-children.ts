@@ -40,6 +40,7 @@ export function startPhase5Child(state: GameDayState, workflowId: string, pushed
         },
         ...(scopeOf(state) ? { scope: scopeOf(state) } : {}),
         ...(pushed ? { pushed } : {}),
+        ...(state.schedule ? { schedule: state.schedule } : {}),
       },
     ],
   });
@@ -61,11 +62,18 @@ export function startPhase4Child(state: GameDayState, workflowId: string, pushed
   });
 }
 
-/** The event-driven export of the date, as a child run; what it wrote and what failed. */
-export async function runEventDrivenExport(state: GameDayState, trigger: StepFired): Promise<ExportOutcome> {
+/** The event-driven export of the date (or a re-export for a better batch), as a child run; what it wrote and what failed. */
+export async function runEventDrivenExport(
+  state: GameDayState,
+  trigger: StepFired,
+  {
+    workflowId = exportWorkflowIdFor(state.gameDate, eventDrivenExport.set),
+    prediction = state.acceptedPrediction,
+  } = {},
+): Promise<ExportOutcome> {
   try {
     const result = await wf.executeChild(exportWorkflow, {
-      workflowId: exportWorkflowIdFor(state.gameDate, eventDrivenExport.set),
+      workflowId,
       parentClosePolicy: 'ABANDON',
       ...(wf.patched(searchableChildrenPatch) ? { staticSummary: `Exports (tonight) of ${state.gameDate}` } : {}),
       args: [
@@ -78,8 +86,8 @@ export async function runEventDrivenExport(state: GameDayState, trigger: StepFir
           correlation_id: state.correlationId ?? null,
           trigger_id: trigger.triggerId,
           timestamp: trigger.firedAt,
-          upstream_batch_id: state.acceptedPrediction?.batchId ?? null,
-          upstream_predictions: state.acceptedPrediction?.predictions ?? null,
+          upstream_batch_id: prediction?.batchId ?? null,
+          upstream_predictions: prediction?.predictions ?? null,
         },
       ],
     });

@@ -4,6 +4,7 @@ import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { pipeline } from '../pipeline/definition';
 import { failureMessage } from './failure';
+import { raiseAlert, runAlertsPatch } from './game-day-alerts';
 import { cancelChildren } from './game-day-children';
 import type { GameDay } from './game-day-run';
 import { patches, type GameDayOutcome } from './game-day-state';
@@ -40,17 +41,29 @@ export async function restartPhase5(day: GameDay, reason: string): Promise<void>
 }
 
 /** Closes the date: children still running are cancelled, and the close is recorded in the run history. */
-export async function closeDay(day: GameDay, outcome: 'completed' | 'expired'): Promise<GameDayOutcome> {
+export async function closeDay(day: GameDay, outcome: Exclude<GameDayOutcome, 'late'>): Promise<GameDayOutcome> {
   const { state } = day;
   return day.step(async () => {
+    const waitingOn = waitingOnOf(state);
     state.closed = outcome;
     if (outcome === 'expired') {
-      wf.log.warn('game day closed before completing', { game_date: day.gameDate, waiting_on: waitingOnOf(state) });
+      wf.log.warn('game day closed before completing', { game_date: day.gameDate, waiting_on: waitingOn });
+      if (wf.patched(runAlertsPatch)) {
+        await raiseAlert(day, {
+          kind: 'date-expired',
+          severity: 'critical',
+          title: `date-expired: closed without completing, waiting on ${waitingOn}`,
+          details: { waiting_on: waitingOn, opened_at: state.openedAt },
+        });
+      }
     }
     day.refreshPhase();
     await wf.condition(wf.allHandlersFinished); // e.g. a phase 5 restart under way
     await cancelChildren(state);
-    day.events.note({ kind: 'close', detail: { outcome, waiting_on: waitingOnOf(state) } });
+    day.events.note({
+      kind: 'close',
+      detail: { outcome, waiting_on: waitingOnOf(state), ...(state.noGames ? { schedule: state.noGames } : {}) },
+    });
     await day.events.write();
     if (wf.patched(patches.runHistory)) {
       const { workflowId, firstExecutionRunId } = wf.workflowInfo();

@@ -8,7 +8,8 @@ import type { Completion } from '../messages/completion';
 import { pipeline, type PhaseKey } from '../pipeline/definition';
 import { gameDayChildId, workflowIdFor } from '../pipeline/ids';
 import { zonedInstant } from '../pipeline/time';
-import { phase6Verdict } from './gate';
+import { alertPartial, runAlertsPatch } from './game-day-alerts';
+import { judgePrediction } from './game-day-predictions';
 import { scopeOf, startPhase4Child, startPhase5Child } from './game-day-children';
 import { isLive, patches, restore, type GameDayInput, type GameDayOutcome } from './game-day-state';
 import { notCounted, phaseProgress, recordDelivery } from './progress';
@@ -19,8 +20,8 @@ import {
   completionSignal,
   correlationIdSignal,
   phase4DoneSignal,
-  predictionsCompleteSignal,
   type Phase4Done,
+  type Phase5End,
   type PushLevel,
   type PushSource,
   type StepFired,
@@ -77,8 +78,9 @@ export class GameDay extends GameDaySteps {
       if (state.children.phase4) await this.signalChild('phase4', completionSignal, completion);
       else state.phase4Backlog.push(completion);
     }
-    const refused = completion.phase === 'phase5' ? await this.judgePrediction(completion) : notCounted(completion);
+    const refused = completion.phase === 'phase5' ? await judgePrediction(this, completion) : notCounted(completion);
     this.events.completion(completion, refused ? 'rejected' : 'accepted', refused);
+    if (!refused && completion.status === 'partial' && wf.patched(runAlertsPatch)) await alertPartial(this, completion);
   }
 
   stepFired(step: StepFired): void {
@@ -93,8 +95,9 @@ export class GameDay extends GameDaySteps {
     await this.signalChild('phase5', phase4DoneSignal, done);
   }
 
-  phase5Finished(): void {
+  phase5Finished(end?: Phase5End): void {
     this.state.phase5Finished = true;
+    if (end?.noGames) this.state.noGames ??= end.noGames;
   }
 
   /** A backfill drives the date: its own rules publish nothing (past dates only, as for the flag). */
@@ -176,24 +179,5 @@ export class GameDay extends GameDaySteps {
     this.state.backfill = true;
     wf.upsertSearchAttributes([{ key: BackfillMode, value: true }]);
     await Promise.all([this.signalChild('phase4', backfillSignal), this.signalChild('phase5', backfillSignal)]);
-  }
-
-  /** Passes a prediction completion through the 5→6 gate; why it was turned away, if it was. */
-  private async judgePrediction(completion: Completion): Promise<string | undefined> {
-    const { state } = this;
-    if (state.acceptedPrediction) return undefined;
-    const verdict = phase6Verdict(completion);
-    if (verdict.accepted) {
-      state.acceptedPrediction = verdict;
-      await this.signalChild('phase5', predictionsCompleteSignal);
-    } else {
-      state.rejectedPredictions.push(verdict.reason);
-      wf.log.info('prediction completion turned away by the 5→6 gate', {
-        game_date: this.gameDate,
-        reason: verdict.reason,
-      });
-      return verdict.reason;
-    }
-    return undefined;
   }
 }

@@ -1,6 +1,7 @@
 // The state a game date's run keeps (and carries across continue-as-new), and the rules that read it.
 import { addDays } from '../messages/dates';
 import { emptyLeaseTable, type LeaseTable } from '../leases/table';
+import type { ScheduledDay } from '../activities/bigquery';
 import type { Completion } from '../messages/completion';
 import type { RunEvent } from '../messages/run-event';
 import { pipeline } from '../pipeline/definition';
@@ -10,7 +11,7 @@ import type { Phase4Done, StepFired } from './signals';
 import type { ExportOutcome } from './status';
 import { calendarDateIn } from './target-date';
 
-export type GameDayOutcome = 'completed' | 'expired' | 'late';
+export type GameDayOutcome = 'completed' | 'expired' | 'late' | 'no_games';
 
 export interface GameDayInput {
   gameDate: string;
@@ -20,6 +21,14 @@ export interface GameDayInput {
   continueAsNewAfterEvents?: number;
   /** A deliberate rerun of a closed date (`pipeline rerun`). */
   rerun?: Rerun;
+  /** What the schedule said when the opener opened the date (phase 5 then need not ask again). */
+  schedule?: ScheduledDay;
+}
+
+export interface AcceptedPrediction {
+  batchId: string | null;
+  predictions: number | null;
+  completionPct: number;
 }
 
 export interface GameDayState {
@@ -34,7 +43,11 @@ export interface GameDayState {
   children: Record<string, string>;
   phase4Done?: Phase4Done;
   /** The prediction completion that passed the 5→6 gate. */
-  acceptedPrediction?: { batchId: string | null; predictions: number | null; completionPct: number };
+  acceptedPrediction?: AcceptedPrediction;
+  /** A later batch through the gate with higher coverage than the last export's, not yet exported. */
+  betterPrediction?: AcceptedPrediction;
+  /** Tonight's files exported again, once per better batch, in order. */
+  betterExports?: (ExportOutcome & { prediction: AcceptedPrediction; triggerId: string })[];
   /** Prediction completions the 5→6 gate turned away, with why. */
   rejectedPredictions: string[];
   /** Phase 4 completions (duplicates aside) that arrived before the cascade ran: handed to it at its start. */
@@ -42,6 +55,10 @@ export interface GameDayState {
   exports?: ExportOutcome;
   /** Phase 5's retries and SLA check are behind it. */
   phase5Finished?: boolean;
+  /** What the schedule said when it told phase 5 the date has no games: the run closes as `no_games`. */
+  noGames?: ScheduledDay;
+  /** The opener's reading of the schedule, handed to phase 5. */
+  schedule?: ScheduledDay;
   /** Why each failed phase 5 run failed. */
   phase5Failures: string[];
   closed?: GameDayOutcome;
@@ -97,6 +114,7 @@ export function restore(input: GameDayInput): GameDayState {
     events: [],
     eventSequence: 0,
     commands: [],
+    ...(input.schedule ? { schedule: input.schedule } : {}),
     ...(input.rerun ? { rerun: input.rerun, correlationId: input.rerun.correlationId ?? undefined } : {}),
     leases: emptyLeaseTable(),
     ...state,

@@ -21,8 +21,11 @@ export function phase3Trigger(state: GameDayState, source: Source): Unstamped<Ph
   };
 }
 
-export function phase6Trigger(state: GameDayState, source: Source): Unstamped<Phase6Trigger> {
-  const prediction = state.acceptedPrediction;
+export function phase6Trigger(
+  state: GameDayState,
+  source: Source,
+  prediction = state.acceptedPrediction,
+): Unstamped<Phase6Trigger> {
   return {
     game_date: state.gameDate,
     correlation_id: state.correlationId ?? null,

@@ -10,6 +10,7 @@ import { handleLeases } from './leases';
 import { observeLatencies } from './pipeline-metrics';
 import { manualCompletion, manualTrigger, noteRerun } from './game-day-commands';
 import { closeDay, restartPhase5 } from './game-day-lifecycle';
+import { exportBetterBatches } from './game-day-predictions';
 import { phase3Trigger, phase6Trigger } from './game-day-triggers';
 import {
   backfillSignal,
@@ -40,7 +41,7 @@ export async function gameDayWorkflow(input: GameDayInput): Promise<GameDayOutco
     observeLatencies(day.state.received, step); // the children's triggers
   });
   wf.setHandler(phase4DoneSignal, (done) => day.phase4Finished(done));
-  wf.setHandler(phase5FinishedSignal, () => day.phase5Finished());
+  wf.setHandler(phase5FinishedSignal, (end) => day.phase5Finished(end));
   wf.setHandler(phase5FailedSignal, (reason) => restartPhase5(day, reason));
   wf.setHandler(manualTriggerUpdate, (request) => manualTrigger(day, request), { validator: refuse(refuseTrigger) });
   wf.setHandler(manualCompletionUpdate, (request) => manualCompletion(day, request), {
@@ -53,7 +54,7 @@ export async function gameDayWorkflow(input: GameDayInput): Promise<GameDayOutco
   if (closed) return day.endAsLate(closed);
   leases.dateChecked();
   if (input.rerun && !input.state) noteRerun(day, input.rerun);
-  return Promise.race([day.continueAsNewWhenSafe(), day.writeEventsWhenDue(), theDay(day)]);
+  return Promise.race([day.continueAsNewWhenSafe(), day.writeEventsWhenDue(), exportBetterBatches(day), theDay(day)]);
 }
 
 async function theDay(day: GameDay): Promise<GameDayOutcome> {
@@ -63,6 +64,8 @@ async function theDay(day: GameDay): Promise<GameDayOutcome> {
   const startsAt = (phase: string) => from === phase;
   const skips = (phase: string) => from !== undefined && from > phase;
   const source = (phase: string) => (startsAt(phase) ? ('rerun' as const) : ('orchestrator' as const));
+  // A day without games (phase 5 read the schedule) waits for nothing more.
+  const until = async (ready: () => boolean) => (await day.waitFor(() => ready() || !!state.noGames)) && ready();
 
   // Phase 5 runs from the start, so its deadlines hold even if nothing upstream ever arrives.
   if (skips('phase5')) day.phase5Finished();
@@ -73,20 +76,20 @@ async function theDay(day: GameDay): Promise<GameDayOutcome> {
       // Phase 2 → 3: once all 21 raw processors are complete (or an operator said so), one phase 3 trigger.
       if (!skips('phase3')) {
         const phase2Done = () => day.phaseComplete('phase2') || !!state.triggers.phase3;
-        if (!startsAt('phase3') && !(await day.waitFor(phase2Done))) return false;
+        if (!startsAt('phase3') && !(await until(phase2Done))) return false;
         await day.fire('phase3', pipeline.topics.phase3Trigger, phase3Trigger(state, source('phase3')));
       }
       if (skips('phase4')) return true;
       // Phase 3 → 4: once all 5 analytics processors are complete, the cascade runs its levels.
       const phase3Done = () => day.phaseComplete('phase3') || !!state.children.phase4;
-      if (!startsAt('phase4') && !(await day.waitFor(phase3Done))) return false;
+      if (!startsAt('phase4') && !(await until(phase3Done))) return false;
       await day.startPhase4(startsAt('phase4') ? { level: 1, source: 'rerun' } : undefined);
-      return day.waitFor(() => state.phase4Done !== undefined);
+      return until(() => state.phase4Done !== undefined);
     })(),
     (async () => {
       // Phase 5 → 6: the first prediction batch through the gate starts the exports, once.
       const predicted = () => state.acceptedPrediction !== undefined || !!state.triggers.phase6;
-      if (!startsAt('phase6') && !(await day.waitFor(predicted))) return false;
+      if (!startsAt('phase6') && !(await until(predicted))) return false;
       await day.fire('phase6', pipeline.topics.phase6ExportTrigger, phase6Trigger(state, source('phase6')));
       await day.runExports();
       return true;
@@ -95,8 +98,8 @@ async function theDay(day: GameDay): Promise<GameDayOutcome> {
 
   // Then the date stays open for late duplicates until phase 5's deadlines are behind it.
   const finished = upstream && downstream && (await day.waitFor(() => state.phase5Finished === true));
-  if (finished) await day.closeWhenQuiet();
-  return closeDay(day, finished ? 'completed' : 'expired');
+  if (finished || state.noGames) await day.closeWhenQuiet();
+  return closeDay(day, finished ? 'completed' : state.noGames ? 'no_games' : 'expired');
 }
 
 /** An update validator from a check that returns why it refuses. */

@@ -4,8 +4,10 @@ import * as wf from '@temporalio/workflow';
 import { pipeline } from '../pipeline/definition';
 import { triggerKeys } from '../pipeline/ids';
 import { zonedInstant } from '../pipeline/time';
+import type { ScheduledDay } from '../activities/bigquery';
 import { failureMessage } from './failure';
 import { fireOnce } from './fire';
+import { backupPath, type BackupDecision, type PredictionsStart } from './phase5-backup';
 import { checkSla, readsUntil } from './phase5-reads';
 import {
   backfillSignal,
@@ -37,12 +39,8 @@ export interface Phase5Input {
   scope?: string;
   /** Start predictions at once (a rerun from phase 5). */
   pushed?: PushSource;
-}
-
-/** How predictions start: who started them, and the players phase 4 (or BigQuery) said were ready. */
-export interface PredictionsStart {
-  source: 'orchestrator' | 'backup' | PushSource;
-  players: { ready: number | null; total: number | null };
+  /** What the schedule said when the opener opened the date. */
+  schedule?: ScheduledDay;
 }
 
 export class Phase5Day {
@@ -93,29 +91,15 @@ export class Phase5Day {
     return Date.parse(this.input.openedAt) <= this.at(schedule.slaCheckAt);
   }
 
-  /** Waits for phase 4 (or an operator); past the backup deadline, for BigQuery to show features. */
-  async waitForPhase4OrBackup(): Promise<PredictionsStart | undefined> {
+  /** Waits for phase 4 (or an operator); past the backup deadline, takes the backup path. */
+  async waitForPhase4OrBackup(): Promise<BackupDecision | undefined> {
     const goAhead = () => this.phase4 !== undefined || this.pushed !== undefined;
     if (!this.deadlinesApply()) {
       await wf.condition(goAhead);
       return undefined;
     }
     if (await wf.condition(goAhead, untilAt(this.at(schedule.backupAt)))) return undefined;
-    const giveUpAt = Date.now() + schedule.backupWaitsUpTo;
-    for (;;) {
-      const rows = await readsUntil(giveUpAt)
-        .featureRowCount(this.gameDate)
-        .catch((error: unknown) => {
-          wf.log.warn('phase 4 readiness unknown: BigQuery did not answer in time', {
-            game_date: this.gameDate,
-            error: failureMessage(error),
-          });
-          return 0;
-        });
-      if (goAhead()) return undefined;
-      if (rows > 0 || Date.now() >= giveUpAt) return { source: 'backup', players: { ready: rows, total: null } };
-      await wf.condition(goAhead, Math.min(schedule.readinessCheckEvery, untilAt(giveUpAt)));
-    }
+    return backupPath(this.gameDate, goAhead, this.input.schedule);
   }
 
   /** Publishes the predictions start once (a restarted run finds it fired) and tells the date's run. */

@@ -4,15 +4,19 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { ScheduledDay } from '../activities/bigquery';
 import type { OpenedGameDay } from '../activities/open-game-day';
 import type { ExportComplete, ExportTrigger } from '../messages/export-message';
 import { exportSets, gameDayTimeZone, type ScheduledExportJob } from '../pipeline/exports';
 import { exportWorkflowIdFor } from '../pipeline/ids';
 import { exportWorkflow, resolveOrReject } from './export';
+import { failureMessage } from './failure';
+import { aFewTimes } from './retry';
 import { scheduledOrStartTime } from './scheduled-time';
 import { GameDate, PipelinePhase } from './search-attributes';
 import { calendarDateIn } from './target-date';
 
+const { scheduledDay } = wf.proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: aFewTimes });
 const { openGameDay } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   // Temporal being briefly unreachable from the worker must not lose the day's opening.
@@ -69,13 +73,32 @@ function triggerFor(job: ScheduledExportJob, targetDate: string, triggerId: stri
   return { export_types: [...set.exportTypes], target_date: targetDate, update_latest: set.updateLatest, ...tracing };
 }
 
-/** Opens today's game-day run (the date in Los Angeles when the Schedule fired). */
+/** Runs started before it opened the date without reading the schedule. */
+const openerReadsSchedulePatch = 'opener-reads-the-schedule';
+
+/**
+ * Opens today's game-day run (the date in Los Angeles when the Schedule fired), with what the
+ * schedule says about the date: a day without games is opened all the same and closes as `no_games`.
+ */
 export async function openGameDayWorkflow(): Promise<OpenedGameDay> {
   const gameDate = calendarDateIn(gameDayTimeZone, scheduledOrStartTime());
   wf.upsertSearchAttributes([{ key: GameDate, value: gameDate }]);
-  const opened = await openGameDay(gameDate);
+  const schedule = wf.patched(openerReadsSchedulePatch) ? await scheduleOf(gameDate) : undefined;
+  const opened = await openGameDay(gameDate, schedule);
   if (opened.outcome === 'closed') {
     wf.log.info('game day already closed; not reopened', { game_date: gameDate, workflow_id: opened.workflowId });
   }
   return opened;
+}
+
+/** The schedule's word on the date; unanswered, phase 5 asks again at its backup deadline. */
+async function scheduleOf(gameDate: string): Promise<ScheduledDay | undefined> {
+  try {
+    const day = await scheduledDay(gameDate);
+    wf.log.info('schedule read', { game_date: gameDate, verdict: day.verdict, games: day.games });
+    return day;
+  } catch (error) {
+    wf.log.warn('schedule unknown; phase 5 reads it later', { game_date: gameDate, error: failureMessage(error) });
+    return undefined;
+  }
 }

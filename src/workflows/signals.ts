@@ -1,5 +1,6 @@
 // Signals and queries of the game-day run and its children, defined once and shared by clients.
 import * as wf from '@temporalio/workflow';
+import type { ScheduledDay } from '../activities/bigquery';
 import type { Completion } from '../messages/completion';
 import type { GameDayStatus } from './status';
 
@@ -33,8 +34,12 @@ export const predictionsCompleteSignal = wf.defineSignal('predictionsComplete');
 /** The date turned out to be a backfill: publish nothing more. */
 export const backfillSignal = wf.defineSignal('backfill');
 
+/** How phase 5 ended: `noGames` when the schedule says the date has none (the run closes as `no_games`). */
+export interface Phase5End {
+  noGames?: ScheduledDay;
+}
 /** Phase 5's deadlines are all behind it (or do not apply): the date may close. */
-export const phase5FinishedSignal = wf.defineSignal('phase5Finished');
+export const phase5FinishedSignal = wf.defineSignal<[Phase5End?]>('phase5Finished');
 
 /** Phase 5's run failed (an outage outlasted its retries): the date's run alerts and starts it again. */
 export const phase5FailedSignal = wf.defineSignal<[string]>('phase5Failed');

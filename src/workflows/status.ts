@@ -45,7 +45,7 @@ export interface StatusSource {
   triggers: Record<string, StepFired>;
   exports?: ExportOutcome;
   rejectedPredictions: string[];
-  closed?: 'completed' | 'expired' | 'late';
+  closed?: 'completed' | 'expired' | 'late' | 'no_games';
   leases?: LeaseTable;
 }
 

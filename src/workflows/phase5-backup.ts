@@ -1,0 +1,65 @@
+// Phase 5's backup path, at the backup deadline when phase 4 has not reported: is the date a game
+// day at all (the schedule), and are phase 4's features in BigQuery (checked for up to 30 minutes)?
+import * as wf from '@temporalio/workflow';
+import type { ScheduledDay } from '../activities/bigquery';
+import { pipeline } from '../pipeline/definition';
+import { failureMessage } from './failure';
+import { readsUntil } from './phase5-reads';
+
+/** Runs started before it started predictions by the backup path on days without games. */
+export const quietDaysPatch = 'days-without-games-are-quiet';
+
+const schedule = pipeline.phase5;
+const untilAt = (instant: number) => Math.max(0, instant - Date.now());
+
+/** How predictions start: who started them, and the players phase 4 (or BigQuery) said were ready. */
+export interface PredictionsStart {
+  source: 'orchestrator' | 'backup' | 'manual' | 'rerun';
+  players: { ready: number | null; total: number | null };
+}
+
+/** What the backup path decided: start predictions, or not at all (no games today). */
+export type BackupDecision = PredictionsStart | { noGames: ScheduledDay };
+
+/**
+ * From the backup deadline on: a day the schedule knows has no games ends here; otherwise feature
+ * rows are checked until they appear or the wait is up. Undefined when phase 4 (or an operator)
+ * went ahead meanwhile.
+ */
+export async function backupPath(
+  gameDate: string,
+  goAhead: () => boolean,
+  known: ScheduledDay | undefined,
+): Promise<BackupDecision | undefined> {
+  const giveUpAt = Date.now() + schedule.backupWaitsUpTo;
+  if (wf.patched(quietDaysPatch)) {
+    const day = await scheduledDay(gameDate, known, giveUpAt);
+    if (goAhead()) return undefined;
+    if (day.verdict === 'no_games') return { noGames: day };
+  }
+  for (;;) {
+    const rows = await readsUntil(giveUpAt)
+      .featureRowCount(gameDate)
+      .catch((error: unknown) => {
+        wf.log.warn('phase 4 readiness unknown: BigQuery did not answer in time', {
+          game_date: gameDate,
+          error: failureMessage(error),
+        });
+        return 0;
+      });
+    if (goAhead()) return undefined;
+    if (rows > 0 || Date.now() >= giveUpAt) return { source: 'backup', players: { ready: rows, total: null } };
+    await wf.condition(goAhead, Math.min(schedule.readinessCheckEvery, untilAt(giveUpAt)));
+  }
+}
+
+/** The opener's reading when it had one; else the schedule now. Unanswered, it is a game day. */
+async function scheduledDay(gameDate: string, known: ScheduledDay | undefined, until: number): Promise<ScheduledDay> {
+  if (known && known.verdict !== 'unknown') return known;
+  return readsUntil(until)
+    .scheduledDay(gameDate)
+    .catch((error: unknown): ScheduledDay => {
+      wf.log.warn('schedule unknown: treated as a game day', { game_date: gameDate, error: failureMessage(error) });
+      return { gameDate, verdict: 'unknown', games: 0, before: 0, after: 0 };
+    });
+}
