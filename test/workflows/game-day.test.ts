@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Alert } from '../../src/activities/alerts';
 import { signalCompletion } from '../../src/bridge/signal';
 import type { TriggerRequest } from '../../src/messages/trigger';
 import { gameDayTriggerId, triggerKeys, workflowIdFor } from '../../src/pipeline/ids';
@@ -15,6 +16,7 @@ const taskQueue = 'game-day-test';
 let env: TestWorkflowEnvironment;
 let testWorker: TestWorker;
 const published: TriggerRequest[] = [];
+const alerts: Alert[] = [];
 
 before(async () => {
   testWorker = await timeSkippingWorker(taskQueue, {
@@ -22,6 +24,10 @@ before(async () => {
     publishTrigger(request: TriggerRequest) {
       published.push(request);
       return Promise.resolve(`message-${published.length}`);
+    },
+    sendAlert: (alert: Alert) => {
+      alerts.push(alert);
+      return Promise.resolve({ outcome: 'raised' as const, workflowId: `alert-${alerts.length}` });
     },
   });
   env = testWorker.env;
@@ -163,5 +169,9 @@ describe('game-day workflow', () => {
     await send(completion('phase2', 'BdlGamesProcessor', date));
     assert.equal(await testWorker.resultBy(workflowIdFor(date), await expiredBy(env)), 'expired');
     assert.equal(triggersFor(date).length, 0);
+    assert.deepEqual(
+      alerts.filter((a) => a.game_date === date).map((a) => [a.kind, a.severity]),
+      [['date-expired', 'critical']],
+    );
   });
 });

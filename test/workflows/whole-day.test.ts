@@ -51,6 +51,9 @@ beforeEach(async () => {
     playersMissingPredictions(gameDate: string) {
       return Promise.resolve(tables.get(gameDate)?.missing ?? []);
     },
+    // Every date here is a game day (days without games: quiet-day.test.ts).
+    scheduledDay: (gameDate: string) =>
+      Promise.resolve({ gameDate, verdict: 'games' as const, games: 4, before: 10, after: 10 }),
     predictionCoverage(gameDate: string) {
       const pct = tables.get(gameDate)?.coveragePct ?? 100;
       return Promise.resolve({ predicted: pct, expected: 100, pct });
@@ -313,7 +316,7 @@ describe('a whole game day', () => {
         [2, ['lebron-james'], 'corr-late'],
       ],
     );
-    const sla = alerts.filter((a) => a.game_date === date);
+    const sla = alerts.filter((a) => a.game_date === date && a.kind === 'sla');
     assert.deepEqual(
       sla.map((a) => [a.kind, a.correlation_id]),
       [['sla', 'corr-late']],

@@ -1,0 +1,284 @@
+// Issue 8's rest on the time-skipping server: a day without games is quiet, exports follow better
+// prediction batches, and the run's own alerts (a partial phase, an expired date, a failed or
+// partial export, the health check's stuck date) are delivered once per kind and date. Alerts go
+// through the real `sendAlert` (the `alert-<kind>-<date>` workflow); only the delivery is recorded.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createAlertActivities, type Alert } from '../../src/activities/alerts';
+import type { ScheduledDay, ScheduleVerdict } from '../../src/activities/bigquery';
+import type { ExportRun } from '../../src/activities/exports';
+import { createOpenGameDayActivity, type OpenedGameDay } from '../../src/activities/open-game-day';
+import { openGameDayWorkflow } from '../../src/workflows/scheduled';
+import { signalCompletion } from '../../src/bridge/signal';
+import type { HealthReport } from '../../src/health/rules';
+import type { Completion } from '../../src/messages/completion';
+import { addDays } from '../../src/messages/dates';
+import type { ExportComplete } from '../../src/messages/export-message';
+import type { Trigger, TriggerRequest } from '../../src/messages/trigger';
+import { pipeline } from '../../src/pipeline/definition';
+import { gameDayTriggerId, triggerKeys, workflowIdFor } from '../../src/pipeline/ids';
+import { zonedInstant } from '../../src/pipeline/time';
+import { calendarDateIn } from '../../src/workflows/target-date';
+import { completedBy, expiredBy } from '../helpers/clock';
+import { eventually } from '../helpers/eventually';
+import { completion } from '../helpers/messages';
+import { memoryRunHistory, timeSkippingWorker, type TestWorker } from '../helpers/servers';
+
+const taskQueue = 'quiet-day-test';
+let env: TestWorkflowEnvironment;
+let testWorker: TestWorker;
+/** The plain client the real alert and opener activities use. */
+let alertClient: Client | undefined;
+
+const history = memoryRunHistory();
+const published: TriggerRequest[] = [];
+const delivered: Alert[] = [];
+const exportsRun: string[] = [];
+/** What the schedule says per date; a date not here reads as BigQuery down. */
+const schedules = new Map<string, ScheduleVerdict>();
+const scheduleReads: string[] = [];
+/** Export types that fail, per date. */
+const failingExports = new Map<string, string[]>();
+let healthReport: HealthReport = { healthy: true, checked_at: '', problems: [] };
+
+before(async () => {
+  testWorker = await timeSkippingWorker(taskQueue, {
+    ...history.activities,
+    publishTrigger(request: TriggerRequest) {
+      published.push(request);
+      return Promise.resolve(`message-${published.length}`);
+    },
+    // The real dedupe: the alert's own workflow, started once per (kind, date).
+    sendAlert(alert: Alert) {
+      return createAlertActivities(alertClient!, {}).sendAlert(alert);
+    },
+    deliverAlert(alert: Alert) {
+      delivered.push(alert);
+      return Promise.resolve();
+    },
+    scheduledDay(gameDate: string): Promise<ScheduledDay> {
+      scheduleReads.push(gameDate);
+      const verdict = schedules.get(gameDate);
+      if (!verdict) throw ApplicationFailure.nonRetryable('BigQuery unreachable');
+      const games = verdict === 'games' ? 4 : 0;
+      return Promise.resolve({ gameDate, verdict, games, before: 10, after: verdict === 'unknown' ? 0 : 10 });
+    },
+    featureRowCount: () => Promise.resolve(450),
+    playersMissingPredictions: () => Promise.resolve(['lebron-james']),
+    predictionCoverage: () => Promise.resolve({ predicted: 0, expected: 0, pct: 0 }),
+    runExport(request: ExportRun) {
+      exportsRun.push(`${request.targetDate}:${request.exportType}`);
+      if (failingExports.get(request.targetDate)?.includes(request.exportType)) {
+        throw ApplicationFailure.nonRetryable(`${request.exportType}: BigQuery unreachable`);
+      }
+      return Promise.resolve({ exportType: request.exportType, paths: [`v1/${request.exportType}.json`], rowCount: 1 });
+    },
+    publishExportComplete: () => Promise.resolve('export-complete'),
+    checkHealth: () => Promise.resolve(healthReport),
+    openGameDay: (gameDate: string, schedule?: ScheduledDay) =>
+      createOpenGameDayActivity(alertClient!, taskQueue).openGameDay(gameDate, schedule),
+  });
+  env = testWorker.env;
+  alertClient = testWorker.client;
+});
+
+after(() => testWorker.stop());
+
+const send = (c: Completion) => signalCompletion(env.client, taskQueue, c);
+const sent = (date: string, topic: string) =>
+  published.filter((p) => p.message.game_date === date && p.topic === topic).map((p) => p.message);
+const alertsOf = (date: string) => delivered.filter((a) => a.game_date === date).map((a) => [a.kind, a.severity]);
+/** By then a run for `date` that never completes has expired (a future date's lifetime starts with its day). */
+const expiresBy = async (date: string) =>
+  Math.max(
+    await expiredBy(env),
+    zonedInstant(date, '00:00', pipeline.phase5.timeZone) + pipeline.lifetime.maxOpenDuration + 60 * 60_000,
+  );
+const today = async () => calendarDateIn(pipeline.phase5.timeZone, new Date(await env.currentTimeMs()));
+
+async function open(date: string): Promise<void> {
+  await env.client.workflow.signalWithStart('gameDayWorkflow', {
+    workflowId: workflowIdFor(date),
+    taskQueue,
+    args: [{ gameDate: date }],
+    signal: 'open',
+    signalArgs: [],
+  });
+}
+
+const predictions = (date: string, batch: number, completionPct: number, status: Completion['status'] = 'partial') =>
+  completion('phase5', 'PredictionCoordinator', date, {
+    status,
+    executionId: `batch_${date}_${batch}`,
+    metadata: { batch_id: `batch_${date}_${batch}`, completion_pct: completionPct, completed_predictions: 400 },
+  });
+
+describe('a day without games', () => {
+  it('starts no predictions, retries nothing, alerts on nothing, and closes as no_games', async () => {
+    const date = addDays(await today(), 3);
+    schedules.set(date, 'no_games');
+    await open(date);
+    // A scraper that runs every day reports all the same.
+    await send(completion('phase2', 'CdnInjuryReportProcessor', date, { status: 'no_data' }));
+
+    const outcome = await testWorker.resultBy(workflowIdFor(date), await completedBy(env, date));
+    assert.equal(outcome, 'no_games');
+    assert.deepEqual(sent(date, pipeline.topics.phase5Start), [], 'no backup predictions start');
+    assert.deepEqual(sent(date, pipeline.topics.phase5Retry), [], 'no straggler retries');
+    assert.deepEqual(alertsOf(date), [], 'no SLA alert, nothing at all');
+    assert.equal(history.closed.get(date)?.outcome, 'no_games');
+    const close = [...history.events.values()].find((e) => e.gameDate === date && e.kind === 'close');
+    assert.equal(close?.detail?.outcome, 'no_games');
+    assert.deepEqual(scheduleReads.filter((d) => d === date).length, 1, 'phase 5 read the schedule once');
+  });
+
+  it('opened by the daily opener, which read the schedule: phase 5 does not ask again', async () => {
+    // The opener opens the Los Angeles date it fires on: fire it just after midnight there.
+    const date = addDays(await today(), 2);
+    await testWorker.skipTo(zonedInstant(date, '00:05', pipeline.phase5.timeZone));
+    schedules.set(date, 'no_games');
+    const opened: OpenedGameDay = await testWorker.client.workflow.execute(openGameDayWorkflow, {
+      workflowId: `open-${date}`,
+      taskQueue,
+    });
+    assert.deepEqual(opened, { outcome: 'opened', workflowId: workflowIdFor(date), gameDate: date });
+    assert.equal(await testWorker.resultBy(workflowIdFor(date), await completedBy(env, date)), 'no_games');
+    assert.equal(scheduleReads.filter((d) => d === date).length, 1, 'read by the opener only');
+    assert.deepEqual(sent(date, pipeline.topics.phase5Start), []);
+    assert.deepEqual(alertsOf(date), []);
+  });
+
+  it('a schedule BigQuery cannot read does not silence a game day: backup start, retries and the SLA alert', async () => {
+    const date = addDays(await today(), 4); // not in `schedules`: every read fails
+    await open(date);
+    assert.equal(await testWorker.resultBy(workflowIdFor(date), await expiresBy(date)), 'expired');
+    const [start, ...more] = sent(date, pipeline.topics.phase5Start);
+    assert.equal(more.length, 0);
+    assert.equal(start?.trigger_source, 'backup');
+    assert.equal(sent(date, pipeline.topics.phase5Retry).length, 2);
+    assert.deepEqual(alertsOf(date), [
+      ['sla', 'critical'],
+      ['date-expired', 'critical'],
+    ]);
+  });
+
+  it('a schedule that does not reach past the date is unknown: the day is a game day', async () => {
+    const date = addDays(await today(), 5);
+    schedules.set(date, 'unknown');
+    await open(date);
+    assert.equal(await testWorker.resultBy(workflowIdFor(date), await expiresBy(date)), 'expired');
+    assert.equal(sent(date, pipeline.topics.phase5Start).length, 1);
+    assert.deepEqual(alertsOf(date), [
+      ['sla', 'critical'],
+      ['date-expired', 'critical'],
+    ]);
+  });
+});
+
+describe('exports follow the best predictions', () => {
+  it('a better batch re-exports once; a worse or equal one, or a repeat, does not', async () => {
+    const date = '2025-11-20'; // a past date: event-driven only
+    const exportTriggers = () =>
+      sent(date, pipeline.topics.phase6ExportTrigger) as Extract<Trigger, { phase: 'phase6' }>[];
+    await send(predictions(date, 1, 85));
+    await eventually(
+      () => exportsRun.filter((e) => e.startsWith(date)).length,
+      (n) => n === 4,
+      'the first export',
+    );
+    await send(predictions(date, 2, 85)); // equal
+    await send(predictions(date, 3, 82)); // worse
+    await send(predictions(date, 4, 96, 'success')); // better
+    await send(predictions(date, 4, 96, 'success')); // the same delivery again
+    await eventually(
+      () => exportsRun.filter((e) => e.startsWith(date)).length,
+      (n) => n === 8,
+      'the re-export',
+    );
+    await send(predictions(date, 5, 90)); // better than the first, worse than the last export
+    const handle = testWorker.client.workflow.getHandle(workflowIdFor(date));
+    await handle.query('status'); // every signal above handled
+
+    const triggers = exportTriggers();
+    assert.deepEqual(
+      triggers.map((t) => [t.trigger_id, t.upstream_batch_id]),
+      [
+        [gameDayTriggerId(date, triggerKeys.phase6), `batch_${date}_1`],
+        [gameDayTriggerId(date, triggerKeys.phase6Better(1)), `batch_${date}_4`],
+      ],
+    );
+    assert.equal(`${gameDayTriggerId(date, 'phase6')}/better-1`, triggers[1]!.trigger_id);
+    assert.equal(exportsRun.filter((e) => e.startsWith(date)).length, 8, 'tonight exported twice, no more');
+    // Partial batches: one phase-partial warning for the date, however many arrived.
+    assert.deepEqual(alertsOf(date), [['phase-partial', 'warning']]);
+  });
+});
+
+describe('alerts the run raises', () => {
+  it('an export that partly failed warns once, one that failed is critical', async () => {
+    const partly = '2025-11-21';
+    const failed = '2025-11-22';
+    failingExports.set(partly, ['streaks']);
+    failingExports.set(failed, ['tonight', 'predictions']);
+    const exportOf = (date: string, n: number, types: string[]) =>
+      env.client.workflow.execute('exportWorkflow', {
+        workflowId: `export-test-${date}-${n}`,
+        taskQueue,
+        args: [{ export_types: types, target_date: date, trigger_source: 'manual', trigger_id: `t-${date}-${n}` }],
+      }) as Promise<ExportComplete>;
+
+    assert.equal((await exportOf(partly, 1, ['tonight', 'streaks'])).status, 'partial');
+    assert.equal((await exportOf(partly, 2, ['predictions', 'streaks'])).status, 'partial');
+    assert.equal((await exportOf(failed, 1, ['tonight', 'predictions'])).status, 'failed');
+    assert.equal((await exportOf('2025-11-23', 1, ['tonight'])).status, 'success');
+
+    assert.deepEqual(alertsOf(partly), [['export-partial', 'warning']], 'twice partial: one alert');
+    assert.deepEqual(alertsOf(failed), [['export-failed', 'critical']]);
+    assert.match(delivered.find((a) => a.game_date === failed)!.title, /failed: tonight, predictions/);
+    assert.deepEqual(alertsOf('2025-11-23'), []);
+  });
+
+  it('a date that expires alerts once', async () => {
+    const date = '2025-11-24';
+    await send(completion('phase2', 'BdlGamesProcessor', date));
+    assert.equal(await testWorker.resultBy(workflowIdFor(date), await expiredBy(env)), 'expired');
+    assert.deepEqual(alertsOf(date), [['date-expired', 'critical']]);
+    assert.match(delivered.find((a) => a.game_date === date)!.title, /waiting on phase2/);
+  });
+
+  it('a stuck date found by two health checks pages once', async () => {
+    const date = '2025-11-25';
+    healthReport = {
+      healthy: false,
+      checked_at: new Date().toISOString(),
+      problems: [
+        {
+          kind: 'date-stuck',
+          game_date: date,
+          detail: 'waits on phase2 (20/21, missing NbacGamebookProcessor) past its deadline',
+        },
+      ],
+    };
+    type HealthRun = { alerts: { outcome: string; workflowId: string }[] };
+    const check = (n: number) =>
+      testWorker.client.workflow.execute('healthWorkflow', {
+        workflowId: `health-${n}`,
+        taskQueue,
+      }) as Promise<HealthRun>;
+    const first = await check(1);
+    const second = await check(2);
+    const stuck = (run: HealthRun) => run.alerts.find((a) => a.workflowId === `alert-date-stuck-${date}`)?.outcome;
+    assert.equal(stuck(first), 'raised');
+    assert.equal(stuck(second), 'deduplicated');
+    await eventually(
+      () => alertsOf(date),
+      (a) => a.length > 0,
+      'the alert delivered',
+    );
+    await testWorker.client.workflow.getHandle(`alert-date-stuck-${date}`).result();
+    assert.deepEqual(alertsOf(date), [['date-stuck', 'critical']]);
+  });
+});
