@@ -2,6 +2,7 @@
 // a record that the run takes outside the story's main line.
 import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { ScheduledDay } from '../activities/bigquery';
 import { pipeline } from '../pipeline/definition';
 import { failureMessage } from './failure';
 import { raiseAlert, runAlertsPatch } from './game-day-alerts';
@@ -12,7 +13,21 @@ import { aFewTimes, untilItWorks } from './retry';
 import { waitingOnOf } from './status';
 
 const { recordRunClosed } = wf.proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: untilItWorks });
-const { sendAlert } = wf.proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: aFewTimes });
+const { sendAlert, scheduledDay } = wf.proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: aFewTimes,
+});
+
+/** The schedule's word on the date as it closes; unanswered, the date is a game day that expired. */
+function scheduleAtClose(gameDate: string): Promise<ScheduledDay> {
+  return scheduledDay(gameDate).catch((): ScheduledDay => ({
+    gameDate,
+    verdict: 'unknown',
+    games: 0,
+    before: 0,
+    after: 0,
+  }));
+}
 
 /** A phase 5 run failed: start it again where it was (a few times at most), then alert. */
 export async function restartPhase5(day: GameDay, reason: string): Promise<void> {
@@ -41,21 +56,27 @@ export async function restartPhase5(day: GameDay, reason: string): Promise<void>
 }
 
 /** Closes the date: children still running are cancelled, and the close is recorded in the run history. */
-export async function closeDay(day: GameDay, outcome: Exclude<GameDayOutcome, 'late'>): Promise<GameDayOutcome> {
+export async function closeDay(day: GameDay, closing: Exclude<GameDayOutcome, 'late'>): Promise<GameDayOutcome> {
   const { state } = day;
   return day.step(async () => {
     const waitingOn = waitingOnOf(state);
-    state.closed = outcome;
-    if (outcome === 'expired') {
-      wf.log.warn('game day closed before completing', { game_date: day.gameDate, waiting_on: waitingOn });
-      if (wf.patched(runAlertsPatch)) {
+    let outcome = closing;
+    if (outcome === 'expired' && wf.patched(runAlertsPatch)) {
+      // A date phase 5 never asked about (opened after its deadlines) may be a day without games.
+      const schedule = await scheduleAtClose(day.gameDate);
+      if (schedule.verdict === 'no_games') state.noGames ??= schedule;
+      if (state.noGames) outcome = 'no_games';
+      else
         await raiseAlert(day, {
           kind: 'date-expired',
           severity: 'critical',
           title: `date-expired: closed without completing, waiting on ${waitingOn}`,
           details: { waiting_on: waitingOn, opened_at: state.openedAt },
         });
-      }
+    }
+    state.closed = outcome;
+    if (outcome === 'expired') {
+      wf.log.warn('game day closed before completing', { game_date: day.gameDate, waiting_on: waitingOn });
     }
     day.refreshPhase();
     await wf.condition(wf.allHandlersFinished); // e.g. a phase 5 restart under way

@@ -151,6 +151,15 @@ describe('a day without games', () => {
     assert.deepEqual(alertsOf(date), []);
   });
 
+  it('a past date without games that never completes closes as no_games, not expired, without an alert', async () => {
+    const date = '2025-11-27'; // a past date: no deadlines, phase 5 never reads the schedule
+    schedules.set(date, 'no_games');
+    await send(completion('phase2', 'CdnInjuryReportProcessor', date));
+    assert.equal(await testWorker.resultBy(workflowIdFor(date), await expiredBy(env)), 'no_games');
+    assert.deepEqual(alertsOf(date), []);
+    assert.equal(history.closed.get(date)?.outcome, 'no_games');
+  });
+
   it('a schedule BigQuery cannot read does not silence a game day: backup start, retries and the SLA alert', async () => {
     const date = addDays(await today(), 4); // not in `schedules`: every read fails
     await open(date);
