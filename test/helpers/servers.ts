@@ -9,6 +9,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
+import type { ScheduledDay } from '../../src/activities/bigquery';
 import type { ClosedRun, LateCompletions } from '../../src/activities/run-history';
 import type { RunEvent } from '../../src/messages/run-event';
 import { binaries } from '../../src/stack/local';
@@ -95,9 +96,15 @@ export function memoryRunHistory() {
   return { closed, deadLettered, events, activities };
 }
 
+/** Every date is a game day by the schedule unless a test says otherwise (quiet-day.test.ts). */
+export const everyDayHasGames = {
+  scheduledDay: (gameDate: string): Promise<ScheduledDay> =>
+    Promise.resolve({ gameDate, verdict: 'games', games: 4, before: 10, after: 10 }),
+} satisfies Partial<Activities>;
+
 /**
  * A time-skipping server with a worker running the project's workflows and the given activities
- * (the run history in memory unless given).
+ * (the run history in memory, and a schedule with games every day, unless given).
  */
 export async function timeSkippingWorker(taskQueue: string, activities: Partial<Activities>): Promise<TestWorker> {
   const env = await timeSkippingEnvironment();
@@ -105,7 +112,7 @@ export async function timeSkippingWorker(taskQueue: string, activities: Partial<
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: holdingTheClock(env, { ...memoryRunHistory().activities, ...activities }),
+    activities: holdingTheClock(env, { ...memoryRunHistory().activities, ...everyDayHasGames, ...activities }),
   });
   const running = worker.run();
   const client = new Client({ connection: env.connection, namespace: env.namespace });

@@ -7,6 +7,7 @@ import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Alert } from '../../src/activities/alerts';
 import type { ExportRun, ExportWritten } from '../../src/activities/exports';
 import type { OpenedGameDay } from '../../src/activities/open-game-day';
 import { addDays } from '../../src/messages/dates';
@@ -26,6 +27,7 @@ type RecordedRun = ExportRun & { workflowId: string };
 const exportRuns: RecordedRun[] = [];
 const completes: ExportComplete[] = [];
 const opened: string[] = [];
+const alerts: Alert[] = [];
 /** Export types whose query "fails" in the current test. */
 const failing = new Set<ExportType>();
 
@@ -46,6 +48,10 @@ before(async () => {
     publishExportComplete(message: ExportComplete): Promise<string> {
       completes.push(message);
       return Promise.resolve(`message-${completes.length}`);
+    },
+    sendAlert(alert: Alert) {
+      alerts.push(alert);
+      return Promise.resolve({ outcome: 'raised' as const, workflowId: `alert-${alerts.length}` });
     },
     openGameDay(gameDate: string): Promise<OpenedGameDay> {
       opened.push(gameDate);
@@ -147,6 +153,10 @@ describe('export workflow', () => {
         'export-complete published once, with the returned report',
       );
       assert.equal(report.correlation_id, 'corr-x');
+      assert.deepEqual(
+        alerts.filter((a) => a.game_date === date).map((a) => [a.kind, a.severity, a.correlation_id]),
+        [['export-partial', 'warning', 'corr-x']],
+      );
     } finally {
       failing.clear();
     }
@@ -176,6 +186,10 @@ describe('export workflow', () => {
       assert.deepEqual(report.succeeded, []);
       assert.deepEqual(report.paths, []);
       assert.equal(completesFor(date).length, 1);
+      assert.deepEqual(
+        alerts.filter((a) => a.game_date === date).map((a) => [a.kind, a.severity, a.title]),
+        [['export-failed', 'critical', 'Exports failed: streaks']],
+      );
     } finally {
       failing.clear();
     }

@@ -25,8 +25,6 @@ before(async () => {
       published.push(request);
       return Promise.resolve(`message-${published.length}`);
     },
-    scheduledDay: (gameDate: string) =>
-      Promise.resolve({ gameDate, verdict: 'games' as const, games: 4, before: 10, after: 10 }),
     sendAlert: (alert: Alert) => {
       alerts.push(alert);
       return Promise.resolve({ outcome: 'raised' as const, workflowId: `alert-${alerts.length}` });

@@ -51,9 +51,6 @@ beforeEach(async () => {
     playersMissingPredictions(gameDate: string) {
       return Promise.resolve(tables.get(gameDate)?.missing ?? []);
     },
-    // Every date here is a game day (days without games: quiet-day.test.ts).
-    scheduledDay: (gameDate: string) =>
-      Promise.resolve({ gameDate, verdict: 'games' as const, games: 4, before: 10, after: 10 }),
     predictionCoverage(gameDate: string) {
       const pct = tables.get(gameDate)?.coveragePct ?? 100;
       return Promise.resolve({ predicted: pct, expected: 100, pct });
