@@ -80,7 +80,9 @@ export class GameDay extends GameDaySteps {
     }
     const refused = completion.phase === 'phase5' ? await judgePrediction(this, completion) : notCounted(completion);
     this.events.completion(completion, refused ? 'rejected' : 'accepted', refused);
-    if (!refused && completion.status === 'partial' && wf.patched(runAlertsPatch)) await alertPartial(this, completion);
+    // A backfill of past days would warn for every date it loads: only live runs warn.
+    if (!refused && completion.status === 'partial' && !state.backfill && wf.patched(runAlertsPatch))
+      await alertPartial(this, completion);
   }
 
   stepFired(step: StepFired): void {

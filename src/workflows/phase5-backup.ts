@@ -5,6 +5,7 @@ import type { ScheduledDay } from '../activities/bigquery';
 import { pipeline } from '../pipeline/definition';
 import { failureMessage } from './failure';
 import { readsUntil } from './phase5-reads';
+import type { PushSource } from './signals';
 
 /** Runs started before it started predictions by the backup path on days without games. */
 export const quietDaysPatch = 'days-without-games-are-quiet';
@@ -14,7 +15,7 @@ const untilAt = (instant: number) => Math.max(0, instant - Date.now());
 
 /** How predictions start: who started them, and the players phase 4 (or BigQuery) said were ready. */
 export interface PredictionsStart {
-  source: 'orchestrator' | 'backup' | 'manual' | 'rerun';
+  source: 'orchestrator' | 'backup' | PushSource;
   players: { ready: number | null; total: number | null };
 }
 
