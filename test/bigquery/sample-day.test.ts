@@ -72,12 +72,34 @@ describe('addDays', () => {
   });
 });
 
+describe('a day without games', () => {
+  it('has no players, an empty schedule, and its neighbours scheduled with games', () => {
+    const day = sampleDay('2025-12-24', { noGames: true });
+    assert.deepEqual([day.context, day.features, day.predictions, day.schedule], [[], [], [], []]);
+    assert.deepEqual(
+      day.neighbours.map((n) => [n.gameDate, n.schedule.length]),
+      [
+        ['2025-12-23', 4],
+        ['2025-12-25', 4],
+      ],
+    );
+    assert.equal(day.results.length, 100, 'the day before was played: its results are there');
+  });
+
+  it('a game day schedules each game once, home and away', () => {
+    const day = sampleDay('2025-12-24');
+    assert.equal(day.schedule.length, 4);
+    assert.deepEqual(day.neighbours, []);
+    for (const game of day.schedule) assert.ok(game.game_id.endsWith(`_${game.away_team_abbr}_${game.home_team_abbr}`));
+  });
+});
+
 describe('ddlStatements', () => {
   it('splits the DDL file into its statements, datasets first', () => {
     const statements = ddlStatements();
-    assert.equal(statements.length, 11);
-    assert.ok(statements.slice(0, 4).every((s) => s.startsWith('CREATE SCHEMA IF NOT EXISTS')));
-    assert.ok(statements.slice(4).every((s) => s.startsWith('CREATE TABLE IF NOT EXISTS')));
+    assert.equal(statements.length, 13);
+    assert.ok(statements.slice(0, 5).every((s) => s.startsWith('CREATE SCHEMA IF NOT EXISTS')));
+    assert.ok(statements.slice(5).every((s) => s.startsWith('CREATE TABLE IF NOT EXISTS')));
     assert.ok(statements.every((s) => !s.includes('--') && !s.endsWith(';')));
   });
 });
