@@ -11,12 +11,15 @@ import { exportSets, gameDayTimeZone, type ScheduledExportJob } from '../pipelin
 import { exportWorkflowIdFor } from '../pipeline/ids';
 import { exportWorkflow, resolveOrReject } from './export';
 import { failureMessage } from './failure';
-import { aFewTimes } from './retry';
 import { scheduledOrStartTime } from './scheduled-time';
 import { GameDate, PipelinePhase } from './search-attributes';
 import { calendarDateIn } from './target-date';
 
-const { scheduledDay } = wf.proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: aFewTimes });
+// A few seconds at most: opening the day matters more, and phase 5 asks again at its backup deadline.
+const { scheduledDay } = wf.proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumAttempts: 3 },
+});
 const { openGameDay } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   // Temporal being briefly unreachable from the worker must not lose the day's opening.

@@ -17,7 +17,14 @@ import { renderSchedules } from '../../src/cli/schedules';
 import { ensureSchedules, listSchedules } from '../../src/schedules';
 import type { ScheduledExportOutcome } from '../../src/workflows/scheduled';
 import { calendarDateIn } from '../../src/workflows/target-date';
-import { memoryRunHistory, startDevServer, tempDir, workflowBundle, type DevServer } from '../helpers/servers';
+import {
+  everyDayHasGames,
+  memoryRunHistory,
+  startDevServer,
+  tempDir,
+  workflowBundle,
+  type DevServer,
+} from '../helpers/servers';
 import { eventually } from '../helpers/eventually';
 
 const taskQueue = 'schedules-test';
@@ -52,6 +59,7 @@ before(async () => {
       },
       ...createOpenGameDayActivity(client),
       ...memoryRunHistory().activities,
+      ...everyDayHasGames,
     } satisfies Partial<Activities>,
   });
   running = worker.run();
