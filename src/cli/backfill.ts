@@ -2,7 +2,7 @@
 // bar (Ctrl-C detaches; `--watch ID` re-attaches); `pause`, `resume`, `cancel` steer a running one.
 import os from 'node:os';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { SingleBar } from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { pipeline } from '../pipeline/definition';
 import { backfillWorkflowIdFor } from '../pipeline/ids';
@@ -138,7 +138,7 @@ function printPlan(range: BackfillRange, json?: boolean): void {
 /** Follows a backfill until it ends (exit 0, or 1 when a date failed or it was cancelled) or Ctrl-C (detach). */
 async function watch(client: Client, id: string, json?: boolean): Promise<number> {
   const handle = client.workflow.getHandle<typeof backfillWorkflow>(id);
-  const bar = json ? undefined : progressBar();
+  const bar = json ? undefined : await progressBar();
   let started = false;
   let detached = false;
   const detach = () => (detached = true);
@@ -172,7 +172,9 @@ async function readProgress(handle: WorkflowHandle<typeof backfillWorkflow>) {
   return { progress: await handle.query(backfillProgressQuery), running: true };
 }
 
-function progressBar(): SingleBar {
+/** Loaded only when a bar is drawn: other commands start without it. */
+async function progressBar(): Promise<SingleBar> {
+  const { SingleBar } = await import('cli-progress');
   return new SingleBar({
     format: 'backfill [{bar}] {value}/{total} dates | {rate} dates/min | ETA {eta_text} | {state}{failed}',
     hideCursor: true,

@@ -3,7 +3,7 @@
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { errorMessage } from '../errors';
 import { workflowIdFor } from '../pipeline/ids';
-import { statusQuery } from '../workflows/game-day';
+import { statusQuery } from '../workflows/signals';
 import { PipelinePhase } from '../workflows/search-attributes';
 import { notStartedStatus, type GameDayStatus } from '../workflows/status';
 import { describeRun, webUiLink } from './operator';
