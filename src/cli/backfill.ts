@@ -6,14 +6,7 @@ import type { SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { pipeline } from '../pipeline/definition';
 import { backfillWorkflowIdFor } from '../pipeline/ids';
-import {
-  backfillProgressQuery,
-  backfillWorkflow,
-  cancelBackfillSignal,
-  pauseBackfillUpdate,
-  resumeBackfillUpdate,
-  type BackfillProgress,
-} from '../workflows/backfill';
+import type { BackfillProgress, backfillWorkflow } from '../workflows/backfill';
 import { backfillRangeProblem, backfillSteps, datesOf, type BackfillRange } from '../workflows/backfill-plan';
 import { calendarDateIn } from '../workflows/target-date';
 
@@ -72,7 +65,7 @@ export function addBackfillCommand(program: Command, deps: BackfillCommandDeps):
       if (!options.reason) backfill.error('error: --reason is required: who asked for this and why', { exitCode: 2 });
       const id = backfillWorkflowIdFor(range.from, range.to, new Date());
       process.exitCode = await deps.withTemporal(async (client) => {
-        await client.workflow.start(backfillWorkflow, {
+        await client.workflow.start<typeof backfillWorkflow>('backfillWorkflow', {
           workflowId: id,
           taskQueue: deps.taskQueue,
           args: [{ ...range, reason: options.reason!, requestedBy: requestedBy() }],
@@ -95,6 +88,7 @@ export function addBackfillCommand(program: Command, deps: BackfillCommandDeps):
       .option('--json', 'print the progress as JSON')
       .action(async (id: string, options: { reason: string; json?: boolean }) => {
         const progress = await deps.withTemporal(async (client) => {
+          const { cancelBackfillSignal, pauseBackfillUpdate, resumeBackfillUpdate } = await workflowDefinitions();
           const handle = client.workflow.getHandle(id);
           const command = { by: requestedBy(), reason: options.reason };
           if (action === 'pause') return handle.executeUpdate(pauseBackfillUpdate, { args: [command] });
@@ -169,8 +163,12 @@ async function watch(client: Client, id: string, json?: boolean): Promise<number
 async function readProgress(handle: WorkflowHandle<typeof backfillWorkflow>) {
   const { status } = await handle.describe();
   if (status.name !== 'RUNNING') return { progress: await handle.result(), running: false };
+  const { backfillProgressQuery } = await workflowDefinitions();
   return { progress: await handle.query(backfillProgressQuery), running: true };
 }
+
+/** The backfill's query, update and signal definitions: loaded by the commands that use them only. */
+const workflowDefinitions = () => import('../workflows/backfill');
 
 /** Loaded only when a bar is drawn: other commands start without it. */
 async function progressBar(): Promise<SingleBar> {
