@@ -262,8 +262,12 @@ export const pipeline = {
     /** Dates that closed as expired this recently are reported. */
     expiredWithin: days(3),
     deadLettersWithin: hours(24),
-    /** Seed 003: more dead letters than this within the window is a burst. */
+    /** Seed 003: more dead letters than this within the window is a burst (the bridge alerts at once). */
     deadLetterBurst: { moreThan: 5, within: minutes(5) },
+    /** The bridge alerts when Temporal has been unreachable for longer than this. */
+    temporalUnreachableAfter: minutes(1),
+    /** Alerts about no particular game date (bursts, outages) are dated with this zone's calendar date. */
+    alertTimeZone: 'America/New_York',
     /** Late processors and duplicate rows are looked for over this many past days. */
     lookbackDays: 7,
     /** Seed 003's duplicate check, one per table: rows sharing these keys are duplicates. */
