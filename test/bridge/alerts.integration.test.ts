@@ -9,7 +9,13 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { createAlertActivities } from '../../src/activities/alerts';
 import type { AlertRoutes } from '../../src/alerts/send';
-import { createBridgeAlerts, type AlertOutcome, type AlertPath, type BridgeAlerts } from '../../src/bridge/alerts';
+import {
+  createBridgeAlerts,
+  type AlertOutcome,
+  type AlertPath,
+  type BridgeAlertOptions,
+  type BridgeAlerts,
+} from '../../src/bridge/alerts';
 import { deadLetterPublisher } from '../../src/bridge/dead-letter';
 import { createHandler, type Handle, type Verdict } from '../../src/bridge/handler';
 import { pullAll, type Pulling } from '../../src/bridge/pull';
@@ -37,6 +43,7 @@ let client: Client;
 let workerConnection: NativeConnection;
 let worker: Worker;
 let workerRun: Promise<void>;
+let bridgeAlertOptions: BridgeAlertOptions;
 let alerts: BridgeAlerts;
 let bridge: Pulling;
 const verdicts: Verdict[] = [];
@@ -62,7 +69,7 @@ before(async () => {
   workerRun = worker.run();
 
   const log = pino({ level: 'info' }, { write: (line: string) => logLines.push(JSON.parse(line) as never) });
-  alerts = createBridgeAlerts({
+  bridgeAlertOptions = {
     client,
     connection,
     taskQueue,
@@ -74,7 +81,8 @@ before(async () => {
     temporalTimeoutMs: 1000,
     directAttempts: 1,
     log,
-  });
+  };
+  alerts = createBridgeAlerts(bridgeAlertOptions);
   const handle = createHandler({
     client,
     taskQueue,
@@ -154,9 +162,27 @@ describe("the bridge's own alerts", () => {
     );
   });
 
-  it('Temporal unreachable past the threshold pages once, straight to the routes, and its return is logged', async () => {
+  it('Temporal unreachable past the threshold pages once, straight to the routes (a burst meanwhile too), and its return is logged', async () => {
     await temporal.stop();
     await until(() => delivered('temporal-unreachable').pagerDuty.length > 0, 'the outage paged', 30_000);
+
+    // A burst meanwhile (seen by a bridge whose clock is two days on: another date, so another
+    // alert) cannot start its alert workflow: the bridge delivers it itself, once.
+    const later = createBridgeAlerts({ ...bridgeAlertOptions, now: () => Date.now() + 2 * 86_400_000 });
+    const deadLetter = later.watchDeadLetters(deadLetterPublisher(emulator.pubsub));
+    const message = { topic: phase2Topic, id: '', data: Buffer.from('{}'), attributes: {} };
+    for (let n = 1; n <= 12; n += 1)
+      await deadLetter({ message: { ...message, id: `late-${n}` }, reason: 'late: closed' });
+    await later.idle();
+    await later.close();
+    const laterDate = calendarDateIn(pipeline.watch.alertTimeZone, new Date(Date.now() + 2 * 86_400_000));
+    const burst = delivered('dead-letter-burst').slack.filter((r) => String(r.body.text).includes(laterDate));
+    assert.deepEqual(
+      burst.map((r) => r.body.text),
+      [`[WARNING] dead-letter-burst: 6 dead letters within 5 min (late 6) (game date ${laterDate})`],
+      'one warning: only late letters',
+    );
+
     await temporal.start();
     await until(
       () => logLines.some((l) => l.msg === 'Temporal reachable again: recovered' && l.level === 30),
@@ -177,6 +203,13 @@ describe("the bridge's own alerts", () => {
     assert.deepEqual(
       counted.filter((c) => c.kind === 'temporal-unreachable'),
       [{ kind: 'temporal-unreachable', path: 'direct', outcome: 'raised' }],
+    );
+    assert.deepEqual(
+      counted.filter((c) => c.kind === 'dead-letter-burst'),
+      [
+        { kind: 'dead-letter-burst', path: 'temporal', outcome: 'raised' },
+        { kind: 'dead-letter-burst', path: 'direct', outcome: 'raised' },
+      ],
     );
   });
 });
