@@ -45,6 +45,7 @@ export interface BridgeAlertOptions {
   temporalTimeoutMs?: number;
   /** Attempts at each route when delivering directly. Default 3, a second apart and doubling. */
   directAttempts?: number;
+  /** The clock the rules and alert dates read (deadlines on Temporal calls use the real one). */
   now?: () => number;
 }
 
@@ -82,7 +83,7 @@ export function createBridgeAlerts(options: BridgeAlertOptions): BridgeAlerts {
       if (deliveredDirectly.has(id)) return counted(alert, 'direct', 'deduplicated');
       if (viaTemporal) {
         try {
-          const sent = await client.connection.withDeadline(now() + timeoutMs, () =>
+          const sent = await client.connection.withDeadline(Date.now() + timeoutMs, () =>
             startAlertWorkflow(client, taskQueue, alert),
           );
           temporalReached(true);
@@ -186,7 +187,7 @@ export function createBridgeAlerts(options: BridgeAlertOptions): BridgeAlerts {
   async function probeTemporal(): Promise<boolean> {
     try {
       const { connection } = options;
-      await connection.withDeadline(now() + timeoutMs, () => connection.healthService.check({}));
+      await connection.withDeadline(Date.now() + timeoutMs, () => connection.healthService.check({}));
       temporalReached(true);
       return true;
     } catch (error) {
