@@ -11,7 +11,7 @@ import { deadLetterAttributes } from '../bridge/dead-letter';
 import { loadProcessConfig } from '../config';
 import { phaseDefinition, pipeline } from '../pipeline/definition';
 import { gameDayTriggerId, triggerKeys } from '../pipeline/ids';
-import { phaseCompletions, type SimulatedMessage } from '../simulate/day';
+import { phaseCompletions, withAnnouncements, type SimulatedMessage } from '../simulate/day';
 import { hostPort, temporalUiPort } from '../stack/local';
 import { readStatus } from './status';
 
@@ -85,7 +85,8 @@ export async function simulateDay(options: SimulateOptions): Promise<boolean> {
     },
     {
       phase: 5,
-      publish: level(3, { players_ready: 114, players_total: 120 }),
+      // ml_feature_store_v2 also announces itself on nba-phase4-precompute-complete: still one start.
+      publish: () => withAnnouncements(level(3, { players_ready: 114, players_total: 120 })()),
       answer: { topic: pipeline.topics.phase5Start, id: id(triggerKeys.phase5) },
     },
     {
@@ -207,10 +208,12 @@ function predictionsComplete({
 function describe(messages: SimulatedMessage[]): string {
   const duplicates = messages.filter((m) => m.note === 'duplicate').length;
   const failedFirst = messages.filter((m) => m.note === 'failed-first').length;
-  const processors = messages.length - duplicates - failedFirst;
+  const announced = messages.filter((m) => m.note === 'announced');
+  const processors = messages.length - duplicates - failedFirst - announced.length;
   const extras = [
     duplicates && `${duplicates} duplicate deliveries`,
     failedFirst && `${failedFirst} failing before its retry`,
+    ...announced.map((m) => `${m.message.processor_name} announced on ${m.topic}`),
   ].filter(Boolean);
   return `${processors} processor${processors === 1 ? '' : 's'}${extras.length ? ` (+${extras.join(', ')})` : ''}`;
 }
