@@ -12,12 +12,22 @@ export interface StartupFigures {
     compiled: number[];
     tsx: number[];
     temporal_workflow_query: number[];
+    /** The floor for any Node CLI: load @temporalio/client, connect, query, close — nothing else. */
+    bare_client_query: number[];
     ratio_tsx_to_compiled_median: number;
     ratio_compiled_to_temporal_query_median: number;
+    ratio_compiled_to_bare_client_median: number;
   };
 }
 
 const compiledCli = path.join(root, 'dist/src/cli/main.js');
+const bareClientQuery = `
+const { Client, Connection } = require('@temporalio/client');
+(async () => {
+  const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
+  await new Client({ connection }).workflow.getHandle(process.argv[1]).query('status');
+  await connection.close();
+})();`;
 const sourceCli = path.join(root, 'src/cli/main.ts');
 
 /** Milliseconds from spawn until the worker logs "worker started"; then stops it. */
@@ -64,6 +74,7 @@ export async function measureStartup(
   const compiled: number[] = [];
   const tsx: number[] = [];
   const query: number[] = [];
+  const bare: number[] = [];
   const workflowId = `game-day-${gameDate}`;
   for (let i = 0; i < rounds.status; i++) {
     compiled.push(timed(process.execPath, [compiledCli, 'status', gameDate, '--json'], env));
@@ -74,6 +85,12 @@ export async function measureStartup(
         ['workflow', 'query', '--address', env.TEMPORAL_ADDRESS, '--workflow-id', workflowId, '--name', 'status'],
         env,
       ),
+    );
+    bare.push(
+      timed(process.execPath, ['-e', bareClientQuery, workflowId], {
+        ...env,
+        NODE_PATH: path.join(root, 'node_modules'),
+      }),
     );
   }
   return {
@@ -86,8 +103,10 @@ export async function measureStartup(
       compiled: compiled.map(round),
       tsx: tsx.map(round),
       temporal_workflow_query: query.map(round),
+      bare_client_query: bare.map(round),
       ratio_tsx_to_compiled_median: round(median(tsx) / median(compiled)),
       ratio_compiled_to_temporal_query_median: round(median(compiled) / median(query)),
+      ratio_compiled_to_bare_client_median: round(median(compiled) / median(bare)),
     },
   };
 }

@@ -86,6 +86,7 @@ async function main(): Promise<void> {
     status_compiled_ms: medianOf(startup.status_ms.compiled),
     status_tsx_ms: medianOf(startup.status_ms.tsx),
     temporal_workflow_query_ms: medianOf(startup.status_ms.temporal_workflow_query),
+    bare_client_query_ms: medianOf(startup.status_ms.bare_client_query),
   };
   const startupFigures = { measured_at: new Date().toISOString(), medians, ...startup };
   console.log(JSON.stringify(startupFigures, null, 2));

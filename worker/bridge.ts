@@ -1,6 +1,7 @@
 // The bridge process: Pub/Sub completions (and requested exports) in, by streaming pull and push;
 // Temporal signals (and export runs) out. Its HTTP port serves the push endpoint, /metrics, /healthz
 // (alive) and /readyz (subscribed, Temporal reachable).
+import { createBridgeAlerts } from '../src/bridge/alerts';
 import { createHandler } from '../src/bridge/handler';
 import { deadLetterPublisher } from '../src/bridge/dead-letter';
 import { createBridgeMetrics } from '../src/bridge/metrics';
@@ -44,8 +45,17 @@ export async function runBridge(): Promise<void> {
     namespace: config.temporal.namespace,
     interceptors: clientTracingInterceptors(tracing),
   });
-  const deadLetter = deadLetterPublisher(pubsub);
   const metrics = createBridgeMetrics();
+  const alerts = createBridgeAlerts({
+    client,
+    connection,
+    taskQueue: config.temporal.taskQueue,
+    routes: config.alerts,
+    temporalTarget: `${config.temporal.address} (namespace ${config.temporal.namespace})`,
+    count: (labels) => metrics.countAlert(labels),
+    log,
+  });
+  const deadLetter = alerts.watchDeadLetters(deadLetterPublisher(pubsub));
   const handler = metrics.instrument(
     createHandler({
       client,
@@ -55,6 +65,7 @@ export async function runBridge(): Promise<void> {
       backoff: bridge.backoff,
       maxDaysAhead: bridge.maxDaysAhead,
       deadLetter,
+      temporalReached: (reachable, error) => alerts.temporalReached(reachable, error),
       log,
     }),
   );
@@ -87,10 +98,7 @@ export async function runBridge(): Promise<void> {
     healthz: () => Promise.resolve({ ok: true, detail: {} }),
     readyz: async () => {
       const subscribed = pull ? pull.subscribed() : true;
-      const temporal = await connection.healthService
-        .check({})
-        .then(() => true)
-        .catch(() => false);
+      const temporal = await alerts.probeTemporal();
       return { ok: !stopping && subscribed && temporal, detail: { subscribed, temporal, stopping } };
     },
   });
@@ -117,7 +125,7 @@ export async function runBridge(): Promise<void> {
     const clean = await Promise.race([drained, timeout]);
     if (!clean) log.warn({ drain_ms: bridge.drainMs }, 'drain time over; Pub/Sub redelivers what was still held');
     await Promise.race([
-      Promise.all([pubsub.close(), connection.close(), tracing?.shutdown()]),
+      alerts.close().then(() => Promise.all([pubsub.close(), connection.close(), tracing?.shutdown()])),
       new Promise((resolve) => setTimeout(resolve, 5000).unref()),
     ]);
     log.info({ drained: clean }, 'bridge stopped');

@@ -31,6 +31,8 @@ const statusNames = new Map<number, string>(Object.entries(grpcStatus).map(([nam
 
 export interface Classified {
   permanent: boolean;
+  /** The server could not be reached or did not answer in time (not: it answered no). */
+  unreachable: boolean;
   /** For the dead-letter reason and the log: `INVALID_ARGUMENT: <server's details>`. */
   description: string;
 }
@@ -56,20 +58,31 @@ function grpcCause(error: unknown): GrpcLike | undefined {
 
 export function classifyTemporalError(error: unknown): Classified {
   if (error instanceof NamespaceNotFoundError) {
-    return { permanent: false, description: `namespace not found: ${error.namespace} (check TEMPORAL_NAMESPACE)` };
+    return {
+      permanent: false,
+      unreachable: false,
+      description: `namespace not found: ${error.namespace} (check TEMPORAL_NAMESPACE)`,
+    };
   }
   // The data converter could not encode the completion: it never will.
-  if (error instanceof ValueError) return { permanent: true, description: `payload not encodable: ${error.message}` };
+  if (error instanceof ValueError) {
+    return { permanent: true, unreachable: false, description: `payload not encodable: ${error.message}` };
+  }
   const grpc = grpcCause(error);
-  if (!grpc) return { permanent: false, description: errorMessage(error) };
+  if (!grpc) return { permanent: false, unreachable: false, description: errorMessage(error) };
   const description = `${statusNames.get(grpc.code) ?? `gRPC status ${grpc.code}`}: ${grpc.details || errorMessage(grpc)}`;
+  const unreachable = grpc.code === grpcStatus.UNAVAILABLE || grpc.code === grpcStatus.DEADLINE_EXCEEDED;
   switch (grpc.code) {
     case grpcStatus.INVALID_ARGUMENT:
-      return { permanent: true, description };
+      return { permanent: true, unreachable, description };
     case grpcStatus.RESOURCE_EXHAUSTED:
       // Rate limits are transient; a request over gRPC's message size is not.
-      return { permanent: /larger than max|message too large|exceeds.*limit/i.test(grpc.details), description };
+      return {
+        permanent: /larger than max|message too large|exceeds.*limit/i.test(grpc.details),
+        unreachable,
+        description,
+      };
     default:
-      return { permanent: false, description };
+      return { permanent: false, unreachable, description };
   }
 }

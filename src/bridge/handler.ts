@@ -57,6 +57,8 @@ export interface HandlerOptions {
   now?: () => Date;
   /** Replaces limits.ts' caps (a test that wants Temporal itself to refuse a long field). */
   fieldCaps?: typeof completionFieldCaps;
+  /** Told whether each call to Temporal reached it (the bridge's unreachable alert). */
+  temporalReached?: (reachable: boolean, error?: string) => void;
   log: Logger;
 }
 
@@ -71,6 +73,13 @@ export function createHandler(options: HandlerOptions): Handle {
   const maxDaysAhead = options.maxDaysAhead ?? 30;
   const now = options.now ?? (() => new Date());
   const fieldCaps = options.fieldCaps ?? completionFieldCaps;
+  const temporalReached = options.temporalReached ?? (() => undefined);
+  /** Classifies a failed call to Temporal, telling the reachability watch when it did not get through. */
+  const classified = (error: unknown) => {
+    const result = classifyTemporalError(error);
+    if (result.unreachable) temporalReached(false, result.description);
+    return result;
+  };
   // Failures per message, for subscriptions that do not count deliveries themselves.
   const failures = new FailureCounts();
   const keyOf = (message: IncomingMessage) => `${message.topic}\u0000${message.id}`;
@@ -151,6 +160,7 @@ export function createHandler(options: HandlerOptions): Handle {
       const delivered = await client.connection.withDeadline(deadline, () =>
         signalCompletion(client, taskQueue, completion),
       );
+      temporalReached(true);
       if (delivered.outcome === 'late') {
         return reject(message, `late: ${delivered.workflowId} has closed; a rerun is an explicit command`);
       }
@@ -158,7 +168,7 @@ export function createHandler(options: HandlerOptions): Handle {
       log.info({ ...fields, workflow_id: delivered.workflowId }, 'completion signalled');
       return { action: 'ack', outcome: 'signalled', workflowId: delivered.workflowId };
     } catch (error) {
-      const { permanent, description } = classifyTemporalError(error);
+      const { permanent, description } = classified(error);
       if (permanent) return reject(message, `rejected: Temporal refused the signal: ${description}`);
       return retryOrExhaust(message, `Temporal did not accept the signal: ${description}`, fields);
     }
@@ -169,13 +179,14 @@ export function createHandler(options: HandlerOptions): Handle {
       const requested = await client.connection.withDeadline(Date.now() + signalTimeoutMs, () =>
         runRequestedExport(client, taskQueue, message),
       );
+      temporalReached(true);
       if (requested.outcome === 'invalid') return reject(message, `invalid: ${requested.reason}`);
       failures.forget(keyOf(message));
       if (requested.outcome === 'orchestrators-own') return { action: 'ack', outcome: 'not-ours' };
       log.info({ ...logFields(message), workflow_id: requested.workflowId }, 'requested export started');
       return { action: 'ack', outcome: 'export-started', workflowId: requested.workflowId };
     } catch (error) {
-      const { permanent, description } = classifyTemporalError(error);
+      const { permanent, description } = classified(error);
       if (permanent) return reject(message, `rejected: Temporal refused the export run: ${description}`);
       return retryOrExhaust(message, `Temporal did not start the export run: ${description}`, logFields(message));
     }

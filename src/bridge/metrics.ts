@@ -7,6 +7,8 @@ import type { Handle } from './handler';
 export interface BridgeMetrics {
   registry: Registry;
   instrument(handle: Handle): Handle;
+  /** Counts one alert the bridge raised (src/bridge/alerts.ts). */
+  countAlert(labels: { kind: string; path: string; outcome: string }): void;
 }
 
 /** The dead-letter reason's kind (`invalid`, `oversized`, `late`, `future`, `exhausted`, `rejected`): few values. */
@@ -46,6 +48,12 @@ export function createBridgeMetrics(): BridgeMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  const alerts = new Counter({
+    name: 'bridge_alerts_total',
+    help: 'Alerts the bridge raised (dead-letter-burst, temporal-unreachable), by path (temporal: its alert workflow; direct: the routes) and outcome (raised, deduplicated, failed)',
+    labelNames: ['kind', 'path', 'outcome'] as const,
+    registers: [registry],
+  });
   const outstanding = new Gauge({
     name: 'bridge_messages_outstanding',
     help: 'Messages received and not yet acked or nacked',
@@ -54,6 +62,7 @@ export function createBridgeMetrics(): BridgeMetrics {
 
   return {
     registry,
+    countAlert: (labels) => alerts.inc(labels),
     instrument(handle) {
       return async (message) => {
         const topic = message.topic || 'unknown';

@@ -77,9 +77,9 @@ export function pullAll(pubsub: PubSub, topics: readonly string[], handle: Handl
       flowControl: { maxMessages: maxOutstanding, allowExcessMessages: false },
       // The client retries a broken stream itself; cap its wait so a restarted server is noticed soon.
       streamingOptions: { retryMaxBackoff: Duration.from({ seconds: 5 }) },
-      // Leases are extended a minute at a time (signalling takes seconds), so what a crashed bridge
-      // held comes back within a minute instead of the client's default of up to ten.
-      maxAckDeadline: Duration.from({ seconds: 60 }),
+      // Leases are extended 20 s at a time (a signal takes well under a second; a slow one is simply
+      // extended again), so what a crashed bridge held comes back within 20 s, not the client's ten minutes.
+      maxAckDeadline: Duration.from({ seconds: 20 }),
       // On close no new messages; those held finish their signal, up to the drain time.
       closeOptions: { behavior: 'WAIT', timeout: Duration.from({ milliseconds: drainMs }) },
     });

@@ -2,18 +2,11 @@
 // bar (Ctrl-C detaches; `--watch ID` re-attaches); `pause`, `resume`, `cancel` steer a running one.
 import os from 'node:os';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { SingleBar } from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { pipeline } from '../pipeline/definition';
 import { backfillWorkflowIdFor } from '../pipeline/ids';
-import {
-  backfillProgressQuery,
-  backfillWorkflow,
-  cancelBackfillSignal,
-  pauseBackfillUpdate,
-  resumeBackfillUpdate,
-  type BackfillProgress,
-} from '../workflows/backfill';
+import type { BackfillProgress, backfillWorkflow } from '../workflows/backfill';
 import { backfillRangeProblem, backfillSteps, datesOf, type BackfillRange } from '../workflows/backfill-plan';
 import { calendarDateIn } from '../workflows/target-date';
 
@@ -72,7 +65,7 @@ export function addBackfillCommand(program: Command, deps: BackfillCommandDeps):
       if (!options.reason) backfill.error('error: --reason is required: who asked for this and why', { exitCode: 2 });
       const id = backfillWorkflowIdFor(range.from, range.to, new Date());
       process.exitCode = await deps.withTemporal(async (client) => {
-        await client.workflow.start(backfillWorkflow, {
+        await client.workflow.start<typeof backfillWorkflow>('backfillWorkflow', {
           workflowId: id,
           taskQueue: deps.taskQueue,
           args: [{ ...range, reason: options.reason!, requestedBy: requestedBy() }],
@@ -95,6 +88,7 @@ export function addBackfillCommand(program: Command, deps: BackfillCommandDeps):
       .option('--json', 'print the progress as JSON')
       .action(async (id: string, options: { reason: string; json?: boolean }) => {
         const progress = await deps.withTemporal(async (client) => {
+          const { cancelBackfillSignal, pauseBackfillUpdate, resumeBackfillUpdate } = await workflowDefinitions();
           const handle = client.workflow.getHandle(id);
           const command = { by: requestedBy(), reason: options.reason };
           if (action === 'pause') return handle.executeUpdate(pauseBackfillUpdate, { args: [command] });
@@ -138,7 +132,7 @@ function printPlan(range: BackfillRange, json?: boolean): void {
 /** Follows a backfill until it ends (exit 0, or 1 when a date failed or it was cancelled) or Ctrl-C (detach). */
 async function watch(client: Client, id: string, json?: boolean): Promise<number> {
   const handle = client.workflow.getHandle<typeof backfillWorkflow>(id);
-  const bar = json ? undefined : progressBar();
+  const bar = json ? undefined : await progressBar();
   let started = false;
   let detached = false;
   const detach = () => (detached = true);
@@ -169,10 +163,16 @@ async function watch(client: Client, id: string, json?: boolean): Promise<number
 async function readProgress(handle: WorkflowHandle<typeof backfillWorkflow>) {
   const { status } = await handle.describe();
   if (status.name !== 'RUNNING') return { progress: await handle.result(), running: false };
+  const { backfillProgressQuery } = await workflowDefinitions();
   return { progress: await handle.query(backfillProgressQuery), running: true };
 }
 
-function progressBar(): SingleBar {
+/** The backfill's query, update and signal definitions: loaded by the commands that use them only. */
+const workflowDefinitions = () => import('../workflows/backfill');
+
+/** Loaded only when a bar is drawn: other commands start without it. */
+async function progressBar(): Promise<SingleBar> {
+  const { SingleBar } = await import('cli-progress');
   return new SingleBar({
     format: 'backfill [{bar}] {value}/{total} dates | {rate} dates/min | ETA {eta_text} | {state}{failed}',
     hideCursor: true,

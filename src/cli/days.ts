@@ -9,7 +9,7 @@ import type { ClosedRun } from '../bigquery/run-history';
 import { pipeline, type PhaseKey } from '../pipeline/definition';
 import { zonedInstant } from '../pipeline/time';
 import { datesOf } from '../workflows/backfill-plan';
-import { statusQuery } from '../workflows/game-day';
+import { statusQuery } from '../workflows/signals';
 import { BackfillMode, GameDate, PipelinePhase } from '../workflows/search-attributes';
 import type { GameDayStatus } from '../workflows/status';
 

@@ -5,7 +5,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { ExportComplete, ExportTrigger } from '../messages/export-message';
 import { eventDrivenExport, exportTypes, type ExportType } from '../pipeline/exports';
 import { exportWorkflowIdFor } from '../pipeline/ids';
-import { exportWorkflow } from '../workflows/export';
+import type { exportWorkflow } from '../workflows/export';
 import { GameDate, PipelinePhase } from '../workflows/search-attributes';
 import { gameDate, webUiLink, whoAsked } from './operator';
 
@@ -49,7 +49,7 @@ export async function exportDate(
     phase: 'phase6',
   };
   try {
-    const handle = await client.workflow.start(exportWorkflow, {
+    const handle = await client.workflow.start<typeof exportWorkflow>('exportWorkflow', {
       workflowId,
       taskQueue,
       args: [trigger],

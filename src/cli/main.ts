@@ -10,6 +10,7 @@ import { addDeadLettersCommand } from './dead-letters';
 import { addLeasesCommand } from './leases';
 import { exportCommand } from './export';
 import { initCommand } from './init';
+import { pipeline } from '../pipeline/definition';
 import { gameDate, UsageError } from './operator';
 import { rerunCommand } from './rerun';
 import { schedulesCommand } from './schedules';
@@ -79,41 +80,49 @@ program
     new Option('--timeout <seconds>', 'give up waiting for a trigger after this long').default(60).argParser(positive),
   )
   .option(
+    '--lose <processor>',
+    "lose this processor's completion on its way, as on a cold start (its run is recorded): the day waits on it",
+  )
+  .option(
     '--allow-real-pubsub',
     'publish to real Pub/Sub (PUBSUB_EMULATOR_HOST empty): real processors would act on it',
   )
-  .action(async (options: { date: string; through: string; timeout: number; allowRealPubsub?: boolean }) => {
-    const config = loadProcessConfig();
-    if (!config.pubsubEmulatorHost && !options.allowRealPubsub) {
-      throw new UsageError(
-        'PUBSUB_EMULATOR_HOST is empty: simulate would publish a fake day to real Pub/Sub. Point it at an emulator, or pass --allow-real-pubsub',
-      );
-    }
-    // Loaded here: `pipeline status` and the like start without the Google Cloud clients.
-    const [{ createPubSub }, { createBigQuery }, { simulateDay }] = await Promise.all([
-      import('../clients'),
-      import('../bigquery/client'),
-      import('./simulate'),
-    ]);
-    const pubsub = createPubSub(config);
-    const bigquery = config.bigqueryEmulatorHost ? createBigQuery(config) : undefined; // sample rows go to the emulator only
-    try {
-      const ok = await withTemporal((client) =>
-        simulateDay({
-          pubsub,
-          client,
-          bigquery,
-          exportDir: config.exports.bucket ? undefined : config.exports.dir,
-          gameDate: options.date,
-          through: Number(options.through),
-          timeoutMs: options.timeout * 1000,
-        }),
-      );
-      process.exitCode = ok ? 0 : 1;
-    } finally {
-      await pubsub.close();
-    }
-  });
+  .action(
+    async (options: { date: string; through: string; timeout: number; lose?: string; allowRealPubsub?: boolean }) => {
+      const config = loadProcessConfig();
+      if (options.lose !== undefined) losable(options.lose, Number(options.through));
+      if (!config.pubsubEmulatorHost && !options.allowRealPubsub) {
+        throw new UsageError(
+          'PUBSUB_EMULATOR_HOST is empty: simulate would publish a fake day to real Pub/Sub. Point it at an emulator, or pass --allow-real-pubsub',
+        );
+      }
+      // Loaded here: `pipeline status` and the like start without the Google Cloud clients.
+      const [{ createPubSub }, { createBigQuery }, { simulateDay }] = await Promise.all([
+        import('../clients'),
+        import('../bigquery/client'),
+        import('./simulate'),
+      ]);
+      const pubsub = createPubSub(config);
+      const bigquery = config.bigqueryEmulatorHost ? createBigQuery(config) : undefined; // sample rows go to the emulator only
+      try {
+        const ok = await withTemporal((client) =>
+          simulateDay({
+            pubsub,
+            client,
+            bigquery,
+            exportDir: config.exports.bucket ? undefined : config.exports.dir,
+            gameDate: options.date,
+            through: Number(options.through),
+            timeoutMs: options.timeout * 1000,
+            lose: options.lose,
+          }),
+        );
+        process.exitCode = ok ? 0 : 1;
+      } finally {
+        await pubsub.close();
+      }
+    },
+  );
 
 program
   .command('health')
@@ -212,6 +221,18 @@ addLeasesCommand(program, { withTemporal });
 function loadProcess<T>(path: string): T {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose; import() needs tsx's ESM hooks, which bin/ does not load
   return require(path) as T;
+}
+
+/** A processor the simulated day publishes for, in a phase it reaches (phase 2 is answered by phase 3). */
+function losable(processor: string, through: number): void {
+  const phase = pipeline.phases.find((p) => p.completionTopic && p.processors.some((x) => x.name === processor));
+  if (!phase)
+    throw new UsageError(`--lose: no processor ${processor} in phases 2-5 (names as in src/pipeline/definition.ts)`);
+  const answeredBy = Number(phase.key.slice('phase'.length)) + 1;
+  if (answeredBy > through)
+    throw new UsageError(
+      `--lose ${processor}: its phase is answered by phase ${answeredBy}; pass --through ${answeredBy} or more`,
+    );
 }
 
 function wholeDays(value: string): number {

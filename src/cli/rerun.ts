@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import { Command } from 'commander';
 import { rerunScope, workflowIdFor } from '../pipeline/ids';
 import { refuseRequest, type Rerun, type TriggerablePhase } from '../workflows/commands';
-import { gameDayWorkflow } from '../workflows/game-day';
+import type { gameDayWorkflow } from '../workflows/game-day';
 import { CorrelationId, GameDate, PipelinePhase } from '../workflows/search-attributes';
 import { describeRun, gameDate, reasonText, triggerablePhase, UsageError, webUiLink, whoAsked } from './operator';
 
@@ -55,7 +55,7 @@ export async function rerunDate(
   const correlationId = last?.typedSearchAttributes.get(CorrelationId) ?? null;
   const rerun: Rerun = { ...request, attempt, correlationId };
   const workflowId = workflowIdFor(date);
-  const handle = await client.workflow.start(gameDayWorkflow, {
+  const handle = await client.workflow.start<typeof gameDayWorkflow>('gameDayWorkflow', {
     workflowId,
     taskQueue,
     args: [{ gameDate: date, rerun }],

@@ -5,7 +5,7 @@ import type { PubSub, Topic } from '@google-cloud/pubsub';
 import { addDays } from '../messages/dates';
 import { pipeline } from '../pipeline/definition';
 import { gameDayTriggerId } from '../pipeline/ids';
-import { phaseCompletions, type SimulatedMessage } from '../simulate/day';
+import { phaseCompletions, withAnnouncements, type SimulatedMessage } from '../simulate/day';
 import { logSize } from './log-tail';
 import { triggerKey, type Observer, type TriggerKey } from './observer';
 import type { Random } from './random';
@@ -61,7 +61,8 @@ export const steps: readonly Step[] = [
   { name: 'phase4/2', messages: level(2), answers: [{ topic: topics.phase4Trigger, key: 'phase4/3' }] },
   {
     name: 'phase4/3',
-    messages: level(3, { players_ready: 114, players_total: 120 }),
+    // ml_feature_store_v2 also announces itself on nba-phase4-precompute-complete: still one start.
+    messages: (d) => withAnnouncements(level(3, { players_ready: 114, players_total: 120 })(d)),
     answers: [{ topic: topics.phase5Start, key: 'phase5' }],
   },
   {

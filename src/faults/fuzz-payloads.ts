@@ -1,7 +1,7 @@
 // Seeded fuzzing of what arrives on a completion subscription: well-formed completions bent in
 // every way a processor, a proxy or a bad day could bend them — fields dropped or retyped, strings
 // far too long, odd Unicode, bad and far-away dates, deep nesting, broken bytes, too many attributes.
-import { completionTopics, phaseForTopic } from '../pipeline/definition';
+import { announcerOn, completionTopics, phaseForTopic } from '../pipeline/definition';
 import type { Random } from './random';
 
 export interface FuzzPayload {
@@ -81,7 +81,9 @@ const spliceNesting = (json: string): string =>
 
 function completionFor(topic: string, random: Random): Record<string, Json> {
   const phase = phaseForTopic(topic);
-  const processor = phase ? random.pick(phase.processors) : undefined;
+  // A topic one processor announces itself on carries that processor only.
+  const announcer = phase?.processors.find((p) => p.name === announcerOn(topic));
+  const processor = announcer ?? (phase ? random.pick(phase.processors) : undefined);
   const name = processor ? random.pick([processor.name, ...(processor.aliases ?? [])]) : 'SomeProcessor';
   const gameDate = fuzzDate(random);
   return {

@@ -1,7 +1,7 @@
 // Completion messages as processors publish them (the unified format; the Phase 2 → 3 Cloud
 // Function's older messages without `phase` too), parsed into the small value the workflow is signalled with.
 import { z } from 'zod';
-import { phaseForTopic, type PhaseKey } from '../pipeline/definition';
+import { announcerOn, phaseForTopic, type PhaseKey } from '../pipeline/definition';
 import { isCalendarDate } from './dates';
 import { describeIssues, isObject, parseJson, type Parsed } from './parse';
 
@@ -60,8 +60,10 @@ export function parseCompletion(data: string, topic: string, fallbackExecutionId
   const parsedJson = parseJson(data);
   if (!parsedJson.ok) return parsedJson;
   const json = parsedJson.value;
-  // A phase with a single processor (phase 5's coordinator) needs no processor_name: the topic tells it.
-  const soleProcessor = phase.processors.length === 1 ? phase.processors[0]!.name : undefined;
+  // A phase with a single processor (phase 5's coordinator), or a topic only one processor announces
+  // itself on, needs no processor_name: the topic tells it.
+  const announcer = announcerOn(topic);
+  const soleProcessor = announcer ?? (phase.processors.length === 1 ? phase.processors[0]!.name : undefined);
   const withProcessor =
     soleProcessor && isObject(json) && json.processor_name === undefined
       ? { ...json, processor_name: soleProcessor }
@@ -78,6 +80,9 @@ export function parseCompletion(data: string, topic: string, fallbackExecutionId
   );
   if (!processor) {
     return { ok: false, reason: `unknown processor ${message.processor_name} for ${phase.key}` };
+  }
+  if (announcer && processor.name !== announcer) {
+    return { ok: false, reason: `${topic} carries ${announcer}'s completions only, not ${processor.name}'s` };
   }
 
   return {

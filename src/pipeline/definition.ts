@@ -25,6 +25,8 @@ export interface PhaseDefinition {
   seedName: string;
   /** Topic the phase's processors publish their completions on (absent: nothing to collect). */
   completionTopic?: string;
+  /** Topics on which one processor of the phase also announces its completion, by its own choice. */
+  announcedOn?: { topic: string; processor: string }[];
   processors: Processor[];
   /** The trigger that goes out once this phase is complete; it names the phase's status. */
   trigger?: string;
@@ -94,6 +96,9 @@ const phases: readonly PhaseDefinition[] = [
     key: 'phase4',
     seedName: 'phase_4_precompute',
     completionTopic: 'nba-phase4-processor-complete',
+    // Seed 004: ml_feature_store_v2 publishes there itself when it is done. It counts as its level 3
+    // completion, so predictions start once, on the orchestrator's own topics.phase5Start.
+    announcedOn: [{ topic: 'nba-phase4-precompute-complete', processor: 'ml_feature_store_v2' }],
     processors: phase4Processors,
     trigger: 'phase5',
   },
@@ -131,7 +136,8 @@ export const pipeline = {
   topics: {
     phase3Trigger: 'nba-phase3-trigger',
     phase4Trigger: 'nba-phase4-trigger',
-    phase5Start: 'nba-phase4-precompute-complete',
+    /** Not nba-phase4-precompute-complete: that one is ml_feature_store_v2's own (announcedOn above). */
+    phase5Start: 'nba-phase5-trigger',
     phase5Retry: 'nba-phase5-retry-trigger',
     phase6ExportTrigger: 'nba-phase6-export-trigger',
     phase6ExportComplete: 'nba-phase6-export-complete',
@@ -274,8 +280,12 @@ export const pipeline = {
     /** Dates that closed as expired this recently are reported. */
     expiredWithin: days(3),
     deadLettersWithin: hours(24),
-    /** Seed 003: more dead letters than this within the window is a burst. */
+    /** Seed 003: more dead letters than this within the window is a burst (the bridge alerts at once). */
     deadLetterBurst: { moreThan: 5, within: minutes(5) },
+    /** The bridge alerts when Temporal has been unreachable for longer than this. */
+    temporalUnreachableAfter: minutes(1),
+    /** Alerts about no particular game date (bursts, outages) are dated with this zone's calendar date. */
+    alertTimeZone: 'America/New_York',
     /** Late processors and duplicate rows are looked for over this many past days. */
     lookbackDays: 7,
     /** Seed 003's duplicate check, one per table: rows sharing these keys are duplicates. */
@@ -302,10 +312,11 @@ export interface DuplicateRowCheck {
   keys: string[];
 }
 
-/** Topics the bridge consumes: every phase with completions to collect. */
-export const completionTopics: readonly string[] = phases.flatMap((p) =>
-  p.completionTopic ? [p.completionTopic] : [],
-);
+/** Topics the bridge consumes: every phase with completions to collect, and where processors announce theirs. */
+export const completionTopics: readonly string[] = phases.flatMap((p) => [
+  ...(p.completionTopic ? [p.completionTopic] : []),
+  ...(p.announcedOn ?? []).map((a) => a.topic),
+]);
 
 /** Topics the bridge consumes: the completions, and the export triggers people publish (seed 002). */
 export const bridgeTopics: readonly string[] = [...completionTopics, pipeline.topics.phase6ExportTrigger];
@@ -319,5 +330,10 @@ export function phaseDefinition(key: PhaseKey): PhaseDefinition {
 }
 
 export function phaseForTopic(topic: string): PhaseDefinition | undefined {
-  return phases.find((p) => p.completionTopic === topic);
+  return phases.find((p) => p.completionTopic === topic || p.announcedOn?.some((a) => a.topic === topic));
+}
+
+/** The one processor whose completions `topic` carries, when a processor announces itself there. */
+export function announcerOn(topic: string): string | undefined {
+  return phases.flatMap((p) => p.announcedOn ?? []).find((a) => a.topic === topic)?.processor;
 }

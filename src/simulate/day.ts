@@ -1,12 +1,12 @@
 // A realistic game day of completion messages, as processors publish them (the unified completion format).
-import { phaseDefinition, type PhaseKey } from '../pipeline/definition';
+import { phaseDefinition, pipeline, type PhaseKey } from '../pipeline/definition';
 import type { UnifiedCompletion } from '../messages/completion';
 
 export interface SimulatedMessage {
   topic: string;
   message: UnifiedCompletion;
-  /** Why this one is in the mix: a duplicate delivery, a failure before a retry, … */
-  note?: 'duplicate' | 'failed-first';
+  /** Why this one is in the mix: a duplicate delivery, a failure before a retry, a processor's own announcement. */
+  note?: 'duplicate' | 'failed-first' | 'announced';
 }
 
 export interface DayOptions {
@@ -50,6 +50,29 @@ export function phaseCompletions(phase: PhaseKey, options: DayOptions): Simulate
     { topic, message: message(failing, 'failed', 1), note: 'failed-first' },
     ...shuffle([...all, ...duplicates], random),
   ];
+}
+
+/**
+ * The same messages, plus what processors announce on their own topics when they succeed (seed 004:
+ * ml_feature_store_v2 on nba-phase4-precompute-complete, with its player counts), after them.
+ */
+export function withAnnouncements(messages: SimulatedMessage[]): SimulatedMessage[] {
+  const announced = pipeline.phases.flatMap((phase) =>
+    (phase.announcedOn ?? []).flatMap(({ topic, processor }) =>
+      messages
+        .filter((m) => m.message.processor_name === processor && m.message.status === 'success' && !m.note)
+        .map((m) => ({
+          topic,
+          note: 'announced' as const,
+          message: {
+            ...m.message,
+            players_ready: (m.message.metadata?.players_ready as number | undefined) ?? null,
+            players_total: (m.message.metadata?.players_total as number | undefined) ?? null,
+          },
+        })),
+    ),
+  );
+  return [...messages, ...announced];
 }
 
 function seededRandom(seed: number): () => number {

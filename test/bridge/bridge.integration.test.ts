@@ -11,12 +11,13 @@ import { deadLetterAttributes, deadLetterPublisher } from '../../src/bridge/dead
 import { createHandler, type Handle, type Verdict } from '../../src/bridge/handler';
 import { pullAll } from '../../src/bridge/pull';
 import { ensureTopology } from '../../src/infra/topology';
-import type { Trigger } from '../../src/messages/trigger';
+import type { Phase5Start, Trigger } from '../../src/messages/trigger';
 import { completionTopics, pipeline } from '../../src/pipeline/definition';
 import { gameDayTriggerId, triggerKeys, workflowIdFor } from '../../src/pipeline/ids';
 import { readStatus } from '../../src/cli/status';
 import { until } from '../helpers/eventually';
 import { processorNames } from '../helpers/messages';
+import { phaseCompletions, withAnnouncements, type SimulatedMessage } from '../../src/simulate/day';
 import { startBigQueryEmulator, type BigQueryEmulator } from '../../src/stack/ephemeral';
 import {
   startDevServer,
@@ -32,6 +33,8 @@ const log = pino({ level: 'silent' });
 const maxMessageBytes = 4096;
 const phase2Topic = 'nba-phase2-raw-complete';
 const phase3Topic = 'nba-phase3-analytics-complete';
+/** Where seed 004's ml_feature_store_v2 announces itself: a completion topic now, not the phase 5 start. */
+const mlFeatureStoreTopic = 'nba-phase4-precompute-complete';
 
 let temporal: DevServer;
 let emulator: PubSubEmulator;
@@ -54,7 +57,13 @@ before(async () => {
     startBigQueryEmulator(dir),
   ]);
   const pubsub = emulator.pubsub;
-  for (const topic of [pipeline.topics.phase3Trigger, pipeline.topics.phase4Trigger, pipeline.topics.deadLetter]) {
+  for (const topic of [
+    pipeline.topics.phase3Trigger,
+    pipeline.topics.phase4Trigger,
+    pipeline.topics.phase5Start,
+    mlFeatureStoreTopic,
+    pipeline.topics.deadLetter,
+  ]) {
     const received: Seen[] = (seen[topic] = []);
     const [subscription] = await pubsub.topic(topic).createSubscription(`observer-${topic}`);
     observers.push(subscription);
@@ -254,5 +263,63 @@ describe('bridge and worker on the real servers', () => {
     await settle();
     assert.equal(triggersFor(pipeline.topics.phase3Trigger, date).length, 1);
     assert.equal((await readStatus(client, date)).phases.phase2.completed_count, 21);
+  });
+
+  it('starts predictions once, on nba-phase5-trigger, when ml_feature_store_v2 also announces itself', async () => {
+    const { pubsub } = emulator;
+    const both = '2025-12-05';
+    const announcedOnly = '2025-12-06';
+    const publishAll = (messages: SimulatedMessage[]) =>
+      Promise.all(messages.map((m) => publishJson(pubsub, m.topic, m.message)));
+    const level = (date: string, n: number) =>
+      phaseCompletions('phase4', {
+        gameDate: date,
+        correlationId: `corr-${date}`,
+        only: pipeline.phase4Levels[n - 1]!.processors,
+        metadata: n === 3 ? { players_ready: 114, players_total: 120 } : undefined,
+      });
+    const waitForTrigger = (topic: string, key: string, date: string) =>
+      until(
+        () => triggersFor(topic, date).some((t) => t.attributes.trigger_id === gameDayTriggerId(date, key)),
+        `${key} for ${date}`,
+      );
+    await Promise.all(
+      [both, announcedOnly].map(async (date) => {
+        const day = { gameDate: date, correlationId: `corr-${date}` };
+        await publishAll(phaseCompletions('phase2', day));
+        await waitForTrigger(pipeline.topics.phase3Trigger, triggerKeys.phase3, date);
+        await publishAll(phaseCompletions('phase3', day));
+        await waitForTrigger(pipeline.topics.phase4Trigger, triggerKeys.phase4Level(1), date);
+        await publishAll(level(date, 1));
+        await waitForTrigger(pipeline.topics.phase4Trigger, triggerKeys.phase4Level(2), date);
+        await publishAll(level(date, 2));
+        await waitForTrigger(pipeline.topics.phase4Trigger, triggerKeys.phase4Level(3), date);
+      }),
+    );
+    // One date gets the level 3 completion on both topics (the announcement first), the other only
+    // the announcement: it counts as ml_feature_store_v2's completion all the same.
+    const announcedFirst = withAnnouncements(level(both, 3)).reverse();
+    assert.deepEqual(
+      [...new Set(announcedFirst.map((m) => m.topic))],
+      [mlFeatureStoreTopic, 'nba-phase4-processor-complete'],
+    );
+    await publishAll(announcedFirst);
+    await publishAll(withAnnouncements(level(announcedOnly, 3)).filter((m) => m.topic === mlFeatureStoreTopic));
+
+    for (const date of [both, announcedOnly])
+      await waitForTrigger(pipeline.topics.phase5Start, triggerKeys.phase5, date);
+    await settle();
+    for (const date of [both, announcedOnly]) {
+      const starts = triggersFor(pipeline.topics.phase5Start, date);
+      assert.equal(starts.length, 1, `one predictions start for ${date}`);
+      assert.equal((starts[0]!.body as Phase5Start).players_ready, 114);
+      assert.equal(deadLettersMentioning(date).length, 0, `nothing of ${date} dead-lettered`);
+      // The orchestrator publishes nothing of its own on ml_feature_store_v2's topic any more.
+      const onFeatureStoreTopic = triggersFor(mlFeatureStoreTopic, date);
+      assert.ok(onFeatureStoreTopic.length > 0);
+      assert.ok(
+        onFeatureStoreTopic.every((m) => m.attributes.trigger_id === undefined && m.body.trigger_id === undefined),
+      );
+    }
   });
 });

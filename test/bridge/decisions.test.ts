@@ -106,6 +106,7 @@ describe('Temporal errors', () => {
       ),
       {
         permanent: true,
+        unreachable: false,
         description: 'INVALID_ARGUMENT: search attribute CorrelationId exceeds size limit',
       },
     );
@@ -135,9 +136,20 @@ describe('Temporal errors', () => {
     }
     assert.deepEqual(classifyTemporalError(new NamespaceNotFoundError('prod')), {
       permanent: false,
+      unreachable: false,
       description: 'namespace not found: prod (check TEMPORAL_NAMESPACE)',
     });
     assert.equal(classifyTemporalError(new Error('connect ECONNREFUSED 127.0.0.1:7233')).permanent, false);
+  });
+
+  it('say the server was unreachable only when it could not be reached or did not answer in time', () => {
+    const unreachable = (code: number) => classifyTemporalError(grpcError(code, 'no connection')).unreachable;
+    assert.equal(unreachable(grpcStatus.UNAVAILABLE), true);
+    assert.equal(unreachable(grpcStatus.DEADLINE_EXCEEDED), true);
+    for (const code of [grpcStatus.PERMISSION_DENIED, grpcStatus.RESOURCE_EXHAUSTED, grpcStatus.INVALID_ARGUMENT]) {
+      assert.equal(unreachable(code), false, String(code));
+    }
+    assert.equal(classifyTemporalError(new NamespaceNotFoundError('prod')).unreachable, false);
   });
 });
 

@@ -18,6 +18,11 @@ describe('pipeline CLI arguments', () => {
     [['simulate', '--date', '11/29/2025'], /expected a game date YYYY-MM-DD/],
     [['simulate', '--date', '2025-11-29', '--through', '7'], /Allowed choices are 3, 4, 5, 6/],
     [['simulate', '--date', '2025-11-29', '--timeout', '-1'], /expected a positive number/],
+    [['simulate', '--date', '2025-11-29', '--lose', 'Nope'], /--lose: no processor Nope in phases 2-5/],
+    [
+      ['simulate', '--date', '2025-11-29', '--through', '3', '--lose', 'PlayerGameSummaryProcessor'],
+      /its phase is answered by phase 4; pass --through 4 or more/,
+    ],
     [['no-such-command'], /unknown command 'no-such-command'/],
     [['trigger', 'phase3', '--date', '2025-13-01', '--reason', 'r'], /expected a game date YYYY-MM-DD/],
     [['trigger', 'phase7', '--date', '2025-11-29', '--reason', 'r'], /unknown phase "phase7"/],

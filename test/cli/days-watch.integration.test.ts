@@ -5,8 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import { recordRunClosed } from '../../src/bigquery/run-history';
 import { signalCompletion } from '../../src/bridge/signal';
 import type { DayLine } from '../../src/cli/days';
@@ -16,7 +15,7 @@ import { statusQuery } from '../../src/workflows/game-day';
 import { workflowIdFor } from '../../src/pipeline/ids';
 import { eventually } from '../helpers/eventually';
 import { completion, processorNames } from '../helpers/messages';
-import { memoryRunHistory, startDevServer, tempDir, workflowBundle, type DevServer } from '../helpers/servers';
+import { devServerWorker, startDevServer, tempDir, type DevServer, type DevServerWorker } from '../helpers/servers';
 import { startBigQueryEmulator, type BigQueryEmulator } from '../../src/stack/ephemeral';
 
 const cli = path.resolve(__dirname, '../../bin/pipeline.js');
@@ -24,8 +23,7 @@ const taskQueue = 'days-watch-test';
 let temporal: DevServer;
 let bigquery: BigQueryEmulator;
 let client: Client;
-let worker: Worker;
-let workerRun: Promise<void>;
+let worker: DevServerWorker;
 const published: TriggerRequest[] = [];
 
 const cliEnv = () => ({
@@ -43,25 +41,17 @@ const send = (phase: 'phase2', names: string[], date: string, skip = false) =>
 before(async () => {
   const dir = tempDir('days-watch');
   [temporal, bigquery] = await Promise.all([startDevServer(dir), startBigQueryEmulator(dir)]);
-  client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
-  worker = await Worker.create({
-    connection: await NativeConnection.connect({ address: temporal.address }),
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: {
-      ...memoryRunHistory().activities,
-      publishTrigger(request: TriggerRequest) {
-        published.push(request);
-        return Promise.resolve(`m-${published.length}`);
-      },
+  worker = await devServerWorker(temporal, taskQueue, () => ({
+    publishTrigger(request: TriggerRequest) {
+      published.push(request);
+      return Promise.resolve(`m-${published.length}`);
     },
-  });
-  workerRun = worker.run();
+  }));
+  client = worker.client;
 });
 
 after(async () => {
-  worker.shutdown();
-  await workerRun;
+  await worker.stop();
   await temporal.stop();
   await bigquery.stop();
 });

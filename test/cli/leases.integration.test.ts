@@ -5,46 +5,29 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import type { Activities } from '../../src/activities';
+import type { Client } from '@temporalio/client';
 import { acquireLease } from '../../src/leases/client';
 import type { AcquireOutcome } from '../../src/leases/table';
 import { workflowIdFor } from '../../src/pipeline/ids';
 import { binaries } from '../../src/stack/local';
 import { leasesQuery } from '../../src/workflows/leases';
-import { memoryRunHistory, startDevServer, tempDir, workflowBundle, type DevServer } from '../helpers/servers';
+import { devServerWorker, startDevServer, tempDir, type DevServer, type DevServerWorker } from '../helpers/servers';
 
 const taskQueue = 'leases-cli-test';
 const cli = path.resolve(__dirname, '../../bin/pipeline.js');
 const summary = 'PlayerGameSummaryProcessor';
 let temporal: DevServer;
 let client: Client;
-let workerConnection: NativeConnection;
-let worker: Worker;
-let running: Promise<void>;
+let worker: DevServerWorker;
 
 before(async () => {
   temporal = await startDevServer(tempDir('leases-cli'));
-  client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
-  workerConnection = await NativeConnection.connect({ address: temporal.address });
-  worker = await Worker.create({
-    connection: workerConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: {
-      ...memoryRunHistory().activities,
-      publishTrigger: () => Promise.resolve('message-id'),
-    } satisfies Partial<Activities>,
-  });
-  running = worker.run();
+  worker = await devServerWorker(temporal, taskQueue, () => ({ publishTrigger: () => Promise.resolve('message-id') }));
+  client = worker.client;
 });
 
 after(async () => {
-  worker.shutdown();
-  await running;
-  await workerConnection.close();
-  await client.connection.close();
+  await worker.stop();
   await temporal.stop();
 });
 

@@ -23,6 +23,7 @@ import {
 } from '../../src/stack/ephemeral';
 import { gameDayTriggerId, workflowIdFor } from '../../src/pipeline/ids';
 import { phaseCompletions } from '../../src/simulate/day';
+import { addDays } from '../../src/messages/dates';
 import { eventually } from '../helpers/eventually';
 import { processSpecs } from '../../src/stack/local';
 import { startService, type RunningService } from '../../src/stack/services';
@@ -173,6 +174,46 @@ describe('operating a day with the CLI on the local stack', () => {
       [status.phases.phase2.status, status.phases.phase2.completed_count, status.triggers?.phase3?.source],
       ['triggered', 20, 'manual'],
     );
+  });
+
+  it('a completion lost two days ago: health finds the date stuck, reconcile --fix hands it over, phase 3 fires once', async () => {
+    const gameDate = addDays(new Date().toISOString().slice(0, 10), -2);
+    const lost = 'NbacGamebookProcessor';
+    const simulated = pipeline('simulate', '--date', gameDate, '--through', '3', '--lose', lost);
+    assert.equal(simulated.status, 0, simulated.stdout + simulated.stderr);
+    assert.match(simulated.stdout, /phase3 +0 \(expected 0: waiting on NbacGamebookProcessor\)/);
+    const waiting = await readStatus(client, gameDate);
+    assert.deepEqual([waiting.phases.phase2.completed_count, waiting.phases.phase2.missing_processors], [20, [lost]]);
+
+    const health = pipeline('health', '--json');
+    assert.equal(health.status, 1, health.stderr);
+    const { problems } = JSON.parse(health.stdout) as { problems: { kind: string; game_date?: string }[] };
+    assert.ok(
+      problems.some((p) => p.kind === 'date-stuck' && p.game_date === gameDate),
+      health.stdout,
+    );
+
+    const fixed = pipeline('reconcile', '--days', '3', '--fix', '--json');
+    const report = JSON.parse(fixed.stdout) as {
+      game_date: string;
+      missing: { processor: string; fix?: string }[];
+      unexplained: string[];
+    }[];
+    const date = report.find((d) => d.game_date === gameDate);
+    assert.deepEqual(
+      date?.missing.map((m) => [m.processor, m.fix]),
+      [[lost, 'handed-over']],
+      fixed.stdout,
+    );
+    assert.deepEqual(date?.unexplained, [], 'every completion the run counted is in the run history');
+    await eventually(
+      async () => (await readStatus(client, gameDate)).phases.phase2.status,
+      (phase2) => phase2 === 'triggered',
+      'phase 3 to fire for the handed-over completion',
+    );
+
+    const again = JSON.parse(pipeline('reconcile', '--days', '3', '--json').stdout) as typeof report;
+    assert.deepEqual(again.find((d) => d.game_date === gameDate)?.missing, []);
   });
 
   it('refuses with exit 2 what cannot be done: a rerun of an open date, a trigger for a date with no run', () => {

@@ -5,6 +5,7 @@
 // and the probes answer. Then the bridge stops on SIGTERM and says it drained.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startFaultStack, type FaultStack } from '../../src/faults/stack';
 import { pipeline } from '../../src/pipeline/definition';
@@ -80,6 +81,28 @@ describe('observability of the running processes', () => {
       target.targetMs / 1000,
     );
     assert.match(workerMetrics, /^worker_process_cpu_user_seconds_total/m);
+  });
+
+  it('every metric the Grafana dashboard charts is one the processes export', () => {
+    const dashboard = JSON.parse(
+      fs.readFileSync(path.join(__dirname, '../../deploy/grafana/dashboards/game-day-pipeline.json'), 'utf8'),
+    ) as { panels: { targets?: { expr: string }[] }[] };
+    const charted = new Set(
+      dashboard.panels.flatMap((p) =>
+        (p.targets ?? []).flatMap((t) => t.expr.match(/\b[a-z]+_[a-z_]+(?=[[{)\s])/g) ?? []),
+      ),
+    );
+    // The SDK exports a counter only once it counted something: no run failed or completed here yet.
+    const onlyOnceCounted =
+      /^temporal_(workflow_failed|workflow_completed|workflow_task_execution_failed|activity_execution_failed)_total$/;
+    const exported = `${bridgeMetrics}\n${workerMetrics}`;
+    const missing = [...charted].filter((name) => {
+      if (onlyOnceCounted.test(name) || !/^(bridge|pipeline|temporal)_/.test(name)) return false;
+      const family = name.replace(/_(bucket|count|sum)$/, '');
+      return !new RegExp(`^(# TYPE ${family} |${name}[{ ])`, 'm').test(exported);
+    });
+    assert.ok(charted.size >= 15, `the dashboard charts ${charted.size} metrics`);
+    assert.deepEqual(missing, []);
   });
 
   it('both processes answer their probes', async () => {

@@ -9,8 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import type { Message, Subscription } from '@google-cloud/pubsub';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import { createActivities } from '../../src/activities';
 import { createExportStorage } from '../../src/activities/storage';
 import { runQuery } from '../../src/bigquery/client';
@@ -31,8 +30,9 @@ import {
   startDevServer,
   startPubSubEmulator,
   tempDir,
-  workflowBundle,
+  devServerWorker,
   type DevServer,
+  type DevServerWorker,
   type PubSubEmulator,
 } from '../helpers/servers';
 import { startBigQueryEmulator, type BigQueryEmulator } from '../../src/stack/ephemeral';
@@ -46,9 +46,7 @@ let temporal: DevServer;
 let pubsub: PubSubEmulator;
 let bigquery: BigQueryEmulator;
 let client: Client;
-let workerConnection: NativeConnection;
-let worker: Worker;
-let running: Promise<void>;
+let worker: DevServerWorker;
 let receiver: Receiver;
 let phase3Subscription: Subscription;
 const phase3Triggers: Array<Record<string, unknown>> = [];
@@ -60,21 +58,16 @@ before(async () => {
     startBigQueryEmulator(dir),
   ]);
   receiver = await startReceiver();
-  client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
-  workerConnection = await NativeConnection.connect({ address: temporal.address });
-  worker = await Worker.create({
-    connection: workerConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: createActivities({
+  worker = await devServerWorker(temporal, taskQueue, (client) =>
+    createActivities({
       pubsub: pubsub.pubsub,
       bigquery: bigquery.bigquery,
       storage: createExportStorage({ dir: path.join(dir, 'exports'), bucket: undefined }),
       temporalClient: client,
       alertRoutes: { slackWebhookUrl: receiver.url('/slack') },
     }),
-  });
-  running = worker.run();
+  );
+  client = worker.client;
 
   [phase3Subscription] = await pubsub.pubsub.topic(pipeline.topics.phase3Trigger).createSubscription('watch-phase3');
   phase3Subscription.on('message', (message: Message) => {
@@ -146,10 +139,7 @@ VALUES (DATE '${addDays(gameDate, -1)}', 'run-expired', 'game-day-${addDays(game
 
 after(async () => {
   await phase3Subscription.close();
-  worker.shutdown();
-  await running;
-  await workerConnection.close();
-  await client.connection.close();
+  await worker.stop();
   await receiver.close();
   await Promise.all([pubsub.stop(), bigquery.stop(), temporal.stop()]);
 });

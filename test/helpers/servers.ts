@@ -1,9 +1,10 @@
 // Real servers for tests, started from the binaries scripts/setup.sh installed. Nothing downloads.
-import { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   bundleWorkflowCode,
   DefaultLogger,
+  NativeConnection,
   Runtime,
   Worker,
   type WorkflowBundleWithSourceMap,
@@ -13,7 +14,7 @@ import type { ScheduledDay } from '../../src/activities/bigquery';
 import type { ClosedRun, LateCompletions } from '../../src/activities/run-history';
 import type { RunEvent } from '../../src/messages/run-event';
 import { binaries } from '../../src/stack/local';
-import { requireTool } from '../../src/stack/ephemeral';
+import { requireTool, type DevServer } from '../../src/stack/ephemeral';
 import { searchAttributeDefinitions } from '../../src/workflows/search-attributes';
 
 export const workflowsPath = require.resolve('../../src/workflows');
@@ -151,4 +152,39 @@ export function holdingTheClock(env: TestWorkflowEnvironment, activities: Partia
     },
   ]);
   return Object.fromEntries(held) as Partial<Activities>;
+}
+
+export interface DevServerWorker {
+  client: Client;
+  /** Shuts the worker down and closes both connections; the server is the caller's. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A worker on a dev server running the project's workflows with the activities made for its
+ * client (the run history in memory unless given), and that client.
+ */
+export async function devServerWorker(
+  temporal: DevServer,
+  taskQueue: string,
+  activitiesFor: (client: Client) => Partial<Activities>,
+): Promise<DevServerWorker> {
+  const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+  const connection = await NativeConnection.connect({ address: temporal.address });
+  const worker = await Worker.create({
+    connection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: { ...memoryRunHistory().activities, ...everyDayHasGames, ...activitiesFor(client) },
+  });
+  const running = worker.run();
+  return {
+    client,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await client.connection.close();
+    },
+  };
 }

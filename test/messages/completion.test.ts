@@ -229,6 +229,35 @@ describe('parseCompletion: processor names', () => {
   });
 });
 
+describe("parseCompletion: ml_feature_store_v2's own announcement on nba-phase4-precompute-complete", () => {
+  const announcementTopic = 'nba-phase4-precompute-complete';
+
+  it("is ml_feature_store_v2's phase 4 completion, with its player counts, named or not", () => {
+    const named = parsedOk(
+      phase2Message({
+        processor_name: 'MLFeatureStoreProcessor',
+        phase: 'phase_4_precompute',
+        players_ready: 114,
+        players_total: 120,
+      }),
+      announcementTopic,
+    );
+    assert.equal(named.phase, 'phase4');
+    assert.equal(named.processor, 'ml_feature_store_v2');
+    assert.deepEqual(named.metadata, { players_ready: 114, players_total: 120 });
+    const unnamed = parsedOk(phase2Message({ processor_name: undefined }), announcementTopic);
+    assert.equal(unnamed.processor, 'ml_feature_store_v2');
+  });
+
+  it('carries no other processor', () => {
+    const reason = rejectionReason(phase2Message({ processor_name: 'PlayerDailyCacheProcessor' }), announcementTopic);
+    assert.equal(
+      reason,
+      "nba-phase4-precompute-complete carries ml_feature_store_v2's completions only, not player_daily_cache's",
+    );
+  });
+});
+
 describe('parseCompletion: backfill and metadata', () => {
   it('skip_downstream_trigger: true sets skipDownstreamTrigger', () => {
     const completion = parsedOk(phase2Message({ skip_downstream_trigger: true, backfill_mode: true }), phase2Topic);

@@ -4,9 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Context } from '@temporalio/activity';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import type { Activities } from '../../src/activities';
+import type { Client } from '@temporalio/client';
 import type { ExportRun, ExportWritten } from '../../src/activities/exports';
 import { createOpenGameDayActivity, type OpenedGameDay } from '../../src/activities/open-game-day';
 import { addDays } from '../../src/messages/dates';
@@ -17,59 +15,38 @@ import { renderSchedules } from '../../src/cli/schedules';
 import { ensureSchedules, listSchedules } from '../../src/schedules';
 import type { ScheduledExportOutcome } from '../../src/workflows/scheduled';
 import { calendarDateIn } from '../../src/workflows/target-date';
-import {
-  everyDayHasGames,
-  memoryRunHistory,
-  startDevServer,
-  tempDir,
-  workflowBundle,
-  type DevServer,
-} from '../helpers/servers';
+import { devServerWorker, startDevServer, tempDir, type DevServer, type DevServerWorker } from '../helpers/servers';
 import { eventually } from '../helpers/eventually';
 
 const taskQueue = 'schedules-test';
 let temporal: DevServer;
 let client: Client;
-let workerConnection: NativeConnection;
-let worker: Worker;
-let running: Promise<void>;
+let worker: DevServerWorker;
 const exportRuns: Array<ExportRun & { workflowId: string }> = [];
 const completes: ExportComplete[] = [];
 
 before(async () => {
   temporal = await startDevServer(tempDir('schedules-test'));
-  client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
-  workerConnection = await NativeConnection.connect({ address: temporal.address });
-  worker = await Worker.create({
-    connection: workerConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: {
-      runExport(run: ExportRun): Promise<ExportWritten> {
-        exportRuns.push({ ...run, workflowId: Context.current().info.workflowExecution?.workflowId ?? 'none' });
-        return Promise.resolve({
-          exportType: run.exportType,
-          paths: exportPaths(run.exportType, run.targetDate, run.updateLatest),
-          rowCount: 1,
-        });
-      },
-      publishExportComplete(message: ExportComplete): Promise<string> {
-        completes.push(message);
-        return Promise.resolve(`message-${completes.length}`);
-      },
-      ...createOpenGameDayActivity(client),
-      ...memoryRunHistory().activities,
-      ...everyDayHasGames,
-    } satisfies Partial<Activities>,
-  });
-  running = worker.run();
+  worker = await devServerWorker(temporal, taskQueue, (client) => ({
+    runExport(run: ExportRun): Promise<ExportWritten> {
+      exportRuns.push({ ...run, workflowId: Context.current().info.workflowExecution?.workflowId ?? 'none' });
+      return Promise.resolve({
+        exportType: run.exportType,
+        paths: exportPaths(run.exportType, run.targetDate, run.updateLatest),
+        rowCount: 1,
+      });
+    },
+    publishExportComplete(message: ExportComplete): Promise<string> {
+      completes.push(message);
+      return Promise.resolve(`message-${completes.length}`);
+    },
+    ...createOpenGameDayActivity(client),
+  }));
+  client = worker.client;
 });
 
 after(async () => {
-  worker.shutdown();
-  await running;
-  await workerConnection.close();
-  await client.connection.close();
+  await worker.stop();
   await temporal.stop();
 });
 

@@ -1,5 +1,6 @@
 // nba_orchestration.processor_run_history: one successful (or partial) run per processor that made the sample's rows.
 import { BigQuery } from '@google-cloud/bigquery';
+import type { UnifiedCompletion } from '../../messages/completion';
 import { dateParam } from '../client';
 import { write, type ColumnType } from './write';
 
@@ -78,6 +79,34 @@ export function runRows(
     run('ml_feature_store_v2', 'phase_4_precompute', gameDate, 12, counts.features),
     run('PredictionCoordinator', 'phase_5_predictions', gameDate, 14, counts.predictions, counts.unpredicted),
   ];
+}
+
+/**
+ * The rows processors write beside the completions they publish (seed 004): one per run that
+ * succeeded, whether or not its message arrives — so `pipeline reconcile` can tell a lost one.
+ */
+export function runRowsOfCompletions(completions: UnifiedCompletion[], triggerSource: string): RunRow[] {
+  const runs = new Map<string, RunRow>();
+  for (const c of completions) {
+    if ((c.status !== 'success' && c.status !== 'partial') || !c.execution_id) continue;
+    const completedAt = c.timestamp ?? new Date().toISOString();
+    runs.set(c.execution_id, {
+      processor_name: c.processor_name,
+      phase: c.phase ?? '',
+      data_date: c.game_date,
+      status: c.status,
+      execution_id: c.execution_id,
+      correlation_id: c.correlation_id ?? '',
+      trigger_source: triggerSource,
+      started_at: new Date(Date.parse(completedAt) - 60_000).toISOString(),
+      completed_at: completedAt,
+      duration_seconds: 60,
+      record_count: c.record_count ?? 0,
+      records_failed: 0,
+      backfill_mode: c.backfill_mode ?? false,
+    });
+  }
+  return [...runs.values()];
 }
 
 /** Run history is shared with the real pipeline: the sample only upserts its own execution ids. */
