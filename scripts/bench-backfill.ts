@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   ]);
   const env = {
     ...process.env,
-    TEMPORAL_ADDRESS: temporal.address,
+    ...temporal.env,
     PUBSUB_EMULATOR_HOST: emulator.host,
     BIGQUERY_EMULATOR_HOST: bigquery.host,
     TEMPORAL_TASK_QUEUE: 'bench-backfill',

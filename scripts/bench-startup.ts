@@ -9,12 +9,15 @@ import { binaries, root } from '../src/stack/local';
 export interface StartupFigures {
   worker_start_ms: { prebuilt_bundle: number[]; bundled_at_start: number[]; ratio_bundled_to_prebuilt_median: number };
   status_ms: {
+    /** Over Temporal's HTTP API (the default), and over gRPC (the fallback when that is not reachable). */
     compiled: number[];
+    compiled_grpc: number[];
     tsx: number[];
     temporal_workflow_query: number[];
     /** The floor for any Node CLI: load @temporalio/client, connect, query, close — nothing else. */
     bare_client_query: number[];
     ratio_tsx_to_compiled_median: number;
+    ratio_grpc_to_http_median: number;
     ratio_compiled_to_temporal_query_median: number;
     ratio_compiled_to_bare_client_median: number;
   };
@@ -72,12 +75,15 @@ export async function measureStartup(
     bundled.push(await workerStartMs(['--import', 'tsx', sourceCli], workerEnv));
   }
   const compiled: number[] = [];
+  const compiledGrpc: number[] = [];
+  const noHttpApi = { ...env, TEMPORAL_HTTP_URL: 'http://127.0.0.1:1' };
   const tsx: number[] = [];
   const query: number[] = [];
   const bare: number[] = [];
   const workflowId = `game-day-${gameDate}`;
   for (let i = 0; i < rounds.status; i++) {
     compiled.push(timed(process.execPath, [compiledCli, 'status', gameDate, '--json'], env));
+    compiledGrpc.push(timed(process.execPath, [compiledCli, 'status', gameDate, '--json'], noHttpApi));
     tsx.push(timed(process.execPath, ['--import', 'tsx', sourceCli, 'status', gameDate, '--json'], env));
     query.push(
       timed(
@@ -101,10 +107,12 @@ export async function measureStartup(
     },
     status_ms: {
       compiled: compiled.map(round),
+      compiled_grpc: compiledGrpc.map(round),
       tsx: tsx.map(round),
       temporal_workflow_query: query.map(round),
       bare_client_query: bare.map(round),
       ratio_tsx_to_compiled_median: round(median(tsx) / median(compiled)),
+      ratio_grpc_to_http_median: round(median(compiledGrpc) / median(compiled)),
       ratio_compiled_to_temporal_query_median: round(median(compiled) / median(query)),
       ratio_compiled_to_bare_client_median: round(median(compiled) / median(bare)),
     },

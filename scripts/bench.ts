@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     startBigQueryEmulator(dir),
   ]);
   const env = {
-    TEMPORAL_ADDRESS: temporal.address,
+    ...temporal.env,
     PUBSUB_EMULATOR_HOST: emulator.host,
     BIGQUERY_EMULATOR_HOST: bigquery.host,
     TEMPORAL_TASK_QUEUE: 'bench',
@@ -84,6 +84,7 @@ async function main(): Promise<void> {
     worker_start_prebuilt_bundle_ms: medianOf(startup.worker_start_ms.prebuilt_bundle),
     worker_start_bundled_at_start_ms: medianOf(startup.worker_start_ms.bundled_at_start),
     status_compiled_ms: medianOf(startup.status_ms.compiled),
+    status_compiled_grpc_ms: medianOf(startup.status_ms.compiled_grpc),
     status_tsx_ms: medianOf(startup.status_ms.tsx),
     temporal_workflow_query_ms: medianOf(startup.status_ms.temporal_workflow_query),
     bare_client_query_ms: medianOf(startup.status_ms.bare_client_query),

@@ -43,6 +43,9 @@ const schema = z.object({
   TEMPORAL_WORKER_BUILD_ID: optionalText,
   // The Web UI the CLI links to (default: the dev server's, port 8233 on the Temporal address's host).
   TEMPORAL_UI_URL: z.url().optional(),
+  // Temporal's HTTP API, which `pipeline status` asks first (no gRPC client to load). Locally the dev
+  // server's, on the gRPC port + 10 (Temporal's 7233/7243); in production only when set.
+  TEMPORAL_HTTP_URL: z.url().optional(),
   // An unset emulator variable is undefined; the empty string means "real Google Cloud" explicitly.
   PUBSUB_EMULATOR_HOST: z.string().optional(),
   GCP_PROJECT: z.string().min(1).default('nba-props-platform'),
@@ -153,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv) {
       ...temporal.value,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       uiUrl: (e.TEMPORAL_UI_URL ?? `http://${temporal.value.address.split(':')[0]}:8233`).replace(/\/+$/, ''),
+      httpUrl: (e.TEMPORAL_HTTP_URL ?? (local ? localHttpUrl(temporal.value.address) : undefined))?.replace(/\/+$/, ''),
       versioning: e.TEMPORAL_WORKER_BUILD_ID
         ? { deploymentName: e.TEMPORAL_DEPLOYMENT_NAME, buildId: e.TEMPORAL_WORKER_BUILD_ID }
         : undefined,
@@ -251,6 +255,12 @@ function temporalConnection(env: NodeJS.ProcessEnv, local: boolean) {
     },
   };
   return { problems, value };
+}
+
+/** The dev server's HTTP API: Temporal's convention puts it 10 above the gRPC port (7233 → 7243). */
+export function localHttpUrl(grpcAddress: string): string {
+  const [host, port] = grpcAddress.split(':');
+  return `http://${host}:${Number(port) + 10}`;
 }
 
 export type Config = ReturnType<typeof loadConfig>;

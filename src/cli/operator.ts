@@ -9,13 +9,12 @@ import {
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { InvalidArgumentError } from 'commander';
-import { loadProcessConfig } from '../config';
-import { isCalendarDate } from '../messages/dates';
 import { workflowIdFor } from '../pipeline/ids';
 import { triggerablePhaseOf, type TriggerablePhase } from '../workflows/commands';
+import { UsageError } from './usage';
 
-/** Bad usage: the command prints the message and exits 2. */
-export class UsageError extends Error {}
+export { gameDate, UsageError } from './usage';
+export { webUiLink } from './web-ui';
 
 /** Recorded with every command: the operator's login on this host. */
 export function whoAsked(): string {
@@ -28,11 +27,6 @@ export function whoAsked(): string {
   return `${user}@${os.hostname()}`;
 }
 
-export function gameDate(value: string): string {
-  if (!isCalendarDate(value)) throw new InvalidArgumentError(`expected a game date YYYY-MM-DD, got "${value}"`);
-  return value;
-}
-
 export function triggerablePhase(value: string): TriggerablePhase {
   const phase = triggerablePhaseOf(value);
   if (!phase)
@@ -43,12 +37,6 @@ export function triggerablePhase(value: string): TriggerablePhase {
 export function reasonText(value: string): string {
   if (!value.trim()) throw new InvalidArgumentError('a reason must say something');
   return value;
-}
-
-/** The Web UI page of a workflow (the dev server's UI next to `TEMPORAL_ADDRESS`, or `TEMPORAL_UI_URL`). */
-export function webUiLink(workflowId: string): string {
-  const config = loadProcessConfig();
-  return `${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}`;
 }
 
 /** The date's latest run, or undefined when Temporal has none (never ran, or purged). */

@@ -14,7 +14,7 @@ import { phaseDefinition, pipeline } from '../pipeline/definition';
 import { gameDayTriggerId, triggerKeys } from '../pipeline/ids';
 import { phaseCompletions, withAnnouncements, type SimulatedMessage } from '../simulate/day';
 import { hostPort, temporalUiPort } from '../stack/local';
-import { readStatus } from './status';
+import { readStatus } from './status-sources';
 
 export interface SimulateOptions {
   pubsub: PubSub;

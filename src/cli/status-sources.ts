@@ -1,6 +1,6 @@
 // Where `pipeline status` gets its answer: the live run's query first; when the run has closed,
 // was purged or no worker answers, the run history (BigQuery, status-history.ts) and Temporal's describe.
-import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import { errorMessage } from '../errors';
 import { workflowIdFor } from '../pipeline/ids';
 import { statusQuery } from '../workflows/signals';
@@ -60,4 +60,14 @@ const temporalOf = (run: WorkflowExecutionDescription | undefined) => (run ? { t
 function statusFromDescribe(date: string, run: WorkflowExecutionDescription): GameDayStatus {
   const phase = run.typedSearchAttributes.get(PipelinePhase);
   return { ...notStartedStatus(date), waiting_on: phase ?? run.status.name.toLowerCase() };
+}
+
+/** The live run's status by its query; a date with no run is not started. */
+export async function readStatus(client: Client, gameDate: string): Promise<GameDayStatus> {
+  try {
+    return await client.workflow.getHandle(workflowIdFor(gameDate)).query(statusQuery);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return notStartedStatus(gameDate);
+    throw error;
+  }
 }

@@ -1,19 +1,7 @@
-// `pipeline status <date>`: where a game date stands, read from its workflow through a query.
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+// `pipeline status <date>`: where a game date stands, as a table (the answer itself: status-sources.ts, status-http.ts).
 import Table from 'cli-table3';
-import { workflowIdFor } from '../pipeline/ids';
-import { statusQuery } from '../workflows/signals';
-import { notStartedStatus, type GameDayStatus } from '../workflows/status';
+import type { GameDayStatus } from '../workflows/status';
 import type { SourcedStatus } from './status-sources';
-
-export async function readStatus(client: Client, gameDate: string): Promise<GameDayStatus> {
-  try {
-    return await client.workflow.getHandle(workflowIdFor(gameDate)).query(statusQuery);
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return notStartedStatus(gameDate);
-    throw error;
-  }
-}
 
 const sourceNames = {
   live: 'the live run (its status query)',

@@ -7,7 +7,8 @@ import type { Command } from 'commander';
 import { pipeline } from '../pipeline/definition';
 import { zonedInstant } from '../pipeline/time';
 import type { GameDayStatus } from '../workflows/status';
-import { readStatus, renderStatus } from './status';
+import { renderStatus } from './status';
+import { readStatus } from './status-sources';
 
 export interface WatchCommandDeps {
   withTemporal: <T>(run: (client: Client) => Promise<T>) => Promise<T>;

@@ -51,7 +51,7 @@ export async function startFaultStack(extraEnv: Record<string, string> = {}): Pr
   const bridgePort = await freePort();
   const workerMetricsPort = await freePort();
   const env = {
-    TEMPORAL_ADDRESS: temporal.address,
+    ...temporal.env,
     TEMPORAL_TASK_QUEUE: taskQueue,
     PUBSUB_EMULATOR_HOST: pubsub.host,
     BIGQUERY_EMULATOR_HOST: bigquery.host,

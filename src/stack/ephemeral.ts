@@ -35,6 +35,10 @@ export function tempDir(prefix: string): string {
 
 export interface DevServer {
   address: string;
+  /** Its HTTP API (what `pipeline status` asks first). */
+  httpUrl: string;
+  /** The variables that point the processes and the CLI at it. */
+  env: { TEMPORAL_ADDRESS: string; TEMPORAL_HTTP_URL: string };
   service: RunningService;
   /** Stops it; `start` again brings it back on the same port and SQLite file. */
   stop(): Promise<void>;
@@ -44,14 +48,18 @@ export interface DevServer {
 /** The Temporal dev server (headless, SQLite file), exactly as the local stack runs it. */
 export async function startDevServer(dir: string): Promise<DevServer> {
   requireTool(binaries.temporal);
+  const httpPort = await freePort();
   const spec = temporalServerSpec({
     host: '127.0.0.1',
     port: await freePort(),
+    httpPort,
     namespace: 'default',
     dbFile: path.join(dir, 'temporal.sqlite'),
   });
   const server: DevServer = {
     address: `127.0.0.1:${spec.port}`,
+    httpUrl: `http://127.0.0.1:${httpPort}`,
+    env: { TEMPORAL_ADDRESS: `127.0.0.1:${spec.port}`, TEMPORAL_HTTP_URL: `http://127.0.0.1:${httpPort}` },
     service: await startService(spec, dir),
     stop: () => server.service.stop(),
     async start() {

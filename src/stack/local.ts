@@ -33,6 +33,8 @@ export interface TemporalServerOptions {
   dbFile: string;
   /** Web UI port; absent: headless. */
   uiPort?: number;
+  /** The HTTP API's port (what `pipeline status` asks first); absent: the gRPC port + 10. */
+  httpPort?: number;
 }
 
 export function temporalServerSpec(o: TemporalServerOptions): ServiceSpec {
@@ -47,6 +49,8 @@ export function temporalServerSpec(o: TemporalServerOptions): ServiceSpec {
       '--port',
       String(o.port),
       ...(o.uiPort === undefined ? ['--headless'] : ['--ui-port', String(o.uiPort)]),
+      '--http-port',
+      String(o.httpPort ?? o.port + 10),
       '--namespace',
       o.namespace,
       '--db-filename',

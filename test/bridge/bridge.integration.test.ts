@@ -14,7 +14,7 @@ import { ensureTopology } from '../../src/infra/topology';
 import type { Phase5Start, Trigger } from '../../src/messages/trigger';
 import { completionTopics, pipeline } from '../../src/pipeline/definition';
 import { gameDayTriggerId, triggerKeys, workflowIdFor } from '../../src/pipeline/ids';
-import { readStatus } from '../../src/cli/status';
+import { readStatus } from '../../src/cli/status-sources';
 import { until } from '../helpers/eventually';
 import { processorNames } from '../helpers/messages';
 import { phaseCompletions, withAnnouncements, type SimulatedMessage } from '../../src/simulate/day';

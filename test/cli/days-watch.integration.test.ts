@@ -28,7 +28,7 @@ const published: TriggerRequest[] = [];
 
 const cliEnv = () => ({
   ...process.env,
-  TEMPORAL_ADDRESS: temporal.address,
+  ...temporal.env,
   TEMPORAL_TASK_QUEUE: taskQueue,
   BIGQUERY_EMULATOR_HOST: bigquery.host,
   LOG_LEVEL: 'warn',

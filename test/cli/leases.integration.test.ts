@@ -43,7 +43,7 @@ function run(command: string, args: string[]): Promise<Ran> {
     execFile(
       command,
       args,
-      { env: { ...process.env, TEMPORAL_ADDRESS: temporal.address, LOG_LEVEL: 'warn' }, timeout: 60_000 },
+      { env: { ...process.env, ...temporal.env, LOG_LEVEL: 'warn' }, timeout: 60_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });

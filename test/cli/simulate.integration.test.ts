@@ -10,7 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
 import { correlationTrail } from '../../src/bigquery/run-events';
 import { simulateDay } from '../../src/cli/simulate';
-import { readStatus } from '../../src/cli/status';
+import { statusOverHttp } from '../../src/cli/status-http';
+import { loadConfig } from '../../src/config';
+import { readStatus } from '../../src/cli/status-sources';
 import {
   freePort,
   startBigQueryEmulator,
@@ -44,7 +46,7 @@ before(async () => {
     startBigQueryEmulator(dir),
   ]);
   const env = {
-    TEMPORAL_ADDRESS: temporal.address,
+    ...temporal.env,
     PUBSUB_EMULATOR_HOST: pubsub.host,
     BIGQUERY_EMULATOR_HOST: bigquery.host,
     EXPORT_DIR: exportDir,
@@ -144,6 +146,16 @@ describe('operating a day with the CLI on the local stack', () => {
       assert.ok(triggers.includes(gameDayTriggerId('2025-11-29', key)), key);
     }
     assert.ok(trail.filter((r) => r.kind === 'completion').length >= 21 + 5 + 5 + 1);
+  });
+
+  it("answers pipeline status over Temporal's HTTP API, exactly as over gRPC", async () => {
+    const overHttp = await statusOverHttp(loadConfig(cliEnv), '2025-11-29');
+    assert.ok(overHttp, 'the HTTP API answered');
+    const overGrpc = spawnSync(process.execPath, [cli, 'status', '2025-11-29', '--json'], {
+      encoding: 'utf8',
+      env: { ...cliEnv, TEMPORAL_HTTP_URL: 'http://127.0.0.1:1' }, // nothing listens: the gRPC path answers
+    });
+    assert.deepEqual(overHttp, JSON.parse(overGrpc.stdout));
   });
 
   it('pushes a date stuck at 20/21 on with pipeline trigger, once', async () => {

@@ -26,7 +26,7 @@ async function init(...args: string[]): Promise<Record<string, unknown>> {
   const { stdout } = await run(process.execPath, [path.join(projectRoot, 'bin/pipeline.js'), 'init', ...args], {
     env: {
       ...process.env,
-      TEMPORAL_ADDRESS: temporal.address,
+      ...temporal.env,
       PUBSUB_EMULATOR_HOST: emulator.host,
       TEMPORAL_TASK_QUEUE: 'init-test',
       LOG_LEVEL: 'warn',

@@ -20,7 +20,7 @@ before(async () => {
   worker = spawn(process.execPath, [path.join(projectRoot, 'bin/pipeline.js'), 'worker'], {
     env: {
       ...process.env,
-      TEMPORAL_ADDRESS: temporal.address,
+      ...temporal.env,
       TEMPORAL_TASK_QUEUE: 'versioning-test',
       TEMPORAL_WORKER_BUILD_ID: '0.3.0-test',
       WORKER_METRICS_PORT: String(await freePort()),

@@ -150,7 +150,7 @@ const run = promisify(execFile);
 async function cli(...args: string[]): Promise<{ code: number; stdout: string }> {
   const env = {
     ...process.env,
-    TEMPORAL_ADDRESS: temporal.address,
+    ...temporal.env,
     TEMPORAL_TASK_QUEUE: taskQueue,
     PUBSUB_EMULATOR_HOST: pubsub.host,
     BIGQUERY_EMULATOR_HOST: bigquery.host,
