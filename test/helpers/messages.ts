@@ -23,3 +23,18 @@ export function completion(
     ...overrides,
   };
 }
+
+/** The prediction coordinator's completion of one batch, with the coverage the 5→6 gate reads. */
+export function predictionBatch(
+  gameDate: string,
+  batch: number,
+  completionPct: number,
+  status: CompletionStatus = 'success',
+): Completion {
+  const id = `batch_${gameDate}_${batch}`;
+  return completion('phase5', 'PredictionCoordinator', gameDate, {
+    status,
+    executionId: id,
+    metadata: { batch_id: id, completion_pct: completionPct, completed_predictions: 448 },
+  });
+}

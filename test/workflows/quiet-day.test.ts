@@ -24,7 +24,7 @@ import { zonedInstant } from '../../src/pipeline/time';
 import { calendarDateIn } from '../../src/workflows/target-date';
 import { completedBy, expiredBy } from '../helpers/clock';
 import { eventually } from '../helpers/eventually';
-import { completion } from '../helpers/messages';
+import { completion, predictionBatch } from '../helpers/messages';
 import { memoryRunHistory, timeSkippingWorker, type TestWorker } from '../helpers/servers';
 
 const taskQueue = 'quiet-day-test';
@@ -109,13 +109,6 @@ async function open(date: string): Promise<void> {
   });
 }
 
-const predictions = (date: string, batch: number, completionPct: number, status: Completion['status'] = 'partial') =>
-  completion('phase5', 'PredictionCoordinator', date, {
-    status,
-    executionId: `batch_${date}_${batch}`,
-    metadata: { batch_id: `batch_${date}_${batch}`, completion_pct: completionPct, completed_predictions: 400 },
-  });
-
 describe('a day without games', () => {
   it('starts no predictions, retries nothing, alerts on nothing, and closes as no_games', async () => {
     const date = addDays(await today(), 3);
@@ -192,22 +185,22 @@ describe('exports follow the best predictions', () => {
     const date = '2025-11-20'; // a past date: event-driven only
     const exportTriggers = () =>
       sent(date, pipeline.topics.phase6ExportTrigger) as Extract<Trigger, { phase: 'phase6' }>[];
-    await send(predictions(date, 1, 85));
+    await send(predictionBatch(date, 1, 85, 'partial'));
     await eventually(
       () => exportsRun.filter((e) => e.startsWith(date)).length,
       (n) => n === 4,
       'the first export',
     );
-    await send(predictions(date, 2, 85)); // equal
-    await send(predictions(date, 3, 82)); // worse
-    await send(predictions(date, 4, 96, 'success')); // better
-    await send(predictions(date, 4, 96, 'success')); // the same delivery again
+    await send(predictionBatch(date, 2, 85, 'partial')); // equal
+    await send(predictionBatch(date, 3, 82, 'partial')); // worse
+    await send(predictionBatch(date, 4, 96, 'success')); // better
+    await send(predictionBatch(date, 4, 96, 'success')); // the same delivery again
     await eventually(
       () => exportsRun.filter((e) => e.startsWith(date)).length,
       (n) => n === 8,
       'the re-export',
     );
-    await send(predictions(date, 5, 90)); // better than the first, worse than the last export
+    await send(predictionBatch(date, 5, 90, 'partial')); // better than the first, worse than the last export
     const handle = testWorker.client.workflow.getHandle(workflowIdFor(date));
     await handle.query('status'); // every signal above handled
 

@@ -16,7 +16,7 @@ import { gameDayTriggerId, phase5WorkflowId, triggerKeys, workflowIdFor } from '
 import { zonedInstant } from '../../src/pipeline/time';
 import { statusQuery } from '../../src/workflows/signals';
 import type { GameDayStatus } from '../../src/workflows/status';
-import { completion, processorNames } from '../helpers/messages';
+import { completion, predictionBatch, processorNames } from '../helpers/messages';
 import { completedBy, phase5Over } from '../helpers/clock';
 import { eventually } from '../helpers/eventually';
 import { timeSkippingWorker, type TestWorker } from '../helpers/servers';
@@ -117,13 +117,6 @@ async function completeLevel(date: string, level: number, metadata?: Record<stri
   for (const name of names) await send(completion('phase4', name, date, metadata ? { metadata } : {}));
 }
 
-const predictions = (date: string, status: Completion['status'], completionPct: number, run = 1) =>
-  completion('phase5', 'PredictionCoordinator', date, {
-    status,
-    executionId: `batch_${date}_${run}`,
-    metadata: { batch_id: `batch_${date}_${run}`, completion_pct: completionPct, completed_predictions: 448 },
-  });
-
 describe('a whole game day', () => {
   it('runs every phase once, in order, through the exports', async () => {
     const date = await daysAhead(5); // ahead of the server clock: the phase 5 deadlines apply
@@ -150,8 +143,8 @@ describe('a whole game day', () => {
       (n) => n === 1,
     );
 
-    await send(predictions(date, 'success', 99.6));
-    await send(predictions(date, 'success', 99.6)); // a duplicate delivery
+    await send(predictionBatch(date, 1, 99.6, 'success'));
+    await send(predictionBatch(date, 1, 99.6, 'success')); // a duplicate delivery
     // Time moves through the retries, the SLA check and the quiet period.
     assert.equal(await testWorker.resultBy(workflowIdFor(date), await completedBy(env, date)), 'completed');
 
@@ -245,8 +238,8 @@ describe('a whole game day', () => {
 
   it('turns away predictions under 80% and fires on the first that passes', async () => {
     const date = await daysAhead(7);
-    await send(predictions(date, 'success', 79, 1));
-    await send(predictions(date, 'failed', 95, 2));
+    await send(predictionBatch(date, 1, 79, 'success'));
+    await send(predictionBatch(date, 2, 95, 'failed'));
     let s = await eventually(
       () => status(date),
       (v) => (v.rejected_predictions ?? []).length === 2,
@@ -257,7 +250,7 @@ describe('a whole game day', () => {
     ]);
     assert.equal(sent(date, pipeline.topics.phase6ExportTrigger).length, 0);
 
-    await send(predictions(date, 'partial', 85, 3));
+    await send(predictionBatch(date, 3, 85, 'partial'));
     s = await eventually(
       () => status(date),
       (v) => v.phases.phase6.status === 'triggered',
@@ -296,7 +289,7 @@ describe('a whole game day', () => {
     });
     // The first completion brings the day's correlation id after phase 5 started without one.
     await send({ ...completion('phase2', 'BdlGamesProcessor', date), correlationId: 'corr-late' });
-    await send({ ...predictions(date, 'partial', 85), correlationId: 'corr-late' });
+    await send({ ...predictionBatch(date, 1, 85, 'partial'), correlationId: 'corr-late' });
     await eventually(
       () => status(date),
       (s) => s.phases.phase6.status === 'triggered',
@@ -324,7 +317,7 @@ describe('a whole game day', () => {
     const date = '2025-11-07'; // a past date: event-driven only, no deadlines
     await completePhases2and3(date);
     for (const level of [1, 2, 3]) await completeLevel(date, level);
-    await send(predictions(date, 'success', 100));
+    await send(predictionBatch(date, 1, 100, 'success'));
     const handle = testWorker.client.workflow.getHandle(workflowIdFor(date));
     assert.equal(await testWorker.resultBy(workflowIdFor(date), await completedBy(env, date)), 'completed');
     const firedBefore = sent(date).length;
