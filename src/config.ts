@@ -156,7 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv) {
       ...temporal.value,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       uiUrl: (e.TEMPORAL_UI_URL ?? `http://${temporal.value.address.split(':')[0]}:8233`).replace(/\/+$/, ''),
-      httpUrl: (e.TEMPORAL_HTTP_URL ?? (local ? localHttpUrl(temporal.value.address) : undefined))?.replace(/\/+$/, ''),
+      httpUrl: (e.TEMPORAL_HTTP_URL ?? localHttpUrl(temporal.value))?.replace(/\/+$/, ''),
       versioning: e.TEMPORAL_WORKER_BUILD_ID
         ? { deploymentName: e.TEMPORAL_DEPLOYMENT_NAME, buildId: e.TEMPORAL_WORKER_BUILD_ID }
         : undefined,
@@ -257,9 +257,18 @@ function temporalConnection(env: NodeJS.ProcessEnv, local: boolean) {
   return { problems, value };
 }
 
-/** The dev server's HTTP API: Temporal's convention puts it 10 above the gRPC port (7233 → 7243). */
-export function localHttpUrl(grpcAddress: string): string {
-  const [host, port] = grpcAddress.split(':');
+/**
+ * A dev server's HTTP API, for a plain connection to this machine only: Temporal's convention puts it
+ * 10 above the gRPC port (7233 → 7243). Anything else (a remote server, TLS, an API key) names its
+ * HTTP API in TEMPORAL_HTTP_URL, so no credential ever goes out over plain HTTP by a guess.
+ */
+function localHttpUrl(temporal: {
+  address: string;
+  connection: { tls?: unknown; apiKey?: unknown };
+}): string | undefined {
+  const [host, port] = temporal.address.split(':');
+  const loopback = host === 'localhost' || host === '::1' || /^127\./.test(host ?? '');
+  if (!loopback || temporal.connection.tls || temporal.connection.apiKey) return undefined;
   return `http://${host}:${Number(port) + 10}`;
 }
 

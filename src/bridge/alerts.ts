@@ -131,10 +131,11 @@ export function createBridgeAlerts(options: BridgeAlertOptions): BridgeAlerts {
       .sort((a, b) => b[1] - a[1])
       .map(([kind, n]) => `${kind} ${n}`)
       .join(', ');
-    // `late` letters are messages for closed dates: noisy, not broken.
+    // `late` letters are messages for closed dates: noisy, not broken. A kind of their own, so a warning
+    // about them never holds back (by the per-day dedupe) a critical burst later that day.
     const onlyLate = Object.keys(burst.reasons).every((kind) => kind === 'late');
     return {
-      kind: 'dead-letter-burst',
+      kind: onlyLate ? 'dead-letter-burst-late' : 'dead-letter-burst',
       severity: onlyLate ? 'warning' : 'critical',
       title: `dead-letter-burst: ${burst.count} dead letters within ${minutes} min (${reasons})`,
       game_date: today(),
@@ -165,6 +166,8 @@ export function createBridgeAlerts(options: BridgeAlertOptions): BridgeAlerts {
   function temporalReached(reachable: boolean, error?: string): void {
     const ended = outages.note(reachable, now(), error);
     if (ended) {
+      // The next outage is a new one: it pages again, even on the same day.
+      deliveredDirectly.delete(alertWorkflowId(outageAlert(ended)));
       log.info(
         {
           kind: 'temporal-unreachable',

@@ -37,13 +37,19 @@ export async function statusOverHttp(config: Config, date: string): Promise<Sour
   }
 }
 
-/** The HTTP API, when configured and reachable with what fetch can present (not a TLS client certificate). */
+/**
+ * The HTTP API, when configured and reachable with what fetch can present (not a TLS client
+ * certificate). An API key goes only to an https URL: never in clear text.
+ */
 function httpApiOf(config: Config): { url: string; headers: Record<string, string> } | undefined {
   const { httpUrl, connection } = config.temporal;
   const tls = typeof connection.tls === 'object' ? connection.tls : undefined;
   if (!httpUrl || tls?.clientCertPair || tls?.serverRootCACertificate) return undefined;
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (typeof connection.apiKey === 'string') headers.authorization = `Bearer ${connection.apiKey}`;
+  if (typeof connection.apiKey === 'string') {
+    if (!httpUrl.startsWith('https://')) return undefined;
+    headers.authorization = `Bearer ${connection.apiKey}`;
+  }
   return { url: httpUrl, headers };
 }
 

@@ -182,6 +182,11 @@ describe("the bridge's own alerts", () => {
       [`[WARNING] dead-letter-burst: 6 dead letters within 5 min (late 6) (game date ${laterDate})`],
       'one warning: only late letters',
     );
+    assert.equal(
+      delivered('dead-letter-burst-late').slack.length,
+      1,
+      'a kind of its own: it holds back no critical burst',
+    );
 
     await temporal.start();
     await until(
@@ -205,11 +210,16 @@ describe("the bridge's own alerts", () => {
       [{ kind: 'temporal-unreachable', path: 'direct', outcome: 'raised' }],
     );
     assert.deepEqual(
-      counted.filter((c) => c.kind === 'dead-letter-burst'),
+      counted.filter((c) => c.kind.startsWith('dead-letter-burst')),
       [
         { kind: 'dead-letter-burst', path: 'temporal', outcome: 'raised' },
-        { kind: 'dead-letter-burst', path: 'direct', outcome: 'raised' },
+        { kind: 'dead-letter-burst-late', path: 'direct', outcome: 'raised' },
       ],
     );
+
+    // A second outage the same day is a new one: it pages again.
+    await temporal.stop();
+    await until(() => delivered('temporal-unreachable').pagerDuty.length === 2, 'the second outage paged', 30_000);
+    await temporal.start();
   });
 });

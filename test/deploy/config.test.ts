@@ -53,6 +53,15 @@ describe("Temporal's standard variables", () => {
     assert.equal(config.temporal.connection.tls, true);
   });
 
+  it('guesses the HTTP API only for a plain dev server on this machine: a key never goes out over plain HTTP', () => {
+    assert.equal(loadConfig(isolated).temporal.httpUrl, 'http://127.0.0.1:7243');
+    const cloud = { ...isolated, TEMPORAL_ADDRESS: 'nba.a1b2c.tmprl.cloud:7233', TEMPORAL_API_KEY: 'secret' };
+    assert.equal(loadConfig(cloud).temporal.httpUrl, undefined);
+    assert.equal(loadConfig({ ...isolated, TEMPORAL_ADDRESS: 'temporal.internal:7233' }).temporal.httpUrl, undefined);
+    const named = loadConfig({ ...cloud, TEMPORAL_HTTP_URL: 'https://nba.a1b2c.tmprl.cloud/' });
+    assert.equal(named.temporal.httpUrl, 'https://nba.a1b2c.tmprl.cloud');
+  });
+
   it('a client certificate pair, a server CA and SNI become the mTLS options', () => {
     const { tls } = loadConfig({
       ...isolated,
