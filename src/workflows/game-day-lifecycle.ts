@@ -12,6 +12,9 @@ import { patches, type GameDayOutcome } from './game-day-state';
 import { aFewTimes, untilItWorks } from './retry';
 import { waitingOnOf } from './status';
 
+/** Runs started before it closed without waiting for a step under way (a re-export for a better batch). */
+const closeAfterStepsPatch = 'close-waits-for-steps-under-way';
+
 const { recordRunClosed } = wf.proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: untilItWorks });
 const { sendAlert, scheduledDay } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -58,6 +61,8 @@ export async function restartPhase5(day: GameDay, reason: string): Promise<void>
 /** Closes the date: children still running are cancelled, and the close is recorded in the run history. */
 export async function closeDay(day: GameDay, closing: Exclude<GameDayOutcome, 'late'>): Promise<GameDayOutcome> {
   const { state } = day;
+  // A re-export under way at the close finishes and is recorded before the run ends.
+  if (wf.patched(closeAfterStepsPatch)) await wf.condition(() => day.idle());
   return day.step(async () => {
     const waitingOn = waitingOnOf(state);
     let outcome = closing;
@@ -66,7 +71,8 @@ export async function closeDay(day: GameDay, closing: Exclude<GameDayOutcome, 'l
       const schedule = await scheduleAtClose(day.gameDate);
       if (schedule.verdict === 'no_games') state.noGames ??= schedule;
       if (state.noGames) outcome = 'no_games';
-      else
+      // A backfill loads past days through a phase of its choosing: their runs expire by design.
+      else if (!state.backfill)
         await raiseAlert(day, {
           kind: 'date-expired',
           severity: 'critical',
@@ -83,7 +89,7 @@ export async function closeDay(day: GameDay, closing: Exclude<GameDayOutcome, 'l
     await cancelChildren(state);
     day.events.note({
       kind: 'close',
-      detail: { outcome, waiting_on: waitingOnOf(state), ...(state.noGames ? { schedule: state.noGames } : {}) },
+      detail: { outcome, waiting_on: waitingOn, ...(state.noGames ? { schedule: state.noGames } : {}) },
     });
     await day.events.write();
     if (wf.patched(patches.runHistory)) {

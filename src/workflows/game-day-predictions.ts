@@ -48,7 +48,7 @@ function bestSoFar(state: GameDayState): number {
 export async function exportBetterBatches(day: GameDay): Promise<never> {
   const { state } = day;
   for (;;) {
-    await wf.condition(() => !!state.betterPrediction && !!state.exports && !state.closed && !state.backfill);
+    await day.waitUntil(() => !!state.betterPrediction && !!state.exports && !state.closed && !state.backfill);
     await day.step(async () => {
       const prediction = state.betterPrediction!;
       const n = (state.betterExports?.length ?? 0) + 1;

@@ -15,9 +15,10 @@ import { scheduledOrStartTime } from './scheduled-time';
 import { GameDate, PipelinePhase } from './search-attributes';
 import { calendarDateIn } from './target-date';
 
-// A few seconds at most: opening the day matters more, and phase 5 asks again at its backup deadline.
+// Ten seconds at most: opening the day matters more, and phase 5 asks again at its backup deadline.
 const { scheduledDay } = wf.proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '5 seconds',
+  scheduleToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumAttempts: 3 },
 });
 const { openGameDay } = wf.proxyActivities<Activities>({

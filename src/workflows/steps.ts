@@ -25,6 +25,16 @@ export class Steps {
     }
   }
 
+  /** Waits, with no deadline, until `ready`: known to the steps, so continue-as-new never starts as it becomes ready. */
+  async waitUntil(ready: () => boolean): Promise<void> {
+    this.waiting.add(ready);
+    try {
+      await wf.condition(ready);
+    } finally {
+      this.waiting.delete(ready);
+    }
+  }
+
   /** Takes a side effect and its record as one step. */
   protected async step<T>(act: () => Promise<T>): Promise<T> {
     this.busy += 1;
@@ -33,6 +43,11 @@ export class Steps {
     } finally {
       this.busy -= 1;
     }
+  }
+
+  /** No step under way (a step closing the run waits for the others to finish theirs). */
+  idle(): boolean {
+    return this.busy === 0;
   }
 
   /** No step under way, no handler running, nothing waited for about to start one. */
