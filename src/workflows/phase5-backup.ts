@@ -34,8 +34,8 @@ export async function backupPath(
 ): Promise<BackupDecision | undefined> {
   const giveUpAt = Date.now() + schedule.backupWaitsUpTo;
   if (wf.patched(quietDaysPatch)) {
-    const day = await scheduledDay(gameDate, known, giveUpAt);
-    if (goAhead()) return undefined;
+    const day = await unlessGoneAhead(goAhead, () => scheduledDay(gameDate, known, giveUpAt));
+    if (!day || goAhead()) return undefined;
     if (day.verdict === 'no_games') return { noGames: day };
   }
   for (;;) {
@@ -63,4 +63,17 @@ async function scheduledDay(gameDate: string, known: ScheduledDay | undefined, u
       wf.log.warn('schedule unknown: treated as a game day', { game_date: gameDate, error: failureMessage(error) });
       return { gameDate, verdict: 'unknown', games: 0, before: 0, after: 0 };
     });
+}
+
+/** A read that phase 4 (or an operator) overtakes is cancelled: their start must not wait for it. */
+async function unlessGoneAhead<T>(goAhead: () => boolean, read: () => Promise<T>): Promise<T | undefined> {
+  const scope = new wf.CancellationScope();
+  const reading = scope.run(read);
+  const overtaken = wf.condition(goAhead).then(() => undefined);
+  const answer = await Promise.race([reading, overtaken]);
+  if (answer === undefined) {
+    scope.cancel();
+    reading.catch(() => undefined); // cancelled: its failure is expected
+  }
+  return answer;
 }

@@ -46,6 +46,8 @@ export interface StatusSource {
   exports?: ExportOutcome;
   rejectedPredictions: string[];
   closed?: 'completed' | 'expired' | 'late' | 'no_games';
+  /** Set when the schedule says the date has no games: it waits for nothing more. */
+  noGames?: unknown;
   leases?: LeaseTable;
 }
 
@@ -103,6 +105,7 @@ function exportStatus(source: StatusSource): PhaseStatus {
 /** The first phase whose hand-off has not happened yet. */
 export function waitingOnOf(source: StatusSource): string {
   if (source.closed) return source.closed === 'completed' ? 'closed' : source.closed;
+  if (source.noGames) return 'no_games';
   for (const phase of pipeline.phases) {
     if (phase.trigger && !source.triggers[phase.trigger]) return phase.key;
   }

@@ -23,6 +23,11 @@ describe('health rules', () => {
       stuckDate({ gameDate: '2025-11-29', waitingOn: 'complete' }, Date.parse('2025-12-05T00:00:00Z')),
       undefined,
     );
+    assert.equal(
+      stuckDate({ gameDate: '2025-11-29', waitingOn: 'no_games' }, Date.parse('2025-12-05T00:00:00Z')),
+      undefined,
+      'a day without games waits for nothing',
+    );
   });
 
   it('a processor is late when its first completion came after its phase deadline (seed or our phase name)', () => {

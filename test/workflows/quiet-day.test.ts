@@ -22,6 +22,7 @@ import type { Trigger, TriggerRequest } from '../../src/messages/trigger';
 import { pipeline } from '../../src/pipeline/definition';
 import { gameDayTriggerId, triggerKeys, workflowIdFor } from '../../src/pipeline/ids';
 import { zonedInstant } from '../../src/pipeline/time';
+import { statusQuery } from '../../src/workflows/signals';
 import { calendarDateIn } from '../../src/workflows/target-date';
 import { completedBy, expiredBy } from '../helpers/clock';
 import { eventually } from '../helpers/eventually';
@@ -127,6 +128,13 @@ describe('a day without games', () => {
     // A scraper that runs every day reports all the same.
     await send(completion('phase2', 'CdnInjuryReportProcessor', date, { status: 'no_data' }));
 
+    // Past the backup deadline the run knows: `pipeline status` and health see a date waiting for nothing.
+    await testWorker.skipTo(zonedInstant(date, '06:10', pipeline.phase5.timeZone));
+    await eventually(
+      () => testWorker.client.workflow.getHandle(workflowIdFor(date)).query(statusQuery),
+      (status) => status.waiting_on === 'no_games',
+      'the run to wait on nothing',
+    );
     const outcome = await testWorker.resultBy(workflowIdFor(date), await completedBy(env, date));
     assert.equal(outcome, 'no_games');
     assert.deepEqual(sent(date, pipeline.topics.phase5Start), [], 'no backup predictions start');
