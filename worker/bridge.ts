@@ -124,8 +124,9 @@ export async function runBridge(): Promise<void> {
     const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), bridge.drainMs + 1000).unref());
     const clean = await Promise.race([drained, timeout]);
     if (!clean) log.warn({ drain_ms: bridge.drainMs }, 'drain time over; Pub/Sub redelivers what was still held');
+    // The clients close whatever an alert still being delivered does; both within the same bound.
     await Promise.race([
-      alerts.close().then(() => Promise.all([pubsub.close(), connection.close(), tracing?.shutdown()])),
+      Promise.all([alerts.close(), pubsub.close(), connection.close(), tracing?.shutdown()]),
       new Promise((resolve) => setTimeout(resolve, 5000).unref()),
     ]);
     log.info({ drained: clean }, 'bridge stopped');

@@ -2,7 +2,6 @@
 // export type runs as its own activity, in parallel; one failing type does not stop the others.
 // The run reports what happened once, on nba-phase6-export-complete, and returns the same report.
 import * as wf from '@temporalio/workflow';
-import type { Activities } from '../activities';
 import type { ExportActivities, ExportWritten } from '../activities/exports';
 import {
   exportRequestOf,
@@ -13,11 +12,11 @@ import {
 } from '../messages/export-message';
 import { relativeDateTimeZone, type ExportType } from '../pipeline/exports';
 import { failureMessage } from './failure';
-import { aFewTimes } from './retry';
 import { scheduledOrStartTime } from './scheduled-time';
 import { CorrelationId, GameDate, PipelinePhase } from './search-attributes';
 import { resolveTargetDate, updatesLatest } from './target-date';
 import { errorMessage } from '../errors';
+import { sendAlert } from './alert';
 
 const { runExport } = wf.proxyActivities<ExportActivities>({
   // One query and a few small uploads.
@@ -32,8 +31,6 @@ const { runExport } = wf.proxyActivities<ExportActivities>({
     nonRetryableErrorTypes: ['InvalidExportRequest'],
   },
 });
-
-const { sendAlert } = wf.proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: aFewTimes });
 
 const { publishExportComplete } = wf.proxyActivities<ExportActivities>({
   startToCloseTimeout: '30 seconds',

@@ -1,14 +1,11 @@
 // Alerts the date's run raises itself, through the one alert path (`sendAlert`: once per kind and
 // date), noted in the run history. An alert route that is down never holds up the run.
 import * as wf from '@temporalio/workflow';
-import type { Activities } from '../activities';
 import type { Alert } from '../alerts/alert';
 import type { Completion } from '../messages/completion';
 import { failureMessage } from './failure';
 import type { GameDaySteps } from './game-day-steps';
-import { aFewTimes } from './retry';
-
-const { sendAlert } = wf.proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: aFewTimes });
+import { sendAlert } from './alert';
 
 /** Alerts runs of older releases did not raise: a phase partial, a date expired. */
 export const runAlertsPatch = 'run-alerts-partial-and-expired';

@@ -3,7 +3,7 @@ import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { pipeline } from '../pipeline/definition';
 import { failureMessage } from './failure';
-import { aFewTimes } from './retry';
+import { sendAlert } from './alert';
 
 /**
  * Phase 5's reads retry until the deadline they serve makes them moot, so a BigQuery outage of
@@ -16,7 +16,6 @@ export function readsUntil(deadline: number) {
     retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
   });
 }
-const { sendAlert } = wf.proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: aFewTimes });
 
 /** The SLA: coverage under the minimum (or unknown) at the check is a critical alert. */
 export async function checkSla(gameDate: string, correlationId: string | null, checkAt: number): Promise<void> {

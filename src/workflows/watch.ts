@@ -10,12 +10,12 @@ import type { ReconciledDate } from '../reconcile/reconcile';
 import { aFewTimes } from './retry';
 import { scheduledOrStartTime } from './scheduled-time';
 import { calendarDateIn } from './target-date';
+import { sendAlert } from './alert';
 
 const { checkHealth, reconcileDates } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
   retry: aFewTimes,
 });
-const { sendAlert } = wf.proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: aFewTimes });
 
 /** The watch's own date: problems without a game date are raised once per day. */
 const watchDate = () => calendarDateIn('America/New_York', scheduledOrStartTime());
