@@ -23,9 +23,7 @@ export async function phase5Workflow(input: Phase5Input): Promise<void> {
     if (!wf.isCancellation(error)) await run.signal(phase5FailedSignal, failureMessage(error));
     throw error;
   }
-  // Runs of older releases signalled no argument: only a day without games adds one.
-  if (end.noGames) await run.signal(phase5FinishedSignal, end);
-  else await run.signal(phase5FinishedSignal);
+  await run.signal(phase5FinishedSignal, end);
 }
 
 async function startAndFollowUp(day: Phase5Day): Promise<Phase5End> {
