@@ -18,14 +18,24 @@ export function requireTool(file: string): string {
   return file;
 }
 
+/**
+ * A port nothing listens on, for a server that binds it a few seconds later. Picked at random below
+ * the kernel's ephemeral range (32768+): the kernel hands those out to every outgoing connection and
+ * `listen(0)`, so one could be taken in the meantime, and test files starting servers side by side
+ * would otherwise be handed the same few ports.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await canListen(port)) return port;
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
