@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { startBigQueryEmulator, startDevServer, startPubSubEmulator, tempDir } from '../src/stack/ephemeral';
+import { freePort, startBigQueryEmulator, startDevServer, startPubSubEmulator, tempDir } from '../src/stack/ephemeral';
 import { processSpecs, root } from '../src/stack/local';
 import { startService } from '../src/stack/services';
 
@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     PUBSUB_EMULATOR_HOST: emulator.host,
     BIGQUERY_EMULATOR_HOST: bigquery.host,
     TEMPORAL_TASK_QUEUE: 'bench-backfill',
+    WORKER_METRICS_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
   };
   const worker = processSpecs().find((spec) => spec.name === 'worker')!;

@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     BIGQUERY_EMULATOR_HOST: bigquery.host,
     TEMPORAL_TASK_QUEUE: 'bench',
     BRIDGE_PORT: String(await freePort()),
+    WORKER_METRICS_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
   };
   const processes = await Promise.all(processSpecs().map((spec) => startService({ ...spec, env }, dir)));

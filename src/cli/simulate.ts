@@ -10,6 +10,7 @@ import { seedSampleDay } from '../bigquery/sample-day';
 import { runRowsOfCompletions, upsertRuns } from '../bigquery/sample/runs';
 import { deadLetterAttributes } from '../bridge/dead-letter';
 import { loadProcessConfig } from '../config';
+import { addDays } from '../messages/dates';
 import { phaseDefinition, pipeline } from '../pipeline/definition';
 import { gameDayTriggerId, triggerKeys } from '../pipeline/ids';
 import { phaseCompletions, withAnnouncements, type SimulatedMessage } from '../simulate/day';
@@ -67,6 +68,9 @@ export async function simulateDay(options: SimulateOptions): Promise<boolean> {
   }
 
   const correlationId = `sim-${gameDate}-${randomUUID().slice(0, 8)}`;
+  // A past day is simulated as processors that ran in time: their runs ended the next morning, before
+  // the phases' deadlines (so `pipeline health` finds what the simulation lost, not lateness).
+  const ranAt = gameDate < new Date().toISOString().slice(0, 10) ? `${addDays(gameDate, 1)}T08:00:00.000Z` : undefined;
   const day = { gameDate, correlationId };
   const id = (key: string) => gameDayTriggerId(gameDate, key);
   const level = (n: number, metadata?: Record<string, unknown>) => () =>
@@ -135,6 +139,7 @@ export async function simulateDay(options: SimulateOptions): Promise<boolean> {
           runRowsOfCompletions(
             ran.map((m) => m.message),
             'simulate',
+            ranAt,
           ),
         );
       await publish(pubsub, messages.slice(0, 1)); // the failure goes first; its retry comes later, out of order

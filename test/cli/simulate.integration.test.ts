@@ -51,6 +51,7 @@ before(async () => {
     BIGQUERY_EMULATOR_HOST: bigquery.host,
     EXPORT_DIR: exportDir,
     BRIDGE_PORT: String(await freePort()),
+    WORKER_METRICS_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
   };
   processes = await Promise.all(processSpecs().map((spec) => startService({ ...spec, env }, dir)));
@@ -203,6 +204,10 @@ describe('operating a day with the CLI on the local stack', () => {
     assert.ok(
       problems.some((p) => p.kind === 'date-stuck' && p.game_date === gameDate),
       health.stdout,
+    );
+    assert.ok(
+      !problems.some((p) => p.kind === 'late-processor' && p.game_date === gameDate),
+      'the simulated processors ran in time; only the message was lost',
     );
 
     const fixed = pipeline('reconcile', '--days', '3', '--fix', '--json');

@@ -85,11 +85,16 @@ export function runRows(
  * The rows processors write beside the completions they publish (seed 004): one per run that
  * succeeded, whether or not its message arrives — so `pipeline reconcile` can tell a lost one.
  */
-export function runRowsOfCompletions(completions: UnifiedCompletion[], triggerSource: string): RunRow[] {
+export function runRowsOfCompletions(
+  completions: UnifiedCompletion[],
+  triggerSource: string,
+  /** When the runs ended, if not when their messages say. */
+  ranAt?: string,
+): RunRow[] {
   const runs = new Map<string, RunRow>();
   for (const c of completions) {
     if ((c.status !== 'success' && c.status !== 'partial') || !c.execution_id) continue;
-    const completedAt = c.timestamp ?? new Date().toISOString();
+    const completedAt = ranAt ?? c.timestamp ?? new Date().toISOString();
     runs.set(c.execution_id, {
       processor_name: c.processor_name,
       phase: c.phase ?? '',
