@@ -10,7 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createAlertActivities, type Alert } from '../../src/activities/alerts';
 import type { ScheduledDay, ScheduleVerdict } from '../../src/activities/bigquery';
 import type { ExportRun } from '../../src/activities/exports';
-import { createOpenGameDayActivity, type OpenedGameDay } from '../../src/activities/open-game-day';
+import { createOpenGameDayActivity, openDateRun, type OpenedGameDay } from '../../src/activities/open-game-day';
 import { openGameDayWorkflow } from '../../src/workflows/scheduled';
 import { signalCompletion } from '../../src/bridge/signal';
 import type { HealthReport } from '../../src/health/rules';
@@ -111,13 +111,7 @@ const expiresBy = async (date: string) =>
 const today = async () => calendarDateIn(pipeline.phase5.timeZone, new Date(await env.currentTimeMs()));
 
 async function open(date: string): Promise<void> {
-  await env.client.workflow.signalWithStart('gameDayWorkflow', {
-    workflowId: workflowIdFor(date),
-    taskQueue,
-    args: [{ gameDate: date }],
-    signal: 'open',
-    signalArgs: [],
-  });
+  await openDateRun(env.client, date, taskQueue, 'open');
 }
 
 describe('a day without games', () => {

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { openDateRun } from '../../src/activities/open-game-day';
 import type { Alert } from '../../src/activities/alerts';
 import type { ExportRun } from '../../src/activities/exports';
 import type { ExportComplete } from '../../src/messages/export-message';
@@ -263,13 +264,7 @@ describe('a whole game day', () => {
   it('runs deadlines for a day opened by the schedule, with no message at all', async () => {
     const date = await daysAhead(8);
     tables.set(date, { featureRows: [0], missing: [], coveragePct: 0 });
-    await env.client.workflow.signalWithStart('gameDayWorkflow', {
-      workflowId: workflowIdFor(date),
-      taskQueue,
-      args: [{ gameDate: date }],
-      signal: 'open',
-      signalArgs: [],
-    });
+    await openDateRun(env.client, date, taskQueue, 'open');
     await phase5Finished(date);
     const [start] = sent(date, pipeline.topics.phase5Start);
     assert.equal(start?.trigger_source, 'backup', 'started anyway after 30 minutes');
@@ -280,13 +275,7 @@ describe('a whole game day', () => {
   it('85 % coverage gets both straggler retries, and a day the opener started carries the correlation id', async () => {
     const date = await daysAhead(9);
     tables.set(date, { featureRows: [450], missing: ['lebron-james'], coveragePct: 85 });
-    await env.client.workflow.signalWithStart('gameDayWorkflow', {
-      workflowId: workflowIdFor(date),
-      taskQueue,
-      args: [{ gameDate: date }],
-      signal: 'open',
-      signalArgs: [],
-    });
+    await openDateRun(env.client, date, taskQueue, 'open');
     // The first completion brings the day's correlation id after phase 5 started without one.
     await send({ ...completion('phase2', 'BdlGamesProcessor', date), correlationId: 'corr-late' });
     await send({ ...predictionBatch(date, 1, 85, 'partial'), correlationId: 'corr-late' });
