@@ -105,7 +105,11 @@ export class GameDay extends GameDaySteps {
     this.state.triggers[step.key] = step;
     // The slate's first trigger names the results it started from.
     const resultsOf = this.state.slateInput?.resultsOf;
-    this.events.trigger(step, step.key.split('/')[0]!, step.key === 'phase4/1' && resultsOf ? { results_of: resultsOf } : {});
+    this.events.trigger(
+      step,
+      step.key.split('/')[0]!,
+      step.key === 'phase4/1' && resultsOf ? { results_of: resultsOf } : {},
+    );
     this.refreshPhase();
   }
 
@@ -220,7 +224,13 @@ export class GameDay extends GameDaySteps {
         phase: 'phase3',
         triggerId: step.triggerId,
         triggerSource: source,
-        detail: { key: 'handover', fired: !step.skipped, to, outcome: state.handedOver.outcome, next_by: state.handedOver.nextBy },
+        detail: {
+          key: 'handover',
+          fired: !step.skipped,
+          to,
+          outcome: state.handedOver.outcome,
+          next_by: state.handedOver.nextBy,
+        },
       });
       await this.events.write();
     });
