@@ -6,15 +6,13 @@ import type { Activities } from '../activities';
 import type { ClosedRun } from '../bigquery/run-history';
 import type { Completion } from '../messages/completion';
 import { pipeline, type PhaseKey } from '../pipeline/definition';
-import { addDays } from '../messages/dates';
-import { gameDayChildId, gameDayTriggerId, workflowIdFor } from '../pipeline/ids';
+import { gameDayChildId, workflowIdFor } from '../pipeline/ids';
 import { zonedInstant } from '../pipeline/time';
 import { alertPartial } from './game-day-alerts';
 import { judgePrediction } from './game-day-predictions';
 import { scopeOf, startPhase4Child, startPhase5Child } from './game-day-children';
 import { isLive, restore, type GameDayInput, type GameDayOutcome } from './game-day-state';
-import { completedAt, notCounted, phaseProgress, recordDelivery } from './progress';
-import { firstReceivedAt } from './pipeline-metrics';
+import { notCounted, phaseProgress, recordDelivery } from './progress';
 import { untilItWorks } from './retry';
 import { BackfillMode, CorrelationId, GameDate } from './search-attributes';
 import {
@@ -23,7 +21,6 @@ import {
   correlationIdSignal,
   phase4DoneSignal,
   type Phase4Done,
-  type HandOverSource,
   type Phase5End,
   type PushLevel,
   type PushSource,
@@ -37,16 +34,6 @@ export type { GameDayInput, GameDayOutcome, GameDayState } from './game-day-stat
 
 const { closedRunOf } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  retry: untilItWorks,
-});
-// The hand-over must not wait long on the schedule: past its deadline the next day takes the results.
-const { nextGameDate } = wf.proxyActivities<Activities>({
-  startToCloseTimeout: pipeline.day.nextGameDateWaitsUpTo,
-  scheduleToCloseTimeout: pipeline.day.nextGameDateWaitsUpTo,
-  retry: { initialInterval: '1 second', maximumAttempts: 3 },
-});
-const { handOverResults } = wf.proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
   retry: untilItWorks,
 });
 const { deadLetterCompletions } = wf.proxyActivities<Activities>({
@@ -175,66 +162,6 @@ export class GameDay extends GameDaySteps {
     } while (late.length > 0);
     this.refreshPhase();
     return 'late';
-  }
-
-  /**
-   * Hands the date's complete results over to the slate of the next game date (the schedule's, or
-   * the next day when it does not say in time): once per run, recorded as the `handover` trigger.
-   */
-  async handOver(source: HandOverSource): Promise<void> {
-    const { state } = this;
-    if (state.triggers.handover) return;
-    await this.step(async () => {
-      if (state.triggers.handover) return;
-      const next = await nextGameDate(this.gameDate).catch((error: unknown) => {
-        wf.log.warn('next game date unknown: the results go to the next day', {
-          game_date: this.gameDate,
-          error: String(error),
-        });
-        return null;
-      });
-      const to = next ?? addDays(this.gameDate, 1);
-      const handedOverAt = new Date().toISOString();
-      const handover: ResultsHandedOver = {
-        resultsOf: this.gameDate,
-        correlationId: state.correlationId ?? null,
-        source,
-        firstCompletionAt: firstReceivedAt(state.received, 'phase2') ?? null,
-        lastCompletionAt: completedAt('phase3', state.received) ?? null,
-        handedOverAt,
-      };
-      // A backfill drives each date's slate itself: the run only records where its results go.
-      const outcome = state.backfill ? 'skipped' : (await handOverResults(to, handover)).outcome;
-      state.handedOver = {
-        to,
-        at: handedOverAt,
-        outcome: outcome === 'opened' ? 'handed-over' : outcome,
-        nextBy: next ? 'schedule' : 'next-day',
-      };
-      const step: StepFired = {
-        key: 'handover',
-        triggerId: gameDayTriggerId(this.gameDate, 'handover'),
-        firedAt: handedOverAt,
-        skipped: state.backfill,
-        source,
-      };
-      state.triggers.handover = step;
-      this.events.note({
-        kind: 'trigger',
-        phase: 'phase3',
-        triggerId: step.triggerId,
-        triggerSource: source,
-        detail: {
-          key: 'handover',
-          fired: !step.skipped,
-          to,
-          outcome: state.handedOver.outcome,
-          next_by: state.handedOver.nextBy,
-        },
-      });
-      await this.events.write();
-    });
-    this.refreshPhase();
   }
 
   async startPhase5(pushed?: PushSource): Promise<void> {

@@ -19,7 +19,7 @@ let testWorker: TestWorker;
 const published: TriggerRequest[] = [];
 const alerts: Alert[] = [];
 /** The schedule's next game date after a date, where a test says (else the next day); `unknown`: BigQuery down. */
-const nextGameDates = new Map<string, string | 'unknown'>();
+const nextGameDates = new Map<string, string>();
 
 before(async () => {
   testWorker = await timeSkippingWorker(taskQueue, {
