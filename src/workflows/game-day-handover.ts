@@ -10,7 +10,8 @@ import type { GameDay } from './game-day-run';
 import { firstReceivedAt } from './pipeline-metrics';
 import { completedAt } from './progress';
 import { untilItWorks } from './retry';
-import type { HandOverSource, ResultsHandedOver, StepFired } from './signals';
+import { CorrelationId } from './search-attributes';
+import { correlationIdSignal, type HandOverSource, type ResultsHandedOver, type StepFired } from './signals';
 
 // The schedule read must not hold the results long: past its deadline the next day takes them.
 const { nextGameDate } = wf.proxyActivities<Activities>({
@@ -81,4 +82,32 @@ export async function handOver(day: GameDay, source: HandOverSource): Promise<vo
     await day.events.write();
   });
   day.refreshPhase();
+}
+
+/** The results of the game date before reached this date's slate: its phase 4 may start (first one wins). */
+export async function receiveHandOver(day: GameDay, handover: ResultsHandedOver): Promise<void> {
+  const { state } = day;
+  if (state.slateInput) return;
+  state.slateInput = handover;
+  if (handover.correlationId) await learnSlateCorrelation(day, handover.correlationId);
+  day.refreshPhase();
+}
+
+/** The results' chain: the run's CorrelationId in the Web UI (the slate's id stays on its children). */
+export function learnResultsCorrelation(day: GameDay, id: string): void {
+  if (day.state.correlationId) return;
+  day.state.correlationId = id;
+  wf.upsertSearchAttributes([{ key: CorrelationId, value: id }]);
+  day.refreshPhase();
+}
+
+/** The slate's chain (handed over with the results before it): phase 4, 5 and 6 carry it. */
+export async function learnSlateCorrelation(day: GameDay, id: string): Promise<void> {
+  const { state } = day;
+  if (state.slateCorrelationId) return;
+  state.slateCorrelationId = id;
+  // Until the date's own results bring theirs, the run is found by its slate's.
+  if (!state.correlationId) wf.upsertSearchAttributes([{ key: CorrelationId, value: id }]);
+  day.refreshPhase();
+  await day.signalChild('phase5', correlationIdSignal, id);
 }

@@ -14,7 +14,7 @@ import { scopeOf, startPhase4Child, startPhase5Child } from './game-day-children
 import { isLive, restore, type GameDayInput, type GameDayOutcome } from './game-day-state';
 import { notCounted, phaseProgress, recordDelivery } from './progress';
 import { untilItWorks } from './retry';
-import { BackfillMode, CorrelationId, GameDate } from './search-attributes';
+import { BackfillMode, GameDate } from './search-attributes';
 import {
   backfillSignal,
   completionSignal,
@@ -29,6 +29,7 @@ import {
 } from './signals';
 import { statusOf, type GameDayStatus } from './status';
 import { GameDaySteps } from './game-day-steps';
+import { learnResultsCorrelation, learnSlateCorrelation, receiveHandOver } from './game-day-handover';
 
 export type { GameDayInput, GameDayOutcome, GameDayState } from './game-day-state';
 
@@ -73,8 +74,9 @@ export class GameDay extends GameDaySteps {
       if (!mended.includes(completion.phase)) mended.push(completion.phase);
     }
     if (completion.correlationId) {
-      if (pipeline.day.resultsPhases.includes(completion.phase)) this.learnResultsCorrelation(completion.correlationId);
-      else await this.learnSlateCorrelation(completion.correlationId);
+      if (pipeline.day.resultsPhases.includes(completion.phase))
+        learnResultsCorrelation(this, completion.correlationId);
+      else await learnSlateCorrelation(this, completion.correlationId);
     }
     if (completion.skipDownstreamTrigger && !state.backfill) await this.enterBackfill();
     if (completion.phase === 'phase4') {
@@ -101,12 +103,8 @@ export class GameDay extends GameDaySteps {
   }
 
   /** The results of the game date before reached this date's slate: its phase 4 may start (first one wins). */
-  async resultsHandedOver(handover: ResultsHandedOver): Promise<void> {
-    const { state } = this;
-    if (state.slateInput) return;
-    state.slateInput = handover;
-    if (handover.correlationId) await this.learnSlateCorrelation(handover.correlationId);
-    this.refreshPhase();
+  resultsHandedOver(handover: ResultsHandedOver): Promise<void> {
+    return receiveHandOver(this, handover);
   }
 
   async phase4Finished(done: Phase4Done): Promise<void> {
@@ -186,25 +184,6 @@ export class GameDay extends GameDaySteps {
   }
 
   // ── Helpers ──────────────────────────────────────────────────────────────────────────────────
-
-  /** The results' chain: the run's CorrelationId in the Web UI (the slate's id stays on its children). */
-  private learnResultsCorrelation(id: string): void {
-    if (this.state.correlationId) return;
-    this.state.correlationId = id;
-    wf.upsertSearchAttributes([{ key: CorrelationId, value: id }]);
-    this.refreshPhase();
-  }
-
-  /** The slate's chain (handed over with the results before it): phase 4, 5 and 6 carry it. */
-  private async learnSlateCorrelation(id: string): Promise<void> {
-    const { state } = this;
-    if (state.slateCorrelationId) return;
-    state.slateCorrelationId = id;
-    // Until the date's own results bring theirs, the run is found by its slate's.
-    if (!state.correlationId) wf.upsertSearchAttributes([{ key: CorrelationId, value: id }]);
-    this.refreshPhase();
-    await this.signalChild('phase5', correlationIdSignal, id);
-  }
 
   /** Backfill (publish nothing downstream) applies to past dates only: one stray flag must not silence a live day. */
   private async enterBackfill(): Promise<void> {
