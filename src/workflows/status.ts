@@ -145,21 +145,25 @@ function exportStatus(source: StatusSource): PhaseStatus {
 
 /**
  * The first phase whose hand-off has not happened yet, in the order of the date's two mornings:
- * its slate (phase 4 → 5 → 6, on the date's morning), then its results (phase 2 → 3, the night after).
+ * its slate (phase 4 → 5 → 6, on the date's morning), then its results (phase 2 → 3, the night
+ * after). A date whose results arrive before its slate started (a past date, or a slate never handed
+ * anything) waits on its results first.
  */
 export function waitingOnOf(source: StatusSource): string {
   if (source.closed) return source.closed === 'completed' ? 'closed' : source.closed;
   if (source.noGames) return 'no_games';
-  for (const key of ['phase4', 'phase5'] as const) {
+  const pending = (key: PhaseKey) => {
     const trigger = phaseDefinition(key).trigger;
-    if (trigger && !source.triggers[trigger]) return key;
-  }
+    return trigger !== undefined && !source.triggers[trigger];
+  };
+  const slateStarted = !!source.slateInput || !!source.triggers['phase4/1'] || !!source.triggers.phase5;
+  const resultsArrived = pipeline.day.resultsPhases.some((key) => Object.keys(source.received[key] ?? {}).length > 0);
+  const results = pipeline.day.resultsPhases.find(pending);
+  if (!slateStarted && resultsArrived && results) return results;
+  const slate = (['phase4', 'phase5'] as const).find(pending);
+  if (slate) return slate;
   if (!source.exports && !source.backfill) return 'phase6';
-  for (const key of pipeline.day.resultsPhases) {
-    const trigger = phaseDefinition(key).trigger;
-    if (trigger && !source.triggers[trigger]) return key;
-  }
-  return 'complete';
+  return results ?? 'complete';
 }
 
 /** The status of a date no workflow has seen. */
