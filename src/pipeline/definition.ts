@@ -268,11 +268,13 @@ export const pipeline = {
    * and so is a processor whose first completion came after it (seed 003: gamebooks after 10 AM ET).
    */
   phaseDeadlines: {
-    phase2: { daysAfter: 1, at: '10:00', timeZone: 'America/New_York' },
-    phase3: { daysAfter: 1, at: '11:00', timeZone: 'America/New_York' },
-    phase4: { daysAfter: 1, at: '12:00', timeZone: 'America/New_York' },
-    phase5: { daysAfter: 1, at: '13:00', timeZone: 'America/New_York' },
-    phase6: { daysAfter: 1, at: '14:00', timeZone: 'America/New_York' },
+    // The results of D, the night after its games: the 08:00 check the same morning sees a late night.
+    phase2: { daysAfter: 1, at: '07:00', timeZone: 'America/New_York' },
+    phase3: { daysAfter: 1, at: '08:00', timeZone: 'America/New_York' },
+    // The slate of D, on D's own morning.
+    phase4: { daysAfter: 0, at: '08:30', timeZone: 'America/New_York' },
+    phase5: { daysAfter: 0, at: '10:00', timeZone: 'America/New_York' },
+    phase6: { daysAfter: 0, at: '11:00', timeZone: 'America/New_York' },
   } satisfies Record<PhaseKey, PhaseDeadline>,
 
   /** What `pipeline health` and `pipeline reconcile` look at. */

@@ -13,6 +13,7 @@ import type { Client } from '@temporalio/client';
 import { createActivities } from '../../src/activities';
 import { createExportStorage } from '../../src/activities/storage';
 import { runQuery } from '../../src/bigquery/client';
+import { firstProcessorRuns } from '../../src/bigquery/watch';
 import { runRows, upsertRuns, type RunRow } from '../../src/bigquery/sample/runs';
 import { signalCompletion } from '../../src/bridge/signal';
 import { deadLetterAttributes } from '../../src/bridge/dead-letter';
@@ -242,7 +243,13 @@ describe('the watch', () => {
   });
 
   it('reconcile --fix hands the lost completion over: phase 3 fires once, and a second run finds nothing', async () => {
-    const before = await reconcile({ client, bigquery: bigquery.bigquery, taskQueue, days: 3, fix: false });
+    const before = await reconcile({
+      client,
+      runsBetween: (from, to) => firstProcessorRuns(bigquery.bigquery, from, to),
+      taskQueue,
+      days: 3,
+      fix: false,
+    });
     const date = before.find((d) => d.game_date === gameDate)!;
     assert.deepEqual(
       date.missing.map((m) => [m.phase, m.processor, m.execution_id, m.fix]),
