@@ -55,13 +55,13 @@ export class RunEventLog {
     });
   }
 
-  trigger(step: StepFired, phase: string): void {
+  trigger(step: StepFired, phase: string, more: Record<string, unknown> = {}): void {
     this.note({
       kind: 'trigger',
       phase,
       triggerId: step.triggerId,
       triggerSource: step.source ?? null,
-      detail: { key: step.key, fired: !step.skipped, ...(step.skipped ? { skipped: 'backfill' } : {}) },
+      detail: { key: step.key, fired: !step.skipped, ...(step.skipped ? { skipped: 'backfill' } : {}), ...more },
     });
   }
 
