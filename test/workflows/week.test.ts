@@ -31,6 +31,7 @@ import { schedules, type ScheduledExportJob } from '../../src/pipeline/exports';
 import { workflowIdFor } from '../../src/pipeline/ids';
 import { zonedInstant } from '../../src/pipeline/time';
 import { reconcile } from '../../src/reconcile/reconcile';
+import { statusQuery } from '../../src/workflows/signals';
 import { healthWorkflow, reconcileWorkflow } from '../../src/workflows/watch';
 import { openGameDayWorkflow, scheduledExportWorkflow } from '../../src/workflows/scheduled';
 import { calendarDateIn } from '../../src/workflows/target-date';
@@ -189,26 +190,38 @@ async function openExecutions(): Promise<Array<{ workflowId: string; runId: stri
   return executions.map((e) => ({ workflowId: e.execution!.workflowId!, runId: e.execution!.runId! }));
 }
 
-/** Waits until no open run has an activity pending and their histories stop growing. */
+/**
+ * The last events of a workflow task that leave a run waiting on nothing but time or a message:
+ * workflow task completed (7), timer started (17) or canceled (19), marker (25), search attributes
+ * (40), properties modified (46). Any other last event means the run, or its worker, is at work.
+ */
+const restingEvents = new Set([7, 17, 19, 25, 40, 46]);
+const restingSeen = new Map<string, { length: string; resting: boolean }>();
+
+/** Waits until every open run rests: no activity pending, no workflow task or child start under way. */
 async function settle(): Promise<void> {
-  let last = '';
-  for (let round = 0; round < 400; round += 1) {
+  for (let round = 0; round < 3000; round += 1) {
     const open = await openExecutions();
-    const seen = await Promise.all(
+    const busy = await Promise.all(
       open.map(async ({ workflowId, runId }) => {
-        const { raw } = await client!.workflow.getHandle(workflowId, runId).describe();
-        return {
-          pending: raw.pendingActivities?.length ?? 0,
-          length: String(raw.workflowExecutionInfo?.historyLength),
-        };
+        const handle = client!.workflow.getHandle(workflowId, runId);
+        const { raw } = await handle.describe();
+        if ((raw.pendingActivities?.length ?? 0) > 0) return true;
+        const key = `${workflowId}/${runId}`;
+        const length = String(raw.workflowExecutionInfo?.historyLength ?? '');
+        let seen = restingSeen.get(key);
+        if (!seen || !length || seen.length !== length) {
+          const { events } = await handle.fetchHistory();
+          seen = { length, resting: restingEvents.has(Number(events?.at(-1)?.eventType)) };
+          restingSeen.set(key, seen);
+        }
+        return !seen.resting;
       }),
     );
-    const fingerprint = open.map((o, i) => `${o.workflowId}:${seen[i]!.length}`).join(',');
-    if (seen.every((s) => s.pending === 0) && fingerprint === last) return;
-    last = fingerprint;
-    await new Promise((r) => setTimeout(r, 20));
+    if (!busy.some(Boolean)) return;
+    await new Promise((r) => setTimeout(r, 10));
   }
-  throw new Error('the runs never settled');
+  throw new Error('the runs never came to rest');
 }
 
 // ── The worker ───────────────────────────────────────────────────────────────────────────────────
@@ -334,46 +347,53 @@ const pages = () => delivered.filter((a) => a.severity === 'critical');
 const backupAt = (date: string) => zonedInstant(date, pipeline.phase5.backupAt, losAngeles);
 const clock = (at: number, zone = newYork) =>
   new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+const statusOf = (date: string) => client!.workflow.getHandle(workflowIdFor(date)).query(statusQuery);
+/** An instant as the table shows it: the time in New York, with its date when not `date`. */
+function timeOn(instant: number, date: string): string {
+  const onDate = calendarDateIn(newYork, new Date(instant));
+  return `${onDate === date ? '' : `${onDate} `}${clock(instant)} ET`;
+}
+function nightNotes(night: string): string {
+  if (night === lateNight()) return 'late: gamebooks at 14:45 ET';
+  if (night === coldStartNight()) return `on time; ${lostOnColdStart} lost, mended by the 07:30 reconcile`;
+  if (!hasGames(night)) return 'no games';
+  return 'on time';
+}
 const weekday = (date: string) =>
   new Intl.DateTimeFormat('en-GB', { weekday: 'short', timeZone: 'UTC' }).format(Date.parse(date));
 
 describe("the seed's week", () => {
-  it('prints the week: per day, how predictions started, when, and what paged', () => {
-    const rows = [1, 2, 3, 4, 5, 6, 7].map((n) => {
+  it('prints the week: per day, how predictions started, when, and what paged', async () => {
+    const rows = [];
+    for (const n of [1, 2, 3, 4, 5, 6, 7]) {
       const date = day(n);
       const [start] = startsOf(date);
-      const paged = pages()
-        .filter((a) => calendarDateIn(newYork, new Date(a.at)) === date)
-        .map((a) => `${a.kind} ${a.game_date} at ${clock(a.at)} ET`);
+      const { slate } = await statusOf(date);
+      const onDay = (a: { at: number }) => calendarDateIn(newYork, new Date(a.at)) === date;
+      const alertText = (a: Alert & { at: number }) => `${a.kind} ${a.game_date} at ${clock(a.at)} ET`;
       const night = addDays(date, -1);
-      const nightNote =
-        night === lateNight()
-          ? 'late (gamebooks 14:45 ET)'
-          : night === coldStartNight()
-            ? `completion lost (${lostOnColdStart}), reconciled 07:30 ET`
-            : night === noGamesDay()
-              ? 'no games'
-              : 'on time';
-      return {
+      rows.push({
         day: `${weekday(date)} ${date}`,
-        'last night': nightNote,
-        predictions: !hasGames(date)
-          ? 'none (no games)'
-          : start
-            ? `${start.message.trigger_source} (${start.message.game_date === date ? '' : 'for ' + start.message.game_date + ' '}results of ${(start.message as { results_of?: string }).results_of ?? '?'})`
-            : 'never',
-        when: start
-          ? `${calendarDateIn(newYork, new Date(start.at)) === date ? '' : calendarDateIn(newYork, new Date(start.at)) + ' '}${clock(start.at)} ET / ${clock(start.at, losAngeles)} PT`
-          : '',
-        paged: paged.join('; ') || '—',
-      };
-    });
-    console.log(`\nThe seed's week (${day(1)} to ${day(7)}; ${day(4)} has no games):`);
+        'last night': nightNotes(night),
+        'handed over': slate?.results_of
+          ? `results of ${slate.results_of} at ${slate.handed_over_at ? timeOn(Date.parse(slate.handed_over_at), date) : '?'}`
+          : '—',
+        predictions: !hasGames(date) ? 'none (no games)' : (start?.message.trigger_source ?? 'never'),
+        when: start ? `${timeOn(start.at, date)} / ${clock(start.at, losAngeles)} PT` : '',
+        paged: pages().filter(onDay).map(alertText).join('; ') || '—',
+        warnings:
+          delivered
+            .filter((a) => a.severity === 'warning' && onDay(a))
+            .map(alertText)
+            .join('; ') || '—',
+      });
+    }
+    console.log(`\nThe seed's week, ${day(1)} to ${day(7)} (times New York / Los Angeles):`);
     console.table(rows);
+    const failed = bigQueryCalls.filter((c) => c.failed);
     console.log(
-      `BigQuery outage ${new Date(outage().from).toISOString()} +3 min: ${bigQueryCalls.filter((c) => c.failed).length} reads failed (${[...new Set(bigQueryCalls.filter((c) => c.failed).map((c) => c.read))].join(', ')})`,
+      `BigQuery down ${clock(outage().from, losAngeles)}–${clock(outage().to, losAngeles)} PT on ${outageDay()}: ${failed.length} reads failed (${[...new Set(failed.map((c) => c.read))].join(', ')}) and were retried`,
     );
-    console.log(`Alerts all week: ${delivered.map((a) => `${a.severity} ${a.kind} ${a.game_date}`).join('; ')}`);
   });
 
   it('on every on-time night, predictions start from phase 4, before the 06:00 PT backup', () => {
@@ -408,9 +428,22 @@ describe("the seed's week", () => {
     const healthCheck = zonedInstant(addDays(lateNight(), 1), '08:00', newYork);
     const [page] = pages();
     assert.ok(page!.at >= healthCheck && page!.at < healthCheck + minutes(1), 'at the 08:00 check');
+    assert.match(page!.title, /waits on phase2 \(20\/21, missing NbacGamebookProcessor\)/);
+    // The warnings of the week: the lost completion, and what the late night made late.
+    assert.deepEqual(
+      delivered
+        .filter((a) => a.severity === 'warning')
+        .map((a) => [a.kind, a.game_date])
+        .sort(),
+      [
+        ['late-processor', lateNight()], // the gamebooks
+        ['late-processor', day(6)], // the slate's features, after the late hand-over
+        ['lost-completions', coldStartNight()],
+      ],
+    );
   });
 
-  it("the lost completion is mended by the 07:30 reconcile, in time for the night's hand-over", () => {
+  it("the lost completion is mended by the 07:30 reconcile, in time for the night's hand-over", async () => {
     const lost = delivered.filter((a) => a.kind === 'lost-completions');
     assert.deepEqual(
       lost.map((a) => [a.game_date, a.severity]),
@@ -421,6 +454,16 @@ describe("the seed's week", () => {
     );
     assert.equal(phase3.length, 1);
     assert.equal(phase3[0]!.message.trigger_source, 'reconcile');
+    const { slate } = await statusOf(day(3));
+    assert.equal(slate?.results_of, coldStartNight());
+  });
+
+  it('the day without games has no slate: the night before it hands over to the next game date', async () => {
+    assert.equal(startsOf(noGamesDay()).length, 0);
+    const { slate } = await statusOf(day(5));
+    assert.equal(slate?.results_of, day(3));
+    const [start] = startsOf(day(5));
+    assert.ok(start!.at < backupAt(noGamesDay()), 'on the morning after the night, not a day later');
   });
 
   it('each tonight export goes out once, plus the 1 PM refresh', () => {
