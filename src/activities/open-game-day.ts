@@ -6,13 +6,7 @@ import type { ScheduledDay } from './bigquery';
 import { workflowIdFor } from '../pipeline/ids';
 import { gameDayWorkflow, type GameDayInput } from '../workflows/game-day';
 import { backfillSignal, openSignal, resultsHandedOverSignal, type ResultsHandedOver } from '../workflows/signals';
-import {
-  BackfillMode,
-  CorrelationId,
-  GameDate,
-  gameDaySummary,
-  PipelinePhase,
-} from '../workflows/search-attributes';
+import { BackfillMode, CorrelationId, GameDate, gameDaySummary, PipelinePhase } from '../workflows/search-attributes';
 
 export type OpenedGameDay =
   | { outcome: 'opened'; workflowId: string; gameDate: string }

@@ -215,10 +215,38 @@ export const pipeline = {
    * handed to: shown beside its target, not counted as a miss (the scrapers' own schedule spreads it).
    */
   latencyTargets: [
-    { name: 'phase2_to_phase3', from: 'phase2', since: 'last', trigger: 'phase3', targetMs: minutes(10), countsAsMiss: true },
-    { name: 'phase3_to_phase4', from: 'phase3', since: 'last', trigger: 'phase4/1', targetMs: minutes(2), countsAsMiss: true },
-    { name: 'phase4_to_phase5', from: 'phase4', since: 'last', trigger: 'phase5', targetMs: minutes(5), countsAsMiss: true },
-    { name: 'end_to_end', from: 'phase2', since: 'first', trigger: 'phase5', targetMs: minutes(60), countsAsMiss: false },
+    {
+      name: 'phase2_to_phase3',
+      from: 'phase2',
+      since: 'last',
+      trigger: 'phase3',
+      targetMs: minutes(10),
+      countsAsMiss: true,
+    },
+    {
+      name: 'phase3_to_phase4',
+      from: 'phase3',
+      since: 'last',
+      trigger: 'phase4/1',
+      targetMs: minutes(2),
+      countsAsMiss: true,
+    },
+    {
+      name: 'phase4_to_phase5',
+      from: 'phase4',
+      since: 'last',
+      trigger: 'phase5',
+      targetMs: minutes(5),
+      countsAsMiss: true,
+    },
+    {
+      name: 'end_to_end',
+      from: 'phase2',
+      since: 'first',
+      trigger: 'phase5',
+      targetMs: minutes(60),
+      countsAsMiss: false,
+    },
   ] satisfies LatencyTarget[],
 
   /**

@@ -6,24 +6,21 @@ import type { Activities } from '../activities';
 import type { ClosedRun } from '../bigquery/run-history';
 import type { Completion } from '../messages/completion';
 import { pipeline, type PhaseKey } from '../pipeline/definition';
-import { addDays } from '../messages/dates';
-import { gameDayChildId, gameDayTriggerId, workflowIdFor } from '../pipeline/ids';
+import { gameDayChildId, workflowIdFor } from '../pipeline/ids';
 import { zonedInstant } from '../pipeline/time';
 import { alertPartial } from './game-day-alerts';
 import { judgePrediction } from './game-day-predictions';
 import { scopeOf, startPhase4Child, startPhase5Child } from './game-day-children';
 import { isLive, restore, type GameDayInput, type GameDayOutcome } from './game-day-state';
-import { completedAt, notCounted, phaseProgress, recordDelivery } from './progress';
-import { firstReceivedAt } from './pipeline-metrics';
+import { notCounted, phaseProgress, recordDelivery } from './progress';
 import { untilItWorks } from './retry';
-import { BackfillMode, CorrelationId, GameDate } from './search-attributes';
+import { BackfillMode, GameDate } from './search-attributes';
 import {
   backfillSignal,
   completionSignal,
   correlationIdSignal,
   phase4DoneSignal,
   type Phase4Done,
-  type HandOverSource,
   type Phase5End,
   type PushLevel,
   type PushSource,
@@ -32,21 +29,12 @@ import {
 } from './signals';
 import { statusOf, type GameDayStatus } from './status';
 import { GameDaySteps } from './game-day-steps';
+import { learnResultsCorrelation, learnSlateCorrelation, receiveHandOver } from './game-day-handover';
 
 export type { GameDayInput, GameDayOutcome, GameDayState } from './game-day-state';
 
 const { closedRunOf } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  retry: untilItWorks,
-});
-// The hand-over must not wait long on the schedule: past its deadline the next day takes the results.
-const { nextGameDate } = wf.proxyActivities<Activities>({
-  startToCloseTimeout: pipeline.day.nextGameDateWaitsUpTo,
-  scheduleToCloseTimeout: pipeline.day.nextGameDateWaitsUpTo,
-  retry: { initialInterval: '1 second', maximumAttempts: 3 },
-});
-const { handOverResults } = wf.proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
   retry: untilItWorks,
 });
 const { deadLetterCompletions } = wf.proxyActivities<Activities>({
@@ -86,8 +74,9 @@ export class GameDay extends GameDaySteps {
       if (!mended.includes(completion.phase)) mended.push(completion.phase);
     }
     if (completion.correlationId) {
-      if (pipeline.day.resultsPhases.includes(completion.phase)) this.learnResultsCorrelation(completion.correlationId);
-      else await this.learnSlateCorrelation(completion.correlationId);
+      if (pipeline.day.resultsPhases.includes(completion.phase))
+        learnResultsCorrelation(this, completion.correlationId);
+      else await learnSlateCorrelation(this, completion.correlationId);
     }
     if (completion.skipDownstreamTrigger && !state.backfill) await this.enterBackfill();
     if (completion.phase === 'phase4') {
@@ -105,17 +94,17 @@ export class GameDay extends GameDaySteps {
     this.state.triggers[step.key] = step;
     // The slate's first trigger names the results it started from.
     const resultsOf = this.state.slateInput?.resultsOf;
-    this.events.trigger(step, step.key.split('/')[0]!, step.key === 'phase4/1' && resultsOf ? { results_of: resultsOf } : {});
+    this.events.trigger(
+      step,
+      step.key.split('/')[0]!,
+      step.key === 'phase4/1' && resultsOf ? { results_of: resultsOf } : {},
+    );
     this.refreshPhase();
   }
 
   /** The results of the game date before reached this date's slate: its phase 4 may start (first one wins). */
-  async resultsHandedOver(handover: ResultsHandedOver): Promise<void> {
-    const { state } = this;
-    if (state.slateInput) return;
-    state.slateInput = handover;
-    if (handover.correlationId) await this.learnSlateCorrelation(handover.correlationId);
-    this.refreshPhase();
+  resultsHandedOver(handover: ResultsHandedOver): Promise<void> {
+    return receiveHandOver(this, handover);
   }
 
   async phase4Finished(done: Phase4Done): Promise<void> {
@@ -173,60 +162,6 @@ export class GameDay extends GameDaySteps {
     return 'late';
   }
 
-  /**
-   * Hands the date's complete results over to the slate of the next game date (the schedule's, or
-   * the next day when it does not say in time): once per run, recorded as the `handover` trigger.
-   */
-  async handOver(source: HandOverSource): Promise<void> {
-    const { state } = this;
-    if (state.triggers.handover) return;
-    await this.step(async () => {
-      if (state.triggers.handover) return;
-      const next = await nextGameDate(this.gameDate).catch((error: unknown) => {
-        wf.log.warn('next game date unknown: the results go to the next day', {
-          game_date: this.gameDate,
-          error: String(error),
-        });
-        return null;
-      });
-      const to = next ?? addDays(this.gameDate, 1);
-      const handedOverAt = new Date().toISOString();
-      const handover: ResultsHandedOver = {
-        resultsOf: this.gameDate,
-        correlationId: state.correlationId ?? null,
-        source,
-        firstCompletionAt: firstReceivedAt(state.received, 'phase2') ?? null,
-        lastCompletionAt: completedAt('phase3', state.received) ?? null,
-        handedOverAt,
-      };
-      // A backfill drives each date's slate itself: the run only records where its results go.
-      const outcome = state.backfill ? 'skipped' : (await handOverResults(to, handover)).outcome;
-      state.handedOver = {
-        to,
-        at: handedOverAt,
-        outcome: outcome === 'opened' ? 'handed-over' : outcome,
-        nextBy: next ? 'schedule' : 'next-day',
-      };
-      const step: StepFired = {
-        key: 'handover',
-        triggerId: gameDayTriggerId(this.gameDate, 'handover'),
-        firedAt: handedOverAt,
-        skipped: state.backfill,
-        source,
-      };
-      state.triggers.handover = step;
-      this.events.note({
-        kind: 'trigger',
-        phase: 'phase3',
-        triggerId: step.triggerId,
-        triggerSource: source,
-        detail: { key: 'handover', fired: !step.skipped, to, outcome: state.handedOver.outcome, next_by: state.handedOver.nextBy },
-      });
-      await this.events.write();
-    });
-    this.refreshPhase();
-  }
-
   async startPhase5(pushed?: PushSource): Promise<void> {
     const { state } = this;
     // A restart has an id of its own: the failed run may not have closed yet.
@@ -249,25 +184,6 @@ export class GameDay extends GameDaySteps {
   }
 
   // ── Helpers ──────────────────────────────────────────────────────────────────────────────────
-
-  /** The results' chain: the run's CorrelationId in the Web UI (the slate's id stays on its children). */
-  private learnResultsCorrelation(id: string): void {
-    if (this.state.correlationId) return;
-    this.state.correlationId = id;
-    wf.upsertSearchAttributes([{ key: CorrelationId, value: id }]);
-    this.refreshPhase();
-  }
-
-  /** The slate's chain (handed over with the results before it): phase 4, 5 and 6 carry it. */
-  private async learnSlateCorrelation(id: string): Promise<void> {
-    const { state } = this;
-    if (state.slateCorrelationId) return;
-    state.slateCorrelationId = id;
-    // Until the date's own results bring theirs, the run is found by its slate's.
-    if (!state.correlationId) wf.upsertSearchAttributes([{ key: CorrelationId, value: id }]);
-    this.refreshPhase();
-    await this.signalChild('phase5', correlationIdSignal, id);
-  }
 
   /** Backfill (publish nothing downstream) applies to past dates only: one stray flag must not silence a live day. */
   private async enterBackfill(): Promise<void> {

@@ -13,6 +13,7 @@ import { observeLatencies } from './pipeline-metrics';
 import { manualCompletion, manualTrigger, noteRerun } from './game-day-commands';
 import { closeDay, restartPhase5 } from './game-day-lifecycle';
 import { exportBetterBatches } from './game-day-predictions';
+import { handOver } from './game-day-handover';
 import { phase3Trigger, phase6Trigger } from './game-day-triggers';
 import {
   backfillSignal,
@@ -99,7 +100,7 @@ async function theDay(day: GameDay): Promise<GameDayOutcome> {
       await day.fire('phase3', pipeline.topics.phase3Trigger, phase3Trigger(state, source('phase3', 'phase2')));
       // Phase 3 complete: the results go to the slate of the next game date.
       if (!(await until(() => day.phaseComplete('phase3') || !!state.triggers.handover))) return false;
-      await day.handOver(startsAt('phase3') ? 'rerun' : source('phase3', 'phase3'));
+      await handOver(day, startsAt('phase3') ? 'rerun' : source('phase3', 'phase3'));
       return true;
     })(),
     (async () => {

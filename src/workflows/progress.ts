@@ -59,8 +59,8 @@ export function notCounted(completion: Completion): string | undefined {
 
 /** When the phase became complete: the latest of its processors' first counted completions. */
 export function completedAt(phase: PhaseKey, received: Received): string | undefined {
-  const firsts = phaseDefinition(phase).processors.map((p) =>
-    received[phase]?.[p.name]?.deliveries.find((d) => d.status !== 'failed')?.receivedAt,
+  const firsts = phaseDefinition(phase).processors.map(
+    (p) => received[phase]?.[p.name]?.deliveries.find((d) => d.status !== 'failed')?.receivedAt,
   );
   if (firsts.some((at) => at === undefined)) return undefined;
   return (firsts as string[]).reduce((a, b) => (a > b ? a : b));
