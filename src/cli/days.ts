@@ -6,6 +6,7 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import type { ClosedRun } from '../bigquery/run-history';
+import { addDays } from '../messages/dates';
 import { pipeline, type PhaseKey } from '../pipeline/definition';
 import { zonedInstant } from '../pipeline/time';
 import { datesOf } from '../workflows/backfill-plan';
@@ -44,7 +45,17 @@ export interface OpenRun {
 const QUERY_DEADLINE_MS = 20_000;
 const ended = new Set(['complete', 'closed', 'completed', 'expired', 'late', 'no_games']);
 
-/** The line of an open run: late once its SLA time passed without exports, stuck when nothing moved for long. */
+/** When a phase of a date is due (pipeline.phaseDeadlines: the results the morning after, the slate on the day). */
+function dueAt(phase: PhaseKey, gameDate: string): number {
+  const due = pipeline.phaseDeadlines[phase];
+  return zonedInstant(addDays(gameDate, due.daysAfter), due.at, due.timeZone);
+}
+
+/**
+ * The line of an open run: late once its slate's SLA time passed without exports, or its results'
+ * deadline passed; stuck when nothing moved for long — a slate done waits for its results the night
+ * after without being stuck until they are due.
+ */
 export function openDayLine(run: OpenRun, now: number): DayLine {
   const status = run.status;
   const phase = status?.waiting_on ?? run.phase;
@@ -52,13 +63,15 @@ export function openDayLine(run: OpenRun, now: number): DayLine {
   const triggeredAt = Object.values(status?.triggers ?? {}).map((t) => Date.parse(t.firedAt));
   const lastMoved = Math.max(run.startedAt, ...triggeredAt);
   const slaAt = zonedInstant(run.gameDate, pipeline.phase5.slaCheckAt, pipeline.phase5.timeZone);
+  const results = pipeline.day.resultsPhases.includes(phase as PhaseKey);
+  const lateAfter = results ? dueAt(phase as PhaseKey, run.gameDate) : slaAt;
   const backfill = status?.backfill ?? run.backfill;
   return {
     game_date: run.gameDate,
     phase,
     missing: waiting?.missing_processors.length ?? 0,
-    late: !backfill && !ended.has(phase) && now > slaAt,
-    stuck: !ended.has(phase) && now - lastMoved > pipeline.operations.stuckAfter,
+    late: !backfill && !ended.has(phase) && now > lateAfter,
+    stuck: !ended.has(phase) && now - lastMoved > pipeline.operations.stuckAfter && !(results && now < lateAfter),
     backfill,
     source: status ? 'query' : 'search attributes',
   };

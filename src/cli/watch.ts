@@ -4,6 +4,7 @@
 import readline from 'node:readline';
 import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
+import { addDays } from '../messages/dates';
 import { pipeline } from '../pipeline/definition';
 import { zonedInstant } from '../pipeline/time';
 import type { GameDayStatus } from '../workflows/status';
@@ -17,13 +18,27 @@ export interface WatchCommandDeps {
 
 const finished = new Set(['complete', 'closed', 'expired', 'late', 'no_games']);
 
-/** Phase 5's deadlines on the date that are still ahead of `now`. */
-export function deadlinesAhead(gameDate: string, now: number): { what: string; at: number }[] {
+/** The date's deadlines still ahead of `now`: its slate's (phase 5, on the day), then its results' (the morning after). */
+export function deadlinesAhead(gameDate: string, now: number): { what: string; at: number; timeZone: string }[] {
   const { timeZone, backupAt, retryAt, slaCheckAt } = pipeline.phase5;
+  const due = (phase: 'phase2' | 'phase3', what: string) => {
+    const d = pipeline.phaseDeadlines[phase];
+    return {
+      what: `${what} ${addDays(gameDate, d.daysAfter)} ${d.at}`,
+      at: zonedInstant(addDays(gameDate, d.daysAfter), d.at, d.timeZone),
+      timeZone: d.timeZone,
+    };
+  };
   const all = [
-    { what: `backup start ${backupAt}`, at: zonedInstant(gameDate, backupAt, timeZone) },
-    ...retryAt.map((t, i) => ({ what: `straggler retry ${i + 1} ${t}`, at: zonedInstant(gameDate, t, timeZone) })),
-    { what: `SLA check ${slaCheckAt}`, at: zonedInstant(gameDate, slaCheckAt, timeZone) },
+    { what: `backup start ${backupAt}`, at: zonedInstant(gameDate, backupAt, timeZone), timeZone },
+    ...retryAt.map((t, i) => ({
+      what: `straggler retry ${i + 1} ${t}`,
+      at: zonedInstant(gameDate, t, timeZone),
+      timeZone,
+    })),
+    { what: `SLA check ${slaCheckAt}`, at: zonedInstant(gameDate, slaCheckAt, timeZone), timeZone },
+    due('phase2', 'results: phase 2 due'),
+    due('phase3', 'results: phase 3 due, then handed over'),
   ];
   return all.filter((d) => d.at > now);
 }
@@ -41,7 +56,7 @@ export function renderWatch(status: GameDayStatus, now: number): string {
     .sort((a, b) => a.firedAt.localeCompare(b.firedAt))
     .map((t) => `  ${t.firedAt}  ${t.key.padEnd(12)} ${t.skipped ? 'skipped (backfill)' : t.triggerId}`);
   const deadlines = deadlinesAhead(status.game_date, now).map(
-    (d) => `  ${new Date(d.at).toISOString()}  ${d.what} (${pipeline.phase5.timeZone}), in ${inWords(d.at - now)}`,
+    (d) => `  ${new Date(d.at).toISOString()}  ${d.what} (${d.timeZone}), in ${inWords(d.at - now)}`,
   );
   return [
     renderStatus(status),

@@ -1,6 +1,8 @@
 // Driving many game days through the real stack, step by step as the processors would: publish a
 // step's completions for every date (each delivered several times, all shuffled together), wait
 // for the trigger each date should answer with, then the next step for the dates that got it.
+// A driven date is a night: its results (phases 2, 3) are handed over to the slate of the next day
+// (phases 4, 5, 6), which its later steps drive.
 import type { PubSub, Topic } from '@google-cloud/pubsub';
 import { addDays } from '../messages/dates';
 import { pipeline } from '../pipeline/definition';
@@ -16,13 +18,16 @@ export interface Step {
   name: string;
   /** What the processors publish for the date at this step. */
   messages(gameDate: string): SimulatedMessage[];
-  /** What the orchestrator answers with, once per date: topic and trigger key. */
-  answers: { topic: string; key: string }[];
+  /** What the orchestrator answers with, once per date: topic, trigger key, and whether the slate's run answers. */
+  answers: { topic: string; key: string; slate?: boolean }[];
 }
 
+/** The slate a night's results are handed over to: the next day (the suite's dates leave it free). */
+export const slateOf = (night: string): string => addDays(night, 1);
+
 const day = (gameDate: string) => ({ gameDate, correlationId: `faults-${gameDate}`, duplicates: 0 });
-const level = (n: number, metadata?: Record<string, unknown>) => (gameDate: string) =>
-  phaseCompletions('phase4', { ...day(gameDate), only: pipeline.phase4Levels[n - 1]!.processors, metadata });
+const level = (n: number, metadata?: Record<string, unknown>) => (night: string) =>
+  phaseCompletions('phase4', { ...day(slateOf(night)), only: pipeline.phase4Levels[n - 1]!.processors, metadata });
 
 /** The prediction coordinator's completion at 95 %: through the 5→6 gate. */
 export function predictionsComplete(gameDate: string): SimulatedMessage[] {
@@ -55,42 +60,43 @@ export const steps: readonly Step[] = [
   {
     name: 'phase3',
     messages: (d) => phaseCompletions('phase3', day(d)),
-    answers: [{ topic: topics.phase4Trigger, key: 'phase4/1' }],
+    // The results, complete, are handed over: the slate's phase 4 starts.
+    answers: [{ topic: topics.phase4Trigger, key: 'phase4/1', slate: true }],
   },
-  { name: 'phase4/1', messages: level(1), answers: [{ topic: topics.phase4Trigger, key: 'phase4/2' }] },
-  { name: 'phase4/2', messages: level(2), answers: [{ topic: topics.phase4Trigger, key: 'phase4/3' }] },
+  { name: 'phase4/1', messages: level(1), answers: [{ topic: topics.phase4Trigger, key: 'phase4/2', slate: true }] },
+  { name: 'phase4/2', messages: level(2), answers: [{ topic: topics.phase4Trigger, key: 'phase4/3', slate: true }] },
   {
     name: 'phase4/3',
     // ml_feature_store_v2 also announces itself on nba-phase4-precompute-complete: still one start.
     messages: (d) => withAnnouncements(level(3, { players_ready: 114, players_total: 120 })(d)),
-    answers: [{ topic: topics.phase5Start, key: 'phase5' }],
+    answers: [{ topic: topics.phase5Start, key: 'phase5', slate: true }],
   },
   {
     name: 'phase5',
-    messages: predictionsComplete,
+    messages: (d) => predictionsComplete(slateOf(d)),
     answers: [
-      { topic: topics.phase6ExportTrigger, key: 'phase6' },
-      { topic: topics.phase6ExportComplete, key: 'phase6' },
+      { topic: topics.phase6ExportTrigger, key: 'phase6', slate: true },
+      { topic: topics.phase6ExportComplete, key: 'phase6', slate: true },
     ],
   },
 ];
 export const THROUGH_PHASE5_START = 5;
 export const THROUGH_EXPORTS = 6;
 
-export const answerKeys = (gameDate: string, step: Step): TriggerKey[] =>
-  step.answers.map((a) => triggerKey(a.topic, gameDayTriggerId(gameDate, a.key)));
+export const answerKeys = (night: string, step: Step): TriggerKey[] =>
+  step.answers.map((a) => triggerKey(a.topic, gameDayTriggerId(a.slate ? slateOf(night) : night, a.key)));
 
 export function expectedTriggers(gameDate: string, stepCount: number): TriggerKey[] {
   return steps.slice(0, stepCount).flatMap((step) => answerKeys(gameDate, step));
 }
 
-/** Consecutive past dates (no wall-clock deadlines apply), never the same date twice in a run. */
+/** Past nights every other day (no wall-clock deadlines apply), each with its slate the day after; never a date twice in a run. */
 export function dateSource(first = '2023-10-01'): (count: number) => string[] {
   let next = first;
   return (count) =>
     Array.from({ length: count }, () => {
       const date = next;
-      next = addDays(next, 1);
+      next = addDays(next, 2);
       return date;
     });
 }

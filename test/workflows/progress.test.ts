@@ -1,7 +1,7 @@
 // What counts, derived from what arrived: the pure rules every phase's gate rests on.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { phaseProgress, recordDelivery, type Received } from '../../src/workflows/progress';
+import { completedAt, phaseProgress, recordDelivery, type Received } from '../../src/workflows/progress';
 import { phase6Verdict } from '../../src/workflows/gate';
 import { completion, processorNames } from '../helpers/messages';
 
@@ -29,13 +29,31 @@ describe('recordDelivery and phaseProgress', () => {
     assert.deepEqual(phaseProgress('phase3', received).failed, []);
   });
 
-  it('counts no_data for optional processors only', () => {
+  it('counts no_data for every processor, optional or not; failed for none', () => {
     const received: Received = {};
     recordDelivery(received, completion('phase2', 'BdlInjuriesProcessor', date, { status: 'no_data' }), at);
     recordDelivery(received, completion('phase2', 'BdlGamesProcessor', date, { status: 'no_data' }), at);
+    recordDelivery(received, completion('phase2', 'EspnBoxscoreProcessor', date, { status: 'failed' }), at);
     const progress = phaseProgress('phase2', received);
     assert.ok(progress.completed.includes('BdlInjuriesProcessor'));
-    assert.ok(progress.missing.includes('BdlGamesProcessor'));
+    assert.ok(progress.completed.includes('BdlGamesProcessor'));
+    assert.ok(progress.missing.includes('EspnBoxscoreProcessor'));
+    assert.deepEqual(progress.failed, ['EspnBoxscoreProcessor']);
+  });
+
+  it('knows when a phase became complete: the latest first counted completion of its processors', () => {
+    const received: Received = {};
+    const names = processorNames('phase3');
+    names.forEach((name, i) =>
+      recordDelivery(received, completion('phase3', name, date), `2025-11-02T0${i + 1}:00:00.000Z`),
+    );
+    recordDelivery(
+      received,
+      completion('phase3', names[0]!, date, { executionId: 'again' }),
+      '2025-11-02T09:00:00.000Z',
+    );
+    assert.equal(completedAt('phase3', received), `2025-11-02T0${names.length}:00:00.000Z`);
+    assert.equal(completedAt('phase2', received), undefined);
   });
 
   it('is complete when every expected processor counts', () => {

@@ -7,7 +7,7 @@ import { noFigures, type Figures, type ScenarioResult } from '../report';
 import type { FaultStack } from '../stack';
 import { logSize } from '../log-tail';
 import { settle, tallyTriggers } from '../tally';
-import type { Driven } from '../days';
+import { slateOf, type Driven } from '../days';
 import { workflowIdFor } from '../../pipeline/ids';
 import { errorDetail } from '../../errors';
 
@@ -70,7 +70,7 @@ export function dayFigures(
   dates: readonly string[],
   driven: Driven,
 ): { figures: Figures; failures: string[] } {
-  const t = tallyTriggers(observer.triggers, driven.expected, new Set(dates));
+  const t = tallyTriggers(observer.triggers, driven.expected, new Set(dates.flatMap((d) => [d, slateOf(d)])));
   const deadLetters = deadLettersFor(observer, driven.published, dates);
   const failures = [
     ...(t.lost.length ? [`lost ${t.lost.length}: ${sample(t.lost)}`] : []),
@@ -113,9 +113,9 @@ export function exitsSince(stack: FaultStack): () => { worker: number; bridge: n
   };
 }
 
-/** BigQuery rows for dates that go through the exports (the export queries read them). */
-export async function seedExportDays(stack: FaultStack, dates: readonly string[]): Promise<void> {
-  for (const date of dates) {
+/** BigQuery rows for the slates of nights that go through the exports (the export queries read them). */
+export async function seedExportDays(stack: FaultStack, nights: readonly string[]): Promise<void> {
+  for (const date of nights.map(slateOf)) {
     await seedSampleDay(stack.bigquery.bigquery, date, {
       players: 120,
       predictionCoverage: 0.95,
@@ -132,7 +132,7 @@ export function drainedSince(
   lost: number,
 ): number | null {
   if (lost > 0) return null;
-  const prefixes = dates.map((date) => `${workflowIdFor(date)}/`);
+  const prefixes = dates.flatMap((date) => [date, slateOf(date)]).map((date) => `${workflowIdFor(date)}/`);
   const times = observer.triggers.filter((o) => prefixes.some((p) => o.triggerId?.startsWith(p))).map((o) => o.at);
   return Math.max(faultAt, ...times) - faultAt;
 }

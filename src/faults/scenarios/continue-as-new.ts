@@ -7,7 +7,7 @@ import { eventDrivenExport } from '../../pipeline/exports';
 import { exportWorkflowIdFor, phase4CascadeWorkflowId, phase5WorkflowId, workflowIdFor } from '../../pipeline/ids';
 import { gameDayWorkflow, type GameDayInput } from '../../workflows/game-day';
 import { openSignal } from '../../workflows/signals';
-import { driveDays, THROUGH_EXPORTS } from '../days';
+import { driveDays, slateOf, THROUGH_EXPORTS } from '../days';
 import { dayFigures, quiet, sample, scenario, seedExportDays, type Scenario } from './context';
 
 /**
@@ -34,7 +34,7 @@ export function continueAsNewMidTrigger({
         ctx.say(
           `${name}: ${count} dates opened with continueAsNewAfterEvents ${threshold}, every message ${DELIVERIES}×, through the exports`,
         );
-        for (const gameDate of dates) {
+        for (const gameDate of dates.flatMap((night) => [night, slateOf(night)])) {
           const input: GameDayInput = { gameDate, continueAsNewAfterEvents: threshold };
           await stack.client.workflow.signalWithStart(gameDayWorkflow, {
             workflowId: workflowIdFor(gameDate),
@@ -79,9 +79,10 @@ async function runsOf(client: Client, dates: readonly string[]): Promise<{ conti
   const bad: string[] = [];
   const ids = dates.flatMap((d) => [
     workflowIdFor(d),
-    phase4CascadeWorkflowId(d),
-    phase5WorkflowId(d),
-    exportWorkflowIdFor(d, eventDrivenExport.set),
+    workflowIdFor(slateOf(d)),
+    phase4CascadeWorkflowId(slateOf(d)),
+    phase5WorkflowId(slateOf(d)),
+    exportWorkflowIdFor(slateOf(d), eventDrivenExport.set),
   ]);
   for (const id of ids) {
     for await (const run of client.workflow.list({ query: `WorkflowId = "${id}"` })) {
