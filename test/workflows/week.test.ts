@@ -329,9 +329,13 @@ async function runTheAgenda(until: number): Promise<void> {
     if (!next || next.at > until) break;
     agenda.shift();
     await testWorker.skipTo(next.at);
-    await settle();
-    await next.run();
-    await settle();
+    try {
+      await settle();
+      await next.run();
+      await settle();
+    } catch (error) {
+      throw new Error(`at ${new Date(next.at).toISOString()}, ${next.what}: ${String(error)}`);
+    }
   }
   await testWorker.skipTo(until);
   await settle();
