@@ -53,7 +53,8 @@ function lastCompletionAt(received: Received, phase: PhaseKey): string | undefin
 
 /** Records every latency target that ends at `step` (a trigger just fired, or reported by a child). */
 export function observeLatencies(source: LatencySource, step: StepFired): void {
-  if (step.skipped) return;
+  // The orchestrator's own decisions only: a backup deadline, an operator or a rerun decide otherwise.
+  if (step.skipped || (step.source !== undefined && step.source !== 'orchestrator')) return;
   for (const target of pipeline.latencyTargets) {
     if (target.trigger !== step.key) continue;
     const from = latencyStart(target, source);
