@@ -389,6 +389,7 @@ describe("the seed's week", () => {
           delivered
             .filter((a) => a.severity === 'warning' && onDay(a))
             .map(alertText)
+            .sort()
             .join('; ') || '—',
       });
     }
