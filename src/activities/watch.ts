@@ -5,25 +5,36 @@ import type { PubSub } from '@google-cloud/pubsub';
 import type { Client } from '@temporalio/client';
 import { checkHealth } from '../health/check';
 import type { HealthReport } from '../health/rules';
+import { firstProcessorRuns } from '../bigquery/watch';
 import { reconcile, type ReconciledDate } from '../reconcile/reconcile';
+
+export interface ReconcileRequest {
+  days: number;
+  fix: boolean;
+  /** The instant the reconcile is for (the workflow's clock); now when absent. */
+  at?: string;
+}
 
 export function createWatchActivities(clients: { temporalClient: Client; bigquery: BigQuery; pubsub: PubSub }) {
   return {
-    checkHealth: (): Promise<HealthReport> =>
+    /** `at`: the instant the check is for (the workflow's clock); now when absent. */
+    checkHealth: (at?: string): Promise<HealthReport> =>
       checkHealth({
         client: clients.temporalClient,
         bigquery: clients.bigquery,
         pubsub: clients.pubsub,
         taskQueue: Context.current().info.taskQueue,
+        ...(at ? { now: new Date(at) } : {}),
       }),
 
-    reconcileDates: ({ days, fix }: { days: number; fix: boolean }): Promise<ReconciledDate[]> =>
+    reconcileDates: ({ days, fix, at }: ReconcileRequest): Promise<ReconciledDate[]> =>
       reconcile({
         client: clients.temporalClient,
-        bigquery: clients.bigquery,
+        runsBetween: (from, to) => firstProcessorRuns(clients.bigquery, from, to),
         taskQueue: Context.current().info.taskQueue,
         days,
         fix,
+        ...(at ? { now: new Date(at) } : {}),
       }),
   };
 }

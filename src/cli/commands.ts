@@ -123,12 +123,14 @@ export function addCommands(program: Command): void {
     .option('--json', 'print the report as JSON')
     .action(async (options: { days: number; fix?: boolean; json?: boolean }) => {
       const { taskQueue } = loadProcessConfig().temporal;
-      const [{ reconcile, renderReconcile, lostRemain }, bigquery] = await Promise.all([
+      const [{ reconcile, renderReconcile, lostRemain }, { firstProcessorRuns }, bigquery] = await Promise.all([
         import('../reconcile/reconcile'),
+        import('../bigquery/watch'),
         runHistory(),
       ]);
+      const runsBetween = (from: string, to: string) => firstProcessorRuns(bigquery, from, to);
       const report = await withTemporal((client) =>
-        reconcile({ client, bigquery, taskQueue, days: options.days, fix: options.fix === true }),
+        reconcile({ client, runsBetween, taskQueue, days: options.days, fix: options.fix === true }),
       );
       console.log(options.json ? JSON.stringify(report, null, 2) : renderReconcile(report));
       process.exitCode = lostRemain(report) ? 1 : 0;

@@ -10,9 +10,10 @@ import { deadLetterAttributes } from '../bridge/dead-letter';
 import { deadLetterReviewSubscription } from '../infra/topology';
 import { addDays } from '../messages/dates';
 import { pipeline } from '../pipeline/definition';
+import { workflowIdFor } from '../pipeline/ids';
 import { listSchedules } from '../schedules';
 import { statusQuery } from '../workflows/signals';
-import { GameDate, PipelinePhase } from '../workflows/search-attributes';
+import { BackfillMode, GameDate, PipelinePhase } from '../workflows/search-attributes';
 import {
   deadLetterProblems,
   lateProcessor,
@@ -36,7 +37,7 @@ export async function checkHealth(sources: HealthSources): Promise<HealthReport>
   const now = sources.now ?? new Date();
   const checks: Array<[string, () => Promise<HealthProblem[]>]> = [
     ['open runs', () => stuckDates(sources.client, now.getTime())],
-    ['expired runs', () => expiredDates(sources.bigquery, now)],
+    ['expired runs', () => expiredDates(sources.client, sources.bigquery, now)],
     ['dead letters', () => deadLetters(sources.pubsub, now.getTime())],
     ['late processors', () => lateProcessors(sources.bigquery, now)],
     ['duplicate rows', () => duplicates(sources.bigquery, now)],
@@ -54,38 +55,79 @@ export async function checkHealth(sources: HealthSources): Promise<HealthReport>
   return { healthy: problems.length === 0, checked_at: now.toISOString(), problems };
 }
 
-/** Open game-day runs waiting on a phase past its deadline, with the run's own count of what arrived. */
-async function stuckDates(client: Client, now: number): Promise<HealthProblem[]> {
-  const problems: HealthProblem[] = [];
+/** What visibility says of an open game-day run, before asking the run itself. */
+export interface OpenRunListing {
+  workflowId: string;
+  gameDate: string;
+  waitingOn?: string;
+  backfill: boolean;
+}
+
+/** The open game-day runs, as Temporal's visibility lists them. */
+export async function* openGameDayRuns(client: Client): AsyncIterable<OpenRunListing> {
   const open = client.workflow.list({ query: `WorkflowType = 'gameDayWorkflow' AND ExecutionStatus = 'Running'` });
   for await (const execution of open) {
     const gameDate = execution.typedSearchAttributes.get(GameDate);
+    if (!gameDate) continue;
     const waitingOn = execution.typedSearchAttributes.get(PipelinePhase);
-    if (!gameDate || !waitingOn) continue;
-    const run: OpenRun = { gameDate, waitingOn };
-    if (!stuckDate(run, now)) continue;
+    yield {
+      workflowId: execution.workflowId,
+      gameDate,
+      ...(waitingOn ? { waitingOn } : {}),
+      backfill: execution.typedSearchAttributes.get(BackfillMode) ?? false,
+    };
+  }
+}
+
+/**
+ * Open game-day runs with a phase past its deadline, by the run's own count (its status query).
+ * Backfilled dates are left out before any query: a season's backfill keeps hundreds open.
+ */
+export async function stuckDates(
+  client: Client,
+  now: number,
+  open: AsyncIterable<OpenRunListing> = openGameDayRuns(client),
+): Promise<HealthProblem[]> {
+  const problems: HealthProblem[] = [];
+  for await (const listing of open) {
+    if (listing.backfill) continue;
+    const run: OpenRun = { gameDate: listing.gameDate, ...(listing.waitingOn ? { waitingOn: listing.waitingOn } : {}) };
     try {
-      const status = await client.workflow.getHandle(execution.workflowId).query(statusQuery);
-      const phase = status.phases[waitingOn as keyof typeof status.phases];
-      if (phase) {
-        run.progress = `${phase.completed_count}/${phase.expected_count}`;
-        run.missing = phase.missing_processors;
-      }
+      const status = await client.workflow.getHandle(listing.workflowId).query(statusQuery);
+      run.backfill = status.backfill;
+      run.phases = status.phases;
+      if (status.waiting_on) run.waitingOnNow = status.waiting_on;
     } catch {
-      // the count is a courtesy: the problem stands without it
+      // the run did not answer: what visibility says stands
     }
-    problems.push(stuckDate(run, now)!);
+    const stuck = stuckDate(run, now);
+    if (stuck) problems.push(stuck);
   }
   return problems.sort((a, b) => (a.game_date ?? '').localeCompare(b.game_date ?? ''));
 }
 
-async function expiredDates(bigquery: BigQuery, now: Date): Promise<HealthProblem[]> {
+async function expiredDates(client: Client, bigquery: BigQuery, now: Date): Promise<HealthProblem[]> {
   const runs = await expiredRunsSince(bigquery, new Date(now.getTime() - pipeline.watch.expiredWithin));
-  return runs.map((run) => ({
-    kind: 'date-expired',
-    game_date: run.gameDate,
-    detail: `closed at ${run.closedAt} without completing`,
-  }));
+  const problems: HealthProblem[] = [];
+  for (const run of runs) {
+    if (await backfilled(client, run.gameDate)) continue;
+    problems.push({
+      kind: 'date-expired',
+      game_date: run.gameDate,
+      detail: `closed at ${run.closedAt} without completing`,
+    });
+  }
+  return problems;
+}
+
+/** A backfill loads a past date through the phases it chose, so its run closing short of them is no news. */
+async function backfilled(client: Client, gameDate: string): Promise<boolean> {
+  try {
+    const run = await client.workflow.getHandle(workflowIdFor(gameDate)).describe();
+    return run.typedSearchAttributes.get(BackfillMode) === true;
+  } catch {
+    return false; // past retention: the close stands as it was recorded
+  }
 }
 
 /**

@@ -57,27 +57,69 @@ function deadlineText(phase: PhaseKey, gameDate: string): string {
   return `${addDays(gameDate, d.daysAfter)} ${d.at} ${d.timeZone}`;
 }
 
-export interface OpenRun {
-  gameDate: string;
-  /** The run's PipelinePhase: the phase it waits on. */
-  waitingOn: string;
-  /** e.g. `20/21`, when the run answered its status query. */
-  progress?: string;
-  missing?: string[];
+/** How far one phase of an open run has come: its part of the run's status query. */
+export interface PhaseProgress {
+  status: string;
+  completed_count: number;
+  expected_count: number;
+  missing_processors: string[];
 }
 
-/** A run waiting on a phase past that phase's deadline. */
+export interface OpenRun {
+  gameDate: string;
+  /** A backfill drives the date through the phases it chose: it waits on nothing by deadline. */
+  backfill?: boolean;
+  /** The run's PipelinePhase search attribute: what it waits on when its status did not answer. */
+  waitingOn?: string;
+  /** The run's own count, per phase (its status query). */
+  phases?: Partial<Record<PhaseKey, PhaseProgress>>;
+  /** The run's `waiting_on`: `no_games`, `closed`, … say it waits for nothing. */
+  waitingOnNow?: string;
+}
+
+/** Open runs in these states wait on no deadline. */
+const waitingOnNothing = ['no_games', 'complete', 'closed', 'expired', 'late'];
+
+/** A phase is done when its trigger went out (or was skipped), or when every processor reported. */
+function phaseDone(progress: PhaseProgress): boolean {
+  if (progress.status === 'triggered' || progress.status === 'skipped') return true;
+  return progress.expected_count > 0 && progress.completed_count >= progress.expected_count;
+}
+
+/**
+ * The phases of the run whose deadline has come while they are not done: per half of the date's
+ * work, its results (phases 2–3) and then its slate (phases 4–6), the first phase not done. A
+ * deadline counts from its very minute, so the 08:00 check sees a night due at 08:00.
+ */
+export function overduePhases(run: OpenRun, now: number): PhaseKey[] {
+  if (run.backfill) return [];
+  if (run.waitingOnNow && waitingOnNothing.includes(run.waitingOnNow)) return [];
+  const due = (phase: PhaseKey) => now >= phaseDeadlineOf(phase, run.gameDate);
+  const { phases } = run;
+  if (!phases) {
+    const waiting = phaseKeys.find((k) => k === run.waitingOn);
+    return waiting && due(waiting) ? [waiting] : [];
+  }
+  const halves: PhaseKey[][] = [
+    ['phase2', 'phase3'],
+    ['phase4', 'phase5', 'phase6'],
+  ];
+  return halves.flatMap((half) => half.find((k) => phases[k] && !phaseDone(phases[k])) ?? []).filter(due);
+}
+
+/** A run with phases past their deadline (one problem per date), with the run's own count of what arrived. */
 export function stuckDate(run: OpenRun, now: number): HealthProblem | undefined {
-  const phase = phaseKeys.find((k) => k === run.waitingOn);
-  if (!phase || now <= phaseDeadlineOf(phase, run.gameDate)) return undefined;
-  const progress = run.progress
-    ? ` (${run.progress}` + (run.missing?.length ? `, missing ${run.missing.join(', ')})` : ')')
-    : '';
-  return {
-    kind: 'date-stuck',
-    game_date: run.gameDate,
-    detail: `waits on ${phase}${progress} past its deadline ${deadlineText(phase, run.gameDate)}`,
-  };
+  const overdue = overduePhases(run, now);
+  if (overdue.length === 0) return undefined;
+  const parts = overdue.map((phase) => {
+    const progress = run.phases?.[phase];
+    const count = progress
+      ? ` (${progress.completed_count}/${progress.expected_count}` +
+        (progress.missing_processors.length ? `, missing ${progress.missing_processors.join(', ')})` : ')')
+      : '';
+    return `${phase}${count} past its deadline ${deadlineText(phase, run.gameDate)}`;
+  });
+  return { kind: 'date-stuck', game_date: run.gameDate, detail: `waits on ${parts.join('; and on ')}` };
 }
 
 export interface FirstRun {

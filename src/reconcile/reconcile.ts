@@ -1,16 +1,16 @@
 // `pipeline reconcile` (seed 003's reconcile script): for each of the last N game dates, what the
 // processors' run history says ran against what the date's run received. `fix` hands each missing
 // completion to the run as the bridge would have, so the normal rules fire what is due, once.
-import type { BigQuery } from '@google-cloud/bigquery';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { firstProcessorRuns, type ProcessorRun } from '../bigquery/watch';
+import type { ProcessorRun } from '../bigquery/watch';
 import { signalCompletion } from '../bridge/signal';
 import { phaseOfRun } from '../health/rules';
 import type { Completion, CompletionStatus } from '../messages/completion';
 import { addDays } from '../messages/dates';
-import { phaseDefinition, type PhaseKey } from '../pipeline/definition';
+import { phaseDefinition, pipeline, type PhaseKey } from '../pipeline/definition';
 import { workflowIdFor } from '../pipeline/ids';
 import { statusQuery } from '../workflows/signals';
+import { calendarDateIn } from '../workflows/target-date';
 import type { GameDayStatus } from '../workflows/status';
 
 export interface LostCompletion {
@@ -34,7 +34,8 @@ export interface ReconciledDate {
 
 export interface ReconcileOptions {
   client: Client;
-  bigquery: BigQuery;
+  /** The processors' run history: per processor and date from `from` through `to`, its first run that counts. */
+  runsBetween: (from: string, to: string) => Promise<ProcessorRun[]>;
   taskQueue: string;
   days: number;
   fix: boolean;
@@ -42,8 +43,9 @@ export interface ReconcileOptions {
 }
 
 export async function reconcile(options: ReconcileOptions): Promise<ReconciledDate[]> {
-  const today = (options.now ?? new Date()).toISOString().slice(0, 10);
-  const runs = await firstProcessorRuns(options.bigquery, addDays(today, -options.days), today);
+  // The operators' calendar: at 07:30 in New York, yesterday is last night's game date.
+  const today = calendarDateIn(pipeline.watch.alertTimeZone, options.now ?? new Date());
+  const runs = await options.runsBetween(addDays(today, -options.days), today);
   const byDate = new Map<string, ProcessorRun[]>();
   for (const run of runs) byDate.set(run.dataDate, [...(byDate.get(run.dataDate) ?? []), run]);
   const report: ReconciledDate[] = [];

@@ -21,7 +21,8 @@ const { checkHealth, reconcileDates } = wf.proxyActivities<Activities>({
 const watchDate = () => calendarDateIn('America/New_York', scheduledOrStartTime());
 
 export async function healthWorkflow(): Promise<{ report: HealthReport; alerts: AlertSent[] }> {
-  const report = await checkHealth();
+  // Judged on the workflow's clock, the one the runs' deadlines run on.
+  const report = await checkHealth(new Date().toISOString());
   const today = watchDate();
   const groups = new Map<string, HealthProblem[]>();
   for (const problem of report.problems) {
@@ -52,7 +53,11 @@ export async function healthWorkflow(): Promise<{ report: HealthReport; alerts: 
 
 /** Hands lost completions to their runs, and says so: a lost message is worth knowing about. */
 export async function reconcileWorkflow(): Promise<{ report: ReconciledDate[]; alerts: AlertSent[] }> {
-  const report = await reconcileDates({ days: pipeline.watch.reconcileDays, fix: true });
+  const report = await reconcileDates({
+    days: pipeline.watch.reconcileDays,
+    fix: true,
+    at: new Date().toISOString(),
+  });
   const alerts = report
     .filter((date) => date.missing.length > 0)
     .map((date): Alert => ({

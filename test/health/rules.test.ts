@@ -1,41 +1,106 @@
-// The health rules against fixed instants: phase deadlines (across daylight saving), late processors,
-// dead letters by reason and the burst rule.
+// The health rules against fixed instants: phase deadlines (across daylight saving), a stuck date by
+// the halves of its day, late processors, dead letters by reason and the burst rule.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { deadLetterProblems, lateProcessor, phaseDeadlineOf, stuckDate } from '../../src/health/rules';
+import { deadLetterProblems, lateProcessor, overduePhases, phaseDeadlineOf, stuckDate } from '../../src/health/rules';
 
 describe('health rules', () => {
-  it('phase 2 is due at 10:00 New York the morning after, in winter and in summer', () => {
-    assert.equal(new Date(phaseDeadlineOf('phase2', '2025-11-29')).toISOString(), '2025-11-30T15:00:00.000Z');
-    assert.equal(new Date(phaseDeadlineOf('phase2', '2025-06-10')).toISOString(), '2025-06-11T14:00:00.000Z');
+  it("a night's results are due the morning after (07:00 and 08:00 New York), its slate on its own morning", () => {
+    assert.equal(new Date(phaseDeadlineOf('phase2', '2025-11-29')).toISOString(), '2025-11-30T12:00:00.000Z');
+    assert.equal(new Date(phaseDeadlineOf('phase2', '2025-06-10')).toISOString(), '2025-06-11T11:00:00.000Z');
+    assert.equal(new Date(phaseDeadlineOf('phase3', '2025-11-29')).toISOString(), '2025-11-30T13:00:00.000Z');
+    assert.equal(new Date(phaseDeadlineOf('phase4', '2025-11-29')).toISOString(), '2025-11-29T13:30:00.000Z');
+    assert.equal(new Date(phaseDeadlineOf('phase5', '2025-11-29')).toISOString(), '2025-11-29T15:00:00.000Z');
+    assert.equal(new Date(phaseDeadlineOf('phase6', '2025-11-29')).toISOString(), '2025-11-29T16:00:00.000Z');
   });
 
-  it('a date is stuck only once the phase it waits on is past its deadline', () => {
-    const run = { gameDate: '2025-11-29', waitingOn: 'phase2', progress: '20/21', missing: ['NbacGamebookProcessor'] };
-    assert.equal(stuckDate(run, Date.parse('2025-11-30T14:59:00Z')), undefined);
-    assert.deepEqual(stuckDate(run, Date.parse('2025-11-30T15:01:00Z')), {
+  // What a run's status query says of a phase.
+  const done = { status: 'triggered', completed_count: 5, expected_count: 5, missing_processors: [] };
+  const waiting = (completed: number, expected: number, missing: string[] = []) => ({
+    status: completed === 0 ? 'not_started' : 'in_progress',
+    completed_count: completed,
+    expected_count: expected,
+    missing_processors: missing,
+  });
+  const exported = { status: 'triggered', completed_count: 4, expected_count: 4, missing_processors: [] };
+  const slateDone = { phase4: done, phase5: { ...done, completed_count: 1, expected_count: 1 }, phase6: exported };
+  // 08:00 New York on 2025-11-30, the morning after the games of 2025-11-29: the daily check.
+  const dailyCheck = Date.parse('2025-11-30T13:00:00Z');
+
+  it('the 08:00 check pages a night that is not complete, the same morning', () => {
+    const lateNight = {
+      gameDate: '2025-11-29',
+      phases: { phase2: waiting(20, 21, ['NbacGamebookProcessor']), phase3: waiting(0, 5), ...slateDone },
+    };
+    assert.equal(stuckDate(lateNight, Date.parse('2025-11-30T11:59:00Z')), undefined, 'before 07:00');
+    assert.deepEqual(stuckDate(lateNight, dailyCheck), {
       kind: 'date-stuck',
       game_date: '2025-11-29',
       detail:
-        'waits on phase2 (20/21, missing NbacGamebookProcessor) past its deadline 2025-11-30 10:00 America/New_York',
+        'waits on phase2 (20/21, missing NbacGamebookProcessor) past its deadline 2025-11-30 07:00 America/New_York',
     });
+    // Phase 2 complete, phase 3 not: due at 08:00, so the 08:00 check itself sees it.
+    const phase3Late = { gameDate: '2025-11-29', phases: { phase2: done, phase3: waiting(4, 5), ...slateDone } };
+    assert.deepEqual(overduePhases(phase3Late, dailyCheck - 1), []);
+    assert.deepEqual(overduePhases(phase3Late, dailyCheck), ['phase3']);
+    // Complete by 07:58: phase 3 has every processor, whatever its hand-over says.
+    const onTime = { gameDate: '2025-11-29', phases: { phase2: done, phase3: waiting(5, 5), ...slateDone } };
+    assert.equal(stuckDate(onTime, dailyCheck), undefined);
+  });
+
+  it("the slate of a date is judged on its own morning, apart from the night's results", () => {
+    // 08:00 on the date itself: features are due at 08:30, the night after the games is still to come.
+    const morning = Date.parse('2025-11-29T13:00:00Z');
+    const slate = {
+      gameDate: '2025-11-29',
+      phases: { phase2: waiting(0, 21), phase3: waiting(0, 5), phase4: waiting(3, 5), phase5: waiting(0, 1) },
+    };
+    assert.equal(stuckDate(slate, morning), undefined);
+    assert.deepEqual(overduePhases(slate, Date.parse('2025-11-29T13:30:00Z')), ['phase4']);
+    // Both halves late the next morning: one problem, the night first.
     assert.equal(
-      stuckDate({ gameDate: '2025-11-29', waitingOn: 'complete' }, Date.parse('2025-12-05T00:00:00Z')),
-      undefined,
+      stuckDate(slate, dailyCheck)?.detail,
+      'waits on phase2 (0/21) past its deadline 2025-11-30 07:00 America/New_York; and on phase4 (3/5) past its deadline 2025-11-29 08:30 America/New_York',
     );
-    assert.equal(
-      stuckDate({ gameDate: '2025-11-29', waitingOn: 'no_games' }, Date.parse('2025-12-05T00:00:00Z')),
-      undefined,
-      'a day without games waits for nothing',
-    );
+    // The backup started predictions (phase 4's step fired) and the exports are out: nothing due.
+    const backupDay = {
+      gameDate: '2025-11-29',
+      phases: {
+        phase2: waiting(0, 21),
+        phase3: waiting(0, 5),
+        ...slateDone,
+        phase4: { ...waiting(0, 5), status: 'triggered' },
+      },
+    };
+    assert.equal(stuckDate(backupDay, Date.parse('2025-11-29T20:00:00Z')), undefined);
+  });
+
+  it('backfilled dates, days without games and finished runs wait on no deadline', () => {
+    const later = Date.parse('2025-12-05T00:00:00Z');
+    const nothing = { phase2: waiting(0, 21), phase3: waiting(0, 5), phase4: waiting(0, 5) };
+    assert.equal(stuckDate({ gameDate: '2025-11-29', phases: nothing }, later)?.kind, 'date-stuck');
+    assert.equal(stuckDate({ gameDate: '2025-11-29', phases: nothing, backfill: true }, later), undefined);
+    assert.equal(stuckDate({ gameDate: '2025-11-29', phases: nothing, waitingOnNow: 'no_games' }, later), undefined);
+    assert.equal(stuckDate({ gameDate: '2025-11-29', waitingOn: 'complete' }, later), undefined);
+  });
+
+  it('a run that does not answer its status query is judged by the phase visibility says it waits on', () => {
+    const run = { gameDate: '2025-11-29', waitingOn: 'phase2' };
+    assert.equal(stuckDate(run, Date.parse('2025-11-30T11:59:00Z')), undefined);
+    assert.deepEqual(stuckDate(run, dailyCheck), {
+      kind: 'date-stuck',
+      game_date: '2025-11-29',
+      detail: 'waits on phase2 past its deadline 2025-11-30 07:00 America/New_York',
+    });
   });
 
   it('a processor is late when its first completion came after its phase deadline (seed or our phase name)', () => {
     const run = { processor: 'NbacGamebookProcessor', phase: 'phase_2_raw', dataDate: '2025-11-29' };
-    assert.equal(lateProcessor({ ...run, completedAt: '2025-11-30T14:00:00Z' }), undefined);
+    assert.equal(lateProcessor({ ...run, completedAt: '2025-11-30T11:00:00Z' }), undefined, '06:00 New York');
+    // Seed 003's gamebooks at 14:45 New York.
     assert.match(
       lateProcessor({ ...run, completedAt: '2025-11-30T19:45:00Z' })!.detail,
-      /^NbacGamebookProcessor \(phase2\) first completed 2025-11-30T19:45:00.000Z, 285 min after 2025-11-30 10:00/,
+      /^NbacGamebookProcessor \(phase2\) first completed 2025-11-30T19:45:00.000Z, 465 min after 2025-11-30 07:00/,
     );
     assert.ok(
       lateProcessor({ ...run, phase: null, completedAt: '2025-11-30T19:45:00Z' }),

@@ -11,8 +11,10 @@ import { after, before, describe, it } from 'node:test';
 import type { Message, Subscription } from '@google-cloud/pubsub';
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../../src/activities';
+import { openDateRun } from '../../src/activities/open-game-day';
 import { createExportStorage } from '../../src/activities/storage';
 import { runQuery } from '../../src/bigquery/client';
+import { firstProcessorRuns } from '../../src/bigquery/watch';
 import { runRows, upsertRuns, type RunRow } from '../../src/bigquery/sample/runs';
 import { signalCompletion } from '../../src/bridge/signal';
 import { deadLetterAttributes } from '../../src/bridge/dead-letter';
@@ -39,9 +41,10 @@ import { startBigQueryEmulator, type BigQueryEmulator } from '../../src/stack/ep
 
 const taskQueue = 'watch-test';
 const dir = tempDir('watch-test');
-// Two days ago: past phase 2's deadline (10:00 New York the next morning), not yet expired.
+// Two days ago: past phase 2's deadline (07:00 New York the next morning), not yet expired.
 const gameDate = addDays(calendarDateIn('America/Los_Angeles', new Date()), -2);
 const lost = 'NbacGamebookProcessor';
+const backfilledDate = addDays(gameDate, -3);
 let temporal: DevServer;
 let pubsub: PubSubEmulator;
 let bigquery: BigQueryEmulator;
@@ -101,7 +104,7 @@ before(async () => {
     phase: 'phase_2_raw',
     data_date: gameDate,
     execution_id: `run-${processor}`,
-    // The gamebooks ran late: 14:30 New York the next day, past phase 2's 10:00 deadline.
+    // The gamebooks ran late: 14:30 New York the next day, past phase 2's 07:00 deadline.
     started_at: processor === lost ? `${addDays(gameDate, 1)}T19:25:00.000Z` : `${addDays(gameDate, 1)}T08:00:00.000Z`,
     completed_at:
       processor === lost ? `${addDays(gameDate, 1)}T19:30:00.000Z` : `${addDays(gameDate, 1)}T08:05:00.000Z`,
@@ -113,6 +116,14 @@ before(async () => {
     bigquery.bigquery,
     `INSERT INTO nba_analytics.player_game_summary (game_id, game_date, player_lookup, points)
 VALUES ('g1', DATE '${gameDate}', 'lebronjames', 30), ('g1', DATE '${gameDate}', 'lebronjames', 30)`,
+  );
+  // A backfill loads an older date: its run waits on phase 2 past every deadline, and a close of the
+  // date recorded as expired is the backfill's too. Neither pages.
+  await openDateRun(client, backfilledDate, taskQueue, 'backfill');
+  await runQuery(
+    bigquery.bigquery,
+    `INSERT INTO nba_orchestration.game_day_runs (game_date, run_id, workflow_id, outcome, closed_at)
+VALUES (DATE '${backfilledDate}', 'run-backfilled', 'game-day-${backfilledDate}', 'expired', CURRENT_TIMESTAMP())`,
   );
   // The day before closed without completing.
   await runQuery(
@@ -183,7 +194,7 @@ describe('the watch', () => {
     assert.match(
       stuck[0]!.detail,
       new RegExp(
-        `waits on phase2 \\(20/21, missing ${lost}\\) past its deadline ${addDays(gameDate, 1)} 10:00 America/New_York`,
+        `waits on phase2 \\(20/21, missing ${lost}\\) past its deadline ${addDays(gameDate, 1)} 07:00 America/New_York`,
       ),
     );
     assert.deepEqual(
@@ -242,7 +253,13 @@ describe('the watch', () => {
   });
 
   it('reconcile --fix hands the lost completion over: phase 3 fires once, and a second run finds nothing', async () => {
-    const before = await reconcile({ client, bigquery: bigquery.bigquery, taskQueue, days: 3, fix: false });
+    const before = await reconcile({
+      client,
+      runsBetween: (from, to) => firstProcessorRuns(bigquery.bigquery, from, to),
+      taskQueue,
+      days: 3,
+      fix: false,
+    });
     const date = before.find((d) => d.game_date === gameDate)!;
     assert.deepEqual(
       date.missing.map((m) => [m.phase, m.processor, m.execution_id, m.fix]),
