@@ -60,9 +60,9 @@ before(async () => {
       raised.push(alert);
       return createAlertActivities(alertClient!, {}).sendAlert(alert);
     },
-    deliverAlert(alert: Alert) {
-      delivered.push(alert);
-      return Promise.resolve();
+    deliverAlertRoute({ route, alert }: { route: string; alert: Alert }) {
+      if (route === 'log') delivered.push(alert);
+      return Promise.resolve('delivered' as const);
     },
     scheduledDay(gameDate: string): Promise<ScheduledDay> {
       scheduleReads.push(gameDate);
