@@ -100,7 +100,11 @@ export async function exportWorkflow(trigger: ExportTrigger): Promise<ExportComp
 /** Runs started before it logged a failed or partial export and raised no alert. */
 export const exportAlertsPatch = 'export-failed-or-partial-alerts';
 
-/** A failed export is critical (the website shows stale files), a partial one a warning; once per date. */
+/**
+ * A failed export is critical (the website shows stale files), a partial one a warning; once per
+ * export run, which the alert names (tonight's, the results', a better batch's and a manual one of
+ * the same date are four alerts).
+ */
 async function alertExport(report: ExportComplete): Promise<void> {
   const failedAll = report.status === 'failed';
   await sendAlert({
@@ -108,6 +112,7 @@ async function alertExport(report: ExportComplete): Promise<void> {
     severity: failedAll ? 'critical' : 'warning',
     title: `Exports ${failedAll ? 'failed' : 'partly failed'}: ${report.failed.map((f) => f.export_type).join(', ')}`,
     game_date: report.target_date,
+    episode: report.workflow_id,
     correlation_id: report.correlation_id,
     details: {
       trigger_id: report.trigger_id,
