@@ -125,22 +125,23 @@ export function createBridgeAlerts(options: BridgeAlertOptions): BridgeAlerts {
 
   function temporalReached(reachable: boolean, error?: string): void {
     const ended = outages.note(reachable, now(), error);
-    if (!ended) return;
-    log.info(
-      {
-        kind: 'temporal-unreachable',
-        down_for_s: Math.round(ended.forMs / 1000),
-        since: new Date(ended.since).toISOString(),
-      },
-      'Temporal reachable again: recovered',
-    );
-    const raised = outageRaised;
-    outageRaised = undefined;
-    if (raised) {
-      void track(deliver(raised, 'resolve'));
-      // The next outage is a new one: it pages again, even on the same day.
-      deliveredRoutes.delete(`${alertWorkflowId(raised)} trigger`);
+    if (ended) {
+      log.info(
+        {
+          kind: 'temporal-unreachable',
+          down_for_s: Math.round(ended.forMs / 1000),
+          since: new Date(ended.since).toISOString(),
+        },
+        'Temporal reachable again: recovered',
+      );
     }
+    // Resolved even when a route never took the alert: PagerDuty may have paged all the same.
+    const raised = outageRaised;
+    if (!reachable || !raised) return;
+    outageRaised = undefined;
+    void track(deliver(raised, 'resolve'));
+    // The next outage is a new one: it pages again, even on the same day.
+    deliveredRoutes.delete(`${alertWorkflowId(raised)} trigger`);
   }
 
   let alerting: Promise<unknown> | undefined;
