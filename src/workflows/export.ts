@@ -93,12 +93,9 @@ export async function exportWorkflow(trigger: ExportTrigger): Promise<ExportComp
   };
   if (failed.length > 0) wf.log.warn('exports failed', { ...fields, status: report.status, failed });
   else wf.log.info('exports written', { ...fields, export_types: report.succeeded });
-  if (report.status !== 'success' && wf.patched(exportAlertsPatch)) await alertExport(report);
+  if (report.status !== 'success') await alertExport(report);
   return report;
 }
-
-/** Runs started before it logged a failed or partial export and raised no alert. */
-export const exportAlertsPatch = 'export-failed-or-partial-alerts';
 
 /**
  * A failed export is critical (the website shows stale files), a partial one a warning; once per

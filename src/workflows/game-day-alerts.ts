@@ -7,9 +7,6 @@ import { failureMessage } from './failure';
 import type { GameDaySteps } from './game-day-steps';
 import { sendAlert } from './alert';
 
-/** Alerts runs of older releases did not raise: a phase partial, a date expired. */
-export const runAlertsPatch = 'run-alerts-partial-and-expired';
-
 /** Sends the alert and notes it; a failure to deliver is logged, never thrown. */
 export async function raiseAlert(day: GameDaySteps, alert: Omit<Alert, 'game_date'>): Promise<void> {
   const { state } = day;

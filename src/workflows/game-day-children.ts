@@ -8,7 +8,6 @@ import { exportWorkflow } from './export';
 import { phase5Triggers, type GameDayState } from './game-day-state';
 import { phase4CascadeWorkflow } from './phase4-cascade';
 import { phase5Workflow } from './phase5';
-import { searchableChildrenPatch } from './search-attributes';
 import type { PushLevel, PushSource, StepFired } from './signals';
 import type { ExportOutcome } from './status';
 
@@ -16,7 +15,7 @@ const childOptions = (workflowId: string, summary: string) => ({
   workflowId,
   parentClosePolicy: 'ABANDON' as const,
   workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' as const,
-  ...(wf.patched(searchableChildrenPatch) ? { staticSummary: summary } : {}),
+  staticSummary: summary,
 });
 
 /** A rerun's id scope, `rerun-<n>`; none for the date's first run. */
@@ -75,7 +74,7 @@ export async function runEventDrivenExport(
     const result = await wf.executeChild(exportWorkflow, {
       workflowId,
       parentClosePolicy: 'ABANDON',
-      ...(wf.patched(searchableChildrenPatch) ? { staticSummary: `Exports (tonight) of ${state.gameDate}` } : {}),
+      staticSummary: `Exports (tonight) of ${state.gameDate}`,
       args: [
         {
           export_types: [...eventDrivenExport.exportTypes],

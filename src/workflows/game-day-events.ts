@@ -22,14 +22,9 @@ export class RunEventLog {
   /** The write under way: writes take turns, so two never take the same events. */
   private writing: Promise<void> | undefined;
 
-  constructor(
-    private readonly state: GameDayState,
-    /** Runs started before the run history had events write none (their histories must replay). */
-    readonly enabled: boolean,
-  ) {}
+  constructor(private readonly state: GameDayState) {}
 
   note(event: NewEvent): void {
-    if (!this.enabled) return;
     const { state } = this;
     const { workflowId, firstExecutionRunId } = wf.workflowInfo();
     state.eventSequence += 1;

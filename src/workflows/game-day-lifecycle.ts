@@ -5,15 +5,14 @@ import type { Activities } from '../activities';
 import type { ScheduledDay } from '../activities/bigquery';
 import { pipeline } from '../pipeline/definition';
 import { failureMessage } from './failure';
-import { raiseAlert, runAlertsPatch } from './game-day-alerts';
+import { raiseAlert } from './game-day-alerts';
 import { cancelChildren } from './game-day-children';
 import type { GameDay } from './game-day-run';
-import { patches, type GameDayOutcome } from './game-day-state';
+import type { GameDayOutcome } from './game-day-state';
 import { aFewTimes, untilItWorks } from './retry';
 import { waitingOnOf } from './status';
 
 /** Runs started before it closed without waiting for a step under way (a re-export for a better batch). */
-const closeAfterStepsPatch = 'close-waits-for-steps-under-way';
 
 const { recordRunClosed } = wf.proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: untilItWorks });
 const { sendAlert, scheduledDay } = wf.proxyActivities<Activities>({
@@ -62,11 +61,11 @@ export async function restartPhase5(day: GameDay, reason: string): Promise<void>
 export async function closeDay(day: GameDay, closing: Exclude<GameDayOutcome, 'late'>): Promise<GameDayOutcome> {
   const { state } = day;
   // A re-export under way at the close finishes and is recorded before the run ends.
-  if (wf.patched(closeAfterStepsPatch)) await wf.condition(() => day.idle());
+  await wf.condition(() => day.idle());
   return day.step(async () => {
     const waitingOn = waitingOnOf(state);
     let outcome = closing;
-    if (outcome === 'expired' && wf.patched(runAlertsPatch)) {
+    if (outcome === 'expired') {
       // A date phase 5 never asked about (opened after its deadlines) may be a day without games.
       const schedule = await scheduleAtClose(day.gameDate);
       if (schedule.verdict === 'no_games') state.noGames ??= schedule;
@@ -92,18 +91,16 @@ export async function closeDay(day: GameDay, closing: Exclude<GameDayOutcome, 'l
       detail: { outcome, waiting_on: waitingOn, ...(state.noGames ? { schedule: state.noGames } : {}) },
     });
     await day.events.write();
-    if (wf.patched(patches.runHistory)) {
-      const { workflowId, firstExecutionRunId } = wf.workflowInfo();
-      await recordRunClosed({
-        gameDate: day.gameDate,
-        runId: firstExecutionRunId,
-        workflowId,
-        outcome,
-        correlationId: state.correlationId ?? null,
-        openedAt: state.openedAt,
-        closedAt: new Date().toISOString(),
-      });
-    }
+    const { workflowId, firstExecutionRunId } = wf.workflowInfo();
+    await recordRunClosed({
+      gameDate: day.gameDate,
+      runId: firstExecutionRunId,
+      workflowId,
+      outcome,
+      correlationId: state.correlationId ?? null,
+      openedAt: state.openedAt,
+      closedAt: new Date().toISOString(),
+    });
     return outcome;
   });
 }

@@ -13,15 +13,12 @@ import type { GameDayState } from './game-day-state';
 import { phase6Trigger } from './game-day-triggers';
 import { predictionsCompleteSignal } from './signals';
 
-/** Runs started before it exported once, whatever better batches came later. */
-export const betterBatchPatch = 'exports-follow-the-best-predictions';
-
 /** Passes a prediction completion through the 5→6 gate; why it was turned away, if it was. */
 export async function judgePrediction(day: GameDay, completion: Completion): Promise<string | undefined> {
   const { state } = day;
   if (state.acceptedPrediction) {
     const verdict = phase6Verdict(completion);
-    if (verdict.accepted && verdict.completionPct > bestSoFar(state) && wf.patched(betterBatchPatch)) {
+    if (verdict.accepted && verdict.completionPct > bestSoFar(state)) {
       const { accepted: _, ...better } = verdict;
       state.betterPrediction = better;
     }

@@ -8,10 +8,10 @@ import type { Completion } from '../messages/completion';
 import { pipeline, type PhaseKey } from '../pipeline/definition';
 import { gameDayChildId, workflowIdFor } from '../pipeline/ids';
 import { zonedInstant } from '../pipeline/time';
-import { alertPartial, runAlertsPatch } from './game-day-alerts';
+import { alertPartial } from './game-day-alerts';
 import { judgePrediction } from './game-day-predictions';
 import { scopeOf, startPhase4Child, startPhase5Child } from './game-day-children';
-import { isLive, patches, restore, type GameDayInput, type GameDayOutcome } from './game-day-state';
+import { isLive, restore, type GameDayInput, type GameDayOutcome } from './game-day-state';
 import { notCounted, phaseProgress, recordDelivery } from './progress';
 import { untilItWorks } from './retry';
 import { BackfillMode, CorrelationId, GameDate } from './search-attributes';
@@ -62,7 +62,7 @@ export class GameDay extends GameDaySteps {
   async receive(completion: Completion): Promise<void> {
     const { state } = this;
     state.deliveriesSeen += 1;
-    if (!recordDelivery(state.received, completion, new Date().toISOString(), wf.patched(patches.batchProgress))) {
+    if (!recordDelivery(state.received, completion, new Date().toISOString())) {
       this.events.completion(completion, 'duplicate');
       return;
     }
@@ -70,8 +70,7 @@ export class GameDay extends GameDaySteps {
     if (!state.correlationId && completion.correlationId) {
       state.correlationId = completion.correlationId;
       wf.upsertSearchAttributes([{ key: CorrelationId, value: completion.correlationId }]);
-      if (wf.patched(patches.correlationToPhase5))
-        await this.signalChild('phase5', correlationIdSignal, completion.correlationId);
+      await this.signalChild('phase5', correlationIdSignal, completion.correlationId);
     }
     if (completion.skipDownstreamTrigger && !state.backfill) await this.enterBackfill();
     if (completion.phase === 'phase4') {
@@ -81,8 +80,7 @@ export class GameDay extends GameDaySteps {
     const refused = completion.phase === 'phase5' ? await judgePrediction(this, completion) : notCounted(completion);
     this.events.completion(completion, refused ? 'rejected' : 'accepted', refused);
     // A backfill of past days would warn for every date it loads: only live runs warn.
-    if (!refused && completion.status === 'partial' && !state.backfill && wf.patched(runAlertsPatch))
-      await alertPartial(this, completion);
+    if (!refused && completion.status === 'partial' && !state.backfill) await alertPartial(this, completion);
   }
 
   stepFired(step: StepFired): void {
@@ -121,7 +119,7 @@ export class GameDay extends GameDaySteps {
   async closedBefore(): Promise<ClosedRun | undefined> {
     if (!this.unchecked) return undefined; // a continued run: checked when the date first opened
     // Temporal itself remembers a closed live date; only an older one may have been purged.
-    const closed = wf.patched(patches.runHistory) && !isLive(this.gameDate) ? await closedRunOf(this.gameDate) : null;
+    const closed = !isLive(this.gameDate) ? await closedRunOf(this.gameDate) : null;
     if (closed) return closed;
     this.unchecked = undefined;
     return undefined;
@@ -156,8 +154,7 @@ export class GameDay extends GameDaySteps {
     await this.startChildOnce('phase5', id, (workflowId) => startPhase5Child(state, workflowId, pushed));
     if (state.phase4Done) await this.signalChild('phase5', phase4DoneSignal, state.phase4Done);
     // The correlation id may have arrived while the child was starting.
-    if (state.correlationId && wf.patched(patches.correlationToPhase5))
-      await this.signalChild('phase5', correlationIdSignal, state.correlationId);
+    if (state.correlationId) await this.signalChild('phase5', correlationIdSignal, state.correlationId);
   }
 
   async startPhase4(pushed?: PushLevel): Promise<void> {
@@ -173,7 +170,7 @@ export class GameDay extends GameDaySteps {
 
   /** Backfill (publish nothing downstream) applies to past dates only: one stray flag must not silence a live day. */
   private async enterBackfill(): Promise<void> {
-    if (wf.patched(patches.backfillPastOnly) && isLive(this.gameDate)) {
+    if (isLive(this.gameDate)) {
       wf.log.warn('skip_downstream_trigger ignored on a live date', { game_date: this.gameDate });
       wf.upsertSearchAttributes([{ key: BackfillMode, value: false }]); // the bridge may have started the run with it
       return;

@@ -75,22 +75,6 @@ export interface GameDayState {
   leases: LeaseTable;
 }
 
-// Changes that runs started by an older release must not see (the README's versioning policy).
-export const patches = {
-  /** The close is recorded in BigQuery, and an old date's new run first asks whether it closed before. */
-  runHistory: 'run-history-in-bigquery',
-  /** A batch's higher `completion_pct` is a new delivery, not a duplicate. */
-  batchProgress: 'batch-progress-is-news',
-  /** `skip_downstream_trigger` puts only past dates in backfill mode. */
-  backfillPastOnly: 'backfill-past-dates-only',
-  /** Completions, triggers, commands and the close are written to the run history's events. */
-  runEvents: 'run-history-events',
-  /** Processors take leases on the date's run; a lease ends at its TTL by a timer. */
-  processingLeases: 'processing-leases',
-  /** Phase 5 learns the day's correlation id when it arrives after phase 5 started. */
-  correlationToPhase5: 'correlation-id-to-phase5',
-} as const;
-
 /** A date of today or the days just before it (America/Los_Angeles): its day is still being played out. */
 export function isLive(gameDate: string): boolean {
   const today = calendarDateIn(pipeline.phase5.timeZone, new Date());

@@ -12,7 +12,7 @@ import { pipeline } from '../pipeline/definition';
 import { fireOnce, type Unstamped } from './fire';
 import { runEventDrivenExport, scopeOf } from './game-day-children';
 import { RunEventLog } from './game-day-events';
-import { patches, type GameDayInput, type GameDayOutcome, type GameDayState } from './game-day-state';
+import { type GameDayInput, type GameDayOutcome, type GameDayState } from './game-day-state';
 import { historyTooLong } from './history';
 import { PipelinePhase } from './search-attributes';
 import type { StepFired } from './signals';
@@ -31,7 +31,7 @@ export class GameDaySteps extends Steps {
     super(deadline);
     this.state = state;
     this.historyLimit = historyLimit;
-    this.events = new RunEventLog(state, wf.patched(patches.runEvents));
+    this.events = new RunEventLog(state);
   }
 
   get gameDate(): string {

@@ -25,7 +25,7 @@ import {
 } from '../leases/table';
 import type { Completion } from '../messages/completion';
 import { workflowIdFor } from '../pipeline/ids';
-import { patches, type GameDayState } from './game-day-state';
+import type { GameDayState } from './game-day-state';
 
 export const acquireLeaseUpdate = wf.defineUpdate<AcquireOutcome, [AcquireRequest]>('acquireLease');
 export const releaseLeaseUpdate = wf.defineUpdate<ReleaseOutcome, [ReleaseRequest]>('releaseLease');
@@ -74,7 +74,6 @@ export function handleLeases(state: GameDayState): LeaseHooks {
       // An old date's run first asks whether the date closed before; a lease on a date that did is none.
       await wf.condition(() => checked || state.closed !== undefined);
       if (state.closed) return { granted: false, reason: closedReason(gameDate, state) };
-      if (!wf.patched(patches.processingLeases)) return { granted: false, reason: 'this run predates leases' };
       const outcome = acquire(table, request, Date.now());
       if (outcome.granted) keepExpiring();
       return outcome;
@@ -103,7 +102,7 @@ export function handleLeases(state: GameDayState): LeaseHooks {
     dateChecked() {
       checked = true;
       // Leases carried across continue-as-new still end at their TTL.
-      if (nextExpiry(table) !== undefined && wf.patched(patches.processingLeases)) keepExpiring();
+      if (nextExpiry(table) !== undefined) keepExpiring();
     },
     completionArrived(completion) {
       const released = releaseOnCompletion(table, completion.processor, completion.executionId);

@@ -47,8 +47,6 @@ export async function phase4CascadeWorkflow(input: Phase4CascadeInput): Promise<
 
   wf.setHandler(completionSignal, (completion: Completion) => {
     recordDelivery(received, completion, new Date().toISOString());
-    // Runs of an older release decided backfill here; now the date's run decides and signals it.
-    if (completion.skipDownstreamTrigger && !wf.patched('backfill-decided-by-the-date')) backfill = true;
     if (lastLevel.processors.includes(completion.processor) && completion.status !== 'failed') {
       players = playersFrom(completion);
     }

@@ -7,9 +7,6 @@ import { failureMessage } from './failure';
 import { readsUntil } from './phase5-reads';
 import type { PushSource } from './signals';
 
-/** Runs started before it started predictions by the backup path on days without games. */
-export const quietDaysPatch = 'days-without-games-are-quiet';
-
 const schedule = pipeline.phase5;
 const untilAt = (instant: number) => Math.max(0, instant - Date.now());
 
@@ -33,11 +30,9 @@ export async function backupPath(
   known: ScheduledDay | undefined,
 ): Promise<BackupDecision | undefined> {
   const giveUpAt = Date.now() + schedule.backupWaitsUpTo;
-  if (wf.patched(quietDaysPatch)) {
-    const day = await unlessGoneAhead(goAhead, () => scheduledDay(gameDate, known, giveUpAt));
-    if (!day || goAhead()) return undefined;
-    if (day.verdict === 'no_games') return { noGames: day };
-  }
+  const day = await unlessGoneAhead(goAhead, () => scheduledDay(gameDate, known, giveUpAt));
+  if (!day || goAhead()) return undefined;
+  if (day.verdict === 'no_games') return { noGames: day };
   for (;;) {
     const rows = await readsUntil(giveUpAt)
       .featureRowCount(gameDate)

@@ -22,7 +22,6 @@ import {
 } from './signals';
 
 /** Runs started before it stopped retrying once a batch passed the gate (85 % coverage got no retry). */
-const stragglersAfterGate = 'stragglers-retried-after-gate';
 
 const schedule = pipeline.phase5;
 const untilAt = (instant: number) => Math.max(0, instant - Date.now());
@@ -135,10 +134,6 @@ export class Phase5Day {
   async retryStragglers(index: number, hhmm: string): Promise<void> {
     if (this.retriesStopped || Date.now() >= this.at(hhmm)) return; // started after it: too soon to retry
     await wf.sleep(untilAt(this.at(hhmm)));
-    if (this.predictionsComplete && !wf.patched(stragglersAfterGate)) {
-      this.retriesStopped = true; // as runs did before the patch: no retry once a batch passed the gate
-      return;
-    }
     const nextDeadline = this.at(schedule.retryAt[index + 1] ?? schedule.slaCheckAt);
     const missing = await readsUntil(nextDeadline)
       .playersMissingPredictions(this.gameDate)

@@ -20,20 +20,14 @@ export interface ProcessorDeliveries {
 export type Received = Partial<Record<PhaseKey, Record<string, ProcessorDeliveries>>>;
 
 /**
- * Records a completion; returns false when it was a duplicate delivery that changes nothing.
- * `progressIsNews` (runs started since batch progress counted) tells a batch's higher
- * `completion_pct` from a repeat.
+ * Records a completion; returns false when it was a duplicate delivery that changes nothing. A batch's
+ * higher `completion_pct` is news, not a repeat.
  */
-export function recordDelivery(
-  received: Received,
-  completion: Completion,
-  receivedAt: string,
-  progressIsNews = true,
-): boolean {
+export function recordDelivery(received: Received, completion: Completion, receivedAt: string): boolean {
   const phase = (received[completion.phase] ??= {});
   const processor = (phase[completion.processor] ??= { deliveries: [], duplicates: 0 });
   const pct = completion.metadata?.completion_pct;
-  const completionPct = progressIsNews && typeof pct === 'number' ? pct : undefined;
+  const completionPct = typeof pct === 'number' ? pct : undefined;
   const seen = processor.deliveries.some(
     (d) =>
       d.executionId === completion.executionId && d.status === completion.status && d.completionPct === completionPct,

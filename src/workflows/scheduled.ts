@@ -77,9 +77,6 @@ function triggerFor(job: ScheduledExportJob, targetDate: string, triggerId: stri
   return { export_types: [...set.exportTypes], target_date: targetDate, update_latest: set.updateLatest, ...tracing };
 }
 
-/** Runs started before it opened the date without reading the schedule. */
-const openerReadsSchedulePatch = 'opener-reads-the-schedule';
-
 /**
  * Opens today's game-day run (the date in Los Angeles when the Schedule fired), with what the
  * schedule says about the date: a day without games is opened all the same and closes as `no_games`.
@@ -87,7 +84,7 @@ const openerReadsSchedulePatch = 'opener-reads-the-schedule';
 export async function openGameDayWorkflow(): Promise<OpenedGameDay> {
   const gameDate = calendarDateIn(gameDayTimeZone, scheduledOrStartTime());
   wf.upsertSearchAttributes([{ key: GameDate, value: gameDate }]);
-  const schedule = wf.patched(openerReadsSchedulePatch) ? await scheduleOf(gameDate) : undefined;
+  const schedule = await scheduleOf(gameDate);
   const opened = await openGameDay(gameDate, schedule);
   if (opened.outcome === 'closed') {
     wf.log.info('game day already closed; not reopened', { game_date: gameDate, workflow_id: opened.workflowId });

@@ -15,15 +15,11 @@ export const searchAttributeDefinitions = {
   BackfillMode: 'Bool',
 } as const;
 
-/** Children of a date carry none in runs of older releases: their histories must replay. */
-export const searchableChildrenPatch = 'children-searchable';
-
 /**
  * Makes a child of the date findable in the Web UI like the date's run: by date, phase and
  * correlation id, with a one-line summary of what it is.
  */
 export function searchable(gameDate: string, correlationId: string | null, phase: string): void {
-  if (!wf.patched(searchableChildrenPatch)) return;
   wf.upsertSearchAttributes([
     { key: GameDate, value: gameDate },
     { key: PipelinePhase, value: phase },
