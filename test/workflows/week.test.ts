@@ -255,9 +255,9 @@ before(async () => {
       return Promise.resolve(`message-${published.length}`);
     },
     sendAlert: (alert: Alert) => createAlertActivities(client!, {}).sendAlert(alert),
-    deliverAlert(alert: Alert) {
-      delivered.push({ ...alert, at: activityTime() });
-      return Promise.resolve();
+    deliverAlertRoute({ route, alert }: { route: string; alert: Alert }) {
+      if (route === 'log') delivered.push({ ...alert, at: activityTime() });
+      return Promise.resolve('delivered' as const);
     },
     scheduledDay: (gameDate: string) => bigQuery('schedule', () => scheduleOf(gameDate)),
     nextGameDate: (gameDate: string) =>
