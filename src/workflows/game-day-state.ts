@@ -67,6 +67,8 @@ export interface GameDayState {
   events: RunEvent[];
   /** Events noted so far: the last part of each event id. */
   eventSequence: number;
+  /** Events dropped unwritten while the run history could not be written (the oldest beyond a bound). */
+  eventsDropped?: number;
   /** Commands operators gave, in order: what was asked, by whom and why. */
   commands: OperatorCommand[];
   /** Set when the run is a deliberate rerun of a closed date. */

@@ -56,7 +56,8 @@ export class GameDaySteps extends Steps {
         this.events.trigger(fired, message.phase);
         observeLatencies(this.state.received, fired);
       }
-      await this.events.write();
+      // The trigger is out: its record follows, written by the run's writer.
+      this.events.requestWrite();
       return fired;
     });
     this.firing.set(key, firing);
@@ -75,7 +76,7 @@ export class GameDaySteps extends Steps {
     if (state.backfill || !trigger || state.exports) return;
     await this.step(async () => {
       state.exports = await runEventDrivenExport(state, trigger);
-      await this.events.write();
+      this.events.requestWrite();
     });
     this.refreshPhase();
   }
@@ -130,20 +131,17 @@ export class GameDaySteps extends Steps {
     });
   }
 
-  /** Writes the events noted so far, as a step of its own. */
+  /** Writes the events noted so far, as a step of its own (at most the write's deadline). */
   async writeEvents(): Promise<void> {
     await this.step(() => this.events.write());
   }
 
   /**
-   * Writes the events noted whenever enough have gathered, as a step of its own. One writer for
-   * the whole run: a storm of deliveries must not have each of its handlers queue a write.
+   * Writes the events noted whenever enough have gathered or a step asked, each write a step of its
+   * own. One writer for the whole run: a storm of deliveries must not have each handler queue a write.
    */
-  async writeEventsWhenDue(): Promise<never> {
-    for (;;) {
-      await wf.condition(() => this.events.due);
-      await this.step(() => this.events.write());
-    }
+  writeEventsWhenDue(): Promise<never> {
+    return this.events.writeWhenDue((write) => this.step(write));
   }
 
   refreshPhase(): void {
