@@ -150,6 +150,7 @@ export class RunEventLog {
         await recordRunEvents(batch);
       } catch (error) {
         this.retryAt = Date.now() + pipeline.runHistory.retryFailedWriteAfter;
+        this.wanted = true; // the writer tries again once the wait is over
         await this.alertOnce(error);
         return false;
       }
