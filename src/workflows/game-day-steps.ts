@@ -5,14 +5,22 @@
 // A step is a side effect and its record (a trigger published and noted, a child started and
 // noted). The run continues as new only between steps, never inside one, so a new run neither
 // repeats nor loses what the old one did.
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import * as wf from '@temporalio/workflow';
 import { observeLatencies } from './pipeline-metrics';
 import type { Trigger } from '../messages/trigger';
 import { pipeline } from '../pipeline/definition';
 import { fireOnce, type Unstamped } from './fire';
 import { runEventDrivenExport, scopeOf } from './game-day-children';
-import { RunEventLog } from './game-day-events';
-import { type GameDayInput, type GameDayOutcome, type GameDayState } from './game-day-state';
+import { raiseRunAlert, RunEventLog } from './game-day-events';
+import {
+  carriedBytes,
+  trimRejections,
+  unwrittenEventsKeptWhenLarge,
+  type GameDayInput,
+  type GameDayOutcome,
+  type GameDayState,
+} from './game-day-state';
 import { historyTooLong } from './history';
 import { PipelinePhase } from './search-attributes';
 import type { StepFired } from './signals';
@@ -26,6 +34,10 @@ export class GameDaySteps extends Steps {
   private phaseShown = '';
   /** Triggers being published now, by key. */
   private readonly firing = new Map<string, Promise<StepFired>>();
+  /** The carried state's size alerted on (once per run). */
+  private sizeAlerted = false;
+  /** Children being started now, by key. */
+  private readonly starting = new Map<string, Promise<void>>();
 
   constructor(state: GameDayState, deadline: number, historyLimit: number) {
     super(deadline);
@@ -94,6 +106,8 @@ export class GameDaySteps extends Steps {
   /** Continues as new once the history is long, at the first moment no step is under way. */
   async continueAsNewWhenSafe(): Promise<never> {
     await wf.condition(() => historyTooLong(this.historyLimit) && this.betweenSteps());
+    // The alert is a step of its own: others may have started meanwhile, so wait for quiet again.
+    while (await this.guardCarriedSize()) await wf.condition(() => this.betweenSteps());
     // A rerun's memo says which rerun it is (`pipeline rerun` reads it): the next run keeps it.
     const continueAsNew = wf.makeContinueAsNewFunc<(input: GameDayInput) => Promise<GameDayOutcome>>(
       this.state.rerun ? { memo: wf.workflowInfo().memo } : {},
@@ -101,17 +115,58 @@ export class GameDaySteps extends Steps {
     return continueAsNew({ gameDate: this.gameDate, state: this.state, continueAsNewAfterEvents: this.historyLimit });
   }
 
-  /** Starts a child once. Abandoned, not terminated, on continue-as-new; cancelled when the date closes. */
+  /**
+   * Measures the state the run is about to carry and, far below Temporal's payload limit, trims what
+   * is safe to trim (unwritten events, older rejections) and alerts once. True when it alerted.
+   */
+  private async guardCarriedSize(): Promise<boolean> {
+    const { state } = this;
+    const limit = pipeline.lifetime.carriedStateAlertBytes;
+    const before = carriedBytes(state);
+    if (before < limit || this.sizeAlerted) return false;
+    this.events.keepAtMost(unwrittenEventsKeptWhenLarge);
+    trimRejections(state);
+    const after = carriedBytes(state);
+    this.sizeAlerted = true;
+    await this.step(() =>
+      raiseRunAlert(this.events, state, {
+        kind: 'carried-state-large',
+        severity: after < limit ? 'warning' : 'critical',
+        title: `the run's carried state reached ${kib(before)} KiB (alert at ${kib(limit)} KiB): trimmed to ${kib(after)} KiB`,
+        details: { bytes_before: before, bytes_after: after, dropped_events: state.eventsDropped ?? 0 },
+      }),
+    );
+    return true;
+  }
+
+  /**
+   * Starts a child once. Abandoned, not terminated, on continue-as-new; cancelled when the date
+   * closes. The rules and an operator may start the same child at once: the second waits for the
+   * first, and a child that already exists counts as started.
+   */
   protected async startChildOnce(
     key: string,
     workflowId: string,
     start: (workflowId: string) => Promise<unknown>,
   ): Promise<void> {
     if (this.state.children[key]) return;
-    await this.step(async () => {
-      await start(workflowId);
+    const inFlight = this.starting.get(key);
+    if (inFlight) return inFlight;
+    const starting = this.step(async () => {
+      try {
+        await start(workflowId);
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        wf.log.info('child already started', { child: workflowId });
+      }
       this.state.children[key] = workflowId;
     });
+    this.starting.set(key, starting);
+    try {
+      await starting;
+    } finally {
+      this.starting.delete(key);
+    }
   }
 
   /** Signals a running child; a child that already finished needs nothing more. */
@@ -154,3 +209,5 @@ export class GameDaySteps extends Steps {
     wf.setCurrentDetails(`Game day ${this.gameDate}${rerun}: ${phase === 'closed' ? 'closed' : `waiting on ${phase}`}`);
   }
 }
+
+const kib = (bytes: number): number => Math.round(bytes / 1024);
