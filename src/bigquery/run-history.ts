@@ -72,3 +72,14 @@ export async function closedRunCount(bigquery: BigQueryClient, gameDate: string)
   );
   return Number(row?.n ?? 0);
 }
+
+/** Which of the runs have their close in the run history. */
+export async function recordedRunIds(bigquery: BigQueryClient, runIds: readonly string[]): Promise<Set<string>> {
+  if (runIds.length === 0) return new Set();
+  const rows = await runQuery(
+    bigquery,
+    'SELECT DISTINCT run_id FROM nba_orchestration.game_day_runs WHERE run_id IN UNNEST(@run_ids)',
+    { params: { run_ids: [...runIds] } },
+  );
+  return new Set(rows.map((row) => textColumn(row, 'run_id')));
+}

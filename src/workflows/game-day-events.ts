@@ -91,7 +91,7 @@ export class RunEventLog {
     let excess = events.length - limit;
     if (excess <= 0) return;
     this.state.eventsDropped = (this.state.eventsDropped ?? 0) + excess;
-    for (let i = 0; i < events.length && excess > 0; ) {
+    for (let i = 0; i < events.length && excess > 0;) {
       if (events[i]!.kind === 'completion') {
         events.splice(i, 1);
         excess -= 1;

@@ -102,7 +102,10 @@ describe('the run and its history', () => {
     await completePhase(date, 'phase2');
     const [last, ...first4] = processorNames('phase3');
     await completePhase(date, 'phase3', first4);
-    await eventually(() => status(date), (s) => s.phases.phase3.completed_count === 4);
+    await eventually(
+      () => status(date),
+      (s) => s.phases.phase3.completed_count === 4,
+    );
 
     const [operatorTrigger] = await Promise.all([
       triggerPhase(env.client, date, { phase: 'phase4', ...operator }),
