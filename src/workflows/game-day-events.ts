@@ -5,7 +5,6 @@
 import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Alert } from '../alerts/alert';
-import type { ClosedRun } from '../bigquery/run-history';
 import type { Completion } from '../messages/completion';
 import type { CompletionVerdict, RunEvent } from '../messages/run-event';
 import { pipeline } from '../pipeline/definition';
@@ -193,27 +192,4 @@ export async function raiseRunAlert(
         error: failureMessage(error),
       }),
   );
-}
-
-const { recordRunClosed } = wf.proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: pipeline.runHistory.writeDeadline,
-  retry: untilItWorks,
-});
-
-/**
- * Records the run's close in the run history, trying for the write's deadline. A close that cannot
- * be recorded pages and the run still ends: `pipeline health` finds the date and records it.
- */
-export async function recordCloseOrAlert(events: RunEventLog, state: GameDayState, run: ClosedRun): Promise<void> {
-  try {
-    await recordRunClosed(run);
-  } catch (error) {
-    await raiseRunAlert(events, state, {
-      kind: 'run-close-unrecorded',
-      severity: 'critical',
-      title: `run closed ${run.outcome} but its close is not in the run history: pipeline health records it`,
-      details: { reason: failureMessage(error), run_id: run.runId, outcome: run.outcome },
-    });
-  }
 }

@@ -7,7 +7,7 @@ import { pipeline } from '../pipeline/definition';
 import { failureMessage } from './failure';
 import { raiseAlert } from './game-day-alerts';
 import { cancelChildren } from './game-day-children';
-import { recordCloseOrAlert } from './game-day-events';
+import { recordCloseOrAlert } from './game-day-guards';
 import type { GameDay } from './game-day-run';
 import type { GameDayOutcome } from './game-day-state';
 import { aFewTimes } from './retry';

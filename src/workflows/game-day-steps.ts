@@ -12,15 +12,9 @@ import type { Trigger } from '../messages/trigger';
 import { pipeline } from '../pipeline/definition';
 import { fireOnce, type Unstamped } from './fire';
 import { runEventDrivenExport, scopeOf } from './game-day-children';
-import { raiseRunAlert, RunEventLog } from './game-day-events';
-import {
-  carriedBytes,
-  trimRejections,
-  unwrittenEventsKeptWhenLarge,
-  type GameDayInput,
-  type GameDayOutcome,
-  type GameDayState,
-} from './game-day-state';
+import { RunEventLog } from './game-day-events';
+import { guardCarriedState } from './game-day-guards';
+import { type GameDayInput, type GameDayOutcome, type GameDayState } from './game-day-state';
 import { historyTooLong } from './history';
 import { PipelinePhase } from './search-attributes';
 import type { StepFired } from './signals';
@@ -107,36 +101,15 @@ export class GameDaySteps extends Steps {
   async continueAsNewWhenSafe(): Promise<never> {
     await wf.condition(() => historyTooLong(this.historyLimit) && this.betweenSteps());
     // The alert is a step of its own: others may have started meanwhile, so wait for quiet again.
-    while (await this.guardCarriedSize()) await wf.condition(() => this.betweenSteps());
+    while (!this.sizeAlerted && (await guardCarriedState(this.state, this.events, (act) => this.step(act)))) {
+      this.sizeAlerted = true;
+      await wf.condition(() => this.betweenSteps());
+    }
     // A rerun's memo says which rerun it is (`pipeline rerun` reads it): the next run keeps it.
     const continueAsNew = wf.makeContinueAsNewFunc<(input: GameDayInput) => Promise<GameDayOutcome>>(
       this.state.rerun ? { memo: wf.workflowInfo().memo } : {},
     );
     return continueAsNew({ gameDate: this.gameDate, state: this.state, continueAsNewAfterEvents: this.historyLimit });
-  }
-
-  /**
-   * Measures the state the run is about to carry and, far below Temporal's payload limit, trims what
-   * is safe to trim (unwritten events, older rejections) and alerts once. True when it alerted.
-   */
-  private async guardCarriedSize(): Promise<boolean> {
-    const { state } = this;
-    const limit = pipeline.lifetime.carriedStateAlertBytes;
-    const before = carriedBytes(state);
-    if (before < limit || this.sizeAlerted) return false;
-    this.events.keepAtMost(unwrittenEventsKeptWhenLarge);
-    trimRejections(state);
-    const after = carriedBytes(state);
-    this.sizeAlerted = true;
-    await this.step(() =>
-      raiseRunAlert(this.events, state, {
-        kind: 'carried-state-large',
-        severity: after < limit ? 'warning' : 'critical',
-        title: `the run's carried state reached ${kib(before)} KiB (alert at ${kib(limit)} KiB): trimmed to ${kib(after)} KiB`,
-        details: { bytes_before: before, bytes_after: after, dropped_events: state.eventsDropped ?? 0 },
-      }),
-    );
-    return true;
   }
 
   /**
@@ -209,5 +182,3 @@ export class GameDaySteps extends Steps {
     wf.setCurrentDetails(`Game day ${this.gameDate}${rerun}: ${phase === 'closed' ? 'closed' : `waiting on ${phase}`}`);
   }
 }
-
-const kib = (bytes: number): number => Math.round(bytes / 1024);
