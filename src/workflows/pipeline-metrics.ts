@@ -27,6 +27,9 @@ export function observeLatencies(received: Received, step: StepFired): void {
     const from = firstReceivedAt(received, target.from);
     if (from === undefined) continue;
     const seconds = (Date.parse(step.firedAt) - Date.parse(from)) / 1000;
+    // Fired before the phase's first completion arrived (pushed by an operator, or reported late by a
+    // child): no latency to record, and a negative one would fail the workflow task for good.
+    if (seconds < 0) continue;
     const tags = { transition: target.name };
     wf.metricMeter
       .createHistogram(

@@ -1,6 +1,6 @@
 // The run never waits on its own bookkeeping: a run history that cannot be written past its
 // deadline raises an alert while triggers keep going out, an operator's phase 4 trigger racing
-// phase 3's last completion starts one cascade, and a flood of oversized phase 4 completions
+// phase 3's last completion starts one cascade (a cascade that already exists counts as started), and a flood of oversized phase 4 completions
 // before phase 3 completes is carried across continue-as-new without ending the run.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -14,6 +14,7 @@ import type { Completion } from '../../src/messages/completion';
 import type { TriggerRequest } from '../../src/messages/trigger';
 import { gameDayChildId, gameDayTriggerId, triggerKeys, workflowIdFor } from '../../src/pipeline/ids';
 import { gameDayWorkflow } from '../../src/workflows/game-day';
+import { phase4CascadeWorkflow } from '../../src/workflows/phase4-cascade';
 import { openSignal, statusQuery } from '../../src/workflows/signals';
 import { eventually } from '../helpers/eventually';
 import { completion, processorNames } from '../helpers/messages';
@@ -107,10 +108,9 @@ describe('the run and its history', () => {
       (s) => s.phases.phase3.completed_count === 4,
     );
 
-    const [operatorTrigger] = await Promise.all([
-      triggerPhase(env.client, date, { phase: 'phase4', ...operator }),
-      send(completion('phase3', last!, date)),
-    ]);
+    // The completion first: the rules start the cascade while the operator's command arrives.
+    await send(completion('phase3', last!, date));
+    const operatorTrigger = await triggerPhase(env.client, date, { phase: 'phase4', ...operator });
     assert.equal(operatorTrigger.triggerId, gameDayTriggerId(date, triggerKeys.phase4Level(1)));
 
     const level1 = triggersOf(date, 'nba-phase4-trigger');
@@ -120,6 +120,26 @@ describe('the run and its history', () => {
     const run = await testWorker.client.workflow.getHandle(workflowIdFor(date)).describe();
     assert.equal(run.status.name, 'RUNNING', 'the run did not fail');
     assert.equal((await status(date)).waiting_on, 'phase4');
+  });
+
+  it('counts a phase 4 cascade that already exists as started: the run does not fail', async () => {
+    const date = '2025-10-04';
+    await completePhase(date, 'phase2');
+    // The other path won the race: the cascade under the run's own child id is already running.
+    await testWorker.client.workflow.start(phase4CascadeWorkflow, {
+      workflowId: gameDayChildId(date, 'phase4'),
+      taskQueue,
+      args: [{ gameDate: date, correlationId: `corr-${date}`, backfill: false, received: {} }],
+    });
+    await completePhase(date, 'phase3');
+    const s = await eventually(
+      () => status(date),
+      (st) => st.waiting_on === 'phase4',
+      'the run waiting on the cascade it found',
+    );
+    assert.equal(s.phases.phase3.status, 'triggered');
+    const run = await testWorker.client.workflow.getHandle(workflowIdFor(date)).describe();
+    assert.equal(run.status.name, 'RUNNING', 'the run did not fail');
   });
 
   it('keeps going after 100 oversized phase 4 completions arrive before phase 3 completes', async () => {
