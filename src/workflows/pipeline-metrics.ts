@@ -60,6 +60,9 @@ export function observeLatencies(source: LatencySource, step: StepFired): void {
     const from = latencyStart(target, source);
     if (from === undefined) continue;
     const seconds = (Date.parse(step.firedAt) - Date.parse(from)) / 1000;
+    // Fired before the phase's first completion arrived (pushed by an operator, or reported late by a
+    // child): no latency to record, and a negative one would fail the workflow task for good.
+    if (seconds < 0) continue;
     const tags = { transition: target.name };
     wf.metricMeter
       .createHistogram('pipeline_latency_seconds', 'float', 's', 'Completion of the phase before to the trigger')
