@@ -47,13 +47,7 @@ export class RunEventLog {
       ...event,
       eventId: `${workflowId}/${firstExecutionRunId}/${state.eventSequence}`,
       gameDate: state.gameDate,
-      // The slate's steps belong to the chain handed over to it; the results' to the date's own.
-      correlationId:
-        event.correlationId ??
-        (event.phase && pipeline.day.slatePhases.includes(event.phase as PhaseKey)
-          ? state.slateCorrelationId
-          : state.correlationId) ??
-        null,
+      correlationId: event.correlationId ?? chainOf(state, event.phase) ?? null,
       at: new Date().toISOString(),
     });
     this.keepAtMost(pipeline.runHistory.keepUnwrittenAtMost);
@@ -199,3 +193,7 @@ export async function raiseRunAlert(
       }),
   );
 }
+
+/** The slate's steps belong to the chain handed over to it; the results' to the date's own. */
+const chainOf = (state: GameDayState, phase: string | null | undefined) =>
+  phase && pipeline.day.slatePhases.includes(phase as PhaseKey) ? state.slateCorrelationId : state.correlationId;
