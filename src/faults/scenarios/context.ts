@@ -140,9 +140,9 @@ export function drainedSince(
 }
 
 /** Waits until the worker and the bridge have logged nothing for a few seconds (at most 10 minutes). */
-export async function quiet(stack: FaultStack, forMs = 3_000): Promise<void> {
+export async function quiet(stack: FaultStack, forMs = 3_000, atMostMs = 10 * 60_000): Promise<void> {
   const activity = () => logSize(stack.bridge.logFile) + logSize(stack.worker.logFile);
-  const giveUpAt = Date.now() + 10 * 60_000;
+  const giveUpAt = Date.now() + atMostMs;
   await settle(() => Date.now() > giveUpAt, activity, forMs);
 }
 

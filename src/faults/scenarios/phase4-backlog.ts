@@ -2,17 +2,22 @@
 // of metadata each, distinct executions) arrive after phase 3's trigger but before phase 3 is
 // complete, on a run that continues as new every 100 events. The run keeps what phase 4 needs, not
 // the messages whole: it survives, phase 4 starts once phase 3 completes, and the day goes on.
+import type { Client } from '@temporalio/client';
 import { gameDayWorkflow, type GameDayInput } from '../../workflows/game-day';
 import { openSignal } from '../../workflows/signals';
 import { workflowIdFor } from '../../pipeline/ids';
 import { pipeline } from '../../pipeline/definition';
 import { phaseCompletions } from '../../simulate/day';
 import { driveDays, THROUGH_PHASE5_START } from '../days';
+import { countLines, logSize } from '../log-tail';
 import { dayFigures, drainedSince, quiet, runsOf, sample, scenario, type Scenario } from './context';
 
 const EARLY = 100;
 /** Under the bridge's 64 KiB message limit with the rest of the completion. */
 const PADDING_BYTES = 60_000;
+/** What the worker logs when a run's task carries a payload over Temporal's limit (and fails). */
+const PAYLOAD_LIMIT = /TMPRL1103|payloads with size that exceeded/;
+const STEP_AT_MOST_MS = 4 * 60_000;
 
 export function phase4Backlog({ dates: count, threshold = 100 }: { dates: number; threshold?: number }): Scenario {
   const name = 'phase4-backlog';
@@ -22,6 +27,7 @@ export function phase4Backlog({ dates: count, threshold = 100 }: { dates: number
       scenario(name, async () => {
         const { stack } = ctx;
         const dates = ctx.nextDates(count);
+        const workerLogFrom = logSize(stack.worker.logFile);
         ctx.say(
           `${name}: ${count} dates, ${EARLY} phase 4 completions of ~${PADDING_BYTES / 1000} kB each before phase 3 completes`,
         );
@@ -41,7 +47,8 @@ export function phase4Backlog({ dates: count, threshold = 100 }: { dates: number
             stepsFor: () => steps,
             deliveries: 1,
             random: ctx.random,
-            stepAtMostMs: ctx.stepAtMostMs,
+            // A run that cannot continue as new retries its task for ever, logging as it goes: not progress.
+            stepAtMostMs: Math.min(ctx.stepAtMostMs, STEP_AT_MOST_MS),
             idleMs: 120_000,
           });
         // Phase 2 complete: phase 3 is triggered, its processors are running.
@@ -66,7 +73,8 @@ export function phase4Backlog({ dates: count, threshold = 100 }: { dates: number
           );
           for (const id of await Promise.all(sends)) published.add(id);
         }
-        await quiet(stack);
+        // A wedged run logs its failing task over and over: quiet, or a minute, whichever comes first.
+        await quiet(stack, 3_000, 60_000);
 
         // Then phase 3 completes, and the day goes on through the phase 5 start.
         const faultAt = Date.now();
@@ -76,6 +84,13 @@ export function phase4Backlog({ dates: count, threshold = 100 }: { dates: number
         const runs = await runsOf(stack.client, dates);
         const failures = [...day.failures];
         if (runs.bad.length) failures.push(`runs ended ${runs.bad.length}: ${sample(runs.bad)}`);
+        const tooLarge = countLines(stack.worker.logFile, workerLogFrom, PAYLOAD_LIMIT);
+        if (tooLarge)
+          failures.push(
+            `the run's state outgrew Temporal's 2 MB payload limit: ${tooLarge} workflow tasks failed, the run stood still meanwhile`,
+          );
+        // A wedged run retries its workflow task for ever: end it, so the scenarios after this one measure themselves.
+        if (failures.length) await terminateOpen(stack.client, dates);
         return {
           figures: { ...day.figures, drained_ms: drainedSince(ctx.observer, dates, faultAt, day.figures.lost) },
           failures,
@@ -83,4 +98,13 @@ export function phase4Backlog({ dates: count, threshold = 100 }: { dates: number
         };
       }),
   };
+}
+
+async function terminateOpen(client: Client, dates: readonly string[]): Promise<void> {
+  for (const date of dates) {
+    await client.workflow
+      .getHandle(workflowIdFor(date))
+      .terminate('fault suite: phase4-backlog left this run wedged')
+      .catch(() => undefined);
+  }
 }
