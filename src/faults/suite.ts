@@ -29,6 +29,8 @@ export function scenariosOf(tier: Tier, seed: number): Scenario[] {
       killWorker(4),
       poison({ goodDates: 2 }),
       fuzz({ payloads: 1_000, seed }),
+      // Seconds: push input and replay stay on the pipeline's own topics.
+      foreignTopic(),
     ];
   }
   return [
