@@ -2,8 +2,8 @@
 // the real servers, the bridge and the worker processes. Prints figures and writes them to
 // bench-results/phase3-latency.json. Then start-up: the worker with and without the prebuilt
 // workflow bundle, `pipeline status` compiled vs tsx vs `temporal workflow query` (medians in
-// bench-results/startup.json; `npm run bench` builds first). Compare ratios within one run: these
-// machines are noisy.
+// bench-results/startup.json; `npm run bench` builds first; BENCH_STARTUP=0 skips them). Compare
+// ratios within one run: these machines are noisy.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Message, PubSub } from '@google-cloud/pubsub';
@@ -80,6 +80,10 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(out, 'phase3-latency.json'), `${JSON.stringify(figures, null, 2)}\n`);
   console.log(`written to ${path.relative(process.cwd(), path.join(out, 'phase3-latency.json'))}`);
 
+  if (process.env.BENCH_STARTUP === '0') {
+    await stopAll();
+    return;
+  }
   const startup = await measureStartup(env, firstDate, { worker: 3, status: 9 });
   const medians = {
     worker_start_prebuilt_bundle_ms: medianOf(startup.worker_start_ms.prebuilt_bundle),
@@ -94,11 +98,15 @@ async function main(): Promise<void> {
   console.log(JSON.stringify(startupFigures, null, 2));
   fs.writeFileSync(path.join(out, 'startup.json'), `${JSON.stringify(startupFigures, null, 2)}\n`);
 
-  await triggers.close();
-  for (const p of processes.reverse()) await p.stop();
-  await emulator.stop();
-  await bigquery.stop();
-  await temporal.stop();
+  await stopAll();
+
+  async function stopAll(): Promise<void> {
+    await triggers.close();
+    for (const p of processes.reverse()) await p.stop();
+    await emulator.stop();
+    await bigquery.stop();
+    await temporal.stop();
+  }
 }
 
 /** Resolves, per game date, the moment its trigger arrived. */
@@ -125,9 +133,11 @@ async function observe(pubsub: PubSub, topic: string) {
 const round = (n: number) => Math.round(n * 10) / 10;
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 const median = (xs: number[]) => sorted(xs)[Math.floor(xs.length / 2)]!;
+const percentile = (xs: number[], p: number) => sorted(xs)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 const summary = (xs: number[]) => ({
   median: round(median(xs)),
-  p90: round(sorted(xs)[Math.floor(xs.length * 0.9)]!),
+  p90: round(percentile(xs, 0.9)),
+  p99: round(percentile(xs, 0.99)),
   min: round(Math.min(...xs)),
   max: round(Math.max(...xs)),
 });

@@ -120,7 +120,7 @@ CREATE TABLE IF NOT EXISTS nba_orchestration.game_day_runs (
   game_date DATE NOT NULL,
   run_id STRING NOT NULL,
   workflow_id STRING NOT NULL,
-  -- completed | expired | no_games
+  -- completed | expired | no_games; failed | terminated | timed_out (recorded by pipeline health)
   outcome STRING NOT NULL,
   correlation_id STRING,
   opened_at TIMESTAMP,

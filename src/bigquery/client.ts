@@ -62,8 +62,6 @@ export type ParamValue =
 
 export interface QueryOptions {
   params?: Record<string, ParamValue>;
-  /** Makes the statement run once however often it is sent: a repeat joins the job already made. */
-  jobId?: string;
   /** Needed where the client cannot infer a type: empty arrays, and FLOAT64 fields that may hold whole numbers. */
   types?: Query['types'];
 }
@@ -79,14 +77,47 @@ export async function runQuery(bigquery: BigQuery, sql: string, options: QueryOp
   return rows.map((row) => toPlainRow(row));
 }
 
-async function createJob(bigquery: BigQuery, sql: string, { params, types, jobId }: QueryOptions): Promise<Job> {
+async function createJob(bigquery: BigQuery, sql: string, { params, types }: QueryOptions): Promise<Job> {
+  const [job] = await bigquery.createQueryJob({ query: sql, params, types });
+  return job;
+}
+
+/** One row for the streaming path: `insertId` lets BigQuery drop a row it was sent again. */
+export interface StreamedRow {
+  insertId: string;
+  json: Row;
+}
+
+/**
+ * Appends rows through BigQuery's streaming path (`tabledata.insertAll`): no job, so nothing queues
+ * behind the table's DML limits and a retry never finds an earlier attempt's failed job. The insert
+ * ids make BigQuery drop repeats it has seen lately; callers skip rows already written for the rest.
+ */
+export async function streamRows(bigquery: BigQuery, table: string, rows: readonly StreamedRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const [dataset, name] = table.split('.');
+  if (!dataset || !name) throw new Error(`streamRows: table must be dataset.table, got "${table}"`);
   try {
-    const [job] = await bigquery.createQueryJob({ query: sql, params, types, jobId });
-    return job;
+    await bigquery
+      .dataset(dataset)
+      .table(name)
+      .insert(
+        rows.map((row) => ({ insertId: row.insertId, json: row.json })),
+        { raw: true },
+      );
   } catch (error) {
-    if (jobId === undefined || (error as { code?: number }).code !== 409) throw error;
-    return bigquery.job(jobId);
+    throw new Error(`insert into ${table} failed: ${insertErrorText(error)}`, { cause: error });
   }
+}
+
+/** The client's partial failure lists each row's errors; anything else has a message. */
+function insertErrorText(error: unknown): string {
+  const errors = (error as { errors?: { errors?: { message?: string; reason?: string }[] }[] }).errors;
+  if (Array.isArray(errors) && errors.length > 0) {
+    const first = errors[0]?.errors?.[0];
+    return `${errors.length} rows refused, the first: ${first?.reason ?? ''} ${first?.message ?? ''}`.trim();
+  }
+  return errorMessage(error);
 }
 
 /** A DATE parameter from YYYY-MM-DD. (`types: { d: 'DATE' }` with a string value sends an empty value.) */

@@ -1,59 +1,56 @@
 // The run history's events: everything that happened to a date (completions received, triggers,
 // commands, the close), kept beyond Temporal's retention and queryable by correlation id.
-import { createHash } from 'node:crypto';
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { RunEvent } from '../messages/run-event';
-import { dateParam, runQuery, type JsonValue } from './client';
+import { dateParam, runQuery, streamRows, type JsonValue } from './client';
 
 export type { RunEvent, RunEventKind } from '../messages/run-event';
 
-const eventColumns = {
-  event_id: 'STRING',
-  game_date: 'STRING',
-  correlation_id: 'STRING',
-  kind: 'STRING',
-  phase: 'STRING',
-  processor: 'STRING',
-  trigger_id: 'STRING',
-  trigger_source: 'STRING',
-  at: 'STRING',
-  detail: 'STRING',
-} as const;
+const eventsTable = 'nba_orchestration.game_day_events';
 
 /**
- * Writes a batch of events once, however often it is sent: the job id is the batch's, so a retry
- * joins the first job, and the MERGE on `event_id` skips rows already written by a job BigQuery forgot.
+ * Appends a batch of events through the streaming path, once however often it is sent: rows whose
+ * `event_id` is already in the table are skipped, and the rest go with `event_id` as their insert
+ * id. Nothing of an earlier attempt is read back but the rows it wrote.
  */
 export async function recordRunEvents(bigquery: BigQuery, events: readonly RunEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const rows = events.map((e) => ({
-    event_id: e.eventId,
-    game_date: e.gameDate,
-    correlation_id: e.correlationId ?? '',
-    kind: e.kind,
-    phase: e.phase ?? '',
-    processor: e.processor ?? '',
-    trigger_id: e.triggerId ?? '',
-    trigger_source: e.triggerSource ?? '',
-    at: e.at,
-    detail: JSON.stringify(e.detail ?? {}),
-  }));
-  const batch = createHash('sha256')
-    .update(events.map((e) => e.eventId).join('\n'))
-    .digest('hex');
-  await runQuery(
+  const written = await writtenEventIds(bigquery, events);
+  const rows = events
+    .filter((e) => !written.has(e.eventId))
+    .map((e) => ({
+      insertId: e.eventId,
+      json: {
+        event_id: e.eventId,
+        game_date: e.gameDate,
+        correlation_id: e.correlationId || null,
+        kind: e.kind,
+        phase: e.phase || null,
+        processor: e.processor || null,
+        trigger_id: e.triggerId || null,
+        trigger_source: e.triggerSource || null,
+        at: e.at,
+        detail: JSON.stringify(e.detail ?? {}),
+      },
+    }));
+  await streamRows(bigquery, eventsTable, rows);
+}
+
+/** Which of the events the table holds already (an earlier attempt may have written some or all). */
+async function writtenEventIds(bigquery: BigQuery, events: readonly RunEvent[]): Promise<Set<string>> {
+  const dates = [...new Set(events.map((e) => e.gameDate))];
+  const rows = await runQuery(
     bigquery,
-    `MERGE nba_orchestration.game_day_events AS t
-USING (SELECT item.event_id, CAST(item.game_date AS DATE) AS game_date, NULLIF(item.correlation_id, '') AS correlation_id,
-  item.kind, NULLIF(item.phase, '') AS phase, NULLIF(item.processor, '') AS processor,
-  NULLIF(item.trigger_id, '') AS trigger_id, NULLIF(item.trigger_source, '') AS trigger_source,
-  TIMESTAMP(item.at) AS at, item.detail
-  FROM UNNEST(@rows) AS item) AS s
-ON t.event_id = s.event_id
-WHEN NOT MATCHED THEN INSERT (event_id, game_date, correlation_id, kind, phase, processor, trigger_id, trigger_source, \`at\`, detail)
-  VALUES (s.event_id, s.game_date, s.correlation_id, s.kind, s.phase, s.processor, s.trigger_id, s.trigger_source, s.at, s.detail)`,
-    { params: { rows }, types: { rows: [eventColumns] }, jobId: `game_day_events_${batch}` },
+    `SELECT event_id FROM ${eventsTable}
+WHERE game_date IN UNNEST(@game_dates) AND event_id IN UNNEST(@event_ids)`,
+    {
+      params: {
+        game_dates: dates.map((d) => dateParam('game_date', d)),
+        event_ids: events.map((e) => e.eventId),
+      },
+    },
   );
+  return new Set(rows.map((row) => text(row.event_id)));
 }
 
 /** One row of a trail: an orchestrator event or a processor's run (`source` tells which). */

@@ -1,7 +1,7 @@
 // The orchestrator's run history in BigQuery: which dates have closed, kept beyond Temporal's
 // retention, so a redelivered message can never reopen a closed date.
-import { BigQuery, type BigQuery as BigQueryClient } from '@google-cloud/bigquery';
-import { dateParam, optionalTextColumn, runQuery, textColumn } from './client';
+import type { BigQuery as BigQueryClient } from '@google-cloud/bigquery';
+import { dateParam, optionalTextColumn, runQuery, streamRows, textColumn } from './client';
 
 export interface ClosedRun {
   gameDate: string;
@@ -37,29 +37,30 @@ LIMIT 1`,
 }
 
 /**
- * Records a close once per run: the job id is the run's, so a retried write joins the first job
- * (even one still running), and the row check covers a job id BigQuery no longer remembers.
+ * Records a close once per run, through the streaming path: a run whose close is already in the
+ * table is left alone, and the insert id (the run's) makes BigQuery drop a repeat it has seen lately.
  */
 export async function recordRunClosed(bigquery: BigQueryClient, run: ClosedRun): Promise<void> {
-  await runQuery(
+  const [already] = await runQuery(
     bigquery,
-    `INSERT INTO nba_orchestration.game_day_runs (game_date, run_id, workflow_id, outcome, correlation_id, opened_at, closed_at)
-SELECT @game_date, @run_id, @workflow_id, @outcome, @correlation_id, @opened_at, @closed_at
-FROM (SELECT 1) AS one
-WHERE NOT EXISTS (SELECT 1 FROM nba_orchestration.game_day_runs WHERE game_date = @game_date AND run_id = @run_id)`,
+    `SELECT 1 AS found FROM nba_orchestration.game_day_runs WHERE game_date = @game_date AND run_id = @run_id LIMIT 1`,
+    { params: { game_date: dateParam('game_date', run.gameDate), run_id: run.runId } },
+  );
+  if (already) return;
+  await streamRows(bigquery, 'nba_orchestration.game_day_runs', [
     {
-      params: {
-        game_date: dateParam('game_date', run.gameDate),
+      insertId: `close/${run.runId}`,
+      json: {
+        game_date: run.gameDate,
         run_id: run.runId,
         workflow_id: run.workflowId,
         outcome: run.outcome,
-        correlation_id: run.correlationId ?? '',
-        opened_at: BigQuery.timestamp(run.openedAt ?? run.closedAt),
-        closed_at: BigQuery.timestamp(run.closedAt),
+        correlation_id: run.correlationId || null,
+        opened_at: run.openedAt ?? run.closedAt,
+        closed_at: run.closedAt,
       },
-      jobId: `game_day_close_${run.runId.replace(/[^A-Za-z0-9_-]/g, '_')}`,
     },
-  );
+  ]);
 }
 
 /** How many runs of the date have closed (the first run and its reruns). */
@@ -70,4 +71,15 @@ export async function closedRunCount(bigquery: BigQueryClient, gameDate: string)
     { params: { game_date: dateParam('game_date', gameDate) } },
   );
   return Number(row?.n ?? 0);
+}
+
+/** Which of the runs have their close in the run history. */
+export async function recordedRunIds(bigquery: BigQueryClient, runIds: readonly string[]): Promise<Set<string>> {
+  if (runIds.length === 0) return new Set();
+  const rows = await runQuery(
+    bigquery,
+    'SELECT DISTINCT run_id FROM nba_orchestration.game_day_runs WHERE run_id IN UNNEST(@run_ids)',
+    { params: { run_ids: [...runIds] } },
+  );
+  return new Set(rows.map((row) => textColumn(row, 'run_id')));
 }

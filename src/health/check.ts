@@ -7,6 +7,7 @@ import { v1, type PubSub } from '@google-cloud/pubsub';
 import type { Client } from '@temporalio/client';
 import { duplicateRows, expiredRunsSince, firstProcessorRuns } from '../bigquery/watch';
 import { deadLetterAttributes } from '../bridge/dead-letter';
+import { failedDates } from './failed-runs';
 import { deadLetterReviewSubscription } from '../infra/topology';
 import { addDays } from '../messages/dates';
 import { pipeline } from '../pipeline/definition';
@@ -37,6 +38,7 @@ export async function checkHealth(sources: HealthSources): Promise<HealthReport>
   const checks: Array<[string, () => Promise<HealthProblem[]>]> = [
     ['open runs', () => stuckDates(sources.client, now.getTime())],
     ['expired runs', () => expiredDates(sources.bigquery, now)],
+    ['failed runs', () => failedDates(sources.client, sources.bigquery, now)],
     ['dead letters', () => deadLetters(sources.pubsub, now.getTime())],
     ['late processors', () => lateProcessors(sources.bigquery, now)],
     ['duplicate rows', () => duplicates(sources.bigquery, now)],

@@ -7,6 +7,7 @@ import { zonedInstant } from '../pipeline/time';
 export type ProblemKind =
   | 'date-stuck'
   | 'date-expired'
+  | 'date-failed'
   | 'dead-letters'
   | 'dead-letter-burst'
   | 'late-processor'
@@ -33,6 +34,7 @@ export interface HealthReport {
 export const problemSeverity: Record<ProblemKind, Severity> = {
   'date-stuck': 'critical',
   'date-expired': 'critical',
+  'date-failed': 'critical',
   'dead-letters': 'warning',
   'dead-letter-burst': 'critical',
   'late-processor': 'warning',

@@ -222,11 +222,21 @@ export const pipeline = {
     continueAsNewAfterEvents: 5000,
     /** A phase 5 run that failed is started again (with an alert) at most this many times. */
     phase5Restarts: 3,
+    /** The carried state this large (serialized) raises an alert: far below Temporal's 2 MB payload limit. */
+    carriedStateAlertBytes: 512 * 1024,
+    /** Phase 4 completions kept for the cascade before it starts; beyond it the oldest of a processor go first. */
+    phase4BacklogAtMost: 40,
   },
 
   runHistory: {
     /** Events a run buffers before writing them, besides writing at each of its steps. */
     eventBatchSize: 100,
+    /** One write retries this long; then the run alerts and goes on, keeping the events for a later try. */
+    writeDeadline: minutes(2),
+    /** A write that gave up is tried again this long after. */
+    retryFailedWriteAfter: minutes(1),
+    /** Events kept unwritten at most while the history cannot be written: beyond it the oldest are dropped. */
+    keepUnwrittenAtMost: 2000,
   },
 
   /**

@@ -7,14 +7,14 @@ import { pipeline } from '../pipeline/definition';
 import { failureMessage } from './failure';
 import { raiseAlert } from './game-day-alerts';
 import { cancelChildren } from './game-day-children';
+import { recordCloseOrAlert } from './game-day-guards';
 import type { GameDay } from './game-day-run';
 import type { GameDayOutcome } from './game-day-state';
-import { aFewTimes, untilItWorks } from './retry';
+import { aFewTimes } from './retry';
 import { waitingOnOf } from './status';
 
 /** Runs started before it closed without waiting for a step under way (a re-export for a better batch). */
 
-const { recordRunClosed } = wf.proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: untilItWorks });
 const { sendAlert, scheduledDay } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: aFewTimes,
@@ -92,7 +92,7 @@ export async function closeDay(day: GameDay, closing: Exclude<GameDayOutcome, 'l
     });
     await day.events.write();
     const { workflowId, firstExecutionRunId } = wf.workflowInfo();
-    await recordRunClosed({
+    await recordCloseOrAlert(day.events, state, {
       gameDate: day.gameDate,
       runId: firstExecutionRunId,
       workflowId,

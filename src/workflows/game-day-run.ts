@@ -11,7 +11,7 @@ import { zonedInstant } from '../pipeline/time';
 import { alertPartial } from './game-day-alerts';
 import { judgePrediction } from './game-day-predictions';
 import { scopeOf, startPhase4Child, startPhase5Child } from './game-day-children';
-import { isLive, restore, type GameDayInput, type GameDayOutcome } from './game-day-state';
+import { isLive, keepForPhase4, restore, type GameDayInput, type GameDayOutcome } from './game-day-state';
 import { notCounted, phaseProgress, recordDelivery } from './progress';
 import { untilItWorks } from './retry';
 import { BackfillMode, CorrelationId, GameDate } from './search-attributes';
@@ -75,7 +75,7 @@ export class GameDay extends GameDaySteps {
     if (completion.skipDownstreamTrigger && !state.backfill) await this.enterBackfill();
     if (completion.phase === 'phase4') {
       if (state.children.phase4) await this.signalChild('phase4', completionSignal, completion);
-      else state.phase4Backlog.push(completion);
+      else keepForPhase4(state.phase4Backlog, completion);
     }
     const refused = completion.phase === 'phase5' ? await judgePrediction(this, completion) : notCounted(completion);
     this.events.completion(completion, refused ? 'rejected' : 'accepted', refused);

@@ -5,7 +5,7 @@ import type { ScheduledDay } from '../activities/bigquery';
 import type { Completion } from '../messages/completion';
 import type { RunEvent } from '../messages/run-event';
 import { pipeline } from '../pipeline/definition';
-import type { Received } from './progress';
+import { notCounted, type Received } from './progress';
 import type { OperatorCommand, Rerun } from './commands';
 import type { Phase4Done, StepFired } from './signals';
 import type { ExportOutcome } from './status';
@@ -50,7 +50,10 @@ export interface GameDayState {
   betterExports?: (ExportOutcome & { prediction: AcceptedPrediction; triggerId: string })[];
   /** Prediction completions the 5→6 gate turned away, with why. */
   rejectedPredictions: string[];
-  /** Phase 4 completions (duplicates aside) that arrived before the cascade ran: handed to it at its start. */
+  /**
+   * Phase 4 completions that arrived before the cascade ran, handed to it at its start: only what
+   * the cascade reads (see `keepForPhase4`), and a bounded number of them.
+   */
   phase4Backlog: Completion[];
   exports?: ExportOutcome;
   /** Phase 5's retries and SLA check are behind it. */
@@ -67,6 +70,8 @@ export interface GameDayState {
   events: RunEvent[];
   /** Events noted so far: the last part of each event id. */
   eventSequence: number;
+  /** Events dropped unwritten while the run history could not be written (the oldest beyond a bound). */
+  eventsDropped?: number;
   /** Commands operators gave, in order: what was asked, by whom and why. */
   commands: OperatorCommand[];
   /** Set when the run is a deliberate rerun of a closed date. */
@@ -107,4 +112,66 @@ export function restore(input: GameDayInput): GameDayState {
 
 export function phase5Triggers(triggers: Record<string, StepFired>): Record<string, StepFired> {
   return Object.fromEntries(Object.entries(triggers).filter(([key]) => key === 'phase5' || key.startsWith('phase5/')));
+}
+
+/** What the cascade reads of a phase 4 completion: who, how it ended, which run, and the players ready. */
+export function phase4Essentials(completion: Completion): Completion {
+  const players = Object.fromEntries(
+    ['players_ready', 'players_total'].flatMap((key) => {
+      const value = completion.metadata?.[key];
+      return typeof value === 'number' ? [[key, value]] : [];
+    }),
+  );
+  return {
+    phase: completion.phase,
+    processor: completion.processor,
+    gameDate: completion.gameDate,
+    status: completion.status,
+    executionId: completion.executionId,
+    skipDownstreamTrigger: completion.skipDownstreamTrigger,
+    ...(completion.correlationId ? { correlationId: completion.correlationId } : {}),
+    ...(Object.keys(players).length > 0 ? { metadata: players } : {}),
+  };
+}
+
+/**
+ * Keeps a phase 4 completion for the cascade: per processor the latest one that counts and the
+ * latest one that does not (a later one of the same kind replaces it), and never more than the
+ * bound in all (the oldest go first).
+ */
+export function keepForPhase4(backlog: Completion[], completion: Completion): void {
+  const kept = phase4Essentials(completion);
+  const counts = (c: Completion) => notCounted(c) === undefined;
+  const same = backlog.findIndex((c) => c.processor === kept.processor && counts(c) === counts(kept));
+  if (same >= 0) backlog.splice(same, 1);
+  backlog.push(kept);
+  const excess = backlog.length - pipeline.lifetime.phase4BacklogAtMost;
+  if (excess > 0) backlog.splice(0, excess);
+}
+
+/** The carried state's size as Temporal sees it: its JSON, in UTF-8 bytes. */
+export function carriedBytes(state: GameDayState): number {
+  const json = JSON.stringify(state);
+  let bytes = 0;
+  for (let i = 0; i < json.length; i += 1) {
+    const code = json.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff) {
+      bytes += 4; // a surrogate pair: one 4-byte character
+      i += 1;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/** Unwritten events kept when the carried state has grown too large. */
+export const unwrittenEventsKeptWhenLarge = 100;
+/** Rejected predictions remembered when the carried state has grown too large (the newest). */
+const rejectedPredictionsKeptWhenLarge = 20;
+
+/** Trims what the run can do without (the older rejections); unwritten events are trimmed by the event log. */
+export function trimRejections(state: GameDayState): void {
+  const excess = state.rejectedPredictions.length - rejectedPredictionsKeptWhenLarge;
+  if (excess > 0) state.rejectedPredictions.splice(0, excess);
 }

@@ -5,6 +5,7 @@
 // A step is a side effect and its record (a trigger published and noted, a child started and
 // noted). The run continues as new only between steps, never inside one, so a new run neither
 // repeats nor loses what the old one did.
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import * as wf from '@temporalio/workflow';
 import { observeLatencies } from './pipeline-metrics';
 import type { Trigger } from '../messages/trigger';
@@ -12,6 +13,7 @@ import { pipeline } from '../pipeline/definition';
 import { fireOnce, type Unstamped } from './fire';
 import { runEventDrivenExport, scopeOf } from './game-day-children';
 import { RunEventLog } from './game-day-events';
+import { guardCarriedState } from './game-day-guards';
 import { type GameDayInput, type GameDayOutcome, type GameDayState } from './game-day-state';
 import { historyTooLong } from './history';
 import { PipelinePhase } from './search-attributes';
@@ -26,6 +28,10 @@ export class GameDaySteps extends Steps {
   private phaseShown = '';
   /** Triggers being published now, by key. */
   private readonly firing = new Map<string, Promise<StepFired>>();
+  /** The carried state's size alerted on (once per run). */
+  private sizeAlerted = false;
+  /** Children being started now, by key. */
+  private readonly starting = new Map<string, Promise<void>>();
 
   constructor(state: GameDayState, deadline: number, historyLimit: number) {
     super(deadline);
@@ -56,7 +62,8 @@ export class GameDaySteps extends Steps {
         this.events.trigger(fired, message.phase);
         observeLatencies(this.state.received, fired);
       }
-      await this.events.write();
+      // The trigger is out: its record follows, written by the run's writer.
+      this.events.requestWrite();
       return fired;
     });
     this.firing.set(key, firing);
@@ -75,7 +82,7 @@ export class GameDaySteps extends Steps {
     if (state.backfill || !trigger || state.exports) return;
     await this.step(async () => {
       state.exports = await runEventDrivenExport(state, trigger);
-      await this.events.write();
+      this.events.requestWrite();
     });
     this.refreshPhase();
   }
@@ -93,6 +100,11 @@ export class GameDaySteps extends Steps {
   /** Continues as new once the history is long, at the first moment no step is under way. */
   async continueAsNewWhenSafe(): Promise<never> {
     await wf.condition(() => historyTooLong(this.historyLimit) && this.betweenSteps());
+    // The alert is a step of its own: others may have started meanwhile, so wait for quiet again.
+    while (!this.sizeAlerted && (await guardCarriedState(this.state, this.events, (act) => this.step(act)))) {
+      this.sizeAlerted = true;
+      await wf.condition(() => this.betweenSteps());
+    }
     // A rerun's memo says which rerun it is (`pipeline rerun` reads it): the next run keeps it.
     const continueAsNew = wf.makeContinueAsNewFunc<(input: GameDayInput) => Promise<GameDayOutcome>>(
       this.state.rerun ? { memo: wf.workflowInfo().memo } : {},
@@ -100,17 +112,34 @@ export class GameDaySteps extends Steps {
     return continueAsNew({ gameDate: this.gameDate, state: this.state, continueAsNewAfterEvents: this.historyLimit });
   }
 
-  /** Starts a child once. Abandoned, not terminated, on continue-as-new; cancelled when the date closes. */
+  /**
+   * Starts a child once. Abandoned, not terminated, on continue-as-new; cancelled when the date
+   * closes. The rules and an operator may start the same child at once: the second waits for the
+   * first, and a child that already exists counts as started.
+   */
   protected async startChildOnce(
     key: string,
     workflowId: string,
     start: (workflowId: string) => Promise<unknown>,
   ): Promise<void> {
     if (this.state.children[key]) return;
-    await this.step(async () => {
-      await start(workflowId);
+    const inFlight = this.starting.get(key);
+    if (inFlight) return inFlight;
+    const starting = this.step(async () => {
+      try {
+        await start(workflowId);
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        wf.log.info('child already started', { child: workflowId });
+      }
       this.state.children[key] = workflowId;
     });
+    this.starting.set(key, starting);
+    try {
+      await starting;
+    } finally {
+      this.starting.delete(key);
+    }
   }
 
   /** Signals a running child; a child that already finished needs nothing more. */
@@ -130,20 +159,17 @@ export class GameDaySteps extends Steps {
     });
   }
 
-  /** Writes the events noted so far, as a step of its own. */
+  /** Writes the events noted so far, as a step of its own (at most the write's deadline). */
   async writeEvents(): Promise<void> {
     await this.step(() => this.events.write());
   }
 
   /**
-   * Writes the events noted whenever enough have gathered, as a step of its own. One writer for
-   * the whole run: a storm of deliveries must not have each of its handlers queue a write.
+   * Writes the events noted whenever enough have gathered or a step asked, each write a step of its
+   * own. One writer for the whole run: a storm of deliveries must not have each handler queue a write.
    */
-  async writeEventsWhenDue(): Promise<never> {
-    for (;;) {
-      await wf.condition(() => this.events.due);
-      await this.step(() => this.events.write());
-    }
+  writeEventsWhenDue(): Promise<never> {
+    return this.events.writeWhenDue((write) => this.step(write));
   }
 
   refreshPhase(): void {

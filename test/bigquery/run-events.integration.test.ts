@@ -1,13 +1,16 @@
 // The run history's events on the real bqemulator, written by a real game-day run on the
 // time-skipping server: seed 004's correlation query answers from them, a retried write never
-// doubles a row, and `pipeline status` falls back to them when the run cannot answer.
+// doubles a row, a run whose history table is dropped and recreated still fires its trigger (and
+// alerts, and writes its events once the table is back), and `pipeline status` falls back to them
+// when the run cannot answer.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { runQuery } from '../../src/bigquery/client';
+import type { Alert } from '../../src/alerts/alert';
+import { ensureSchema, runQuery } from '../../src/bigquery/client';
 import { correlationTrail, eventsOfDate, recordRunEvents } from '../../src/bigquery/run-events';
 import { closedRunOf, recordRunClosed } from '../../src/bigquery/run-history';
 import { upsertRuns } from '../../src/bigquery/sample/runs';
@@ -41,6 +44,7 @@ let env: TestWorkflowEnvironment;
 let worker: Worker;
 let running: Promise<void>;
 const published: TriggerRequest[] = [];
+const alerts: Alert[] = [];
 
 before(async () => {
   dir = tempDir('run-events-it');
@@ -60,6 +64,10 @@ before(async () => {
       publishTrigger(request: TriggerRequest) {
         published.push(request);
         return Promise.resolve(`message-${published.length}`);
+      },
+      sendAlert(alert: Alert) {
+        alerts.push(alert);
+        return Promise.resolve({ outcome: 'raised' as const, workflowId: `alert-${alerts.length}` });
       },
     },
   });
@@ -150,9 +158,64 @@ describe('run history events', () => {
   it('never doubles a row when a batch is written again', async () => {
     const events = await eventsOfDate(bigquery, date);
     const before = await eventCount();
-    await recordRunEvents(bigquery, events); // the same batch: the job id is the same
+    await recordRunEvents(bigquery, events); // a retry of a write that had gone through
     await recordRunEvents(bigquery, [...events.slice(1), { ...events[0]!, eventId: `${events[0]!.eventId}-new` }]);
     assert.equal(await eventCount(), before + 1);
+  });
+
+  it('records a close once, however often it is written', async () => {
+    const run = {
+      gameDate: '2025-09-02',
+      runId: 'run-closed-twice',
+      workflowId: workflowIdFor('2025-09-02'),
+      outcome: 'completed',
+      correlationId: null,
+      openedAt: '2025-09-02T08:00:00.000Z',
+      closedAt: '2025-09-03T08:00:00.000Z',
+    };
+    await recordRunClosed(bigquery, run);
+    await recordRunClosed(bigquery, { ...run, closedAt: '2025-09-03T09:00:00.000Z' }); // a retried write
+    const [row] = await runQuery(
+      bigquery,
+      "SELECT COUNT(*) AS n FROM nba_orchestration.game_day_runs WHERE run_id = 'run-closed-twice'",
+    );
+    assert.equal(Number(row?.n), 1);
+    assert.equal((await closedRunOf(bigquery, run.gameDate))?.closedAt, '2025-09-03T08:00:00.000Z');
+  });
+
+  it('fires the trigger while its history table is gone, alerts, and writes the events once it is back', async () => {
+    const kept = await eventsOfDate(bigquery, date); // the first test's run, restored with the table below
+    await runQuery(bigquery, 'DROP TABLE nba_orchestration.game_day_events');
+    const broken = '2025-09-21';
+    for (const name of processorNames('phase2')) await send(completion('phase2', name, broken));
+    await eventually(
+      () => Promise.resolve(published.filter((p) => p.message.game_date === broken)),
+      (fired) => fired.length === 1,
+      'the phase 3 trigger with the history table gone',
+    );
+    // Past the write's deadline (the server's clock skips the retries), the run alerts and goes on.
+    await env.sleep(3 * 60_000);
+    const alerted = await eventually(
+      () => Promise.resolve(alerts.filter((a) => a.game_date === broken)),
+      (found) => found.some((a) => a.kind === 'run-history-failing'),
+      'the run-history-failing alert',
+    );
+    assert.equal(alerted.find((a) => a.kind === 'run-history-failing')?.severity, 'warning');
+    const status = await env.client.workflow.getHandle(workflowIdFor(broken)).query(statusQuery);
+    assert.equal(status.phases.phase2.status, 'triggered');
+
+    await ensureSchema(bigquery); // the table recreated
+    await recordRunEvents(bigquery, kept);
+    await env.sleep(2 * 60_000); // the run's next try
+    const trail = await eventually(
+      () => eventsOfDate(bigquery, broken),
+      (events) => events.some((e) => e.kind === 'trigger'),
+      'the events written once the table is back',
+    );
+    const completions = trail.filter((e) => e.kind === 'completion');
+    assert.equal(completions.length, 21);
+    assert.equal(new Set(trail.map((e) => e.eventId)).size, trail.length, 'no event written twice');
+    assert.equal(published.filter((p) => p.message.game_date === broken).length, 1);
   });
 
   it('lets pipeline status answer from the run history when Temporal has no run', async () => {
