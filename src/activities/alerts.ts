@@ -1,11 +1,18 @@
-// Every alert a workflow raises goes through here. `sendAlert` deduplicates per (kind, date) by
-// starting the alert's own workflow, whose id Temporal refuses to start twice (within the
-// namespace's retention), so the record survives worker restarts. That workflow then calls
-// `deliverAlert`. The bridge raises its own alerts through the same two calls (src/bridge/alerts.ts).
+// Every alert a workflow raises goes through here. `sendAlert` deduplicates per id (kind, date,
+// episode) by starting the alert's own workflow, which Temporal will not start again while it runs or
+// once it delivered (within the namespace's retention), so the record survives worker restarts. That
+// workflow then calls `deliverAlertRoute` once per route. The bridge raises its own alerts through
+// the same calls (src/bridge/alerts.ts).
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import type { Alert } from '../alerts/alert';
-import { deliverToRoutes, startAlertWorkflow, type AlertRoutes, type AlertSent } from '../alerts/send';
+import type { Alert, AlertAction, AlertRoute } from '../alerts/alert';
+import {
+  deliverToRoute,
+  startAlertWorkflow,
+  type AlertRoutes,
+  type AlertSent,
+  type RouteOutcome,
+} from '../alerts/send';
 import { log } from '../log';
 
 export type { Alert } from '../alerts/alert';
@@ -13,7 +20,7 @@ export type { AlertRoutes, AlertSent } from '../alerts/send';
 
 export function createAlertActivities(client: Client, routes: AlertRoutes) {
   return {
-    /** Raises the alert once per (kind, date); a repeat is logged at debug level and dropped. */
+    /** Raises the alert once per id; a repeat is logged at debug level and dropped. */
     async sendAlert(alert: Alert): Promise<AlertSent> {
       const sent = await startAlertWorkflow(client, Context.current().info.taskQueue, alert);
       if (sent.outcome === 'deduplicated') {
@@ -22,9 +29,14 @@ export function createAlertActivities(client: Client, routes: AlertRoutes) {
       return sent;
     },
 
-    /** Delivers to every configured route; a failed route throws, so Temporal retries it. */
-    async deliverAlert(alert: Alert): Promise<void> {
-      await deliverToRoutes(alert, routes, log);
+    /** Says the alert's condition has cleared: PagerDuty resolves its incident. */
+    async resolveAlert(alert: Alert): Promise<AlertSent> {
+      return startAlertWorkflow(client, Context.current().info.taskQueue, alert, 'resolve');
+    },
+
+    /** Delivers to one route; a failure throws, so Temporal retries that route alone. */
+    async deliverAlertRoute(request: { route: AlertRoute; alert: Alert; action?: AlertAction }): Promise<RouteOutcome> {
+      return deliverToRoute(request.route, request.alert, routes, log, request.action);
     },
   };
 }

@@ -8,7 +8,7 @@ import { deadLetterAttributes } from '../bridge/dead-letter';
 import { Context } from '@temporalio/activity';
 import { log } from '../log';
 import { PUBLISH_TIMEOUT_MS } from './publish';
-import type { Completion } from '../messages/completion';
+import { completionMessage, type Completion } from '../messages/completion';
 import { phaseDefinition, pipeline } from '../pipeline/definition';
 
 export type { ClosedRun } from '../bigquery/run-history';
@@ -41,8 +41,9 @@ export function createRunHistoryActivities(bigquery: BigQuery, pubsub: PubSub) {
 
     /**
      * Completions a run received for a date that had already closed. The bridge handed over the
-     * parsed completion, so the dead letter carries it as JSON (not the original bytes) and names
-     * its execution id (the run never saw the Pub/Sub message id).
+     * parsed completion, so the dead letter carries it rendered back into the format processors
+     * publish (a replay parses it as it did the first time) and names its execution id (the run
+     * never saw the Pub/Sub message id).
      */
     deadLetterCompletions: async ({ completions, reason }: LateCompletions): Promise<void> => {
       const context = Context.current();
@@ -51,7 +52,7 @@ export function createRunHistoryActivities(bigquery: BigQuery, pubsub: PubSub) {
         const published = Promise.all(
           completions.map((completion) =>
             deadLetters.publishMessage({
-              json: completion,
+              json: completionMessage(completion),
               attributes: {
                 [deadLetterAttributes.reason]: reason,
                 [deadLetterAttributes.sourceTopic]: phaseDefinition(completion.phase).completionTopic ?? '',

@@ -5,11 +5,16 @@
 export type Severity = 'critical' | 'warning' | 'info';
 
 export interface Alert {
-  /** What went wrong, e.g. `date-stuck`: alerts are deduplicated per (kind, game date). */
+  /** What went wrong, e.g. `date-stuck`: alerts are deduplicated per (kind, game date, episode). */
   kind?: string;
   severity: Severity;
   title: string;
   game_date: string;
+  /**
+   * Which occurrence of the kind on that date, when one date can have several (a burst that starts
+   * after the last one ended, an export run): part of the alert's id.
+   */
+  episode?: string;
   correlation_id?: string | null;
   details?: Record<string, unknown>;
 }
@@ -25,9 +30,28 @@ export function alertKindOf(alert: Alert): string {
   );
 }
 
-/** One alert per (kind, date): the workflow id Temporal refuses to start twice. */
+/** One alert per (kind, date, episode): the workflow id, and PagerDuty's dedup key. */
 export function alertWorkflowId(alert: Alert): string {
-  return `alert-${alertKindOf(alert)}-${alert.game_date}`;
+  const episode = alert.episode ? `-${alert.episode.replace(/[^A-Za-z0-9_.-]+/g, '-')}` : '';
+  return `alert-${alertKindOf(alert)}-${alert.game_date}${episode}`;
+}
+
+/** Raising an alert, or saying its condition has cleared (PagerDuty resolves the incident). */
+export type AlertAction = 'trigger' | 'resolve';
+
+/** Where an alert goes; each is delivered and retried on its own. */
+export type AlertRoute = 'log' | 'slack' | 'pagerduty';
+
+/**
+ * The routes an alert goes to: the log always; Slack for a new alert (a resolution is not news to
+ * the channel); PagerDuty for critical ones only, since it pages a person.
+ */
+export function routesFor(alert: Alert, action: AlertAction = 'trigger'): AlertRoute[] {
+  return [
+    'log',
+    ...(action === 'trigger' ? (['slack'] as const) : []),
+    ...(alert.severity === 'critical' ? (['pagerduty'] as const) : []),
+  ];
 }
 
 const emoji: Record<Severity, string> = {
@@ -54,11 +78,14 @@ export function slackMessage(alert: Alert) {
   };
 }
 
-/** A PagerDuty Events v2 trigger; the dedup key makes PagerDuty fold repeats into one incident too. */
-export function pagerDutyEvent(alert: Alert, routingKey: string) {
+/**
+ * A PagerDuty Events v2 event; the dedup key folds repeats into one incident, and a `resolve` with
+ * the same key closes it.
+ */
+export function pagerDutyEvent(alert: Alert, routingKey: string, action: AlertAction = 'trigger') {
   return {
     routing_key: routingKey,
-    event_action: 'trigger' as const,
+    event_action: action,
     dedup_key: alertWorkflowId(alert),
     payload: {
       summary: `${alert.title} (game date ${alert.game_date})`.slice(0, 1024),

@@ -1,21 +1,9 @@
-// When the bridge raises its own alerts: a burst of dead letters, and Temporal unreachable for too
-// long. Pure (instants in, decisions out), so each rule is tested without servers or clocks.
+// When the bridge raises its own alerts: a burst of dead letters (counted here only while Temporal,
+// where the replicas count them together, cannot be reached), and Temporal unreachable for too long. Pure (instants in, decisions out), so each rule is tested without servers or clocks.
+import type { Burst, BurstRule } from '../alerts/bursts';
 import { reasonKind } from './metrics';
 
-export interface BurstRule {
-  /** More dead letters than this… */
-  moreThan: number;
-  /** …within this many milliseconds is a burst. */
-  within: number;
-}
-
-export interface Burst {
-  count: number;
-  /** Dead letters by the kind of reason (`invalid`, `late`, …). */
-  reasons: Record<string, number>;
-  firstAt: number;
-  lastAt: number;
-}
+export type { Burst, BurstRule };
 
 /**
  * Counts dead letters in a sliding window and reports a burst once: the dead letters that follow

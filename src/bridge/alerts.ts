@@ -1,32 +1,34 @@
 // The bridge's own alerts, through the same path and routes as the workflows' (src/alerts/send.ts):
-// a burst of dead letters, raised as it happens, and Temporal unreachable for longer than a minute.
+// a burst of dead letters, and Temporal unreachable (or refusing the bridge) for longer than a minute.
 //
-// Deduplication is per (kind, date), as everywhere. While Temporal answers, an alert is raised by
-// starting its `alert-<kind>-<date>` workflow, which the worker delivers and Temporal refuses to
-// start twice, across replicas and restarts. When Temporal is what is down (or refuses the start),
-// the bridge delivers to the routes itself and remembers, in memory, what it delivered. That memory
-// dies with the process: a bridge restarted during the same outage pages again, once. Acceptable —
-// an outage long enough to span a restart deserves a second page, and PagerDuty folds it into the
-// open incident anyway (same `dedup_key`).
+// Dead letters are counted across replicas: each one is signalled to the `dead-letter-bursts`
+// workflow, which raises the burst's alert and resolves it once the burst is over. While Temporal
+// cannot be reached, this replica counts what it publishes itself and delivers a burst directly.
+// An outage is this replica's own view: it delivers the alert to the routes itself (one route
+// at a time, never repeating a route that answered) and resolves it in PagerDuty when Temporal
+// answers again. What it delivered is remembered in memory: a bridge restarted during the same
+// outage pages again, once — PagerDuty folds that into the open incident (same `dedup_key`).
 import type { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { alertKindOf, alertWorkflowId, type Alert } from '../alerts/alert';
-import { deliverToRoutes, startAlertWorkflow, type AlertRoutes } from '../alerts/send';
-import { deadLetterReviewSubscription } from '../infra/topology';
+import { alertKindOf, alertWorkflowId, type Alert, type AlertAction, type AlertRoute } from '../alerts/alert';
+import { burstAlert } from '../alerts/bursts';
+import { deliverDirectly, type AlertRoutes } from '../alerts/send';
 import { pipeline } from '../pipeline/definition';
 import { calendarDateIn } from '../workflows/target-date';
-import { DeadLetterBursts, TemporalOutages, type Burst, type BurstRule, type Outage } from './alert-rules';
+import { deadLetterBurstsWorkflowId, deadLetterSeenSignal } from '../workflows/dead-letter-bursts';
+import { DeadLetterBursts, TemporalOutages, type BurstRule, type Outage } from './alert-rules';
 import { classifyTemporalError } from './classify';
 import type { DeadLetter } from './dead-letter';
+import { reasonKind } from './metrics';
 
 export type AlertPath = 'temporal' | 'direct';
-export type AlertOutcome = 'raised' | 'deduplicated' | 'failed';
+export type AlertOutcome = 'raised' | 'deduplicated' | 'failed' | 'resolved';
 
 export interface BridgeAlertOptions {
   client: Client;
-  /** The client's connection: its health service is what the probe asks. */
+  /** The client's connection: deadlines on the calls the bridge makes for its alerts. */
   connection: Connection;
-  /** The worker's task queue: the alert workflow runs there. */
+  /** The worker's task queue: the alert and burst-counting workflows run there. */
   taskQueue: string;
   /** Where the bridge delivers when Temporal cannot (ALERT_WEBHOOK_URL, PAGERDUTY_*). */
   routes: AlertRoutes;
@@ -39,9 +41,9 @@ export interface BridgeAlertOptions {
   deadLetterBurst?: BurstRule;
   /** Default `pipeline.watch.temporalUnreachableAfter` (a minute). */
   temporalUnreachableAfterMs?: number;
-  /** How often Temporal's health is asked, besides what the messages' signals say. Default 10 s. */
+  /** How often Temporal is asked about the namespace, besides what the messages' signals say. Default 10 s. */
   probeEveryMs?: number;
-  /** A health check or alert start not answered by then counts as unreachable. Default 5 s. */
+  /** A call to Temporal not answered by then counts as unreachable. Default 5 s. */
   temporalTimeoutMs?: number;
   /** Attempts at each route when delivering directly. Default 3, a second apart and doubling. */
   directAttempts?: number;
@@ -52,11 +54,13 @@ export interface BridgeAlertOptions {
 export interface BridgeAlerts {
   /** The same dead-letter publisher, counting each dead letter published toward a burst. */
   watchDeadLetters(deadLetter: DeadLetter): DeadLetter;
-  /** Told whether a call to Temporal reached it (the handler's signals and export starts). */
+  /** Told whether a call to Temporal got through (the handler's signals and export starts). */
   temporalReached(reachable: boolean, error?: string): void;
-  /** Asks Temporal's health service now; /readyz reports this. */
+  /** The last real call's verdict (a signal, an export start, the periodic probe): what /readyz reports. */
+  temporalReachable(): boolean;
+  /** Asks Temporal about the bridge's namespace now (the periodic probe). */
   probeTemporal(): Promise<boolean>;
-  /** Resolves once no alert is being raised. */
+  /** Resolves once no alert is being raised and no dead letter is being counted. */
   idle(): Promise<void>;
   /** Stops probing and waits for alerts being raised. */
   close(): Promise<void>;
@@ -68,93 +72,49 @@ export function createBridgeAlerts(options: BridgeAlertOptions): BridgeAlerts {
   const timeoutMs = options.temporalTimeoutMs ?? 5000;
   const attempts = options.directAttempts ?? 3;
   const count = options.count ?? (() => undefined);
-  const bursts = new DeadLetterBursts(options.deadLetterBurst ?? pipeline.watch.deadLetterBurst);
+  const rule = options.deadLetterBurst ?? pipeline.watch.deadLetterBurst;
+  const localBursts = new DeadLetterBursts(rule);
   const outages = new TemporalOutages(options.temporalUnreachableAfterMs ?? pipeline.watch.temporalUnreachableAfter);
-  /** Alert ids delivered by the bridge itself, and those being delivered. */
-  const deliveredDirectly = new Set<string>();
-  const raising = new Map<string, Promise<AlertOutcome>>();
+  /** Per alert id (and action), the routes this process has delivered it to. */
+  const deliveredRoutes = new Map<string, Set<AlertRoute>>();
+  const pending = new Set<Promise<unknown>>();
+  /** The outage alert raised for the current outage, to resolve when it ends. */
+  let outageRaised: Alert | undefined;
   const today = () => calendarDateIn(pipeline.watch.alertTimeZone, new Date(now()));
 
-  function raise(alert: Alert, viaTemporal: boolean): Promise<AlertOutcome> {
-    const id = alertWorkflowId(alert);
-    const pending = raising.get(id);
-    if (pending) return pending;
-    const raised = (async () => {
-      if (deliveredDirectly.has(id)) return counted(alert, 'direct', 'deduplicated');
-      if (viaTemporal) {
-        try {
-          const sent = await client.connection.withDeadline(Date.now() + timeoutMs, () =>
-            startAlertWorkflow(client, taskQueue, alert),
-          );
-          temporalReached(true);
-          log.info(
-            { workflow_id: id, kind: alertKindOf(alert), outcome: sent.outcome },
-            'alert raised through Temporal',
-          );
-          return counted(alert, 'temporal', sent.outcome);
-        } catch (error) {
-          const { unreachable, description } = classifyTemporalError(error);
-          if (unreachable) temporalReached(false, description);
-          log.warn({ workflow_id: id, error: description }, 'Temporal did not take the alert; delivering it directly');
-        }
-      }
-      return deliverDirectly(alert, id);
-    })().finally(() => raising.delete(id));
-    raising.set(id, raised);
-    return raised;
+  function track<T>(work: Promise<T>): Promise<T> {
+    pending.add(work);
+    void work.finally(() => pending.delete(work)).catch(() => undefined);
+    return work;
   }
 
-  async function deliverDirectly(alert: Alert, id: string): Promise<AlertOutcome> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await deliverToRoutes(alert, routes, log);
-        deliveredDirectly.add(id);
-        return counted(alert, 'direct', 'raised');
-      } catch (error) {
-        if (attempt >= attempts) {
-          log.error({ err: error, workflow_id: id, attempts }, 'could not deliver the alert');
-          return counted(alert, 'direct', 'failed');
-        }
-        await new Promise((resolve) => setTimeout(resolve, 1000 * 2 ** (attempt - 1)));
-      }
+  /** Delivers to the routes not yet delivered; `failed` leaves the rest for the next call. */
+  async function deliver(alert: Alert, action: AlertAction = 'trigger'): Promise<AlertOutcome> {
+    const key = `${alertWorkflowId(alert)} ${action}`;
+    const done = deliveredRoutes.get(key) ?? new Set<AlertRoute>();
+    const result = await deliverDirectly(alert, routes, log, { action, attempts, alreadyDelivered: done });
+    deliveredRoutes.set(key, new Set(result.delivered));
+    const kind = alertKindOf(alert);
+    if (result.failed.length > 0) {
+      log.error(
+        { workflow_id: alertWorkflowId(alert), action, failed: result.failed, attempts },
+        'could not deliver the alert',
+      );
+      count({ kind, path: 'direct', outcome: 'failed' });
+      return 'failed';
     }
-  }
-
-  function counted(alert: Alert, path: AlertPath, outcome: AlertOutcome): AlertOutcome {
-    count({ kind: alertKindOf(alert), path, outcome });
+    const outcome: AlertOutcome = action === 'resolve' ? 'resolved' : 'raised';
+    count({ kind, path: 'direct', outcome });
     return outcome;
-  }
-
-  function burstAlert(burst: Burst): Alert {
-    const minutes = (options.deadLetterBurst ?? pipeline.watch.deadLetterBurst).within / 60_000;
-    const reasons = Object.entries(burst.reasons)
-      .sort((a, b) => b[1] - a[1])
-      .map(([kind, n]) => `${kind} ${n}`)
-      .join(', ');
-    // `late` letters are messages for closed dates: noisy, not broken. A kind of their own, so a warning
-    // about them never holds back (by the per-day dedupe) a critical burst later that day.
-    const onlyLate = Object.keys(burst.reasons).every((kind) => kind === 'late');
-    return {
-      kind: onlyLate ? 'dead-letter-burst-late' : 'dead-letter-burst',
-      severity: onlyLate ? 'warning' : 'critical',
-      title: `dead-letter-burst: ${burst.count} dead letters within ${minutes} min (${reasons})`,
-      game_date: today(),
-      details: {
-        dead_letters: burst.count,
-        reasons: burst.reasons,
-        first_at: new Date(burst.firstAt).toISOString(),
-        last_at: new Date(burst.lastAt).toISOString(),
-        review: deadLetterReviewSubscription,
-      },
-    };
   }
 
   function outageAlert(outage: Outage): Alert {
     const target = options.temporalTarget ? ` at ${options.temporalTarget}` : '';
+    const why = outage.lastError ? ` (${outage.lastError})` : '';
     return {
       kind: 'temporal-unreachable',
       severity: 'critical',
-      title: `temporal-unreachable: the bridge has not reached Temporal${target} for ${Math.round(outage.forMs / 1000)} s; completions wait in Pub/Sub`,
+      title: `temporal-unreachable: the bridge has not reached Temporal${target} for ${Math.round(outage.forMs / 1000)} s${why}; completions wait in Pub/Sub`,
       game_date: today(),
       details: {
         since: new Date(outage.since).toISOString(),
@@ -165,39 +125,74 @@ export function createBridgeAlerts(options: BridgeAlertOptions): BridgeAlerts {
 
   function temporalReached(reachable: boolean, error?: string): void {
     const ended = outages.note(reachable, now(), error);
-    if (ended) {
+    if (!ended) return;
+    log.info(
+      {
+        kind: 'temporal-unreachable',
+        down_for_s: Math.round(ended.forMs / 1000),
+        since: new Date(ended.since).toISOString(),
+      },
+      'Temporal reachable again: recovered',
+    );
+    const raised = outageRaised;
+    outageRaised = undefined;
+    if (raised) {
+      void track(deliver(raised, 'resolve'));
       // The next outage is a new one: it pages again, even on the same day.
-      deliveredDirectly.delete(alertWorkflowId(outageAlert(ended)));
-      log.info(
-        {
-          kind: 'temporal-unreachable',
-          down_for_s: Math.round(ended.forMs / 1000),
-          since: new Date(ended.since).toISOString(),
-        },
-        'Temporal reachable again: recovered',
-      );
+      deliveredRoutes.delete(`${alertWorkflowId(raised)} trigger`);
     }
   }
 
+  let alerting: Promise<unknown> | undefined;
   function alertIfDown(): void {
     const outage = outages.due(now());
-    if (!outage) return;
-    void raise(outageAlert(outage), false).then((outcome) => {
-      if (outcome !== 'failed') outages.markAlerted(); // failed: tried again at the next probe
+    if (!outage || alerting) return;
+    outageRaised ??= outageAlert(outage);
+    const alert = outageRaised;
+    alerting = track(deliver(alert)).then((outcome) => {
+      alerting = undefined;
+      if (outcome !== 'failed') outages.markAlerted(); // failed: the routes that failed are tried again at the next probe
     });
   }
 
   async function probeTemporal(): Promise<boolean> {
     try {
-      const { connection } = options;
-      await connection.withDeadline(Date.now() + timeoutMs, () => connection.healthService.check({}));
+      // About the namespace, not just the server: a wrong namespace or a key for another one fails here too.
+      await client.connection.withDeadline(Date.now() + timeoutMs, () =>
+        client.workflowService.describeNamespace({ namespace: client.options.namespace }),
+      );
       temporalReached(true);
       return true;
     } catch (error) {
-      temporalReached(false, classifyTemporalError(error).description);
-      return false;
+      const { unreachable, description } = classifyTemporalError(error);
+      temporalReached(!unreachable, description);
+      return !unreachable;
     } finally {
       alertIfDown();
+    }
+  }
+
+  /** Tells the counting workflow; false when Temporal did not take it (or is known to be down). */
+  async function countAcrossReplicas(kind: string, at: number): Promise<boolean> {
+    if (!outages.reachable()) return false;
+    try {
+      await client.connection.withDeadline(Date.now() + timeoutMs, () =>
+        client.workflow.signalWithStart('deadLetterBurstsWorkflow', {
+          workflowId: deadLetterBurstsWorkflowId,
+          taskQueue,
+          // The first replica's rule starts the count; they all read pipeline.watch, so it is the same.
+          args: [{ recent: [] }, rule],
+          signal: deadLetterSeenSignal,
+          signalArgs: [{ kind, at }],
+        }),
+      );
+      temporalReached(true);
+      return true;
+    } catch (error) {
+      const { unreachable, description } = classifyTemporalError(error);
+      if (unreachable) temporalReached(false, description);
+      log.warn({ error: description }, 'could not count the dead letter in Temporal; counting it here');
+      return false;
     }
   }
 
@@ -208,18 +203,26 @@ export function createBridgeAlerts(options: BridgeAlertOptions): BridgeAlerts {
   probe.unref();
 
   const idle = async () => {
-    while (raising.size > 0) await Promise.all(raising.values());
+    while (pending.size > 0) await Promise.allSettled([...pending]);
   };
 
   return {
     watchDeadLetters(deadLetter) {
       return async (rejected) => {
         await deadLetter(rejected);
-        const burst = bursts.note(rejected.reason, now());
-        if (burst) void raise(burstAlert(burst), true);
+        const kind = reasonKind(rejected.reason);
+        const at = now();
+        void track(
+          countAcrossReplicas(kind, at).then(async (counted) => {
+            if (counted) return;
+            const burst = localBursts.note(rejected.reason, at);
+            if (burst) await deliver(burstAlert(burst, rule));
+          }),
+        );
       };
     },
     temporalReached,
+    temporalReachable: () => outages.reachable(),
     probeTemporal,
     idle,
     async close() {

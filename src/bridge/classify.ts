@@ -3,7 +3,8 @@
 // size limit) — it is dead-lettered as `rejected:`. Everything else is transient: the server is
 // unreachable or overloaded, or the bridge is misconfigured (PERMISSION_DENIED, UNAUTHENTICATED, an
 // unknown namespace) — dead-lettering would empty the subscription into the dead-letter topic, so
-// those are nacked, and the delivery cap bounds them.
+// those are nacked, and the delivery cap bounds them. Unreachable and misconfigured alike mean no
+// signal gets through: both count as an outage (the bridge's `temporal-unreachable` alert, /readyz).
 import { NamespaceNotFoundError, ValueError } from '@temporalio/client';
 import { errorMessage } from '../errors';
 
@@ -31,7 +32,10 @@ const statusNames = new Map<number, string>(Object.entries(grpcStatus).map(([nam
 
 export interface Classified {
   permanent: boolean;
-  /** The server could not be reached or did not answer in time (not: it answered no). */
+  /**
+   * No signal can get through: the server could not be reached or did not answer in time, or it
+   * refuses the bridge itself (unknown namespace, permission denied, not authenticated).
+   */
   unreachable: boolean;
   /** For the dead-letter reason and the log: `INVALID_ARGUMENT: <server's details>`. */
   description: string;
@@ -60,7 +64,7 @@ export function classifyTemporalError(error: unknown): Classified {
   if (error instanceof NamespaceNotFoundError) {
     return {
       permanent: false,
-      unreachable: false,
+      unreachable: true,
       description: `namespace not found: ${error.namespace} (check TEMPORAL_NAMESPACE)`,
     };
   }
@@ -71,7 +75,12 @@ export function classifyTemporalError(error: unknown): Classified {
   const grpc = grpcCause(error);
   if (!grpc) return { permanent: false, unreachable: false, description: errorMessage(error) };
   const description = `${statusNames.get(grpc.code) ?? `gRPC status ${grpc.code}`}: ${grpc.details || errorMessage(grpc)}`;
-  const unreachable = grpc.code === grpcStatus.UNAVAILABLE || grpc.code === grpcStatus.DEADLINE_EXCEEDED;
+  const unreachable =
+    grpc.code === grpcStatus.UNAVAILABLE ||
+    grpc.code === grpcStatus.DEADLINE_EXCEEDED ||
+    grpc.code === grpcStatus.PERMISSION_DENIED ||
+    grpc.code === grpcStatus.UNAUTHENTICATED ||
+    (grpc.code === grpcStatus.NOT_FOUND && /namespace/i.test(grpc.details));
   switch (grpc.code) {
     case grpcStatus.INVALID_ARGUMENT:
       return { permanent: true, unreachable, description };

@@ -50,7 +50,7 @@ export function createBridgeMetrics(): BridgeMetrics {
   });
   const alerts = new Counter({
     name: 'bridge_alerts_total',
-    help: 'Alerts the bridge raised (dead-letter-burst, temporal-unreachable), by path (temporal: its alert workflow; direct: the routes) and outcome (raised, deduplicated, failed)',
+    help: 'Alerts the bridge delivered to the routes itself (temporal-unreachable; dead-letter-burst while Temporal cannot count it), by path (direct) and outcome (raised, resolved, failed)',
     labelNames: ['kind', 'path', 'outcome'] as const,
     registers: [registry],
   });

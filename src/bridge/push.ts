@@ -2,7 +2,9 @@
 // HTTP status. Pub/Sub treats any non-2xx as a nack and redelivers (spaced by the subscription's
 // retry policy), so a 5xx is for what may succeed later. What can never be accepted — a body that is
 // not a push envelope, an unknown subscription, a body over the limit — is dead-lettered and answered
-// 204, else Pub/Sub would redeliver it for the whole retention period.
+// 204, else Pub/Sub would redeliver it for the whole retention period. An envelope naming a
+// subscription that is not one of the bridge's own is refused (403): nothing is signalled or
+// dead-lettered for it, since its topic would be the sender's choice.
 import { createServer, type IncomingMessage as HttpRequest, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
@@ -167,6 +169,11 @@ export async function startPushServer(
     }
 
     const envelope = parseEnvelope(body.bytes.toString('utf8'));
+    if (!envelope.ok && envelope.foreign) {
+      const { reason, subscription, message_id } = envelope;
+      log.warn({ ...fields, subscription, message_id, reason }, 'push request refused: not our subscription');
+      return refuse(request, response, 403, reason);
+    }
     if (!envelope.ok) {
       const { reason, subscription, message_id } = envelope;
       const topic = subscription === undefined ? undefined : topicFromSubscription(subscription);

@@ -1,10 +1,11 @@
 // `pipeline dead-letters [--since 24h] [--json]`: what is on the review subscription, with reasons,
-// left there for the next reader; `pipeline dead-letters replay --id … | --reason-prefix …`
-// re-publishes the chosen ones to their original topics (after a fix) and takes them off.
+// left there for the next reader; `pipeline dead-letters replay --id … | --reason-prefix … [--dry-run]`
+// re-publishes the chosen ones to their original topics (after a fix) and takes them off. Only the
+// topics the pipeline consumes are replayed to: a dead letter's source_topic may come from outside.
 import type { PubSub } from '@google-cloud/pubsub';
 import Table from 'cli-table3';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { DeadLetterReview, ReviewedDeadLetter } from '../infra/dead-letter-review';
+import type { ReviewedDeadLetter } from '../infra/dead-letter-review';
 import { printable } from './status';
 
 export interface DeadLettersCommandDeps {
@@ -38,7 +39,7 @@ export function addDeadLettersCommand(program: Command, deps: DeadLettersCommand
     .action(async (options: { since?: number; json?: boolean }) => {
       const letters = await deps.withPubSub(async (pubsub) => {
         const { openDeadLetterReview } = await reviewModule();
-        const review = await openDeadLetterReview(pubsub);
+        const review = await openDeadLetterReview(pubsub); // holds nothing: every letter stays readable
         await review.finish();
         return review.letters.filter(within(options.since));
       });
@@ -51,39 +52,53 @@ export function addDeadLettersCommand(program: Command, deps: DeadLettersCommand
     .option('--id <ids>', 'dead letter message ids, separated by commas', idList)
     .option('--reason-prefix <text>', 'every dead letter whose reason starts with this, e.g. "exhausted:"')
     .option('--since <duration>', 'only those dead-lettered within this long', durationMs)
+    .option('--dry-run', 'say what would be replayed, and where; publish and take off nothing')
     .option('--json', 'print what was replayed as JSON')
     .action(
-      async (options: { id?: string[]; reasonPrefix?: string; since?: number; json?: boolean }, command: Command) => {
+      async (
+        options: { id?: string[]; reasonPrefix?: string; since?: number; dryRun?: boolean; json?: boolean },
+        command: Command,
+      ) => {
         if (!options.id === !options.reasonPrefix) {
           command.error('error: give exactly one of --id or --reason-prefix', { exitCode: 2 });
         }
+        const chosen = (letter: ReviewedDeadLetter) =>
+          (options.id ? options.id.includes(letter.id) : letter.reason.startsWith(options.reasonPrefix!)) &&
+          within(options.since)(letter);
         const outcome = await deps.withPubSub(async (pubsub) => {
           const { openDeadLetterReview, replayDeadLetters } = await reviewModule();
-          const review = await openDeadLetterReview(pubsub);
-          const chosen = choose(review, options.id, options.reasonPrefix).filter(within(options.since));
-          const missing = (options.id ?? []).filter((id) => !chosen.some((l) => l.id === id));
-          return { ...(await replayDeadLetters(pubsub, review, chosen)), missing };
+          const review = await openDeadLetterReview(pubsub, { hold: chosen });
+          const missing = (options.id ?? []).filter((id) => !review.held.some((l) => l.id === id));
+          return { ...(await replayDeadLetters(pubsub, review, { dryRun: options.dryRun })), missing };
         });
         const summary = {
-          replayed: outcome.replayed.map((l) => ({ id: l.id, topic: l.sourceTopic })),
-          not_replayable: outcome.notReplayable.map((l) => ({ id: l.id, why: 'no source_topic attribute' })),
+          ...(options.dryRun ? { dry_run: true } : {}),
+          [options.dryRun ? 'would_replay' : 'replayed']: outcome.replayed.map((l) => ({
+            id: l.id,
+            topic: l.sourceTopic,
+          })),
+          not_replayable: outcome.notReplayable.map(({ letter, why }) => ({
+            id: letter.id,
+            topic: letter.sourceTopic,
+            why,
+          })),
           not_found: outcome.missing,
         };
         if (options.json) console.log(JSON.stringify(summary, null, 2));
         else {
-          for (const r of summary.replayed) console.log(`replayed ${r.id} → ${r.topic}`);
-          for (const n of summary.not_replayable) console.log(`not replayed ${n.id}: ${n.why}`);
-          for (const id of summary.not_found) console.log(`not found ${id}`);
-          console.log(`${summary.replayed.length} replayed`);
+          const verb = options.dryRun ? 'would replay' : 'replayed';
+          for (const r of outcome.replayed) console.log(`${verb} ${r.id} → ${printable(r.sourceTopic ?? '')}`);
+          for (const n of summary.not_replayable) {
+            console.log(
+              `not replayed ${n.id} (source_topic ${printable(JSON.stringify(n.topic))}): ${printable(n.why)}`,
+            );
+          }
+          for (const id of summary.not_found) console.log(`not found ${printable(id)}`);
+          console.log(`${outcome.replayed.length} ${verb}${options.dryRun ? ' (dry run: nothing published)' : ''}`);
         }
         process.exitCode = summary.not_replayable.length + summary.not_found.length > 0 ? 1 : 0;
       },
     );
-}
-
-function choose(review: DeadLetterReview, ids?: string[], reasonPrefix?: string): ReviewedDeadLetter[] {
-  if (ids) return review.letters.filter((l) => ids.includes(l.id));
-  return review.letters.filter((l) => l.reason.startsWith(reasonPrefix!));
 }
 
 const within =
@@ -110,7 +125,7 @@ function renderLetters(letters: ReviewedDeadLetter[]): string {
     style: { head: [], border: [] },
   });
   for (const l of letters) {
-    table.push([l.id, l.publishedAt, l.sourceTopic ?? '', printable(l.reason).slice(0, 100)]);
+    table.push([l.id, l.publishedAt, printable(l.sourceTopic ?? ''), printable(l.reason).slice(0, 100)]);
   }
   return `${table.toString()}\n${letters.length} dead letters (left on the subscription; replay with pipeline dead-letters replay)`;
 }

@@ -8,8 +8,9 @@ import { grpcStatus } from '../bridge/classify';
 import { deadLetterPolicyAttempts, deliveryDefaults } from '../bridge/limits';
 import { subscriptionFor } from '../bridge/pull';
 import { allTopics, bridgeTopics, pipeline } from '../pipeline/definition';
+import { deadLetterReviewSubscription } from '../alerts/bursts';
 
-export const deadLetterReviewSubscription = 'nba-orchestrator-dead-letter-review';
+export { deadLetterReviewSubscription };
 
 export interface TopologyOptions {
   /** The bridge's delivery cap: the dead-letter policy allows a few more (limits.ts). */

@@ -7,6 +7,7 @@ import {
   WorkflowNotFoundError,
   type Client,
 } from '@temporalio/client';
+import { isCalendarDate } from '../messages/dates';
 import { workflowIdFor } from '../pipeline/ids';
 import { gameDayWorkflow } from '../workflows/game-day';
 import { acquireLeaseUpdate, releaseLeaseUpdate } from '../workflows/leases';
@@ -20,8 +21,15 @@ import {
   type ReleaseRequest,
 } from './table';
 
-/** A request no run would take (unknown processor, no holder, TTL out of range): a bug in the caller. */
+/** A request no run would take (not a date, unknown processor, no holder, TTL out of range): a bug in the caller. */
 export class LeaseRequestError extends Error {}
+
+/** Only a real date names a run: anything else would open `game-day-<whatever>`. */
+function refuseDate(gameDate: string): void {
+  if (!isCalendarDate(gameDate)) {
+    throw new LeaseRequestError(`game date ${JSON.stringify(gameDate)} is not a calendar date YYYY-MM-DD`);
+  }
+}
 
 /**
  * Asks for the processor's lease on `gameDate`, opening the date's run if nothing opened it yet.
@@ -34,6 +42,7 @@ export async function acquireLease(
   gameDate: string,
   request: AcquireRequest,
 ): Promise<AcquireOutcome> {
+  refuseDate(gameDate);
   const refused = refuseAcquire(request);
   if (refused) throw new LeaseRequestError(refused);
   const workflowId = workflowIdFor(gameDate);
@@ -64,6 +73,7 @@ export async function acquireLease(
 
 /** Ends the holder's lease. A date with no open run holds none. */
 export async function releaseLease(client: Client, gameDate: string, request: ReleaseRequest): Promise<ReleaseOutcome> {
+  refuseDate(gameDate);
   const refused = refuseRelease(request);
   if (refused) throw new LeaseRequestError(refused);
   try {

@@ -1,7 +1,7 @@
 // Completion messages as processors publish them (the unified format; the Phase 2 → 3 Cloud
 // Function's older messages without `phase` too), parsed into the small value the workflow is signalled with.
 import { z } from 'zod';
-import { announcerOn, phaseForTopic, type PhaseKey } from '../pipeline/definition';
+import { announcerOn, phaseDefinition, phaseForTopic, type PhaseKey } from '../pipeline/definition';
 import { isCalendarDate } from './dates';
 import { describeIssues, isObject, parseJson, type Parsed } from './parse';
 
@@ -101,6 +101,26 @@ export function parseCompletion(data: string, topic: string, fallbackExecutionId
       metadata: withPlayerCounts(message),
     }),
   };
+}
+
+/**
+ * The completion in the unified format processors publish, so that what was dead-lettered in its
+ * parsed form (a run that found its date closed) parses again the same when it is replayed.
+ */
+export function completionMessage(completion: Completion): UnifiedCompletion {
+  return dropUndefined({
+    processor_name: completion.processor,
+    game_date: completion.gameDate,
+    status: completion.status,
+    phase: phaseDefinition(completion.phase).seedName,
+    execution_id: completion.executionId,
+    correlation_id: completion.correlationId,
+    skip_downstream_trigger: completion.skipDownstreamTrigger,
+    timestamp: completion.timestamp,
+    record_count: completion.recordCount,
+    error_message: completion.errorMessage,
+    metadata: completion.metadata,
+  });
 }
 
 function withPlayerCounts(message: UnifiedCompletion): Record<string, unknown> | undefined {

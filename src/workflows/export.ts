@@ -97,7 +97,11 @@ export async function exportWorkflow(trigger: ExportTrigger): Promise<ExportComp
   return report;
 }
 
-/** A failed export is critical (the website shows stale files), a partial one a warning; once per date. */
+/**
+ * A failed export is critical (the website shows stale files), a partial one a warning; once per
+ * export run, which the alert names (tonight's, the results', a better batch's and a manual one of
+ * the same date are four alerts).
+ */
 async function alertExport(report: ExportComplete): Promise<void> {
   const failedAll = report.status === 'failed';
   await sendAlert({
@@ -105,6 +109,7 @@ async function alertExport(report: ExportComplete): Promise<void> {
     severity: failedAll ? 'critical' : 'warning',
     title: `Exports ${failedAll ? 'failed' : 'partly failed'}: ${report.failed.map((f) => f.export_type).join(', ')}`,
     game_date: report.target_date,
+    episode: report.workflow_id,
     correlation_id: report.correlation_id,
     details: {
       trigger_id: report.trigger_id,

@@ -6,4 +6,5 @@ export { exportWorkflow } from './export';
 export { openGameDayWorkflow, scheduledExportWorkflow } from './scheduled';
 export { backfillWorkflow } from './backfill';
 export { alertWorkflow } from './alert';
+export { deadLetterBurstsWorkflow } from './dead-letter-bursts';
 export { healthWorkflow, reconcileWorkflow } from './watch';

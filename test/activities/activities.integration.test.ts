@@ -18,6 +18,7 @@ import { deadLetterAttributes } from '../../src/bridge/dead-letter';
 import { emulatorAuth } from '../../src/clients';
 import { errorMessage } from '../../src/errors';
 import { ensureTopology } from '../../src/infra/topology';
+import { parseCompletion } from '../../src/messages/completion';
 import type { ExportComplete } from '../../src/messages/export-message';
 import type { TriggerRequest } from '../../src/messages/trigger';
 import { phaseDefinition, pipeline } from '../../src/pipeline/definition';
@@ -176,7 +177,7 @@ describe('run history activities', () => {
     assert.equal(await inActivity(env, () => runHistory.closedRunOf('2025-12-19')), null);
   });
 
-  it('dead-letters each late completion as JSON, with the reason, its source topic and execution id', async () => {
+  it('dead-letters each late completion in the format processors publish, with the reason, its source topic and execution id', async () => {
     const seen = await watch(pipeline.topics.deadLetter);
     const late = [
       completion('phase2', 'BdlGamesProcessor', gameDate, { executionId: 'late-1' }),
@@ -194,7 +195,9 @@ describe('run history activities', () => {
     for (const sent of late) {
       const letter = letters.find((m) => m.attributes.source_execution_id === sent.executionId);
       assert.ok(letter, `no dead letter for ${sent.executionId}`);
-      assert.deepEqual(JSON.parse(letter.data.toString('utf8')), sent);
+      // Replayable: it parses on its source topic into the completion the run had.
+      const topic = letter.attributes[deadLetterAttributes.sourceTopic]!;
+      assert.deepEqual(parseCompletion(letter.data.toString('utf8'), topic, 'replayed-id'), { ok: true, value: sent });
       assert.equal(letter.attributes[deadLetterAttributes.reason], reason);
       assert.equal(letter.attributes[deadLetterAttributes.sourceTopic], phaseDefinition(sent.phase).completionTopic);
       assert.ok(!Number.isNaN(Date.parse(letter.attributes[deadLetterAttributes.receivedAt] ?? '')));

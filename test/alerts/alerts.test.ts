@@ -1,12 +1,14 @@
 // The alert path end to end: `sendAlert` starts the alert's own workflow on the time-skipping server,
 // which delivers to a real HTTP receiver on loopback in Slack's and PagerDuty's formats. The same
-// (kind, date) is sent once, also by a second set of activities (a restarted worker).
+// (kind, date) is sent once, also by a second set of activities (a restarted worker). Each route is
+// delivered on its own: one that is down holds up no other, and one that answered is not sent again.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createAlertActivities, type AlertRoutes, type AlertSent } from '../../src/activities/alerts';
-import type { Alert } from '../../src/alerts/alert';
+import { alertWorkflowId, type Alert } from '../../src/alerts/alert';
+import { resolveWorkflowId } from '../../src/alerts/send';
 import { eventually } from '../helpers/eventually';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { timeSkippingEnvironment, workflowBundle } from '../helpers/servers';
@@ -45,6 +47,22 @@ after(async () => {
 function send(alert: Alert): Promise<AlertSent> {
   const activities = createAlertActivities(env.client, routes);
   return new MockActivityEnvironment({ taskQueue }).run((a: Alert) => activities.sendAlert(a), alert);
+}
+
+function resolve(alert: Alert): Promise<AlertSent> {
+  const activities = createAlertActivities(env.client, routes);
+  return new MockActivityEnvironment({ taskQueue }).run((a: Alert) => activities.resolveAlert(a), alert);
+}
+
+/** What each route was sent for the alert with this title, answered or refused. */
+function sentFor(title: string) {
+  const about = (r: { body: Record<string, unknown> }) => JSON.stringify(r.body).includes(title);
+  return {
+    slack: receiver.received.filter((r) => r.path === '/slack' && about(r)),
+    pagerDuty: receiver.received.filter((r) => r.path === '/pagerduty' && about(r)),
+    refusedSlack: receiver.refused.filter((r) => r.path === '/slack' && about(r)),
+    refusedPagerDuty: receiver.refused.filter((r) => r.path === '/pagerduty' && about(r)),
+  };
 }
 
 const stuck: Alert = {
@@ -112,5 +130,87 @@ describe('alerts', () => {
       after.map((r) => [r.path, r.body.text]),
       [['/slack', '[WARNING] Phase 3 partial (game date 2025-11-29)']],
     );
+  });
+
+  it('a critical alert pages while Slack answers 500, and Slack gets it once it is back, without a second page', async () => {
+    const alert: Alert = { ...stuck, title: 'Slack down, page anyway', game_date: '2025-12-01' };
+    receiver.down('/slack', 500);
+    try {
+      assert.equal((await send(alert)).outcome, 'raised');
+      await eventually(
+        () => sentFor(alert.title).pagerDuty,
+        (r) => r.length === 1,
+        'the page, though Slack refuses',
+      );
+      await eventually(
+        () => sentFor(alert.title).refusedSlack,
+        (r) => r.length >= 2,
+        'Slack tried again',
+      );
+    } finally {
+      receiver.down('/slack');
+    }
+    await env.client.workflow.getHandle(alertWorkflowId(alert)).result();
+    const sent = sentFor(alert.title);
+    assert.equal(sent.slack.length, 1, 'Slack once, when it answered');
+    assert.equal(sent.pagerDuty.length, 1, 'PagerDuty once: its route had answered, so it was not repeated');
+  });
+
+  it('Slack is posted once while PagerDuty answers 500 and is retried', async () => {
+    const alert: Alert = { ...stuck, title: 'PagerDuty down, Slack once', game_date: '2025-12-02' };
+    receiver.down('/pagerduty', 500);
+    try {
+      await send(alert);
+      await eventually(
+        () => sentFor(alert.title).refusedPagerDuty,
+        (r) => r.length >= 2,
+        'PagerDuty tried again',
+      );
+    } finally {
+      receiver.down('/pagerduty');
+    }
+    await env.client.workflow.getHandle(alertWorkflowId(alert)).result();
+    const sent = sentFor(alert.title);
+    assert.equal(sent.slack.length, 1, 'one Slack message across every PagerDuty retry');
+    assert.equal(sent.pagerDuty.length, 1);
+  });
+
+  it('a route down past its retries frees the id: the next alert of that kind and date goes out', async () => {
+    const first: Alert = {
+      kind: 'phase-partial',
+      severity: 'warning',
+      title: 'Slack gone all along',
+      game_date: '2025-12-03',
+    };
+    receiver.down('/slack', 500);
+    try {
+      assert.equal((await send(first)).outcome, 'raised');
+      await assert.rejects(
+        env.client.workflow.getHandle(alertWorkflowId(first)).result(),
+        (error: Error) => /alert not delivered to slack/.test(String((error.cause as Error | undefined)?.message)),
+        'the alert workflow fails once Slack stayed down for its whole window',
+      );
+    } finally {
+      receiver.down('/slack');
+    }
+    const later: Alert = { ...first, title: 'Slack back, later alert' };
+    assert.equal((await send(later)).outcome, 'raised', 'not deduplicated by the failed one');
+    await env.client.workflow.getHandle(alertWorkflowId(later)).result();
+    assert.equal(sentFor(later.title).slack.length, 1);
+  });
+
+  it('a resolved condition resolves the PagerDuty incident, with the same dedup key', async () => {
+    const alert: Alert = { ...stuck, title: 'Resolved later', game_date: '2025-12-04', episode: 'T101500Z' };
+    await send(alert);
+    await env.client.workflow.getHandle(alertWorkflowId(alert)).result();
+    assert.equal((await resolve(alert)).outcome, 'raised');
+    assert.equal((await resolve(alert)).outcome, 'deduplicated');
+    await env.client.workflow.getHandle(resolveWorkflowId(alert)).result();
+    const pages = sentFor(alert.title).pagerDuty.map((r) => [r.body.event_action, r.body.dedup_key]);
+    assert.deepEqual(pages, [
+      ['trigger', 'alert-date-stuck-2025-12-04-T101500Z'],
+      ['resolve', 'alert-date-stuck-2025-12-04-T101500Z'],
+    ]);
+    assert.equal(sentFor(alert.title).slack.length, 1, 'the channel is not told twice');
   });
 });

@@ -1,7 +1,8 @@
 // The bridge's own alerts on the real servers: the Pub/Sub emulator, the Temporal dev server (with
-// a worker running the alert workflow) and a webhook receiver on loopback for Slack and PagerDuty.
-// A burst of poison messages pages once through the alert workflow; Temporal stopped for longer
-// than the threshold (2 s here instead of a minute) pages once, straight to the routes.
+// a worker running the alert and burst-counting workflows) and a webhook receiver on loopback for
+// Slack and PagerDuty. A burst of poison messages pages once, counted across replicas, and resolves
+// once quiet; Temporal stopped, or refusing the bridge's namespace, for longer than the threshold
+// (2 s here instead of a minute) pages once, straight to the routes, and resolves when it answers.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
@@ -23,6 +24,7 @@ import { ensureTopology } from '../../src/infra/topology';
 import { completionTopics, pipeline } from '../../src/pipeline/definition';
 import { calendarDateIn } from '../../src/workflows/target-date';
 import { until } from '../helpers/eventually';
+import { processorNames } from '../helpers/messages';
 import { startReceiver, type Received, type Receiver } from '../helpers/receiver';
 import {
   startDevServer,
@@ -34,6 +36,8 @@ import {
 } from '../helpers/servers';
 
 const taskQueue = 'bridge-alerts';
+/** A burst ends after this long without a dead letter: seconds here, minutes in production. */
+const burstRule = { moreThan: 5, within: 8000 };
 const phase2Topic = 'nba-phase2-raw-complete';
 
 let temporal: DevServer;
@@ -77,6 +81,7 @@ before(async () => {
     temporalTarget: temporal.address,
     count: (labels) => counted.push(labels),
     temporalUnreachableAfterMs: 2000,
+    deadLetterBurst: burstRule,
     probeEveryMs: 200,
     temporalTimeoutMs: 1000,
     directAttempts: 1,
@@ -119,55 +124,127 @@ after(async () => {
   await temporal.stop();
 });
 
-/** What reached the receiver for one alert kind, on each route. */
-function delivered(kind: string): { slack: Received[]; pagerDuty: Received[] } {
+/** What reached the receiver for one alert kind, on each route (PagerDuty: triggers and resolves apart). */
+function delivered(
+  kind: string,
+  about: (received: Received) => boolean = () => true,
+): { slack: Received[]; pagerDuty: Received[]; resolved: Received[] } {
   const slack = receiver.received.filter(
-    (r) => r.path === '/slack' && JSON.stringify(r.body).includes(`*kind* ${kind}`),
+    (r) => r.path === '/slack' && JSON.stringify(r.body).includes(`*kind* ${kind}`) && about(r),
   );
-  const pagerDuty = receiver.received.filter(
-    (r) => r.path === '/pagerduty' && (r.body.payload as { component?: string }).component === kind,
+  const events = receiver.received.filter(
+    (r) => r.path === '/pagerduty' && (r.body.payload as { component?: string }).component === kind && about(r),
   );
-  return { slack, pagerDuty };
+  return {
+    slack,
+    pagerDuty: events.filter((r) => r.body.event_action === 'trigger'),
+    resolved: events.filter((r) => r.body.event_action === 'resolve'),
+  };
 }
+
+const notAbout = (text: string) => (r: Received) => !JSON.stringify(r.body).includes(text);
 
 const deadLettered = () => verdicts.filter((v) => v.action === 'ack' && v.outcome === 'dead-lettered').length;
 const today = () => calendarDateIn(pipeline.watch.alertTimeZone, new Date());
 
 describe("the bridge's own alerts", () => {
-  it('six poison messages in a row raise exactly one dead-letter burst alert, and more in its window none', async () => {
+  it('six poison messages raise one burst alert, more in the burst none, its end resolves it, and a later burst pages anew', async () => {
     const poison = (n: number) =>
       emulator.pubsub.topic(phase2Topic).publishMessage({ data: Buffer.from(`not json ${n}`) });
     for (let n = 1; n <= 6; n += 1) await poison(n);
     await until(() => delivered('dead-letter-burst').slack.length > 0, 'the burst alert in Slack');
 
-    // Six more within the same five minutes: the same burst, not a second one.
+    // Six more while it goes on: the same burst, not a second one.
     for (let n = 7; n <= 12; n += 1) await poison(n);
     await until(() => deadLettered() === 12, 'all twelve dead-lettered');
     await alerts.idle();
-    // The alert's own workflow has delivered to both routes once it completes.
-    await client.workflow.getHandle(`alert-dead-letter-burst-${today()}`).result();
+    await until(() => delivered('dead-letter-burst').resolved.length === 1, 'the burst resolved once quiet', 60_000);
 
-    const { slack, pagerDuty } = delivered('dead-letter-burst');
+    const { slack, pagerDuty, resolved } = delivered('dead-letter-burst');
     assert.equal(slack.length, 1, 'one Slack message');
     assert.equal(pagerDuty.length, 1, 'one page: the burst is critical (its letters are not just late ones)');
     assert.equal(
       slack[0]!.body.text,
-      `[CRITICAL] dead-letter-burst: 6 dead letters within 5 min (invalid 6) (game date ${today()})`,
+      `[CRITICAL] dead-letter-burst: 6 dead letters within ${burstRule.within / 60_000} min (invalid 6) (game date ${today()})`,
     );
     assert.match(JSON.stringify(slack[0]!.body.blocks), /\*reasons\* \{\\"invalid\\":6\}/);
-    assert.equal(pagerDuty[0]!.body.dedup_key, `alert-dead-letter-burst-${today()}`);
-    assert.deepEqual(
-      counted.filter((c) => c.kind === 'dead-letter-burst'),
-      [{ kind: 'dead-letter-burst', path: 'temporal', outcome: 'raised' }],
-    );
+    const dedupKey = String(pagerDuty[0]!.body.dedup_key);
+    assert.match(dedupKey, new RegExp(`^alert-dead-letter-burst-${today()}-T\\d{6}Z$`), 'its own id: date and episode');
+    assert.equal(resolved[0]!.body.dedup_key, dedupKey, 'the resolve closes that incident');
+
+    // A burst after the last one ended is a new alert, the same day.
+    for (let n = 13; n <= 18; n += 1) await poison(n);
+    await until(() => delivered('dead-letter-burst').pagerDuty.length === 2, 'the second burst paged');
+    assert.notEqual(delivered('dead-letter-burst').pagerDuty[1]!.body.dedup_key, dedupKey);
+    await until(() => delivered('dead-letter-burst').resolved.length === 2, 'the second burst resolved', 60_000);
   });
 
-  it('Temporal unreachable past the threshold pages once, straight to the routes (a burst meanwhile too), and its return is logged', async () => {
-    await temporal.stop();
-    await until(() => delivered('temporal-unreachable').pagerDuty.length > 0, 'the outage paged', 30_000);
+  it('counts a burst across replicas: three bridges that see two dead letters each page once', async () => {
+    const replicas = [1, 2, 3].map(() => createBridgeAlerts(bridgeAlertOptions));
+    const publish = deadLetterPublisher(emulator.pubsub);
+    const message = { topic: phase2Topic, id: '', data: Buffer.from('{}'), attributes: {} };
+    const before = delivered('dead-letter-burst').pagerDuty.length;
+    for (const [i, replica] of replicas.entries()) {
+      const deadLetter = replica.watchDeadLetters(publish);
+      for (const n of [1, 2]) await deadLetter({ message: { ...message, id: `r${i}-${n}` }, reason: 'invalid: test' });
+    }
+    await Promise.all(replicas.map((r) => r.idle()));
+    await until(() => delivered('dead-letter-burst').pagerDuty.length === before + 1, 'one page for the six');
+    await until(() => delivered('dead-letter-burst').resolved.length === before + 1, 'resolved once quiet', 60_000);
+    const page = delivered('dead-letter-burst').pagerDuty[before]!;
+    assert.match(String((page.body.payload as { summary: string }).summary), /^dead-letter-burst: 6 dead letters/);
+    await Promise.all(replicas.map((r) => r.close()));
+  });
 
-    // A burst meanwhile (seen by a bridge whose clock is two days on: another date, so another
-    // alert) cannot start its alert workflow: the bridge delivers it itself, once.
+  it('a namespace Temporal does not know is an outage: /readyz says so and it pages, though the server answers', async () => {
+    const wrongNamespace = 'no-such-namespace';
+    const wrongClient = new Client({ connection: client.connection, namespace: wrongNamespace });
+    const misconfigured = createBridgeAlerts({
+      ...bridgeAlertOptions,
+      client: wrongClient,
+      count: () => undefined,
+      temporalTarget: `${temporal.address} (namespace ${wrongNamespace})`,
+    });
+    const handle = createHandler({
+      client: wrongClient,
+      taskQueue,
+      maxMessageBytes: 64 * 1024,
+      deadLetter: misconfigured.watchDeadLetters(deadLetterPublisher(emulator.pubsub)),
+      temporalReached: (reachable, error) => misconfigured.temporalReached(reachable, error),
+      log: pino({ level: 'silent' }),
+    });
+    const processor = processorNames('phase2')[0]!;
+    const completion = JSON.stringify({ processor_name: processor, game_date: today(), status: 'success' });
+    const verdict = await handle({ topic: phase2Topic, id: 'ns-1', data: Buffer.from(completion), attributes: {} });
+    assert.equal(
+      verdict.action,
+      'nack',
+      `kept for when the namespace is fixed, not dead-lettered: ${JSON.stringify(verdict)}`,
+    );
+    assert.equal(misconfigured.temporalReachable(), false, '/readyz reports the signal that failed');
+
+    const about = (r: Received) => JSON.stringify(r.body).includes(wrongNamespace);
+    await until(
+      () => delivered('temporal-unreachable', about).pagerDuty.length === 1,
+      'the misconfiguration paged',
+      30_000,
+    );
+    const [slack] = delivered('temporal-unreachable', about).slack;
+    assert.match(String(slack?.body.text), /namespace not found: no-such-namespace|NOT_FOUND/);
+    assert.equal(misconfigured.temporalReachable(), false, 'the probe asks about the namespace, so it stays down');
+    await misconfigured.close();
+  });
+
+  it('Temporal unreachable past the threshold pages once, straight to the routes (a burst meanwhile too), and resolves when it is back', async () => {
+    const laterDate = calendarDateIn(pipeline.watch.alertTimeZone, new Date(Date.now() + 2 * 86_400_000));
+    // This bridge's outage alerts (the one two days on, below, sees the outage too, as its own).
+    const ours = (r: Received) => notAbout('no-such-namespace')(r) && notAbout(laterDate)(r);
+    await temporal.stop();
+    await until(() => delivered('temporal-unreachable', ours).pagerDuty.length > 0, 'the outage paged', 30_000);
+    assert.equal(alerts.temporalReachable(), false);
+
+    // A burst meanwhile (seen by a bridge whose clock is two days on: another date) cannot be counted
+    // in Temporal: the bridge counts it itself and delivers it, once.
     const later = createBridgeAlerts({ ...bridgeAlertOptions, now: () => Date.now() + 2 * 86_400_000 });
     const deadLetter = later.watchDeadLetters(deadLetterPublisher(emulator.pubsub));
     const message = { topic: phase2Topic, id: '', data: Buffer.from('{}'), attributes: {} };
@@ -175,17 +252,13 @@ describe("the bridge's own alerts", () => {
       await deadLetter({ message: { ...message, id: `late-${n}` }, reason: 'late: closed' });
     await later.idle();
     await later.close();
-    const laterDate = calendarDateIn(pipeline.watch.alertTimeZone, new Date(Date.now() + 2 * 86_400_000));
-    const burst = delivered('dead-letter-burst').slack.filter((r) => String(r.body.text).includes(laterDate));
+    const burst = delivered('dead-letter-burst-late').slack.filter((r) => String(r.body.text).includes(laterDate));
     assert.deepEqual(
       burst.map((r) => r.body.text),
-      [`[WARNING] dead-letter-burst: 6 dead letters within 5 min (late 6) (game date ${laterDate})`],
-      'one warning: only late letters',
-    );
-    assert.equal(
-      delivered('dead-letter-burst-late').slack.length,
-      1,
-      'a kind of its own: it holds back no critical burst',
+      [
+        `[WARNING] dead-letter-burst: 6 dead letters within ${burstRule.within / 60_000} min (late 6) (game date ${laterDate})`,
+      ],
+      'one warning, a kind of its own: only late letters',
     );
 
     await temporal.start();
@@ -194,32 +267,66 @@ describe("the bridge's own alerts", () => {
       'the recovered log line',
       60_000,
     );
+    await until(() => delivered('temporal-unreachable', ours).resolved.length === 1, 'the outage resolved', 30_000);
     await alerts.idle();
+    assert.equal(alerts.temporalReachable(), true);
 
-    const { slack, pagerDuty } = delivered('temporal-unreachable');
+    const { slack, pagerDuty, resolved } = delivered('temporal-unreachable', ours);
     assert.equal(slack.length, 1, 'one Slack message for the whole outage');
     assert.equal(pagerDuty.length, 1, 'one page for the whole outage');
+    assert.equal(resolved[0]!.body.dedup_key, pagerDuty[0]!.body.dedup_key);
     assert.match(
       String(slack[0]!.body.text),
       new RegExp(
-        `^\\[CRITICAL\\] temporal-unreachable: the bridge has not reached Temporal at ${temporal.address} for \\d+ s; completions wait in Pub/Sub \\(game date ${today()}\\)$`,
+        `^\\[CRITICAL\\] temporal-unreachable: the bridge has not reached Temporal at ${temporal.address} for \\d+ s \\(.+\\); completions wait in Pub/Sub \\(game date ${today()}\\)$`,
       ),
     );
     assert.deepEqual(
       counted.filter((c) => c.kind === 'temporal-unreachable'),
-      [{ kind: 'temporal-unreachable', path: 'direct', outcome: 'raised' }],
-    );
-    assert.deepEqual(
-      counted.filter((c) => c.kind.startsWith('dead-letter-burst')),
       [
-        { kind: 'dead-letter-burst', path: 'temporal', outcome: 'raised' },
-        { kind: 'dead-letter-burst-late', path: 'direct', outcome: 'raised' },
+        { kind: 'temporal-unreachable', path: 'direct', outcome: 'raised' },
+        { kind: 'temporal-unreachable', path: 'direct', outcome: 'resolved' },
       ],
     );
 
     // A second outage the same day is a new one: it pages again.
     await temporal.stop();
-    await until(() => delivered('temporal-unreachable').pagerDuty.length === 2, 'the second outage paged', 30_000);
+    await until(
+      () => delivered('temporal-unreachable', ours).pagerDuty.length === 2,
+      'the second outage paged',
+      30_000,
+    );
     await temporal.start();
+  });
+
+  it('an outage while Slack answers 500 still pages, and Slack is tried again without a second page', async () => {
+    const ours = notAbout('no-such-namespace');
+    const pagesBefore = delivered('temporal-unreachable', ours).pagerDuty.length;
+    const slackBefore = delivered('temporal-unreachable', ours).slack.length;
+    await until(() => alerts.temporalReachable(), 'Temporal back from the last test', 60_000);
+    receiver.down('/slack', 500);
+    try {
+      await temporal.stop();
+      await until(
+        () => delivered('temporal-unreachable', ours).pagerDuty.length === pagesBefore + 1,
+        'paged though Slack refuses',
+        30_000,
+      );
+      await until(
+        () => receiver.refused.filter((r) => r.path === '/slack' && ours(r)).length >= 2,
+        'Slack tried again at the next probe',
+        30_000,
+      );
+    } finally {
+      receiver.down('/slack');
+    }
+    await until(
+      () => delivered('temporal-unreachable', ours).slack.length === slackBefore + 1,
+      'Slack once back',
+      30_000,
+    );
+    assert.equal(delivered('temporal-unreachable', ours).pagerDuty.length, pagesBefore + 1, 'no second page');
+    await temporal.start();
+    await until(() => alerts.temporalReachable(), 'Temporal back', 60_000);
   });
 });

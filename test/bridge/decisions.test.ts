@@ -136,20 +136,26 @@ describe('Temporal errors', () => {
     }
     assert.deepEqual(classifyTemporalError(new NamespaceNotFoundError('prod')), {
       permanent: false,
-      unreachable: false,
+      unreachable: true,
       description: 'namespace not found: prod (check TEMPORAL_NAMESPACE)',
     });
     assert.equal(classifyTemporalError(new Error('connect ECONNREFUSED 127.0.0.1:7233')).permanent, false);
   });
 
-  it('say the server was unreachable only when it could not be reached or did not answer in time', () => {
-    const unreachable = (code: number) => classifyTemporalError(grpcError(code, 'no connection')).unreachable;
+  it('count as an outage when no signal can get through: down, too slow, or refusing the bridge itself', () => {
+    const unreachable = (code: number, details = 'no connection') =>
+      classifyTemporalError(grpcError(code, details)).unreachable;
     assert.equal(unreachable(grpcStatus.UNAVAILABLE), true);
     assert.equal(unreachable(grpcStatus.DEADLINE_EXCEEDED), true);
-    for (const code of [grpcStatus.PERMISSION_DENIED, grpcStatus.RESOURCE_EXHAUSTED, grpcStatus.INVALID_ARGUMENT]) {
+    // A key scoped to another namespace, an expired key, a wrong namespace: every signal fails.
+    assert.equal(unreachable(grpcStatus.PERMISSION_DENIED, 'Request unauthorized.'), true);
+    assert.equal(unreachable(grpcStatus.UNAUTHENTICATED, 'invalid API key'), true);
+    assert.equal(unreachable(grpcStatus.NOT_FOUND, 'Namespace prod is not found.'), true);
+    assert.equal(classifyTemporalError(new NamespaceNotFoundError('prod')).unreachable, true);
+    for (const code of [grpcStatus.RESOURCE_EXHAUSTED, grpcStatus.INVALID_ARGUMENT, grpcStatus.INTERNAL]) {
       assert.equal(unreachable(code), false, String(code));
     }
-    assert.equal(classifyTemporalError(new NamespaceNotFoundError('prod')).unreachable, false);
+    assert.equal(unreachable(grpcStatus.NOT_FOUND, 'workflow not found'), false);
   });
 });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseCompletion, type Completion } from '../../src/messages/completion';
+import { completionMessage, parseCompletion, type Completion } from '../../src/messages/completion';
+import { phaseDefinition } from '../../src/pipeline/definition';
 
 const phase2Topic = 'nba-phase2-raw-complete';
 const phase3Topic = 'nba-phase3-analytics-complete';
@@ -343,6 +344,40 @@ describe('parseCompletion: rejections with a readable reason', () => {
     for (const data of ['null', '[]', '"BdlGamesProcessor"', '42']) {
       const result = parseCompletion(data, phase2Topic, pubsubMessageId);
       assert.equal(result.ok, false, `${data} is rejected`);
+    }
+  });
+});
+
+describe('a completion rendered back for the dead-letter topic', () => {
+  it('parses on its topic into the same completion, so a replayed late letter is not invalid', () => {
+    const completions: Completion[] = [
+      {
+        phase: 'phase2',
+        processor: 'BdlGamesProcessor',
+        gameDate: '2025-11-29',
+        status: 'success',
+        executionId: 'exec-1',
+        correlationId: 'corr-1',
+        skipDownstreamTrigger: false,
+      },
+      {
+        phase: 'phase4',
+        processor: 'ml_feature_store_v2',
+        gameDate: '2025-11-29',
+        status: 'partial',
+        executionId: 'exec-2',
+        correlationId: 'corr-2',
+        skipDownstreamTrigger: true,
+        timestamp: '2025-11-30T06:00:00Z',
+        recordCount: 12,
+        errorMessage: 'some rows skipped',
+        metadata: { players_ready: 400, players_total: 450, source: 'x' },
+      },
+    ];
+    for (const completion of completions) {
+      const topic = phaseDefinition(completion.phase).completionTopic!;
+      const wire = JSON.stringify(completionMessage(completion));
+      assert.deepEqual(parseCompletion(wire, topic, 'pubsub-id'), { ok: true, value: completion });
     }
   });
 });

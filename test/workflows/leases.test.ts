@@ -168,6 +168,22 @@ describe('processing leases on the game-day run', () => {
       acquireFor('2025-09-06', { processor: 'NoSuchProcessor', holder: 'x' }),
       (error) => error instanceof LeaseRequestError && /unknown processor "NoSuchProcessor"/.test(error.message),
     );
+    // Only a date names a run: nothing opens `game-day-tomorrow` or `game-day-2025-02-30`.
+    for (const notADate of ['tomorrow', '2025-02-30', '2025-09-06/phase4']) {
+      await assert.rejects(
+        acquireFor(notADate, { processor: summary, holder: 'x' }),
+        (error) => error instanceof LeaseRequestError && /is not a calendar date/.test(error.message),
+      );
+      await assert.rejects(
+        testWorker.client.workflow.getHandle(workflowIdFor(notADate)).describe(),
+        /not found/i,
+        `no run opened for ${notADate}`,
+      );
+    }
+    await assert.rejects(
+      releaseLease(testWorker.client, 'tomorrow', { processor: summary, holder: 'x' }),
+      LeaseRequestError,
+    );
     const date = '2025-09-01';
     await assert.rejects(
       testWorker.client.workflow

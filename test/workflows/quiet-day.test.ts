@@ -60,9 +60,9 @@ before(async () => {
       raised.push(alert);
       return createAlertActivities(alertClient!, {}).sendAlert(alert);
     },
-    deliverAlert(alert: Alert) {
-      delivered.push(alert);
-      return Promise.resolve();
+    deliverAlertRoute({ route, alert }: { route: string; alert: Alert }) {
+      if (route === 'log') delivered.push(alert);
+      return Promise.resolve('delivered' as const);
     },
     scheduledDay(gameDate: string): Promise<ScheduledDay> {
       scheduleReads.push(gameDate);
@@ -232,7 +232,7 @@ describe('exports follow the best predictions', () => {
 });
 
 describe('alerts the run raises', () => {
-  it('an export that partly failed warns once, one that failed is critical', async () => {
+  it('an export run that partly failed warns once, one that failed is critical', async () => {
     const partly = '2025-11-21';
     const failed = '2025-11-22';
     failingExports.set(partly, ['streaks']);
@@ -249,7 +249,21 @@ describe('alerts the run raises', () => {
     assert.equal((await exportOf(failed, 1, ['tonight', 'predictions'])).status, 'failed');
     assert.equal((await exportOf('2025-11-23', 1, ['tonight'])).status, 'success');
 
-    assert.deepEqual(await alertsOf(partly), [['export-partial', 'warning']], 'twice partial: one alert');
+    assert.deepEqual(
+      await alertsOf(partly),
+      [
+        ['export-partial', 'warning'],
+        ['export-partial', 'warning'],
+      ],
+      'two partial export runs: an alert each, naming its run',
+    );
+    assert.deepEqual(
+      raised.filter((a) => a.game_date === partly).map((a) => alertWorkflowId(a)),
+      [
+        `alert-export-partial-${partly}-export-test-${partly}-1`,
+        `alert-export-partial-${partly}-export-test-${partly}-2`,
+      ],
+    );
     assert.deepEqual(await alertsOf(failed), [['export-failed', 'critical']]);
     assert.match(delivered.find((a) => a.game_date === failed)!.title, /failed: tonight, predictions/);
     assert.deepEqual(await alertsOf('2025-11-23'), []);
