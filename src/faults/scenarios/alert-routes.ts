@@ -99,7 +99,12 @@ export function alertRoutes(): Scenario {
             );
           if (repeats.length) failures.push(`delivered again to a route that had taken it: ${sample(repeats, 6)}`);
           for (const r of raised) {
-            const attempts = routesOf(r).map((route) => `${route} ${attemptsFor(receiver, route, r.token).length}`);
+            // Each route's answers in order, with seconds since the alert was raised: a repeat shows when it came.
+            const attempts = routesOf(r).map((route) => {
+              const all = attemptsFor(receiver, route, r.token);
+              const first = all[0]?.at ?? 0;
+              return `${route} ${all.length} [${all.map((a) => `${a.status}@${((a.at - first) / 1000).toFixed(1)}s`).join(' ')}]`;
+            });
             notes.push(`${r.label} (${r.severity}): attempts ${attempts.join(', ')}`);
           }
           return {
