@@ -34,6 +34,12 @@ export const triggerKey = (topic: string, triggerId: string): TriggerKey => `${t
 export interface Observer {
   triggers: Observed[];
   deadLetters: Observed[];
+  /**
+   * Stops reading the review subscription, so a `pipeline dead-letters replay` finds the letters
+   * there (the observer would take them first); `readDeadLetters` starts again.
+   */
+  holdDeadLetters(): Promise<void>;
+  readDeadLetters(): void;
   /** Subscribes again, after a Pub/Sub restart made the server forget our subscriptions. */
   resubscribe(): Promise<void>;
   close(): Promise<void>;
@@ -57,6 +63,7 @@ export async function observe(pubsub: PubSub): Promise<Observer> {
   const triggers: Observed[] = [];
   const deadLetters: Observed[] = [];
   let subscriptions: Subscription[] = [];
+  let review: Subscription | undefined;
 
   function listen(name: string, topic: string, into: Observed[]): Subscription {
     const subscription = pubsub.subscription(name, { flowControl: { maxMessages: 1000 } });
@@ -72,16 +79,25 @@ export async function observe(pubsub: PubSub): Promise<Observer> {
   async function subscribe(): Promise<void> {
     await ensureReviewSubscription(pubsub);
     await Promise.all(observedTopics.map((topic) => createSubscription(pubsub, topic, `faults-observer-${topic}`)));
-    subscriptions = [
-      ...observedTopics.map((topic) => listen(`faults-observer-${topic}`, topic, triggers)),
-      listen(deadLetterReviewSubscription, pipeline.topics.deadLetter, deadLetters),
-    ];
+    review = listen(deadLetterReviewSubscription, pipeline.topics.deadLetter, deadLetters);
+    subscriptions = [...observedTopics.map((topic) => listen(`faults-observer-${topic}`, topic, triggers)), review];
   }
 
   await subscribe();
   return {
     triggers,
     deadLetters,
+    async holdDeadLetters() {
+      const held = review;
+      subscriptions = subscriptions.filter((s) => s !== held);
+      review = undefined;
+      await held?.close();
+    },
+    readDeadLetters() {
+      if (review) return;
+      review = listen(deadLetterReviewSubscription, pipeline.topics.deadLetter, deadLetters);
+      subscriptions.push(review);
+    },
     async resubscribe() {
       await Promise.all(subscriptions.map((s) => s.close().catch(() => undefined)));
       await subscribe();

@@ -15,6 +15,11 @@ export interface ScenarioResult {
   /** Poison inputs: how many came out on the review subscription with a reason. */
   poison?: { sent: number; dead_lettered_with_reason: number; pct: number };
   fuzz?: { payloads: number; acked: number; dead_lettered: number; nack_loops: number; thrown: number };
+  /**
+   * Alerts that should have reached a person (a Slack message, a PagerDuty page) against those that
+   * did, and deliveries repeated on a route that had already taken the alert.
+   */
+  pages?: { expected: number; delivered: number; repeated: number };
   /** Fault → the restarted process (or server) doing its job again. */
   recovery_ms?: number | null;
   /** Fault → every expected trigger of the scenario seen. */
@@ -76,6 +81,7 @@ export function scenarioLine(r: ScenarioResult): string {
     parts.push(
       `fuzz ${r.fuzz.payloads}: ${r.fuzz.acked} acked (${r.fuzz.dead_lettered} dead-lettered), ${r.fuzz.nack_loops} nack loops, ${r.fuzz.thrown} thrown`,
     );
+  if (r.pages) parts.push(`pages ${r.pages.delivered}/${r.pages.expected} (repeated ${r.pages.repeated})`);
   if (r.recovery_ms !== undefined) parts.push(`recovered ${seconds(r.recovery_ms)}`);
   if (r.drained_ms !== undefined) parts.push(`drained ${seconds(r.drained_ms)}`);
   if (r.restarts)
@@ -134,7 +140,36 @@ export function summaryLines(report: SuiteReport): string[] {
         .join(', ') || 'n/a'
     }`,
     ...(s.failed.length ? [`  failed: ${s.failed.join(', ')}`] : []),
+    '',
+    ...summaryTable(report.scenarios),
   ];
+}
+
+/** One row per scenario, as a Markdown table: what a closing note quotes. */
+export function summaryTable(scenarios: readonly ScenarioResult[]): string[] {
+  const rows = scenarios.map((r) => [
+    r.name,
+    r.passed ? 'pass' : 'FAIL',
+    String(r.dates),
+    String(r.lost),
+    String(r.duplicate_trigger_ids),
+    r.pages ? `${r.pages.expected} / ${r.pages.delivered}` : '–',
+    r.recovery_ms === undefined ? '–' : seconds(r.recovery_ms),
+    seconds(r.wall_ms),
+  ]);
+  const header = [
+    'scenario',
+    'result',
+    'dates',
+    'lost',
+    'duplicate trigger ids',
+    'pages due / sent',
+    'time to recover',
+    'wall',
+  ];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
 }
 
 export function writeReport(report: SuiteReport, file: string): void {

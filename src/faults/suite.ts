@@ -3,13 +3,20 @@ import { dateSource } from './days';
 import { observe } from './observer';
 import { seeded } from './random';
 import { scenarioLine, summarize, summaryLines, type ScenarioResult, type SuiteReport } from './report';
+import { alertRoutes } from './scenarios/alert-routes';
+import { bigqueryDown } from './scenarios/bigquery-down';
 import { continueAsNewMidTrigger } from './scenarios/continue-as-new';
 import { quiet, type Scenario } from './scenarios/context';
 import { duplicateStorm } from './scenarios/duplicate-storm';
+import { foreignTopic } from './scenarios/foreign-topic';
 import { fuzz } from './scenarios/fuzz';
 import { killBridge, killTemporal, killWorker } from './scenarios/kills';
+import { operatorRace } from './scenarios/operator-race';
+import { phase4Backlog } from './scenarios/phase4-backlog';
 import { poison } from './scenarios/poison';
 import { restartPubSub } from './scenarios/pubsub-restart';
+import { replicas } from './scenarios/replicas';
+import { wrongNamespace } from './scenarios/wrong-namespace';
 import { startFaultStack } from './stack';
 import { errorMessage } from '../errors';
 
@@ -22,6 +29,8 @@ export function scenariosOf(tier: Tier, seed: number): Scenario[] {
       killWorker(4),
       poison({ goodDates: 2 }),
       fuzz({ payloads: 1_000, seed }),
+      // Seconds: push input and replay stay on the pipeline's own topics.
+      foreignTopic(),
     ];
   }
   return [
@@ -33,6 +42,14 @@ export function scenariosOf(tier: Tier, seed: number): Scenario[] {
     continueAsNewMidTrigger({ dates: 6 }),
     restartPubSub({ dates: 5 }),
     fuzz({ payloads: 10_000, seed }),
+    // Run as a deployment runs: replicas, failing routes and stores, operators and bad senders.
+    replicas({ dates: 12 }),
+    alertRoutes(),
+    bigqueryDown({ dates: 4 }),
+    wrongNamespace({ dates: 2 }),
+    phase4Backlog({ dates: 2 }),
+    operatorRace({ dates: 50 }),
+    foreignTopic(),
   ];
 }
 

@@ -21,7 +21,14 @@ export interface Supervised {
   ready(timeoutMs?: number): Promise<void>;
   /** kill -9 of its process group; the supervisor starts it again. Resolves once it is dead. */
   kill9(): Promise<void>;
+  /**
+   * SIGTERM, as a rolling restart sends it: the process drains and exits, the supervisor starts it
+   * again. Resolves with its exit, or null when it had to be killed after `graceMs`.
+   */
+  terminate(graceMs?: number): Promise<Exit | null>;
+  /** Stops it and keeps it stopped (no restart) until `start`. */
   stop(): Promise<void>;
+  start(): Promise<void>;
 }
 
 const RESTART_DELAY_MS = 500;
@@ -70,9 +77,28 @@ export async function supervise(spec: ServiceSpec, logDir: string, startedLine: 
       process.kill(-service.child.pid!, 'SIGKILL');
       await exited;
     },
+    async terminate(graceMs = 60_000) {
+      const { service, exited } = await current;
+      killing = true;
+      process.kill(-service.child.pid!, 'SIGTERM');
+      const drained = await Promise.race([
+        exited.then(() => true),
+        new Promise<false>((r) => setTimeout(() => r(false), graceMs)),
+      ]);
+      if (drained) return exits.at(-1) ?? null;
+      process.kill(-service.child.pid!, 'SIGKILL');
+      await exited;
+      return null;
+    },
     async stop() {
       stopping = true;
       await (await current).service.stop();
+    },
+    async start() {
+      if (!stopping) return;
+      stopping = false;
+      current = launch();
+      await current;
     },
   };
 }

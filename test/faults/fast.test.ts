@@ -1,5 +1,6 @@
 // The fault suite's fast tier on real servers and the real worker and bridge processes: a
-// duplicate storm, one kill -9 of the worker, poison inputs and 1,000 fuzzed payloads. Figures
+// duplicate storm, one kill -9 of the worker, poison inputs, 1,000 fuzzed payloads and push envelopes
+// naming a foreign topic, then a replay. Figures
 // (recovery times included) are printed, not asserted; each scenario must pass.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';

@@ -8,7 +8,9 @@ import type { FaultStack } from '../stack';
 import { logSize } from '../log-tail';
 import { settle, tallyTriggers } from '../tally';
 import { slateOf, type Driven } from '../days';
-import { workflowIdFor } from '../../pipeline/ids';
+import type { Client } from '@temporalio/client';
+import { eventDrivenExport } from '../../pipeline/exports';
+import { exportWorkflowIdFor, phase4CascadeWorkflowId, phase5WorkflowId, workflowIdFor } from '../../pipeline/ids';
 import { errorDetail } from '../../errors';
 
 export interface SuiteContext {
@@ -138,8 +140,36 @@ export function drainedSince(
 }
 
 /** Waits until the worker and the bridge have logged nothing for a few seconds (at most 10 minutes). */
-export async function quiet(stack: FaultStack, forMs = 3_000): Promise<void> {
+export async function quiet(stack: FaultStack, forMs = 3_000, atMostMs = 10 * 60_000): Promise<void> {
   const activity = () => logSize(stack.bridge.logFile) + logSize(stack.worker.logFile);
-  const giveUpAt = Date.now() + 10 * 60_000;
+  const giveUpAt = Date.now() + atMostMs;
   await settle(() => Date.now() > giveUpAt, activity, forMs);
+}
+
+/** Every run of the dates' workflows: how many continued as new, and which failed or were cut short. */
+export async function runsOf(
+  client: Client,
+  dates: readonly string[],
+): Promise<{ continuedAsNew: number; bad: string[] }> {
+  let continuedAsNew = 0;
+  const bad: string[] = [];
+  // A night's results live in its date's run; the slate they start, in the next game date's.
+  const slates = [...new Set(dates.map(slateOf))];
+  const ids = [
+    ...dates.map(workflowIdFor),
+    ...slates.flatMap((d) => [
+      workflowIdFor(d),
+      phase4CascadeWorkflowId(d),
+      phase5WorkflowId(d),
+      exportWorkflowIdFor(d, eventDrivenExport.set),
+    ]),
+  ];
+  for (const id of ids) {
+    for await (const run of client.workflow.list({ query: `WorkflowId = "${id}"` })) {
+      if (run.status.name === 'CONTINUED_AS_NEW') continuedAsNew += 1;
+      if (['FAILED', 'TERMINATED', 'TIMED_OUT'].includes(run.status.name))
+        bad.push(`${id} ${run.runId} ${run.status.name}`);
+    }
+  }
+  return { continuedAsNew, bad };
 }

@@ -2,13 +2,11 @@
 // duplicate storm (every message ten times) while the day's triggers fire, so the run keeps continuing as new while
 // publishes, child starts and exports are in flight. Each trigger still goes out once, and no run
 // of the date (nor its children) fails.
-import type { Client } from '@temporalio/client';
-import { eventDrivenExport } from '../../pipeline/exports';
-import { exportWorkflowIdFor, phase4CascadeWorkflowId, phase5WorkflowId, workflowIdFor } from '../../pipeline/ids';
+import { workflowIdFor } from '../../pipeline/ids';
 import { gameDayWorkflow, type GameDayInput } from '../../workflows/game-day';
 import { openSignal } from '../../workflows/signals';
 import { driveDays, slateOf, THROUGH_EXPORTS } from '../days';
-import { dayFigures, quiet, sample, scenario, seedExportDays, type Scenario } from './context';
+import { dayFigures, quiet, runsOf, sample, scenario, seedExportDays, type Scenario } from './context';
 
 /**
  * Each message delivered this often, shuffled: a date is complete after about a third of its
@@ -71,25 +69,4 @@ export function continueAsNewMidTrigger({
         };
       }),
   };
-}
-
-/** Every run of the dates' workflows: how many continued as new, and which failed or were cut short. */
-async function runsOf(client: Client, dates: readonly string[]): Promise<{ continuedAsNew: number; bad: string[] }> {
-  let continuedAsNew = 0;
-  const bad: string[] = [];
-  const ids = dates.flatMap((d) => [
-    workflowIdFor(d),
-    workflowIdFor(slateOf(d)),
-    phase4CascadeWorkflowId(slateOf(d)),
-    phase5WorkflowId(slateOf(d)),
-    exportWorkflowIdFor(slateOf(d), eventDrivenExport.set),
-  ]);
-  for (const id of ids) {
-    for await (const run of client.workflow.list({ query: `WorkflowId = "${id}"` })) {
-      if (run.status.name === 'CONTINUED_AS_NEW') continuedAsNew += 1;
-      if (['FAILED', 'TERMINATED', 'TIMED_OUT'].includes(run.status.name))
-        bad.push(`${id} ${run.runId} ${run.status.name}`);
-    }
-  }
-  return { continuedAsNew, bad };
 }
