@@ -38,9 +38,11 @@ const schema = z.object({
   NODE_ENV: z.string().optional(),
   // The connection itself (address, namespace, API key, TLS, profiles) is @temporalio/envconfig's.
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('game-day-pipeline'),
-  // Worker Versioning: on when a build id is set (the image sets it from its tag).
+  // Worker Versioning: on when a build id is set, or when asked for (the image asks, and takes the
+  // build id from its build argument: an image built without one has none, and its worker refuses).
   TEMPORAL_DEPLOYMENT_NAME: z.string().min(1).default('game-day-pipeline'),
   TEMPORAL_WORKER_BUILD_ID: optionalText,
+  TEMPORAL_WORKER_VERSIONING: z.enum(['true', 'false']).optional(),
   // The Web UI the CLI links to (default: the dev server's, port 8233 on the Temporal address's host).
   TEMPORAL_UI_URL: z.url().optional(),
   // Temporal's HTTP API, which `pipeline status` asks first (no gRPC client to load). Locally the dev
@@ -157,9 +159,13 @@ export function loadConfig(env: NodeJS.ProcessEnv) {
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       uiUrl: (e.TEMPORAL_UI_URL ?? `http://${temporal.value.address.split(':')[0]}:8233`).replace(/\/+$/, ''),
       httpUrl: (e.TEMPORAL_HTTP_URL ?? localHttpUrl(temporal.value))?.replace(/\/+$/, ''),
-      versioning: e.TEMPORAL_WORKER_BUILD_ID
-        ? { deploymentName: e.TEMPORAL_DEPLOYMENT_NAME, buildId: e.TEMPORAL_WORKER_BUILD_ID }
-        : undefined,
+      versioning:
+        e.TEMPORAL_WORKER_BUILD_ID && e.TEMPORAL_WORKER_VERSIONING !== 'false'
+          ? { deploymentName: e.TEMPORAL_DEPLOYMENT_NAME, buildId: e.TEMPORAL_WORKER_BUILD_ID }
+          : undefined,
+      /** Versioning asked for without a build id: the worker refuses to start (`pipeline deploy` still works). */
+      versioningWithoutBuildId: e.TEMPORAL_WORKER_VERSIONING === 'true' && !e.TEMPORAL_WORKER_BUILD_ID,
+      deploymentName: e.TEMPORAL_DEPLOYMENT_NAME,
     },
     gcpProject: e.GCP_PROJECT,
     pubsubEmulatorHost,

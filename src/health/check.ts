@@ -13,6 +13,7 @@ import { pipeline } from '../pipeline/definition';
 import { listSchedules } from '../schedules';
 import { statusQuery } from '../workflows/signals';
 import { GameDate, PipelinePhase } from '../workflows/search-attributes';
+import { deploymentProblems } from './deployment';
 import {
   deadLetterProblems,
   lateProcessor,
@@ -28,6 +29,8 @@ export interface HealthSources {
   bigquery: BigQuery;
   pubsub: PubSub;
   taskQueue: string;
+  /** The Worker Versioning deployment, when the workers are versioned. */
+  deploymentName?: string;
   /** Defaults to the clock; the bench and tests pass a fixed instant. */
   now?: Date;
 }
@@ -43,6 +46,9 @@ export async function checkHealth(sources: HealthSources): Promise<HealthReport>
     ['schedules', () => scheduleProblems(sources.client)],
     ['workers', () => workerProblems(sources.client, sources.taskQueue)],
   ];
+  const { deploymentName } = sources;
+  if (deploymentName)
+    checks.push(['worker deployment', () => deploymentProblems(sources.client, deploymentName, sources.taskQueue)]);
   const results = await Promise.all(
     checks.map(([name, check]) =>
       check().catch((error: unknown): HealthProblem[] => [
