@@ -52,6 +52,8 @@ const schema = z.object({
   PUBSUB_EMULATOR_HOST: z.string().optional(),
   GCP_PROJECT: z.string().min(1).default('nba-props-platform'),
   BIGQUERY_EMULATOR_HOST: z.string().optional(),
+  // Where `pipeline init` creates the nba_orchestration dataset (a BigQuery location: US, EU, us-east1 …).
+  BIGQUERY_LOCATION: z.string().min(1).default('US'),
   BRIDGE_HOST: z.string().min(1).default('127.0.0.1'),
   BRIDGE_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   // How long the bridge waits, on SIGTERM, for the messages it holds to be acked or nacked.
@@ -170,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv) {
     gcpProject: e.GCP_PROJECT,
     pubsubEmulatorHost,
     bigqueryEmulatorHost,
+    bigqueryLocation: e.BIGQUERY_LOCATION,
     bridge: {
       host: e.BRIDGE_HOST,
       port: e.BRIDGE_PORT,

@@ -9,7 +9,10 @@ import { createBigQuery } from '../src/bigquery/client';
 import { connectTemporal, createPubSub, temporalConnectionOptions } from '../src/clients';
 import { ConfigError, loadProcessConfig, type Config } from '../src/config';
 import { becomeCurrentIfNone } from '../src/deploy/worker-deployment';
+import { checkDataset } from '../src/infra/datasets';
+import { workerNeeds } from '../src/infra/iam';
 import { warnOnShortRetention } from '../src/infra/retention';
+import { checkTopology } from '../src/infra/topology';
 import { log } from '../src/log';
 import { workflowBundleFile } from '../src/paths';
 import { freePort, startOpsServer } from '../src/telemetry/http';
@@ -58,8 +61,11 @@ export async function runWorker(): Promise<void> {
   installRuntime(log, config.logLevel, sdkMetricsAddress);
   const tracing = startTracing(config, 'worker');
 
-  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const pubsub = createPubSub(config);
+  const bigquery = createBigQuery(config);
+  // What `pipeline init` created: checked, never created here (the worker's roles cannot create it).
+  await Promise.all([checkTopology(pubsub, workerNeeds), checkDataset(bigquery, 'worker')]);
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const clientConnection = await connectTemporal(config); // for activities that open game days
   const temporalClient = new Client({
     connection: clientConnection,
@@ -75,7 +81,7 @@ export async function runWorker(): Promise<void> {
     ...deploymentOptions(config),
     activities: createActivities({
       pubsub,
-      bigquery: createBigQuery(config),
+      bigquery,
       storage: createExportStorage(config.exports),
       temporalClient,
       alertRoutes: config.alerts,
