@@ -4,6 +4,7 @@ import { loadProcessConfig } from '../config';
 import { pipeline } from '../pipeline/definition';
 import { addBackfillCommand } from './backfill';
 import { completeCommand } from './complete';
+import { addCompletionCommand } from './completion';
 import { runHistory, withPubSub, withTemporal } from './connect';
 import { addDaysCommand } from './days';
 import { addDeadLettersCommand } from './dead-letters';
@@ -161,6 +162,7 @@ export function addCommands(program: Command): void {
   addWatchCommand(program, { withTemporal, gameDate });
   addDaysCommand(program, { withTemporal, bigquery: runHistory, gameDate });
   addLeasesCommand(program, { withTemporal });
+  addCompletionCommand(program);
   addDeployCommand(program, { withTemporal, deploymentName: () => loadProcessConfig().temporal.deploymentName });
 }
 
