@@ -39,6 +39,7 @@ ARG BUILD_ID
 # address is ever assumed. The local compose file sets PIPELINE_ENV=local explicitly.
 ENV NODE_ENV=production \
     TEMPORAL_WORKER_VERSIONING=true \
+    LOG_FORMAT=gcp \
     TEMPORAL_WORKER_BUILD_ID=${BUILD_ID} \
     WORKER_METRICS_HOST=0.0.0.0 \
     BRIDGE_HOST=0.0.0.0 \

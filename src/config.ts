@@ -7,11 +7,13 @@
 // emulator, no local address — Temporal's address comes from TEMPORAL_ADDRESS or a TOML profile, and
 // a missing one is an error, never 127.0.0.1.
 import fs from 'node:fs';
+import path from 'node:path';
 import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile } from '@temporalio/envconfig';
 import { z } from 'zod';
 import { deliveryDefaults, pubsubLimits } from './bridge/limits';
 import { issueLines } from './messages/parse';
 import { errorMessage } from './errors';
+import { projectRoot } from './paths';
 
 export const localDefaults = {
   temporalAddress: '127.0.0.1:7233',
@@ -68,6 +70,11 @@ const schema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalText,
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalText,
   OTEL_SERVICE_NAME: optionalText,
+  // The exporters read OTEL_EXPORTER_OTLP_HEADERS and OTEL_RESOURCE_ATTRIBUTES themselves; gRPC is not shipped.
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z.enum(['http/protobuf', 'http/json']).optional(),
+  // json (pino's) or gcp (Cloud Logging's severity, trace and span fields; the image's default).
+  LOG_FORMAT: z.enum(['json', 'gcp']).default('json'),
   // Push deployments point push subscriptions at the endpoint, turn push on and streaming pull off.
   BRIDGE_PULL: z.enum(['true', 'false']).default('true'),
   BRIDGE_PUSH: z.enum(['true', 'false']).default('false'),
@@ -198,7 +205,12 @@ export function loadConfig(env: NodeJS.ProcessEnv) {
     },
     tracing:
       e.OTEL_SDK_DISABLED === 'false' && otlpEndpoint
-        ? { endpoint: otlpEndpoint, serviceName: e.OTEL_SERVICE_NAME }
+        ? {
+            endpoint: otlpEndpoint,
+            serviceName: e.OTEL_SERVICE_NAME,
+            protocol: e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL,
+            version: e.TEMPORAL_WORKER_BUILD_ID ?? packageVersion(),
+          }
         : undefined,
     exports: { bucket: exportBucket, dir: e.EXPORT_DIR },
     alerts: {
@@ -279,6 +291,12 @@ function localHttpUrl(temporal: {
   const loopback = host === 'localhost' || host === '::1' || /^127\./.test(host ?? '');
   if (!loopback || temporal.connection.tls || temporal.connection.apiKey) return undefined;
   return `http://${host}:${Number(port) + 10}`;
+}
+
+/** The release, for service.version when the process has no build id (a local run). */
+function packageVersion(): string {
+  const file = path.join(projectRoot, 'package.json');
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
 export type Config = ReturnType<typeof loadConfig>;
