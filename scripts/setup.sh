@@ -35,3 +35,14 @@ if [ ! -x "$emulator" ] || [ -n "$(find tools/pubsub-emulator -newer "$emulator"
   echo "setup: building the Pub/Sub emulator (Go pstest)"
   (cd tools/pubsub-emulator && go build -o "../../$emulator" .)
 fi
+
+# promtool and amtool check the alert rules and the Alertmanager routes (test/deploy/alerting.test.ts):
+# Debian's prometheus and prometheus-alertmanager packages, when apt can install them; else that test
+# skips and says so.
+if ! command -v promtool >/dev/null || ! command -v amtool >/dev/null; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    echo "setup: installing promtool and amtool (apt: prometheus, prometheus-alertmanager)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus prometheus-alertmanager >/dev/null \
+      || echo "setup: could not install promtool/amtool; the alerting test will skip"
+  fi
+fi

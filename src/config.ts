@@ -7,11 +7,13 @@
 // emulator, no local address — Temporal's address comes from TEMPORAL_ADDRESS or a TOML profile, and
 // a missing one is an error, never 127.0.0.1.
 import fs from 'node:fs';
+import path from 'node:path';
 import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile } from '@temporalio/envconfig';
 import { z } from 'zod';
 import { deliveryDefaults, pubsubLimits } from './bridge/limits';
 import { issueLines } from './messages/parse';
 import { errorMessage } from './errors';
+import { projectRoot } from './paths';
 
 export const localDefaults = {
   temporalAddress: '127.0.0.1:7233',
@@ -38,9 +40,11 @@ const schema = z.object({
   NODE_ENV: z.string().optional(),
   // The connection itself (address, namespace, API key, TLS, profiles) is @temporalio/envconfig's.
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('game-day-pipeline'),
-  // Worker Versioning: on when a build id is set (the image sets it from its tag).
+  // Worker Versioning: on when a build id is set, or when asked for (the image asks, and takes the
+  // build id from its build argument: an image built without one has none, and its worker refuses).
   TEMPORAL_DEPLOYMENT_NAME: z.string().min(1).default('game-day-pipeline'),
   TEMPORAL_WORKER_BUILD_ID: optionalText,
+  TEMPORAL_WORKER_VERSIONING: z.enum(['true', 'false']).optional(),
   // The Web UI the CLI links to (default: the dev server's, port 8233 on the Temporal address's host).
   TEMPORAL_UI_URL: z.url().optional(),
   // Temporal's HTTP API, which `pipeline status` asks first (no gRPC client to load). Locally the dev
@@ -50,6 +54,8 @@ const schema = z.object({
   PUBSUB_EMULATOR_HOST: z.string().optional(),
   GCP_PROJECT: z.string().min(1).default('nba-props-platform'),
   BIGQUERY_EMULATOR_HOST: z.string().optional(),
+  // Where `pipeline init` creates the nba_orchestration dataset (a BigQuery location: US, EU, us-east1 …).
+  BIGQUERY_LOCATION: z.string().min(1).default('US'),
   BRIDGE_HOST: z.string().min(1).default('127.0.0.1'),
   BRIDGE_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   // How long the bridge waits, on SIGTERM, for the messages it holds to be acked or nacked.
@@ -64,6 +70,11 @@ const schema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalText,
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalText,
   OTEL_SERVICE_NAME: optionalText,
+  // The exporters read OTEL_EXPORTER_OTLP_HEADERS and OTEL_RESOURCE_ATTRIBUTES themselves; gRPC is not shipped.
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z.enum(['http/protobuf', 'http/json']).optional(),
+  // json (pino's) or gcp (Cloud Logging's severity, trace and span fields; the image's default).
+  LOG_FORMAT: z.enum(['json', 'gcp']).default('json'),
   // Push deployments point push subscriptions at the endpoint, turn push on and streaming pull off.
   BRIDGE_PULL: z.enum(['true', 'false']).default('true'),
   BRIDGE_PUSH: z.enum(['true', 'false']).default('false'),
@@ -157,13 +168,18 @@ export function loadConfig(env: NodeJS.ProcessEnv) {
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       uiUrl: (e.TEMPORAL_UI_URL ?? `http://${temporal.value.address.split(':')[0]}:8233`).replace(/\/+$/, ''),
       httpUrl: (e.TEMPORAL_HTTP_URL ?? localHttpUrl(temporal.value))?.replace(/\/+$/, ''),
-      versioning: e.TEMPORAL_WORKER_BUILD_ID
-        ? { deploymentName: e.TEMPORAL_DEPLOYMENT_NAME, buildId: e.TEMPORAL_WORKER_BUILD_ID }
-        : undefined,
+      versioning:
+        e.TEMPORAL_WORKER_BUILD_ID && e.TEMPORAL_WORKER_VERSIONING !== 'false'
+          ? { deploymentName: e.TEMPORAL_DEPLOYMENT_NAME, buildId: e.TEMPORAL_WORKER_BUILD_ID }
+          : undefined,
+      /** Versioning asked for without a build id: the worker refuses to start (`pipeline deploy` still works). */
+      versioningWithoutBuildId: e.TEMPORAL_WORKER_VERSIONING === 'true' && !e.TEMPORAL_WORKER_BUILD_ID,
+      deploymentName: e.TEMPORAL_DEPLOYMENT_NAME,
     },
     gcpProject: e.GCP_PROJECT,
     pubsubEmulatorHost,
     bigqueryEmulatorHost,
+    bigqueryLocation: e.BIGQUERY_LOCATION,
     bridge: {
       host: e.BRIDGE_HOST,
       port: e.BRIDGE_PORT,
@@ -189,7 +205,12 @@ export function loadConfig(env: NodeJS.ProcessEnv) {
     },
     tracing:
       e.OTEL_SDK_DISABLED === 'false' && otlpEndpoint
-        ? { endpoint: otlpEndpoint, serviceName: e.OTEL_SERVICE_NAME }
+        ? {
+            endpoint: otlpEndpoint,
+            serviceName: e.OTEL_SERVICE_NAME,
+            protocol: e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL,
+            version: e.TEMPORAL_WORKER_BUILD_ID ?? packageVersion(),
+          }
         : undefined,
     exports: { bucket: exportBucket, dir: e.EXPORT_DIR },
     alerts: {
@@ -270,6 +291,12 @@ function localHttpUrl(temporal: {
   const loopback = host === 'localhost' || host === '::1' || /^127\./.test(host ?? '');
   if (!loopback || temporal.connection.tls || temporal.connection.apiKey) return undefined;
   return `http://${host}:${Number(port) + 10}`;
+}
+
+/** The release, for service.version when the process has no build id (a local run). */
+function packageVersion(): string {
+  const file = path.join(projectRoot, 'package.json');
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
 export type Config = ReturnType<typeof loadConfig>;

@@ -9,7 +9,8 @@ import { pullAll } from '../src/bridge/pull';
 import { startPushServer } from '../src/bridge/push';
 import { connectTemporal, createPubSub } from '../src/clients';
 import { loadProcessConfig } from '../src/config';
-import { ensureTopology, type TopologyOptions } from '../src/infra/topology';
+import { bridgeNeeds } from '../src/infra/iam';
+import { checkTopology } from '../src/infra/topology';
 import { log } from '../src/log';
 import { bridgeTopics } from '../src/pipeline/definition';
 import { opsHandlers } from '../src/telemetry/http';
@@ -23,22 +24,9 @@ export async function runBridge(): Promise<void> {
   const { bridge } = config;
   const tracing = startTracing(config, 'bridge');
   const pubsub = createPubSub(config);
-  const topology: TopologyOptions = {
-    maxDeliveries: bridge.maxDeliveries,
-    minBackoffSeconds: bridge.backoff.minSeconds,
-    maxBackoffSeconds: bridge.backoff.maxSeconds,
-  };
-  if (bridge.pull) await ensureTopology(pubsub, topology);
-  else {
-    // Push-only: the push subscriptions are the deployment's, but dead letters still need their
-    // topic and review subscription; a bridge without the rights to create them says so and goes on.
-    await ensureTopology(pubsub, topology).catch((error: unknown) =>
-      log.warn(
-        { err: error },
-        'could not create the topics and subscriptions; dead letters need nba-orchestrator-dead-letter-review',
-      ),
-    );
-  }
+  // The topics and subscriptions are `pipeline init`'s: the bridge checks they exist and creates none.
+  const needs = bridgeNeeds(bridge.pull);
+  await checkTopology(pubsub, needs);
   const connection = await connectTemporal(config);
   const client = new Client({
     connection,
@@ -82,7 +70,8 @@ export async function runBridge(): Promise<void> {
     ? pullAll(pubsub, bridgeTopics, handle, {
         maxOutstanding: bridge.maxOutstanding,
         redelivery: bridge.redelivery,
-        recreate: () => ensureTopology(pubsub, topology),
+        // A subscription deleted under us is not recreated: the check names it, and we exit when it stays gone.
+        recreate: () => checkTopology(pubsub, needs),
         giveUpAfterMs: bridge.resubscribeGiveUpMs,
         drainMs: bridge.drainMs,
         // Deaf is worse than down: exit so the supervisor (stack, container, fault suite) restarts us.

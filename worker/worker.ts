@@ -7,8 +7,12 @@ import { createActivities } from '../src/activities';
 import { createExportStorage } from '../src/activities/storage';
 import { createBigQuery } from '../src/bigquery/client';
 import { connectTemporal, createPubSub, temporalConnectionOptions } from '../src/clients';
-import { loadProcessConfig, type Config } from '../src/config';
+import { ConfigError, loadProcessConfig, type Config } from '../src/config';
+import { becomeCurrentIfNone } from '../src/deploy/worker-deployment';
+import { checkDataset } from '../src/infra/datasets';
+import { workerNeeds } from '../src/infra/iam';
 import { warnOnShortRetention } from '../src/infra/retention';
+import { checkTopology } from '../src/infra/topology';
 import { log } from '../src/log';
 import { workflowBundleFile } from '../src/paths';
 import { freePort, startOpsServer } from '../src/telemetry/http';
@@ -33,7 +37,8 @@ function deploymentOptions(config: Config): Pick<WorkerOptions, 'workerDeploymen
     workerDeploymentOptions: {
       version: versioning,
       useWorkerVersioning: true,
-      // A run stays on the build that started it; new builds take new runs once made current.
+      // A run stays on the build that started it; new builds take new runs once promoted. Why not
+      // AUTO_UPGRADE: the README's "Replay safety and versioning".
       defaultVersioningBehavior: 'PINNED',
     },
   };
@@ -43,6 +48,12 @@ function deploymentOptions(config: Config): Pick<WorkerOptions, 'workerDeploymen
 export async function runWorker(): Promise<void> {
   const config = loadProcessConfig();
   log.level = config.logLevel;
+  if (config.temporal.versioningWithoutBuildId) {
+    // Pinning runs to an anonymous build would pin them to whatever the next image happens to be.
+    throw new ConfigError([
+      'TEMPORAL_WORKER_VERSIONING is true but TEMPORAL_WORKER_BUILD_ID is unset: build the image with --build-arg BUILD_ID=<release> (or set TEMPORAL_WORKER_VERSIONING=false)',
+    ]);
+  }
   const { address, namespace, taskQueue } = config.temporal;
   const { metricsHost, metricsPort, shutdownGraceMs } = config.worker;
   // The SDK's Prometheus exporter listens on loopback only; /metrics on the metrics port serves it.
@@ -50,8 +61,11 @@ export async function runWorker(): Promise<void> {
   installRuntime(log, config.logLevel, sdkMetricsAddress);
   const tracing = startTracing(config, 'worker');
 
-  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const pubsub = createPubSub(config);
+  const bigquery = createBigQuery(config);
+  // What `pipeline init` created: checked, never created here (the worker's roles cannot create it).
+  await Promise.all([checkTopology(pubsub, workerNeeds), checkDataset(bigquery, 'worker')]);
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const clientConnection = await connectTemporal(config); // for activities that open game days
   const temporalClient = new Client({
     connection: clientConnection,
@@ -67,7 +81,7 @@ export async function runWorker(): Promise<void> {
     ...deploymentOptions(config),
     activities: createActivities({
       pubsub,
-      bigquery: createBigQuery(config),
+      bigquery,
       storage: createExportStorage(config.exports),
       temporalClient,
       alertRoutes: config.alerts,
@@ -102,7 +116,22 @@ export async function runWorker(): Promise<void> {
     },
     'worker started',
   );
-  await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
+  const running = worker.run(); // settles after SIGINT/SIGTERM, once in-flight tasks are done
+  if (config.temporal.versioning) {
+    // The first build of a deployment becomes current by itself; later ones wait for `pipeline deploy`.
+    const version = config.temporal.versioning;
+    void becomeCurrentIfNone(temporalClient, version, log)
+      .then((outcome) => {
+        if (outcome === 'another-is-current') {
+          log.info(
+            { build_id: version.buildId },
+            'another build is current: this one receives new runs once ramped or promoted (pipeline deploy)',
+          );
+        }
+      })
+      .catch((error: unknown) => log.error({ err: error }, 'this build receives no new runs'));
+  }
+  await running;
   await ops.close();
   await pubsub.close();
   await clientConnection.close();

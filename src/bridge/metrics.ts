@@ -2,6 +2,7 @@
 // Temporal took to accept a signal, and what is held right now. Wraps the handler, so push and
 // pull are counted alike.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { bridgeTopics } from '../pipeline/definition';
 import type { Handle } from './handler';
 
 export interface BridgeMetrics {
@@ -13,6 +14,8 @@ export interface BridgeMetrics {
 
 /** The dead-letter reason's kind (`invalid`, `oversized`, `late`, `future`, `exhausted`, `rejected`): few values. */
 export const reasonKind = (reason: string): string => /^([a-z-]+):/.exec(reason)?.[1] ?? 'other';
+
+const deadLetterReasonKinds = ['invalid', 'oversized', 'late', 'future', 'exhausted', 'rejected'];
 
 export function createBridgeMetrics(): BridgeMetrics {
   const registry = new Registry();
@@ -59,6 +62,17 @@ export function createBridgeMetrics(): BridgeMetrics {
     help: 'Messages received and not yet acked or nacked',
     registers: [registry],
   });
+
+  // Every known label set starts at 0, so increase() sees the first dead letter after a restart.
+  for (const topic of bridgeTopics) {
+    received.inc({ topic }, 0);
+    nacked.inc({ topic }, 0);
+    for (const outcome of ['signalled', 'dead-lettered']) acked.inc({ topic, outcome }, 0);
+    for (const reason of deadLetterReasonKinds) deadLettered.inc({ topic, reason }, 0);
+  }
+  for (const kind of ['dead-letter-burst', 'dead-letter-burst-late', 'temporal-unreachable']) {
+    for (const path of ['temporal', 'direct']) alerts.inc({ kind, path, outcome: 'failed' }, 0);
+  }
 
   return {
     registry,

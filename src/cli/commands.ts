@@ -4,9 +4,11 @@ import { loadProcessConfig } from '../config';
 import { pipeline } from '../pipeline/definition';
 import { addBackfillCommand } from './backfill';
 import { completeCommand } from './complete';
+import { addCompletionCommand } from './completion';
 import { runHistory, withPubSub, withTemporal } from './connect';
 import { addDaysCommand } from './days';
 import { addDeadLettersCommand } from './dead-letters';
+import { addDeployCommand } from './deploy';
 import { exportCommand } from './export';
 import { initCommand } from './init';
 import { addLeasesCommand } from './leases';
@@ -99,14 +101,14 @@ export function addCommands(program: Command): void {
     )
     .option('--json', 'print { healthy, problems } as JSON')
     .action(async (options: { json?: boolean }) => {
-      const { taskQueue } = loadProcessConfig().temporal;
+      const { taskQueue, deploymentName } = loadProcessConfig().temporal;
       const [{ checkHealth }, { renderHealth }, bigquery] = await Promise.all([
         import('../health/check'),
         import('./health'),
         runHistory(),
       ]);
       const report = await withPubSub((pubsub) =>
-        withTemporal((client) => checkHealth({ client, bigquery, pubsub, taskQueue })),
+        withTemporal((client) => checkHealth({ client, bigquery, pubsub, taskQueue, deploymentName })),
       );
       const { checked_at: _checkedAt, ...contract } = report;
       console.log(options.json ? JSON.stringify(contract, null, 2) : renderHealth(report));
@@ -175,6 +177,8 @@ export function addCommands(program: Command): void {
   addWatchCommand(program, { withTemporal, gameDate });
   addDaysCommand(program, { withTemporal, bigquery: runHistory, gameDate });
   addLeasesCommand(program, { withTemporal });
+  addCompletionCommand(program);
+  addDeployCommand(program, { withTemporal, deploymentName: () => loadProcessConfig().temporal.deploymentName });
 }
 
 /** The process modules load only for their own command, so every other command starts fast. */

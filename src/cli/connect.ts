@@ -5,6 +5,7 @@ import type { PubSub } from '@google-cloud/pubsub';
 import type { Client } from '@temporalio/client';
 import { loadProcessConfig } from '../config';
 import { errorMessage } from '../errors';
+import { UnreachableError } from './usage';
 
 export async function withTemporal<T>(run: (client: Client) => Promise<T>): Promise<T> {
   const config = loadProcessConfig();
@@ -13,7 +14,7 @@ export async function withTemporal<T>(run: (client: Client) => Promise<T>): Prom
   try {
     connection = await connectTemporal(config);
   } catch (error) {
-    throw new Error(
+    throw new UnreachableError(
       `cannot reach Temporal at ${config.temporal.address} (is the stack running? npm start): ${errorMessage(error)}`,
     );
   }

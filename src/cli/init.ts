@@ -1,6 +1,8 @@
 // `pipeline init`: what a deployment needs before the worker and bridge start, each step idempotent
-// (the compose files run it as a one-shot service): Pub/Sub topics and subscriptions, the BigQuery
-// tables, the search attributes, the namespace retention, the Schedules.
+// (the compose files run it as a one-shot service): Pub/Sub topics and subscriptions, the
+// nba_orchestration dataset (in BIGQUERY_LOCATION) and its tables, the search attributes, the
+// namespace retention, the Schedules. The processes create none of it: they check it exists. Only a
+// local stack gets the sample datasets the pipeline reads (in production they are other teams').
 import { Command, InvalidArgumentError } from 'commander';
 import { loadProcessConfig } from '../config';
 import { connectTemporal, temporalClient } from '../temporal-connection';
@@ -19,7 +21,7 @@ export function initCommand(): Command {
       .action(async (options: { skip: Step[]; json?: boolean }) => {
         const config = loadProcessConfig();
         // Loaded here, not at the CLI's start: other commands start without the Google Cloud clients.
-        const [{ createBigQuery, ensureSchema }, { createPubSub }, { ensureRetention }, search, topology, schedules] =
+        const [{ createBigQuery }, { createPubSub }, { ensureRetention }, search, topology, schedules, datasets] =
           await Promise.all([
             import('../bigquery/client'),
             import('../clients'),
@@ -27,6 +29,7 @@ export function initCommand(): Command {
             import('../infra/search-attributes'),
             import('../infra/topology'),
             import('../schedules'),
+            import('../infra/datasets'),
           ]);
         const done: Record<string, unknown> = {};
         const run = (step: Step) => !options.skip.includes(step);
@@ -37,9 +40,12 @@ export function initCommand(): Command {
           done.topics = 'ensured';
         }
         if (run('tables')) {
-          await ensureSchema(createBigQuery(config));
-          done.tables = 'ensured';
+          done.datasets = await datasets.ensureDatasets(createBigQuery(config), {
+            location: config.bigqueryLocation,
+            samples: config.environment === 'local',
+          });
         }
+        if (!(['search-attributes', 'retention', 'schedules'] as const).some(run)) return print(done, options.json);
         const connection = await connectTemporal(config);
         try {
           const client = temporalClient(config, connection);
@@ -54,9 +60,13 @@ export function initCommand(): Command {
         } finally {
           await connection.close();
         }
-        console.log(options.json ? JSON.stringify(done, null, 2) : `initialized: ${Object.keys(done).join(', ')}`);
+        print(done, options.json);
       })
   );
+}
+
+function print(done: Record<string, unknown>, json?: boolean): void {
+  console.log(json ? JSON.stringify(done, null, 2) : `initialized: ${Object.keys(done).join(', ')}`);
 }
 
 function parseSteps(value: string): Step[] {

@@ -7,10 +7,12 @@ import { errorMessage } from '../errors';
 import { runHistory, withTemporal } from './connect';
 import { renderStatus } from './status';
 import { statusOverHttp } from './status-http';
-import { gameDate, UsageError } from './usage';
+import { exitCodes, gameDate, UnreachableError, UsageError } from './usage';
+import { version } from './version';
 
 const program = new Command('pipeline')
   .description('Operate the game-day pipeline: status, simulation and more')
+  .version(version(), '-V, --version', "print the release and this build's Worker Versioning build id")
   .showHelpAfterError()
   // A subcommand's options are its own: `backfill pause --json`, `leases break --date`.
   .enablePositionalOptions()
@@ -42,5 +44,6 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   console.error(`pipeline: ${errorMessage(error)}`);
-  process.exit(error instanceof ConfigError || error instanceof UsageError ? 2 : 1);
+  if (error instanceof UnreachableError) process.exit(exitCodes.unreachable);
+  process.exit(error instanceof ConfigError || error instanceof UsageError ? exitCodes.usage : exitCodes.problem);
 });

@@ -15,7 +15,6 @@ import { addDays } from '../messages/dates';
 import { phaseDefinition, pipeline } from '../pipeline/definition';
 import { gameDayTriggerId, triggerKeys } from '../pipeline/ids';
 import { phaseCompletions, withAnnouncements, type SimulatedMessage } from '../simulate/day';
-import { hostPort, temporalUiPort } from '../stack/local';
 import { readStatus } from './status-sources';
 
 export interface SimulateOptions {
@@ -208,7 +207,7 @@ export async function simulateDay(options: SimulateOptions): Promise<boolean> {
     const deadLettered = seen.filter((s) => s.topic === pipeline.topics.deadLetter).length;
     const exportCompletes = seen.filter((s) => s.topic === pipeline.topics.phase6ExportComplete).length;
     const config = loadProcessConfig();
-    const ui = `http://${hostPort(config.temporal.address).host}:${temporalUiPort}/namespaces/${config.temporal.namespace}/workflows?query=${encodeURIComponent(`CorrelationId="${correlationId}"`)}`;
+    const ui = `${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows?query=${encodeURIComponent(`CorrelationId="${correlationId}"`)}`;
     print('');
     for (const [trigger, count] of counts) print(`${trigger.padEnd(34)} ${count} (expected 1)`);
     if (options.through >= 6) print(`${'nba-phase6-export-complete'.padEnd(34)} ${exportCompletes} (expected 1)`);

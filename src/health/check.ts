@@ -15,6 +15,7 @@ import { workflowIdFor } from '../pipeline/ids';
 import { listSchedules } from '../schedules';
 import { statusQuery } from '../workflows/signals';
 import { BackfillMode, GameDate, PipelinePhase } from '../workflows/search-attributes';
+import { deploymentProblems } from './deployment';
 import {
   deadLetterProblems,
   lateProcessor,
@@ -30,6 +31,8 @@ export interface HealthSources {
   bigquery: BigQuery;
   pubsub: PubSub;
   taskQueue: string;
+  /** The Worker Versioning deployment, when the workers are versioned. */
+  deploymentName?: string;
   /** Defaults to the clock; the bench and tests pass a fixed instant. */
   now?: Date;
 }
@@ -46,6 +49,9 @@ export async function checkHealth(sources: HealthSources): Promise<HealthReport>
     ['schedules', () => scheduleProblems(sources.client)],
     ['workers', () => workerProblems(sources.client, sources.taskQueue)],
   ];
+  const { deploymentName } = sources;
+  if (deploymentName)
+    checks.push(['worker deployment', () => deploymentProblems(sources.client, deploymentName, sources.taskQueue)]);
   const results = await Promise.all(
     checks.map(([name, check]) =>
       check().catch((error: unknown): HealthProblem[] => [

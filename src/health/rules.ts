@@ -16,6 +16,8 @@ export type ProblemKind =
   | 'schedule-paused'
   | 'schedule-failing'
   | 'no-workers'
+  | 'no-current-build'
+  | 'idle-build'
   | 'check-failed';
 
 export interface HealthProblem {
@@ -43,6 +45,8 @@ export const problemSeverity: Record<ProblemKind, Severity> = {
   'schedule-paused': 'warning',
   'schedule-failing': 'warning',
   'no-workers': 'critical',
+  'no-current-build': 'critical',
+  'idle-build': 'warning',
   'check-failed': 'warning',
 };
 

@@ -79,3 +79,43 @@ export async function ensureTopology(pubsub: PubSub, options: TopologyOptions = 
     ...bridgeTopics.map((topic) => ensureSubscription(pubsub, topic, subscriptionFor(topic), orchestrator)),
   ]);
 }
+
+/** What a running process cannot do without: it checks these exist at start, and creates none of them. */
+export interface NeededResources {
+  process: string;
+  topics: readonly string[];
+  subscriptions: readonly string[];
+}
+
+/** A resource missing, or one the process may not even look at: the message names it and the fix. */
+export class MissingResourceError extends Error {
+  constructor(problems: string[]) {
+    super(`cannot start:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'MissingResourceError';
+  }
+}
+
+/**
+ * Checks that every topic and subscription `needs` names exists (pubsub.topics.get and
+ * pubsub.subscriptions.get: roles/pubsub.viewer). Throws a MissingResourceError naming each one
+ * missing or unreadable, and the role it takes; creates nothing (that is `pipeline init`'s).
+ */
+export async function checkTopology(pubsub: PubSub, needs: NeededResources): Promise<void> {
+  const look = async (kind: 'topic' | 'subscription', name: string): Promise<string | undefined> => {
+    try {
+      const [exists] = kind === 'topic' ? await pubsub.topic(name).exists() : await pubsub.subscription(name).exists();
+      return exists ? undefined : `${kind} ${name} does not exist (pipeline init creates it)`;
+    } catch (error) {
+      if (codeOf(error) === grpcStatus.PERMISSION_DENIED) {
+        return `${kind} ${name}: permission denied; the ${needs.process}'s service account needs roles/pubsub.viewer on project ${pubsub.projectId}`;
+      }
+      throw error;
+    }
+  };
+  const problems = await Promise.all([
+    ...needs.topics.map((t) => look('topic', t)),
+    ...needs.subscriptions.map((s) => look('subscription', s)),
+  ]);
+  const missing = problems.filter((p): p is string => p !== undefined);
+  if (missing.length > 0) throw new MissingResourceError(missing);
+}

@@ -110,7 +110,12 @@ export interface BigQueryEmulator {
 }
 
 /** bqemulator on a free port, its DuckDB file in `dir`, with the pipeline's tables. */
-export async function startBigQueryEmulator(dir: string, projectId = 'nba-props-platform'): Promise<BigQueryEmulator> {
+/** With `schema: false`, no dataset at all (what a project looks like before `pipeline init`). */
+export async function startBigQueryEmulator(
+  dir: string,
+  projectId = 'nba-props-platform',
+  options: { schema?: boolean } = {},
+): Promise<BigQueryEmulator> {
   requireTool(bqemulatorBinary);
   const port = await freePort();
   const service = await startService(
@@ -119,6 +124,6 @@ export async function startBigQueryEmulator(dir: string, projectId = 'nba-props-
   );
   const host = `http://127.0.0.1:${port}`;
   const bigquery = createBigQuery({ gcpProject: projectId, bigqueryEmulatorHost: host });
-  await ensureSchema(bigquery);
+  if (options.schema !== false) await ensureSchema(bigquery);
   return { host, bigquery, stop: () => service.stop() };
 }

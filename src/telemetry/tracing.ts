@@ -1,14 +1,18 @@
 // OpenTelemetry traces, off unless an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT or
-// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, read in config.ts). The bridge opens a span per message; the
+// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, read in config.ts). The exporter and the resource follow the
+// standard variables: OTEL_EXPORTER_OTLP_PROTOCOL (http/protobuf, the default, or http/json),
+// OTEL_EXPORTER_OTLP_HEADERS, OTEL_RESOURCE_ATTRIBUTES, OTEL_SERVICE_NAME; the build id is
+// service.version. The bridge opens a span per message; the
 // Temporal interceptors carry it through signal-with-start into the workflow and on to the
 // activities it runs (the publish activity tags its span too).
 import { context, propagation, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { Resource } from '@opentelemetry/resources';
+import { OTLPTraceExporter as OTLPJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OTLPProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { envDetectorSync, Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { OpenTelemetryPlugin, OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { Config } from '../config';
 
@@ -22,10 +26,15 @@ export interface Tracing {
 /** Installs the tracer provider for this process, or undefined when tracing is off. */
 export function startTracing(config: Config, process: 'worker' | 'bridge'): Tracing | undefined {
   if (!config.tracing) return undefined;
-  const { endpoint, serviceName } = config.tracing;
-  const resource = new Resource({ [ATTR_SERVICE_NAME]: serviceName ?? `game-day-pipeline-${process}` });
-  const url = endpoint.endsWith('/v1/traces') ? endpoint : `${endpoint.replace(/\/$/, '')}/v1/traces`;
-  const spanProcessor = new BatchSpanProcessor(new OTLPTraceExporter({ url }));
+  const { serviceName, protocol, version } = config.tracing;
+  // Ours first, then OTEL_RESOURCE_ATTRIBUTES (and OTEL_SERVICE_NAME) over them.
+  const resource = new Resource({
+    [ATTR_SERVICE_NAME]: serviceName ?? `game-day-pipeline-${process}`,
+    [ATTR_SERVICE_VERSION]: version,
+  }).merge(envDetectorSync.detect());
+  // The exporters read the endpoint, headers, timeout and compression from the OTEL_* variables.
+  const exporter = protocol === 'http/json' ? new OTLPJsonTraceExporter() : new OTLPProtobufTraceExporter();
+  const spanProcessor = new BatchSpanProcessor(exporter);
   const provider = new BasicTracerProvider({ resource, spanProcessors: [spanProcessor] });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(provider);

@@ -155,7 +155,16 @@ describe('production never falls back to local addresses', () => {
 
   it('an OTLP endpoint turns tracing on; OTEL_SDK_DISABLED turns it off', () => {
     const env = { ...isolated, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' };
-    assert.deepEqual(loadConfig(env).tracing, { endpoint: 'http://127.0.0.1:4318', serviceName: undefined });
+    assert.deepEqual(loadConfig(env).tracing, {
+      endpoint: 'http://127.0.0.1:4318',
+      serviceName: undefined,
+      protocol: 'http/protobuf',
+      version: loadConfig(env).tracing?.version, // the release from package.json
+    });
+    const built = loadConfig({ ...env, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', TEMPORAL_WORKER_BUILD_ID: '0.4.0' });
+    assert.equal(built.tracing?.protocol, 'http/json');
+    assert.equal(built.tracing?.version, '0.4.0', 'the build id is service.version');
+    assert.throws(() => loadConfig({ ...env, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }), /OTEL_EXPORTER_OTLP_PROTOCOL/);
     assert.equal(loadConfig({ ...env, OTEL_SDK_DISABLED: 'true' }).tracing, undefined);
   });
 });

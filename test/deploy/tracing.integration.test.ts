@@ -42,7 +42,9 @@ before(async () => {
     request.on('end', () => {
       const data = JSON.parse(body) as OtlpExport;
       for (const resource of data.resourceSpans ?? []) {
-        const service = flat(resource.resource?.attributes)['service.name'] ?? '';
+        const attributes = flat(resource.resource?.attributes);
+        const service = attributes['service.name'] ?? '';
+        resources.push(attributes);
         for (const scope of resource.scopeSpans ?? []) {
           for (const span of scope.spans ?? []) spans.push({ ...span, attributes: flat(span.attributes), service });
         }
@@ -51,7 +53,11 @@ before(async () => {
     });
   });
   await new Promise<void>((resolve) => receiver.listen(port, '127.0.0.1', resolve));
-  stack = await startFaultStack({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` });
+  stack = await startFaultStack({
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', // this receiver reads JSON; the default is http/protobuf
+    OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=faults-test',
+  });
   const topic = stack.pubsub.pubsub.topic('nba-phase2-raw-complete');
   for (const { message } of phaseCompletions('phase2', { gameDate, correlationId, duplicates: 0 })) {
     await topic.publishMessage({ json: message });
@@ -64,7 +70,17 @@ after(async () => {
   receiver?.close();
 });
 
+const resources: Record<string, string>[] = [];
+
 describe('traces', () => {
+  it('the resource comes from OTEL_RESOURCE_ATTRIBUTES, with the release as service.version', () => {
+    assert.ok(resources.length > 0);
+    for (const attributes of resources) {
+      assert.equal(attributes['deployment.environment'], 'faults-test');
+      assert.match(attributes['service.version'] ?? '', /^\d+\.\d+\.\d+/);
+    }
+  });
+
   it('the bridge opens a span per message, tagged with the game date and correlation id', () => {
     const messages = spans.filter((s) => s.name === 'bridge.message');
     assert.ok(messages.length >= 21, `${messages.length} bridge.message spans`);
