@@ -12,7 +12,7 @@ import { addDays } from '../messages/dates';
 import { pipeline } from '../pipeline/definition';
 import { listSchedules } from '../schedules';
 import { statusQuery } from '../workflows/signals';
-import { GameDate, PipelinePhase } from '../workflows/search-attributes';
+import { BackfillMode, GameDate, PipelinePhase } from '../workflows/search-attributes';
 import {
   deadLetterProblems,
   lateProcessor,
@@ -61,7 +61,8 @@ async function stuckDates(client: Client, now: number): Promise<HealthProblem[]>
   for await (const execution of open) {
     const gameDate = execution.typedSearchAttributes.get(GameDate);
     const waitingOn = execution.typedSearchAttributes.get(PipelinePhase);
-    if (!gameDate || !waitingOn) continue;
+    // A backfilled date waits on its backfill, which reports its own progress and failures.
+    if (!gameDate || !waitingOn || execution.typedSearchAttributes.get(BackfillMode)) continue;
     const run: OpenRun = { gameDate, waitingOn };
     if (!stuckDate(run, now)) continue;
     try {

@@ -84,7 +84,9 @@ export class GameDay extends GameDaySteps {
   }
 
   stepFired(step: StepFired): void {
-    if (this.state.triggers[step.key]) return;
+    // A step skipped in backfill mode gives way to the backfill's own trigger for it.
+    const before = this.state.triggers[step.key];
+    if (before && !(before.skipped && !step.skipped)) return;
     this.state.triggers[step.key] = step;
     this.events.trigger(step, step.key.split('/')[0]!);
     this.refreshPhase();

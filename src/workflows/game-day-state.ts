@@ -36,6 +36,8 @@ export interface GameDayState {
   openedAt: string;
   correlationId?: string;
   backfill: boolean;
+  /** The backfill that drove the date is done with it: the run closes. */
+  backfillDone?: boolean;
   received: Received;
   /** Every trigger published (or skipped in backfill) for the date, by key: `phase3`, `phase4/1`, … */
   triggers: Record<string, StepFired>;
