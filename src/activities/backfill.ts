@@ -116,7 +116,13 @@ export function createBackfillActivities(client: Client, reads: BackfillReads, g
         return {
           ready,
           ...(step && !step.skipped
-            ? { fired: { triggerId: step.triggerId, firedAt: step.firedAt, ...(step.source ? { source: step.source } : {}) } }
+            ? {
+                fired: {
+                  triggerId: step.triggerId,
+                  firedAt: step.firedAt,
+                  ...(step.source ? { source: step.source } : {}),
+                },
+              }
             : {}),
           ...(ended ? { ended } : {}),
         };

@@ -196,7 +196,10 @@ export class Backfill {
     for (const active of dates) {
       const closed = this.runsOf(active).filter((run) => opened[run] === 'closed');
       if (closed.length > 0) {
-        this.fail(active.date, `the run of ${closed.join(', ')} has closed: a closed date is rerun with pipeline rerun`);
+        this.fail(
+          active.date,
+          `the run of ${closed.join(', ')} has closed: a closed date is rerun with pipeline rerun`,
+        );
       } else active.opened = true;
     }
   }
