@@ -34,6 +34,8 @@ export interface ProcessorRun {
   /** The first completion of the processor for the date that counts (success, partial, no_data). */
   completedAt: string | null;
   recordCount: number | null;
+  /** The processor ran with skip_downstream_trigger (a backfill). */
+  backfillMode?: boolean;
 }
 
 /**
@@ -44,7 +46,7 @@ export async function firstProcessorRuns(bigquery: BigQueryClient, from: string,
   const rows = await runQuery(
     bigquery,
     `SELECT processor_name, phase, CAST(data_date AS STRING) AS data_date, status, execution_id, correlation_id,
-  completed_at, record_count
+  completed_at, record_count, backfill_mode
 FROM (
   SELECT *, ROW_NUMBER() OVER (PARTITION BY processor_name, data_date ORDER BY completed_at, execution_id) AS nth
   FROM nba_orchestration.processor_run_history
@@ -63,6 +65,7 @@ ORDER BY data_date, processor_name`,
     correlationId: optionalTextColumn(row, 'correlation_id'),
     completedAt: optionalTextColumn(row, 'completed_at'),
     recordCount: typeof row.record_count === 'number' ? row.record_count : null,
+    backfillMode: row.backfill_mode === true,
   }));
 }
 

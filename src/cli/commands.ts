@@ -114,8 +114,12 @@ export function addCommands(program: Command): void {
         import('../reconcile/reconcile'),
         runHistory(),
       ]);
+      // What the bridge refused on purpose is never handed over: the dead letters say which.
+      const refused = options.fix
+        ? await withPubSub(async (pubsub) => (await import('../reconcile/rejected')).refusedCompletions(pubsub))
+        : [];
       const report = await withTemporal((client) =>
-        reconcile({ client, bigquery, taskQueue, days: options.days, fix: options.fix === true }),
+        reconcile({ client, bigquery, taskQueue, days: options.days, fix: options.fix === true, refused }),
       );
       console.log(options.json ? JSON.stringify(report, null, 2) : renderReconcile(report));
       process.exitCode = lostRemain(report) ? 1 : 0;
