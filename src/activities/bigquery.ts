@@ -1,7 +1,7 @@
 // What phase 5 reads from BigQuery: the schedule, phase 4 readiness, stragglers, coverage.
 import type { BigQuery } from '@google-cloud/bigquery';
 import { featureRowCount, playersMissingPredictions, predictionCoverage } from '../bigquery/queries';
-import { scheduledDay, type ScheduledDay } from '../bigquery/schedule';
+import { nextGameDate, scheduledDay, type ScheduledDay } from '../bigquery/schedule';
 
 export type { ScheduledDay, ScheduleVerdict } from '../bigquery/schedule';
 
@@ -20,5 +20,7 @@ export function createBigQueryActivities(bigquery: BigQuery) {
     predictionCoverage: (gameDate: string): Promise<Coverage> => predictionCoverage(bigquery, gameDate),
     /** Whether the date has games, by the season's schedule (`unknown` when the schedule does not cover it). */
     scheduledDay: (gameDate: string): Promise<ScheduledDay> => scheduledDay(bigquery, gameDate),
+    /** The next date with games after `gameDate`, by the schedule; null when it does not say. */
+    nextGameDate: (gameDate: string): Promise<string | null> => nextGameDate(bigquery, gameDate),
   };
 }

@@ -4,9 +4,9 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { log } from '../log';
 import type { ScheduledDay } from './bigquery';
 import { workflowIdFor } from '../pipeline/ids';
-import { gameDayWorkflow } from '../workflows/game-day';
-import { backfillSignal, openSignal } from '../workflows/signals';
-import { BackfillMode, GameDate, gameDaySummary, PipelinePhase } from '../workflows/search-attributes';
+import { gameDayWorkflow, type GameDayInput } from '../workflows/game-day';
+import { backfillSignal, openSignal, resultsHandedOverSignal, type ResultsHandedOver } from '../workflows/signals';
+import { BackfillMode, CorrelationId, GameDate, gameDaySummary, PipelinePhase } from '../workflows/search-attributes';
 
 export type OpenedGameDay =
   | { outcome: 'opened'; workflowId: string; gameDate: string }
@@ -20,43 +20,65 @@ export function createOpenGameDayActivity(client: Client, gameDayTaskQueue?: str
     async openGameDay(gameDate: string, schedule?: ScheduledDay): Promise<OpenedGameDay> {
       return openDateRun(client, gameDate, gameDayTaskQueue ?? Context.current().info.taskQueue, 'open', schedule);
     },
+    /** Hands the results of a date over to the slate of `to`: signal-with-start of `resultsHandedOver`. */
+    async handOverResults(to: string, handover: ResultsHandedOver): Promise<OpenedGameDay> {
+      return openDateRun(client, to, gameDayTaskQueue ?? Context.current().info.taskQueue, { handover });
+    },
   };
 }
 
+/** What opens the run: `open`, `backfill`, or the results of the previous game date handed over to its slate. */
+export type OpenWith = 'open' | 'backfill' | { handover: ResultsHandedOver };
+
 /**
- * Starts the date's run when missing and signals it: `open` (deadlines run on a quiet day) or
- * `backfill` (its own rules publish nothing while a backfill triggers the phases). A closed date
- * stays closed, as for the bridge: a rerun is its own command.
+ * The one way to open a date's run: starts it when missing and signals it — `open` (deadlines run on
+ * a quiet day), `backfill` (its own rules publish nothing while a backfill triggers the phases), or a
+ * hand-over (the slate starts its phase 4). A closed date stays closed, as for the bridge: a rerun
+ * is its own command.
  */
 export async function openDateRun(
   client: Client,
   gameDate: string,
   taskQueue: string,
-  mode: 'open' | 'backfill',
+  mode: OpenWith,
   /** What the schedule says about the date (the opener read it): the run starts knowing it. */
   schedule?: ScheduledDay,
 ): Promise<OpenedGameDay> {
   const workflowId = workflowIdFor(gameDate);
+  const handover = typeof mode === 'object' ? mode.handover : undefined;
+  const how = handover ? `handover of ${handover.resultsOf}` : mode;
+  const options = {
+    workflowId,
+    taskQueue,
+    args: [{ gameDate, ...(schedule ? { schedule } : {}) }] as [GameDayInput],
+    workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+    staticSummary: gameDaySummary(gameDate),
+    typedSearchAttributes: [
+      { key: GameDate, value: gameDate },
+      { key: PipelinePhase, value: handover ? 'phase4' : 'phase2' },
+      { key: BackfillMode, value: mode === 'backfill' },
+      ...(handover?.correlationId ? [{ key: CorrelationId, value: handover.correlationId }] : []),
+    ],
+  };
   try {
-    await client.workflow.signalWithStart(gameDayWorkflow, {
-      workflowId,
-      taskQueue,
-      args: [{ gameDate, ...(schedule ? { schedule } : {}) }],
-      signal: mode === 'backfill' ? backfillSignal : openSignal,
-      signalArgs: [],
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      staticSummary: gameDaySummary(gameDate),
-      typedSearchAttributes: [
-        { key: GameDate, value: gameDate },
-        { key: PipelinePhase, value: 'phase2' },
-        { key: BackfillMode, value: mode === 'backfill' },
-      ],
-    });
-    log.info({ game_date: gameDate, workflow_id: workflowId, mode }, 'game day opened');
+    if (handover) {
+      await client.workflow.signalWithStart(gameDayWorkflow, {
+        ...options,
+        signal: resultsHandedOverSignal,
+        signalArgs: [handover],
+      });
+    } else {
+      await client.workflow.signalWithStart(gameDayWorkflow, {
+        ...options,
+        signal: mode === 'backfill' ? backfillSignal : openSignal,
+        signalArgs: [],
+      });
+    }
+    log.info({ game_date: gameDate, workflow_id: workflowId, mode: how }, 'game day opened');
     return { outcome: 'opened', workflowId, gameDate };
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    log.info({ game_date: gameDate, workflow_id: workflowId, mode }, 'game day already closed; not reopened');
+    log.info({ game_date: gameDate, workflow_id: workflowId, mode: how }, 'game day already closed; not reopened');
     return { outcome: 'closed', workflowId, gameDate };
   }
 }

@@ -5,6 +5,7 @@ import type { BigQuery } from '@google-cloud/bigquery';
 import { addDays } from '../messages/dates';
 import { pipeline } from '../pipeline/definition';
 import { dateParam, optionalTextColumn, runQuery, textColumn } from './client';
+import { nextGameDate } from './schedule';
 
 /** A game date D of the range and N, the next date with games after it (D+1 when the schedule does not say). */
 export interface BackfillDate {
@@ -35,11 +36,14 @@ ORDER BY game_date`,
       },
     },
   );
-  return backfillDatesOf(
-    rows.map((row) => textColumn(row, 'game_date')),
-    from,
-    to,
-  );
+  const gameDates = rows.map((row) => textColumn(row, 'game_date'));
+  const dates = backfillDatesOf(gameDates, from, to);
+  // The last date's next game date may lie past the window (the season's end): the schedule's own rule.
+  const last = dates[dates.length - 1];
+  if (last && !gameDates.some((d) => d > last.date) && gameDates.length > 0) {
+    last.next = (await nextGameDate(bigquery, last.date)) ?? last.next;
+  }
+  return dates;
 }
 
 /** Pure: game dates from..to with their next game date, from the schedule's game dates (from..to+30). */

@@ -41,3 +41,20 @@ FROM ${table}`,
   };
   return { gameDate, verdict: scheduleVerdict(counts), ...counts };
 }
+
+/**
+ * The next date after `gameDate` with games on the schedule (postponed and cancelled ones aside),
+ * or null when the schedule has nothing after it (not loaded yet).
+ */
+export async function nextGameDate(bigquery: BigQuery, gameDate: string): Promise<string | null> {
+  const { table, notPlayed } = pipeline.schedule;
+  const [row] = await runQuery(
+    bigquery,
+    `SELECT CAST(MIN(game_date) AS STRING) AS next_date
+FROM ${table}
+WHERE game_date > @game_date AND LOWER(IFNULL(game_status, '')) NOT IN (${notPlayed.map((s) => `'${s}'`).join(', ')})`,
+    { params: { game_date: dateParam('game_date', gameDate) } },
+  );
+  const next = row?.next_date;
+  return typeof next === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(next) ? next : null;
+}

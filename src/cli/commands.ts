@@ -24,8 +24,13 @@ type BridgeProcess = typeof BridgeModule;
 export function addCommands(program: Command): void {
   program
     .command('simulate')
-    .description('publish a realistic day of completions to Pub/Sub and watch the triggers go out')
-    .requiredOption('--date <date>', 'game date, YYYY-MM-DD', gameDate)
+    .description("publish last night's results and this morning's slate to Pub/Sub, and watch the triggers go out")
+    .requiredOption(
+      '--date <date>',
+      "the slate's game date, YYYY-MM-DD (the results are of the night before)",
+      gameDate,
+    )
+    .option('--night <date>', 'the night whose results start the slate (default: the day before --date)', gameDate)
     .addOption(
       new Option('--through <phase>', 'the last phase to see started').choices(['3', '4', '5', '6']).default('6'),
     )
@@ -43,7 +48,14 @@ export function addCommands(program: Command): void {
       'publish to real Pub/Sub (PUBSUB_EMULATOR_HOST empty): real processors would act on it',
     )
     .action(
-      async (options: { date: string; through: string; timeout: number; lose?: string; allowRealPubsub?: boolean }) => {
+      async (options: {
+        date: string;
+        night?: string;
+        through: string;
+        timeout: number;
+        lose?: string;
+        allowRealPubsub?: boolean;
+      }) => {
         const config = loadProcessConfig();
         if (options.lose !== undefined) losable(options.lose, Number(options.through));
         if (!config.pubsubEmulatorHost && !options.allowRealPubsub) {
@@ -67,6 +79,7 @@ export function addCommands(program: Command): void {
               bigquery,
               exportDir: config.exports.bucket ? undefined : config.exports.dir,
               gameDate: options.date,
+              ...(options.night ? { night: options.night } : {}),
               through: Number(options.through),
               timeoutMs: options.timeout * 1000,
               lose: options.lose,

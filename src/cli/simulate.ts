@@ -1,5 +1,6 @@
-// `pipeline simulate`: a realistic day of completions goes to Pub/Sub, phase by phase as the
-// processors would answer the triggers, and we watch what the orchestrator publishes.
+// `pipeline simulate`: a realistic morning goes to Pub/Sub, phase by phase as the processors would
+// answer the triggers — last night's results (phases 2, 3 of the game date before), handed over to
+// this morning's slate (phases 4, 5, 6 of the date) — and we watch what the orchestrator publishes.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,7 +25,10 @@ export interface SimulateOptions {
   bigquery?: BigQuery;
   /** Where the worker writes exports, to check the files are there (absent: Cloud Storage). */
   exportDir?: string;
+  /** The slate's date: this morning's games. */
   gameDate: string;
+  /** The night whose results start the slate (default: the day before `gameDate`). */
+  night?: string;
   /** The last phase to see started: 3 … 6. */
   through: number;
   timeoutMs: number;
@@ -49,6 +53,8 @@ interface Seen {
 /** One step of the day: what the processors publish, and what the orchestrator should answer with. */
 interface Step {
   phase: number;
+  /** The game date the processors ran for. */
+  date: string;
   publish: () => SimulatedMessage[];
   answer: { topic: string; id: string };
 }
@@ -59,18 +65,24 @@ export async function simulateDay(options: SimulateOptions): Promise<boolean> {
   const started = Date.now();
   const say = (line: string) => print(`+${((Date.now() - started) / 1000).toFixed(2).padStart(6)}s  ${line}`);
 
-  const before = await readStatus(client, gameDate);
-  if (before.phases.phase2.status !== 'not_started') {
+  const night = options.night ?? addDays(gameDate, -1);
+  const [results, slate] = await Promise.all([readStatus(client, night), readStatus(client, gameDate)]);
+  if (results.phases.phase2.status !== 'not_started' || slate.phases.phase4.status !== 'not_started') {
     print(
-      `${gameDate} has already run (phase 2 is ${before.phases.phase2.status}); nothing new would fire. Try another date.`,
+      `the results of ${night} (phase 2 ${results.phases.phase2.status}) or the slate of ${gameDate} (phase 4 ${slate.phases.phase4.status}) have already run; nothing new would fire. Try another date.`,
     );
     return false;
   }
 
-  const correlationId = `sim-${gameDate}-${randomUUID().slice(0, 8)}`;
-  // A past day is simulated as processors that ran in time: their runs ended the next morning, before
-  // the phases' deadlines (so `pipeline health` finds what the simulation lost, not lateness).
-  const ranAt = gameDate < new Date().toISOString().slice(0, 10) ? `${addDays(gameDate, 1)}T08:00:00.000Z` : undefined;
+  // One chain from the scrapers to the predictions: the slate carries the night's correlation id.
+  const correlationId = `sim-${night}-${randomUUID().slice(0, 8)}`;
+  // A past day is simulated as processors that ran in time: the night's runs ended by 06:00 ET the
+  // next morning, the slate's by 08:00 ET, before the phases' deadlines (so `pipeline health` finds
+  // what the simulation lost, not lateness).
+  const past = gameDate < new Date().toISOString().slice(0, 10);
+  const ranAt = (date: string) =>
+    !past ? undefined : date === night ? `${gameDate}T10:00:00.000Z` : `${gameDate}T12:00:00.000Z`;
+  const nightDay = { gameDate: night, correlationId };
   const day = { gameDate, correlationId };
   const id = (key: string) => gameDayTriggerId(gameDate, key);
   const level = (n: number, metadata?: Record<string, unknown>) => () =>
@@ -78,43 +90,51 @@ export async function simulateDay(options: SimulateOptions): Promise<boolean> {
   const steps: Step[] = [
     {
       phase: 3,
-      publish: () => phaseCompletions('phase2', day),
-      answer: { topic: pipeline.topics.phase3Trigger, id: id(triggerKeys.phase3) },
+      date: night,
+      publish: () => phaseCompletions('phase2', nightDay),
+      answer: { topic: pipeline.topics.phase3Trigger, id: gameDayTriggerId(night, triggerKeys.phase3) },
     },
     {
+      // The night's results complete: handed over to this morning's slate, whose phase 4 starts.
       phase: 4,
-      publish: () => phaseCompletions('phase3', { ...day, duplicates: 1 }),
+      date: night,
+      publish: () => phaseCompletions('phase3', { ...nightDay, duplicates: 1 }),
       answer: { topic: pipeline.topics.phase4Trigger, id: id(triggerKeys.phase4Level(1)) },
     },
     {
       phase: 5,
+      date: gameDate,
       publish: level(1),
       answer: { topic: pipeline.topics.phase4Trigger, id: id(triggerKeys.phase4Level(2)) },
     },
     {
       phase: 5,
+      date: gameDate,
       publish: level(2),
       answer: { topic: pipeline.topics.phase4Trigger, id: id(triggerKeys.phase4Level(3)) },
     },
     {
       phase: 5,
+      date: gameDate,
       // ml_feature_store_v2 also announces itself on nba-phase4-precompute-complete: still one start.
       publish: () => withAnnouncements(level(3, { players_ready: 114, players_total: 120 })()),
       answer: { topic: pipeline.topics.phase5Start, id: id(triggerKeys.phase5) },
     },
     {
       phase: 6,
+      date: gameDate,
       publish: () => predictionsComplete(day),
       answer: { topic: pipeline.topics.phase6ExportTrigger, id: id(triggerKeys.phase6) },
     },
   ].filter((step) => step.phase <= options.through);
 
+  print(`the results of ${night} (phases 2, 3, the night after its games) → the slate of ${gameDate} (phases 4, 5, 6)`);
   const seen: Seen[] = [];
   const watchTopics = [...new Set([...steps.map((s) => s.answer.topic), pipeline.topics.deadLetter])];
   if (options.through >= 6) watchTopics.push(pipeline.topics.phase6ExportComplete);
   const subscriptions = await Promise.all(
     watchTopics.map((topic) =>
-      watch(pubsub, topic, gameDate, (entry) => {
+      watch(pubsub, topic, [night, gameDate], (entry) => {
         seen.push(entry);
         say(`← ${topic}  ${entry.id}`);
       }),
@@ -128,6 +148,7 @@ export async function simulateDay(options: SimulateOptions): Promise<boolean> {
     }
     let lastPublishedAt = 0;
     let missingFiles = 0;
+    let startedBy: string | undefined;
     for (const step of steps) {
       const ran = step.publish();
       const messages = ran.filter((m) => m.message.processor_name !== options.lose);
@@ -139,7 +160,7 @@ export async function simulateDay(options: SimulateOptions): Promise<boolean> {
           runRowsOfCompletions(
             ran.map((m) => m.message),
             'simulate',
-            ranAt,
+            ranAt(step.date),
           ),
         );
       await publish(pubsub, messages.slice(0, 1)); // the failure goes first; its retry comes later, out of order
@@ -151,10 +172,19 @@ export async function simulateDay(options: SimulateOptions): Promise<boolean> {
         return fail(
           `no ${step.answer.id} on ${step.answer.topic} within ${timeoutMs / 1000}s — is the stack running (npm start)?`,
         );
-      if (step.answer.id === id(triggerKeys.phase3)) {
+      if (step.answer.id === gameDayTriggerId(night, triggerKeys.phase3)) {
         say(
           `phase 3 trigger received ${answer.at - lastPublishedAt} ms after the last phase 2 completion was published`,
         );
+      }
+      if (step.answer.id === id(triggerKeys.phase4Level(1))) {
+        say(
+          `the results of ${night} were handed over to the slate of ${gameDate}: phase 4 level 1 (results_of ${String(answer.body.results_of)})`,
+        );
+      }
+      if (step.answer.id === id(triggerKeys.phase5)) {
+        say(`predictions started by the ${String(answer.body.trigger_source)} (phase 4 done)`);
+        startedBy = String(answer.body.trigger_source);
       }
     }
     if (options.through >= 6) {
@@ -184,9 +214,11 @@ export async function simulateDay(options: SimulateOptions): Promise<boolean> {
     if (options.through >= 6) print(`${'nba-phase6-export-complete'.padEnd(34)} ${exportCompletes} (expected 1)`);
     print(`${'dead-lettered'.padEnd(34)} ${deadLettered}`);
     print(`find it in the Web UI: ${ui}`);
-    print(`status:               npx pipeline status ${gameDate}`);
+    print(`status:               npx pipeline status ${night}   npx pipeline status ${gameDate}`);
     const exportsOk = options.through < 6 || (exportCompletes === 1 && missingFiles === 0);
-    return counts.every(([, count]) => count === 1) && deadLettered === 0 && exportsOk;
+    const byOrchestrator = options.through < 5 || startedBy === 'orchestrator';
+    if (!byOrchestrator) print(`predictions were started by the ${startedBy ?? '?'}, not by phase 4`);
+    return counts.every(([, count]) => count === 1) && deadLettered === 0 && exportsOk && byOrchestrator;
   } finally {
     await Promise.all(subscriptions.map((s) => s.delete().catch(() => undefined)));
   }
@@ -201,11 +233,11 @@ export async function simulateDay(options: SimulateOptions): Promise<boolean> {
     const fired = await waitFor(() => seen.find((s) => s.id === step.answer.id), lostSettleMs);
     if (fired) return fail(`${step.answer.id} went out although ${options.lose}'s completion was lost`);
     const deadLettered = seen.filter((s) => s.topic === pipeline.topics.deadLetter).length;
-    say(`${options.lose}'s completion was lost on its way; its run is in the run history. ${gameDate} waits on it.`);
+    say(`${options.lose}'s completion was lost on its way; its run is in the run history. ${step.date} waits on it.`);
     print('');
     print(`${step.answer.id.padEnd(34)} 0 (expected 0: waiting on ${options.lose})`);
     print(`${'dead-lettered'.padEnd(34)} ${deadLettered}`);
-    print(`see it:    npx pipeline status ${gameDate}   npx pipeline health (past the phase's deadline)`);
+    print(`see it:    npx pipeline status ${step.date}   npx pipeline health (past the phase's deadline)`);
     print(
       `mend it:   npx pipeline reconcile --days 3 --fix   (hands the lost completion over; ${step.answer.id} fires once)`,
     );
@@ -268,14 +300,14 @@ async function publish(pubsub: PubSub, messages: SimulatedMessage[]): Promise<vo
 async function watch(
   pubsub: PubSub,
   topic: string,
-  gameDate: string,
+  gameDates: string[],
   seen: (entry: Seen) => void,
 ): Promise<Subscription> {
   const [subscription] = await pubsub.topic(topic).createSubscription(`simulate-${topic}-${randomUUID().slice(0, 8)}`);
   subscription.on('message', (message: Message) => {
     message.ack();
     const data = message.data.toString('utf8');
-    if (!data.includes(gameDate)) return;
+    if (!gameDates.some((date) => data.includes(date))) return;
     const reason = message.attributes[deadLetterAttributes.reason];
     const body = reason ? { reason } : (JSON.parse(data) as Record<string, unknown>);
     const triggerId = typeof body.trigger_id === 'string' ? body.trigger_id : undefined;

@@ -25,6 +25,8 @@ export function statusFromEvents(date: string, events: readonly RunEvent[]): Gam
   const received: Received = {};
   const triggers: Record<string, StepFired> = {};
   let closed: 'completed' | 'expired' | 'late' | 'no_games' | undefined;
+  let handedOver: { to: string; at: string; nextBy: 'schedule' | 'next-day' } | undefined;
+  let resultsOf: string | undefined;
   // Later events win: a rerun's trigger replaces the first run's under the same key.
   for (const event of events) {
     const detail = event.detail ?? {};
@@ -47,6 +49,10 @@ export function statusFromEvents(date: string, events: readonly RunEvent[]): Gam
         skipped: detail.fired === false,
         ...(event.triggerSource ? { source: event.triggerSource } : {}),
       };
+      if (detail.key === 'handover' && typeof detail.to === 'string') {
+        handedOver = { to: detail.to, at: event.at, nextBy: detail.next_by === 'next-day' ? 'next-day' : 'schedule' };
+      }
+      if (typeof detail.results_of === 'string') resultsOf = detail.results_of;
     } else if (event.kind === 'close' && typeof detail.outcome === 'string') {
       closed = detail.outcome as typeof closed;
     }
@@ -60,5 +66,18 @@ export function statusFromEvents(date: string, events: readonly RunEvent[]): Gam
     triggers,
     rejectedPredictions: [],
     ...(closed ? { closed } : {}),
+    ...(handedOver ? { handedOver } : {}),
+    ...(resultsOf
+      ? {
+          slateInput: {
+            resultsOf,
+            correlationId: null,
+            source: triggers['phase4/1']?.source === 'manual' ? 'manual' : 'orchestrator',
+            firstCompletionAt: null,
+            lastCompletionAt: null,
+            handedOverAt: triggers['phase4/1']?.firedAt ?? '',
+          },
+        }
+      : {}),
   });
 }

@@ -29,6 +29,8 @@ export function renderStatus(status: GameDayStatus & Partial<Omit<SourcedStatus,
     `game date       ${status.game_date}`,
     `correlation id  ${status.correlation_id === null ? '—' : printable(status.correlation_id)}`,
     `backfill        ${status.backfill ? 'yes (nothing published downstream)' : 'no'}`,
+    `results         ${resultsLine(status)}`,
+    `slate           ${slateLine(status)}`,
     `waiting on      ${status.waiting_on ?? 'not started'}`,
     ...(status.source ? [`answer from     ${sourceNames[status.source]}`] : []),
     ...(status.source_note ? [`                ${status.source_note}`] : []),
@@ -41,6 +43,22 @@ export function renderStatus(status: GameDayStatus & Partial<Omit<SourcedStatus,
   ];
   const footer = status.web_ui ? `\nweb ui          ${status.web_ui}` : '';
   return `${header.join('\n')}\n${table.toString()}${footer}`;
+}
+
+/** The results of the date (phases 2, 3, the night after its games): where they went. */
+function resultsLine(status: GameDayStatus): string {
+  const results = status.results;
+  if (!results?.handed_over_to) return `of ${status.game_date}: not complete yet`;
+  const by = results.next_by === 'next-day' ? ', the next day: the schedule did not say' : '';
+  return `of ${status.game_date} handed over to the slate of ${results.handed_over_to} at ${results.handed_over_at ?? '?'}${by}`;
+}
+
+/** The slate of the date (phases 4, 5, 6, on its morning): the results it started from. */
+function slateLine(status: GameDayStatus): string {
+  const slate = status.slate;
+  const id = slate?.correlation_id ? ` (correlation id ${printable(slate.correlation_id)})` : '';
+  if (!slate?.results_of) return `of ${status.game_date}: no results handed over yet${id}`;
+  return `of ${status.game_date} from the results of ${slate.results_of} (${slate.source ?? 'orchestrator'}${slate.handed_over_at ? `, ${slate.handed_over_at}` : ''})${id}`;
 }
 
 function summarize(names: string[], whenAll?: string): string {

@@ -4,7 +4,7 @@
 export interface TriggerBase {
   game_date: string;
   correlation_id: string | null;
-  trigger_source: 'orchestrator' | 'backup' | 'scheduler' | 'manual' | 'rerun' | 'backfill';
+  trigger_source: 'orchestrator' | 'backup' | 'scheduler' | 'manual' | 'rerun' | 'backfill' | 'reconcile';
   triggered_by: string;
   upstream_processors_count: number;
   timestamp: string;
@@ -24,6 +24,8 @@ export interface Phase4LevelTrigger extends TriggerBase {
   phase: 'phase4';
   level: number;
   processors: string[];
+  /** The game date whose results were handed over to this slate (`game_date`). */
+  results_of?: string | null;
 }
 
 /** Starts predictions: after phase 4 level 3, or at the backup deadline. */

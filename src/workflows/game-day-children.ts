@@ -28,7 +28,7 @@ export function startPhase5Child(state: GameDayState, workflowId: string, pushed
     args: [
       {
         gameDate: state.gameDate,
-        correlationId: state.correlationId ?? null,
+        correlationId: state.slateCorrelationId ?? null,
         backfill: state.backfill,
         openedAt: state.openedAt,
         // A restarted phase 5 picks up where the failed one was.
@@ -51,7 +51,8 @@ export function startPhase4Child(state: GameDayState, workflowId: string, pushed
     args: [
       {
         gameDate: state.gameDate,
-        correlationId: state.correlationId ?? null,
+        correlationId: state.slateCorrelationId ?? null,
+        resultsOf: state.slateInput?.resultsOf ?? null,
         backfill: state.backfill,
         received: {},
         ...(scopeOf(state) ? { scope: scopeOf(state) } : {}),
@@ -82,7 +83,7 @@ export async function runEventDrivenExport(
           update_latest: eventDrivenExport.updateLatest,
           trigger_source: trigger.source === 'manual' || trigger.source === 'rerun' ? trigger.source : 'orchestrator',
           triggered_by: eventDrivenExport.triggeredBy,
-          correlation_id: state.correlationId ?? null,
+          correlation_id: state.slateCorrelationId ?? null,
           trigger_id: trigger.triggerId,
           timestamp: trigger.firedAt,
           upstream_batch_id: prediction?.batchId ?? null,

@@ -4,7 +4,7 @@ import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Completion } from '../messages/completion';
 import type { CompletionVerdict, RunEvent } from '../messages/run-event';
-import { pipeline } from '../pipeline/definition';
+import { pipeline, type PhaseKey } from '../pipeline/definition';
 import type { GameDayState } from './game-day-state';
 import { untilItWorks } from './retry';
 import type { StepFired } from './signals';
@@ -32,7 +32,13 @@ export class RunEventLog {
       ...event,
       eventId: `${workflowId}/${firstExecutionRunId}/${state.eventSequence}`,
       gameDate: state.gameDate,
-      correlationId: event.correlationId ?? state.correlationId ?? null,
+      // The slate's steps belong to the chain handed over to it; the results' to the date's own.
+      correlationId:
+        event.correlationId ??
+        (event.phase && pipeline.day.slatePhases.includes(event.phase as PhaseKey)
+          ? state.slateCorrelationId
+          : state.correlationId) ??
+        null,
       at: new Date().toISOString(),
     });
   }
@@ -55,13 +61,13 @@ export class RunEventLog {
     });
   }
 
-  trigger(step: StepFired, phase: string): void {
+  trigger(step: StepFired, phase: string, more: Record<string, unknown> = {}): void {
     this.note({
       kind: 'trigger',
       phase,
       triggerId: step.triggerId,
       triggerSource: step.source ?? null,
-      detail: { key: step.key, fired: !step.skipped, ...(step.skipped ? { skipped: 'backfill' } : {}) },
+      detail: { key: step.key, fired: !step.skipped, ...(step.skipped ? { skipped: 'backfill' } : {}), ...more },
     });
   }
 

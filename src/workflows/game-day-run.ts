@@ -14,7 +14,7 @@ import { scopeOf, startPhase4Child, startPhase5Child } from './game-day-children
 import { isLive, restore, type GameDayInput, type GameDayOutcome } from './game-day-state';
 import { notCounted, phaseProgress, recordDelivery } from './progress';
 import { untilItWorks } from './retry';
-import { BackfillMode, CorrelationId, GameDate } from './search-attributes';
+import { BackfillMode, GameDate } from './search-attributes';
 import {
   backfillSignal,
   completionSignal,
@@ -24,10 +24,12 @@ import {
   type Phase5End,
   type PushLevel,
   type PushSource,
+  type ResultsHandedOver,
   type StepFired,
 } from './signals';
 import { statusOf, type GameDayStatus } from './status';
 import { GameDaySteps } from './game-day-steps';
+import { learnResultsCorrelation, learnSlateCorrelation, receiveHandOver } from './game-day-handover';
 
 export type { GameDayInput, GameDayOutcome, GameDayState } from './game-day-state';
 
@@ -67,10 +69,14 @@ export class GameDay extends GameDaySteps {
       return;
     }
     this.unchecked?.push(completion);
-    if (!state.correlationId && completion.correlationId) {
-      state.correlationId = completion.correlationId;
-      wf.upsertSearchAttributes([{ key: CorrelationId, value: completion.correlationId }]);
-      await this.signalChild('phase5', correlationIdSignal, completion.correlationId);
+    if (completion.metadata?.trigger_source === 'reconcile') {
+      const mended = (state.mendedByReconcile ??= []);
+      if (!mended.includes(completion.phase)) mended.push(completion.phase);
+    }
+    if (completion.correlationId) {
+      if (pipeline.day.resultsPhases.includes(completion.phase))
+        learnResultsCorrelation(this, completion.correlationId);
+      else await learnSlateCorrelation(this, completion.correlationId);
     }
     if (completion.skipDownstreamTrigger && !state.backfill) await this.enterBackfill();
     if (completion.phase === 'phase4') {
@@ -88,8 +94,19 @@ export class GameDay extends GameDaySteps {
     const before = this.state.triggers[step.key];
     if (before && !(before.skipped && !step.skipped)) return;
     this.state.triggers[step.key] = step;
-    this.events.trigger(step, step.key.split('/')[0]!);
+    // The slate's first trigger names the results it started from.
+    const resultsOf = this.state.slateInput?.resultsOf;
+    this.events.trigger(
+      step,
+      step.key.split('/')[0]!,
+      step.key === 'phase4/1' && resultsOf ? { results_of: resultsOf } : {},
+    );
     this.refreshPhase();
+  }
+
+  /** The results of the game date before reached this date's slate: its phase 4 may start (first one wins). */
+  resultsHandedOver(handover: ResultsHandedOver): Promise<void> {
+    return receiveHandOver(this, handover);
   }
 
   async phase4Finished(done: Phase4Done): Promise<void> {
@@ -155,8 +172,8 @@ export class GameDay extends GameDaySteps {
     const id = restarts === 0 ? first : `${first}/restart-${restarts}`;
     await this.startChildOnce('phase5', id, (workflowId) => startPhase5Child(state, workflowId, pushed));
     if (state.phase4Done) await this.signalChild('phase5', phase4DoneSignal, state.phase4Done);
-    // The correlation id may have arrived while the child was starting.
-    if (state.correlationId) await this.signalChild('phase5', correlationIdSignal, state.correlationId);
+    // The slate's correlation id may have arrived while the child was starting.
+    if (state.slateCorrelationId) await this.signalChild('phase5', correlationIdSignal, state.slateCorrelationId);
   }
 
   async startPhase4(pushed?: PushLevel): Promise<void> {

@@ -7,7 +7,7 @@ import type { RunEvent } from '../messages/run-event';
 import { pipeline } from '../pipeline/definition';
 import type { Received } from './progress';
 import type { OperatorCommand, Rerun } from './commands';
-import type { Phase4Done, StepFired } from './signals';
+import type { Phase4Done, ResultsHandedOver, StepFired } from './signals';
 import type { ExportOutcome } from './status';
 import { calendarDateIn } from './target-date';
 
@@ -25,6 +25,15 @@ export interface GameDayInput {
   schedule?: ScheduledDay;
 }
 
+export interface HandedOver {
+  to: string;
+  at: string;
+  /** `closed`: the next date's run had closed (nothing started there); `skipped`: a backfill drives the dates. */
+  outcome: 'handed-over' | 'closed' | 'skipped';
+  /** How the next game date was found: the schedule, or the next day when the schedule did not say. */
+  nextBy: 'schedule' | 'next-day';
+}
+
 export interface AcceptedPrediction {
   batchId: string | null;
   predictions: number | null;
@@ -34,12 +43,19 @@ export interface AcceptedPrediction {
 export interface GameDayState {
   gameDate: string;
   openedAt: string;
+  /** The correlation id of the date's results (its phase 2 and 3 completions). */
   correlationId?: string;
+  /** The correlation id of the date's slate: the one handed over with the results before it. */
+  slateCorrelationId?: string;
   backfill: boolean;
   /** The backfill that drove the date is done with it: the run closes. */
   backfillDone?: boolean;
+  /** Where the date's results went: the slate of the next game date (key `handover` in `triggers`). */
+  handedOver?: HandedOver;
+  /** The results handed over to the date's slate (the first that came). */
+  slateInput?: ResultsHandedOver;
   received: Received;
-  /** Every trigger published (or skipped in backfill) for the date, by key: `phase3`, `phase4/1`, … */
+  /** Every trigger published (or skipped in backfill) for the date, by key: `phase3`, `handover`, `phase4/1`, … */
   triggers: Record<string, StepFired>;
   /** Children started, by key. */
   children: Record<string, string>;
@@ -61,6 +77,8 @@ export interface GameDayState {
   noGames?: ScheduledDay;
   /** The opener's reading of the schedule, handed to phase 5. */
   schedule?: ScheduledDay;
+  /** Phases a completion handed over by reconcile counted in: their triggers carry `reconcile`. */
+  mendedByReconcile?: string[];
   /** Why each failed phase 5 run failed. */
   phase5Failures: string[];
   closed?: GameDayOutcome;

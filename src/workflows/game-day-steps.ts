@@ -54,7 +54,7 @@ export class GameDaySteps extends Steps {
       const fired = await fireOnce(triggers, key, backfill, topic, message, scopeOf(this.state));
       if (!before) {
         this.events.trigger(fired, message.phase);
-        observeLatencies(this.state.received, fired);
+        observeLatencies(this.state, fired);
       }
       await this.events.write();
       return fired;
@@ -147,12 +147,21 @@ export class GameDaySteps extends Steps {
   }
 
   refreshPhase(): void {
-    const phase = waitingOnOf(this.state);
-    if (phase === this.phaseShown) return;
-    this.phaseShown = phase;
-    wf.upsertSearchAttributes([{ key: PipelinePhase, value: phase }]);
-    // The Web UI's one line about the run (no history event: safe for runs of older releases).
-    const rerun = this.state.rerun ? ` (rerun ${this.state.rerun.attempt})` : '';
-    wf.setCurrentDetails(`Game day ${this.gameDate}${rerun}: ${phase === 'closed' ? 'closed' : `waiting on ${phase}`}`);
+    const { state } = this;
+    const phase = waitingOnOf(state);
+    const ids = [
+      state.correlationId ? `results ${state.correlationId}` : '',
+      state.slateCorrelationId ? `slate ${state.slateCorrelationId}` : '',
+    ].filter(Boolean);
+    const shown = `${phase} ${ids.join(' ')}`;
+    if (shown === this.phaseShown) return;
+    if (phase !== this.phaseShown.split(' ')[0]) wf.upsertSearchAttributes([{ key: PipelinePhase, value: phase }]);
+    this.phaseShown = shown;
+    // The Web UI's one line about the run, with both correlation ids (the search attribute holds one).
+    const rerun = state.rerun ? ` (rerun ${state.rerun.attempt})` : '';
+    const correlation = ids.length > 0 ? ` · correlation ${ids.join(', ')}` : '';
+    wf.setCurrentDetails(
+      `Game day ${this.gameDate}${rerun}: ${phase === 'closed' ? 'closed' : `waiting on ${phase}`}${correlation}`,
+    );
   }
 }

@@ -12,6 +12,7 @@ type Source = TriggerBase['trigger_source'];
 
 export function phase3Trigger(state: GameDayState, source: Source): Unstamped<Phase3Trigger> {
   return {
+    // The night's results are the date's own chain; the slate's triggers carry the one handed over.
     game_date: state.gameDate,
     correlation_id: state.correlationId ?? null,
     trigger_source: source,
@@ -28,7 +29,7 @@ export function phase6Trigger(
 ): Unstamped<Phase6Trigger> {
   return {
     game_date: state.gameDate,
-    correlation_id: state.correlationId ?? null,
+    correlation_id: state.slateCorrelationId ?? null,
     trigger_source: source,
     triggered_by: eventDrivenExport.triggeredBy,
     upstream_processors_count: prediction ? 1 : 0,

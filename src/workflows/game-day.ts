@@ -1,6 +1,8 @@
-// One durable run per game date: it collects every processor's completion and decides, once,
-// when each phase is complete and the next one may start. Phase 4's cascade and phase 5 run as
-// child workflows and report back by signal. The steps and the state live in `GameDay`; operators'
+// One durable run per game date, with two halves on two mornings. The results of the date (phases
+// 2, 3) come the night after its games; once complete they are handed over to the slate of the next
+// game date. The slate of the date (phases 4, 5, 6) is the work for its own games, on its morning:
+// its phase 4 starts from the results handed over to it. Phase 4's cascade and phase 5 run as child
+// workflows and report back by signal. The steps and the state live in `GameDay`; operators'
 // commands in `game-day-commands.ts`.
 import * as wf from '@temporalio/workflow';
 import { pipeline } from '../pipeline/definition';
@@ -11,6 +13,7 @@ import { observeLatencies } from './pipeline-metrics';
 import { manualCompletion, manualTrigger, noteRerun } from './game-day-commands';
 import { closeDay, restartPhase5 } from './game-day-lifecycle';
 import { exportBetterBatches } from './game-day-predictions';
+import { handOver } from './game-day-handover';
 import { phase3Trigger, phase6Trigger } from './game-day-triggers';
 import {
   backfillDoneSignal,
@@ -20,12 +23,13 @@ import {
   phase4DoneSignal,
   phase5FailedSignal,
   phase5FinishedSignal,
+  resultsHandedOverSignal,
   statusQuery,
   stepFiredSignal,
 } from './signals';
 
 export type { GameDayInput, GameDayOutcome, GameDayState } from './game-day-run';
-export { completionSignal, openSignal, statusQuery } from './signals';
+export { completionSignal, openSignal, resultsHandedOverSignal, statusQuery } from './signals';
 export { manualCompletionUpdate, manualTriggerUpdate } from './commands';
 
 export async function gameDayWorkflow(input: GameDayInput): Promise<GameDayOutcome> {
@@ -36,10 +40,11 @@ export async function gameDayWorkflow(input: GameDayInput): Promise<GameDayOutco
     return day.receive(completion);
   });
   wf.setHandler(openSignal, () => undefined);
+  wf.setHandler(resultsHandedOverSignal, (handover) => day.resultsHandedOver(handover));
   wf.setHandler(statusQuery, () => day.status());
   wf.setHandler(stepFiredSignal, (step) => {
     day.stepFired(step);
-    observeLatencies(day.state.received, step); // the children's triggers
+    observeLatencies(day.state, step); // the children's triggers
   });
   wf.setHandler(phase4DoneSignal, (done) => day.phase4Finished(done));
   wf.setHandler(phase5FinishedSignal, (end) => day.phase5Finished(end));
@@ -78,7 +83,12 @@ async function theDay(day: GameDay): Promise<GameDayOutcome> {
   const from = state.rerun?.fromPhase;
   const startsAt = (phase: string) => from === phase;
   const skips = (phase: string) => from !== undefined && from > phase;
-  const source = (phase: string) => (startsAt(phase) ? ('rerun' as const) : ('orchestrator' as const));
+  const source = (phase: string, mended: string) =>
+    startsAt(phase)
+      ? ('rerun' as const)
+      : state.mendedByReconcile?.includes(mended)
+        ? ('reconcile' as const)
+        : ('orchestrator' as const);
   // A day without games (phase 5 read the schedule) waits for nothing more.
   const until = async (ready: () => boolean) => (await day.waitFor(() => ready() || !!state.noGames)) && ready();
 
@@ -86,33 +96,40 @@ async function theDay(day: GameDay): Promise<GameDayOutcome> {
   if (skips('phase5')) day.phase5Finished();
   else await day.startPhase5(startsAt('phase5') ? 'rerun' : undefined);
 
-  const [upstream, downstream] = await Promise.all([
+  // The slate: phase 4 starts once the results of the game date before are handed over (or an
+  // operator starts it). It does not hold the date open: predictions have their own deadlines.
+  void (async () => {
+    if (skips('phase4')) return;
+    const handedOver = () => state.slateInput !== undefined || !!state.children.phase4;
+    if (!startsAt('phase4') && !(await until(handedOver))) return;
+    await day.startPhase4(startsAt('phase4') ? { level: 1, source: 'rerun' } : undefined);
+  })();
+
+  const [resultsHandedOver, exported] = await Promise.all([
     (async () => {
+      // The results of the date. A rerun from phase 4 on reruns the slate only.
+      if (skips('phase3')) return true;
       // Phase 2 → 3: once all 21 raw processors are complete (or an operator said so), one phase 3 trigger.
-      if (!skips('phase3')) {
-        const phase2Done = () => day.phaseComplete('phase2') || !!state.triggers.phase3;
-        if (!startsAt('phase3') && !(await until(phase2Done))) return false;
-        await day.fire('phase3', pipeline.topics.phase3Trigger, phase3Trigger(state, source('phase3')));
-      }
-      if (skips('phase4')) return true;
-      // Phase 3 → 4: once all 5 analytics processors are complete, the cascade runs its levels.
-      const phase3Done = () => day.phaseComplete('phase3') || !!state.children.phase4;
-      if (!startsAt('phase4') && !(await until(phase3Done))) return false;
-      await day.startPhase4(startsAt('phase4') ? { level: 1, source: 'rerun' } : undefined);
-      return until(() => state.phase4Done !== undefined);
+      const phase2Done = () => day.phaseComplete('phase2') || !!state.triggers.phase3;
+      if (!startsAt('phase3') && !(await until(phase2Done))) return false;
+      await day.fire('phase3', pipeline.topics.phase3Trigger, phase3Trigger(state, source('phase3', 'phase2')));
+      // Phase 3 complete: the results go to the slate of the next game date.
+      if (!(await until(() => day.phaseComplete('phase3') || !!state.triggers.handover))) return false;
+      await handOver(day, startsAt('phase3') ? 'rerun' : source('phase3', 'phase3'));
+      return true;
     })(),
     (async () => {
       // Phase 5 → 6: the first prediction batch through the gate starts the exports, once.
       const predicted = () => state.acceptedPrediction !== undefined || !!state.triggers.phase6;
       if (!startsAt('phase6') && !(await until(predicted))) return false;
-      await day.fire('phase6', pipeline.topics.phase6ExportTrigger, phase6Trigger(state, source('phase6')));
+      await day.fire('phase6', pipeline.topics.phase6ExportTrigger, phase6Trigger(state, source('phase6', 'phase5')));
       await day.runExports();
       return true;
     })(),
   ]);
 
   // Then the date stays open for late duplicates until phase 5's deadlines are behind it.
-  const finished = upstream && downstream && (await day.waitFor(() => state.phase5Finished === true));
+  const finished = resultsHandedOver && exported && (await day.waitFor(() => state.phase5Finished === true));
   if (finished || state.noGames) await day.closeWhenQuiet();
   return closeDay(day, finished ? 'completed' : state.noGames ? 'no_games' : 'expired');
 }

@@ -1,5 +1,6 @@
-// Phase 4 as a cascade, one child run per date: level 1 is triggered when phase 3 is complete;
-// each later level when every level before it is complete. After level 3, phase 4 is done.
+// Phase 4 as a cascade, one child run per slate date: level 1 is triggered when the results of the
+// previous game date are handed over; each later level when every level before it is complete.
+// After level 3, phase 4 is done.
 import * as wf from '@temporalio/workflow';
 import type { Completion } from '../messages/completion';
 import { phaseDefinition, pipeline } from '../pipeline/definition';
@@ -19,11 +20,12 @@ import {
   type StepFired,
 } from './signals';
 
-/** Kept for src/faults; defined in src/pipeline/ids.ts. */
-
 export interface Phase4CascadeInput {
   gameDate: string;
+  /** The slate's correlation id: the one handed over with the results of `resultsOf`. */
   correlationId: string | null;
+  /** The game date whose results were handed over to this slate (null: an operator started it). */
+  resultsOf?: string | null;
   backfill: boolean;
   /** Phase 4 completions known at start; the date's run hands over the rest by signal. */
   received: Received;
@@ -80,6 +82,7 @@ export async function phase4CascadeWorkflow(input: Phase4CascadeInput): Promise<
         phase: 'phase4',
         level,
         processors: [...processors],
+        results_of: input.resultsOf ?? null,
       },
       input.scope,
     );

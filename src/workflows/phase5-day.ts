@@ -9,6 +9,7 @@ import { failureMessage } from './failure';
 import { fireOnce } from './fire';
 import { backupPath, type BackupDecision, type PredictionsStart } from './phase5-backup';
 import { checkSla, readsUntil } from './phase5-reads';
+import { CorrelationId } from './search-attributes';
 import {
   backfillSignal,
   correlationIdSignal,
@@ -20,8 +21,6 @@ import {
   type PushSource,
   type StepFired,
 } from './signals';
-
-/** Runs started before it stopped retrying once a batch passed the gate (85 % coverage got no retry). */
 
 const schedule = pipeline.phase5;
 const untilAt = (instant: number) => Math.max(0, instant - Date.now());
@@ -76,7 +75,10 @@ export class Phase5Day {
       this.pushed ??= source;
     });
     wf.setHandler(correlationIdSignal, (id) => {
-      this.correlationId ??= id;
+      if (this.correlationId) return;
+      this.correlationId = id;
+      // The Web UI finds the slate's predictions by the id handed over, also when it came late.
+      wf.upsertSearchAttributes([{ key: CorrelationId, value: id }]);
     });
   }
 

@@ -45,18 +45,25 @@ export function recordDelivery(received: Received, completion: Completion, recei
   return true;
 }
 
-export function counts(processor: Processor, deliveries: readonly Delivery[]): boolean {
-  return deliveries.some(
-    (d) => d.status === 'success' || d.status === 'partial' || (d.status === 'no_data' && processor.optional === true),
-  );
+/** The processor ran: `success`, `partial` and `no_data` count, `failed` never does (seed 000). */
+export function counts(deliveries: readonly Delivery[]): boolean {
+  return deliveries.some((d) => d.status !== 'failed');
 }
 
-/** Why a completion does not count for its processor (`failed`, or `no_data` where data is required); undefined when it counts. */
+/** Why a completion does not count for its processor (`failed`); undefined when it counts. */
 export function notCounted(completion: Completion): string | undefined {
   const processor = phaseDefinition(completion.phase).processors.find((p) => p.name === completion.processor);
-  if (!processor || counts(processor, [{ executionId: '', status: completion.status, receivedAt: '' }]))
-    return undefined;
+  if (!processor || completion.status !== 'failed') return undefined;
   return `status ${completion.status} does not count for ${completion.processor}`;
+}
+
+/** When the phase became complete: the latest of its processors' first counted completions. */
+export function completedAt(phase: PhaseKey, received: Received): string | undefined {
+  const firsts = phaseDefinition(phase).processors.map(
+    (p) => received[phase]?.[p.name]?.deliveries.find((d) => d.status !== 'failed')?.receivedAt,
+  );
+  if (firsts.some((at) => at === undefined)) return undefined;
+  return (firsts as string[]).reduce((a, b) => (a > b ? a : b));
 }
 
 export interface Progress {
@@ -77,7 +84,7 @@ export function progressOf(
   const failed: string[] = [];
   for (const processor of processors) {
     const deliveries = received[processor.name]?.deliveries ?? [];
-    if (counts(processor, deliveries)) {
+    if (counts(deliveries)) {
       completed.push(processor.name);
     } else {
       missing.push(processor.name);

@@ -61,3 +61,20 @@ export const pushLevelSignal = wf.defineSignal<[PushLevel]>('pushLevel');
 export const pushPhase5Signal = wf.defineSignal<[PushSource]>('pushPhase5');
 /** The day's correlation id, once the first completion brought it (a run the opener started had none). */
 export const correlationIdSignal = wf.defineSignal<[string]>('correlationId');
+
+/** Who handed a date's results over: the run's own rules, or an operator, reconcile, a backfill, a rerun. */
+export type HandOverSource = 'orchestrator' | 'manual' | 'reconcile' | 'backfill' | 'rerun';
+
+/** The results of `resultsOf` are complete: the slate of the next game date may start its phase 4. */
+export interface ResultsHandedOver {
+  resultsOf: string;
+  /** The results' correlation id: the slate's phase 4, 5 and 6 carry it on. */
+  correlationId: string | null;
+  source: HandOverSource;
+  /** The first phase 2 completion of the results (end-to-end latency starts there). */
+  firstCompletionAt: string | null;
+  /** The phase 3 completion that made the results complete (phase 3 → 4 latency starts there). */
+  lastCompletionAt: string | null;
+  handedOverAt: string;
+}
+export const resultsHandedOverSignal = wf.defineSignal<[ResultsHandedOver]>('resultsHandedOver');

@@ -3,7 +3,7 @@ import { phaseDefinition, pipeline, type PhaseKey } from '../pipeline/definition
 import { eventDrivenExport } from '../pipeline/exports';
 import type { Lease, LeaseTable } from '../leases/table';
 import { phaseProgress, type Received } from './progress';
-import type { StepFired } from './signals';
+import type { ResultsHandedOver, StepFired } from './signals';
 
 export type PhaseStatusName = 'not_started' | 'in_progress' | 'triggered' | 'skipped';
 
@@ -22,10 +22,34 @@ export interface ExportOutcome {
   failed: string[];
 }
 
-export interface GameDayStatus {
+/** The results of the date (phases 2, 3): where they went once complete. */
+export interface ResultsStatus {
   game_date: string;
   correlation_id: string | null;
+  /** The slate the results were handed over to (the next game date), once complete. */
+  handed_over_to: string | null;
+  handed_over_at: string | null;
+  /** `schedule`: the next game date on the schedule; `next-day`: the schedule did not say. */
+  next_by: 'schedule' | 'next-day' | null;
+}
+
+/** The slate of the date (phases 4, 5, 6): the results it started from. */
+export interface SlateStatus {
+  game_date: string;
+  correlation_id: string | null;
+  /** The game date whose results were handed over to this slate; null until they are. */
+  results_of: string | null;
+  source: string | null;
+  handed_over_at: string | null;
+}
+
+export interface GameDayStatus {
+  game_date: string;
+  /** The correlation id of the date's results (the slate's is under `slate`). */
+  correlation_id: string | null;
   backfill: boolean;
+  results?: ResultsStatus;
+  slate?: SlateStatus;
   /** The phase the date waits on, `complete`, `closed`, `expired` or `late` (it had closed before). Absent for a date never seen. */
   waiting_on?: string;
   phases: Record<PhaseKey, PhaseStatus>;
@@ -40,6 +64,9 @@ export interface GameDayStatus {
 export interface StatusSource {
   gameDate: string;
   correlationId?: string;
+  slateCorrelationId?: string;
+  handedOver?: { to: string; at: string; nextBy: 'schedule' | 'next-day' };
+  slateInput?: ResultsHandedOver;
   backfill: boolean;
   received: Received;
   triggers: Record<string, StepFired>;
@@ -60,6 +87,20 @@ export function statusOf(source: StatusSource): GameDayStatus {
     game_date: source.gameDate,
     correlation_id: source.correlationId ?? null,
     backfill: source.backfill,
+    results: {
+      game_date: source.gameDate,
+      correlation_id: source.correlationId ?? null,
+      handed_over_to: source.handedOver?.to ?? null,
+      handed_over_at: source.handedOver?.at ?? source.triggers.handover?.firedAt ?? null,
+      next_by: source.handedOver?.nextBy ?? null,
+    },
+    slate: {
+      game_date: source.gameDate,
+      correlation_id: source.slateCorrelationId ?? source.slateInput?.correlationId ?? null,
+      results_of: source.slateInput?.resultsOf ?? null,
+      source: source.slateInput?.source ?? null,
+      handed_over_at: source.slateInput?.handedOverAt ?? null,
+    },
     waiting_on: waitingOnOf(source),
     phases,
     triggers: source.triggers,
@@ -102,14 +143,23 @@ function exportStatus(source: StatusSource): PhaseStatus {
   };
 }
 
-/** The first phase whose hand-off has not happened yet. */
+/**
+ * The first phase whose hand-off has not happened yet, in the order of the date's two mornings:
+ * its slate (phase 4 → 5 → 6, on the date's morning), then its results (phase 2 → 3, the night after).
+ */
 export function waitingOnOf(source: StatusSource): string {
   if (source.closed) return source.closed === 'completed' ? 'closed' : source.closed;
   if (source.noGames) return 'no_games';
-  for (const phase of pipeline.phases) {
-    if (phase.trigger && !source.triggers[phase.trigger]) return phase.key;
+  for (const key of ['phase4', 'phase5'] as const) {
+    const trigger = phaseDefinition(key).trigger;
+    if (trigger && !source.triggers[trigger]) return key;
   }
-  return source.exports || source.backfill ? 'complete' : 'phase6';
+  if (!source.exports && !source.backfill) return 'phase6';
+  for (const key of pipeline.day.resultsPhases) {
+    const trigger = phaseDefinition(key).trigger;
+    if (trigger && !source.triggers[trigger]) return key;
+  }
+  return 'complete';
 }
 
 /** The status of a date no workflow has seen. */
@@ -119,6 +169,8 @@ export function notStartedStatus(gameDate: string): GameDayStatus {
     triggers: _t,
     rejected_predictions: _r,
     leases: _l,
+    results: _results,
+    slate: _slate,
     ...status
   } = statusOf({
     gameDate,

@@ -66,9 +66,10 @@ after(async () => {
 });
 
 describe('pipeline simulate on the local stack', () => {
-  it('runs a whole day through phase 6: each trigger once, export files written, one export-complete', async () => {
+  it("plays last night's results handed over to this morning's slate through phase 6: each trigger once, predictions started by phase 4, export files written", async () => {
     const lines: string[] = [];
     const gameDate = '2025-11-29';
+    const night = '2025-11-28';
     const ok = await simulateDay({
       pubsub: pubsub.pubsub,
       client,
@@ -80,12 +81,15 @@ describe('pipeline simulate on the local stack', () => {
       print: (line) => lines.push(line),
     });
     assert.equal(ok, true, lines.join('\n'));
-    for (const key of ['phase3', 'phase4/1', 'phase4/2', 'phase4/3', 'phase5', 'phase6']) {
-      assert.ok(
-        lines.some((l) => l.startsWith(`${gameDayTriggerId(gameDate, key)} `) && l.includes(' 1 (expected 1)')),
-        key,
-      );
+    const once = (id: string) => lines.some((l) => l.startsWith(`${id} `) && l.includes(' 1 (expected 1)'));
+    assert.ok(once(gameDayTriggerId(night, 'phase3')), 'phase3 of the night');
+    for (const key of ['phase4/1', 'phase4/2', 'phase4/3', 'phase5', 'phase6']) {
+      assert.ok(once(gameDayTriggerId(gameDate, key)), key);
     }
+    const at = (pattern: RegExp) => lines.findIndex((l) => pattern.test(l));
+    const handedOver = at(new RegExp(`results of ${night} were handed over to the slate of ${gameDate}`));
+    const started = at(/predictions started by the orchestrator \(phase 4 done\)/);
+    assert.ok(handedOver >= 0 && started > handedOver, lines.join('\n'));
     assert.ok(lines.some((l) => /^nba-phase6-export-complete\s+1 \(expected 1\)/.test(l)));
 
     assert.ok(
@@ -101,11 +105,16 @@ describe('pipeline simulate on the local stack', () => {
     assert.equal(tonight.target_date, gameDate);
     assert.equal(tonight.export_type, 'tonight');
 
-    const status = await readStatus(client, gameDate);
-    for (const phase of ['phase2', 'phase3', 'phase4', 'phase5', 'phase6'] as const) {
-      assert.equal(status.phases[phase].status, 'triggered', phase);
+    const results = await readStatus(client, night);
+    for (const phase of ['phase2', 'phase3'] as const) assert.equal(results.phases[phase].status, 'triggered', phase);
+    assert.equal(results.results?.handed_over_to, gameDate);
+    const slate = await readStatus(client, gameDate);
+    for (const phase of ['phase4', 'phase5', 'phase6'] as const) {
+      assert.equal(slate.phases[phase].status, 'triggered', phase);
     }
-    assert.match(status.correlation_id ?? '', /^sim-2025-11-29-/);
+    assert.equal(slate.slate?.results_of, night);
+    assert.match(results.correlation_id ?? '', /^sim-2025-11-28-/);
+    assert.equal(slate.slate?.correlation_id, results.correlation_id, 'one chain from the scrapers to the predictions');
   });
 
   it('refuses to simulate a date that has already run', async () => {
@@ -137,14 +146,19 @@ describe('operating a day with the CLI on the local stack', () => {
 
   it("answers seed 004's correlation query for the simulated day from the run history", async () => {
     const status = JSON.parse(pipeline('status', '2025-11-29', '--json').stdout) as {
-      correlation_id: string;
+      slate: { correlation_id: string };
       source: string;
     };
     assert.equal(status.source, 'live');
-    const trail = await correlationTrail(bigquery.bigquery, status.correlation_id);
+    // One chain: the night's results, the hand-over and the slate it started.
+    const trail = await correlationTrail(bigquery.bigquery, status.slate.correlation_id);
     const triggers = trail.filter((r) => r.kind === 'trigger').map((r) => r.trigger_id);
-    for (const key of ['phase3', 'phase4/1', 'phase4/2', 'phase4/3', 'phase5', 'phase6']) {
-      assert.ok(triggers.includes(gameDayTriggerId('2025-11-29', key)), key);
+    for (const id of [
+      gameDayTriggerId('2025-11-28', 'phase3'),
+      gameDayTriggerId('2025-11-28', 'handover'),
+      ...['phase4/1', 'phase4/2', 'phase4/3', 'phase5', 'phase6'].map((key) => gameDayTriggerId('2025-11-29', key)),
+    ]) {
+      assert.ok(triggers.includes(id), id);
     }
     assert.ok(trail.filter((r) => r.kind === 'completion').length >= 21 + 5 + 5 + 1);
   });
@@ -190,9 +204,9 @@ describe('operating a day with the CLI on the local stack', () => {
   });
 
   it('a completion lost two days ago: health finds the date stuck, reconcile --fix hands it over, phase 3 fires once', async () => {
-    const gameDate = addDays(new Date().toISOString().slice(0, 10), -2);
+    const gameDate = addDays(new Date().toISOString().slice(0, 10), -2); // the night that loses it
     const lost = 'NbacGamebookProcessor';
-    const simulated = pipeline('simulate', '--date', gameDate, '--through', '3', '--lose', lost);
+    const simulated = pipeline('simulate', '--date', addDays(gameDate, 1), '--through', '3', '--lose', lost);
     assert.equal(simulated.status, 0, simulated.stdout + simulated.stderr);
     assert.match(simulated.stdout, /phase3 +0 \(expected 0: waiting on NbacGamebookProcessor\)/);
     const waiting = await readStatus(client, gameDate);

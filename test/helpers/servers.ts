@@ -11,6 +11,8 @@ import {
 } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
 import type { ScheduledDay } from '../../src/activities/bigquery';
+import { createOpenGameDayActivity } from '../../src/activities/open-game-day';
+import { addDays } from '../../src/messages/dates';
 import type { ClosedRun, LateCompletions } from '../../src/activities/run-history';
 import type { RunEvent } from '../../src/messages/run-event';
 import { binaries } from '../../src/stack/local';
@@ -101,6 +103,7 @@ export function memoryRunHistory() {
 export const everyDayHasGames = {
   scheduledDay: (gameDate: string): Promise<ScheduledDay> =>
     Promise.resolve({ gameDate, verdict: 'games', games: 4, before: 10, after: 10 }),
+  nextGameDate: (gameDate: string): Promise<string | null> => Promise.resolve(addDays(gameDate, 1)),
 } satisfies Partial<Activities>;
 
 /**
@@ -113,7 +116,13 @@ export async function timeSkippingWorker(taskQueue: string, activities: Partial<
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: holdingTheClock(env, { ...memoryRunHistory().activities, ...everyDayHasGames, ...activities }),
+    activities: holdingTheClock(env, {
+      ...memoryRunHistory().activities,
+      ...everyDayHasGames,
+      // A date's results hand over to the next game date's run on this server.
+      ...createOpenGameDayActivity(env.client, taskQueue),
+      ...activities,
+    }),
   });
   const running = worker.run();
   const client = new Client({ connection: env.connection, namespace: env.namespace });
@@ -175,7 +184,12 @@ export async function devServerWorker(
     connection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: { ...memoryRunHistory().activities, ...everyDayHasGames, ...activitiesFor(client) },
+    activities: {
+      ...memoryRunHistory().activities,
+      ...everyDayHasGames,
+      ...createOpenGameDayActivity(client, taskQueue),
+      ...activitiesFor(client),
+    },
   });
   const running = worker.run();
   return {

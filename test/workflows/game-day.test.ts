@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Alert } from '../../src/activities/alerts';
 import { signalCompletion } from '../../src/bridge/signal';
-import type { TriggerRequest } from '../../src/messages/trigger';
+import { addDays } from '../../src/messages/dates';
+import type { Phase4LevelTrigger, TriggerRequest } from '../../src/messages/trigger';
 import { gameDayTriggerId, triggerKeys, workflowIdFor } from '../../src/pipeline/ids';
 import { statusQuery } from '../../src/workflows/signals';
 import type { GameDayStatus } from '../../src/workflows/status';
@@ -17,6 +18,8 @@ let env: TestWorkflowEnvironment;
 let testWorker: TestWorker;
 const published: TriggerRequest[] = [];
 const alerts: Alert[] = [];
+/** The schedule's next game date after a date, where a test says (else the next day); `unknown`: BigQuery down. */
+const nextGameDates = new Map<string, string>();
 
 before(async () => {
   testWorker = await timeSkippingWorker(taskQueue, {
@@ -24,6 +27,11 @@ before(async () => {
     publishTrigger(request: TriggerRequest) {
       published.push(request);
       return Promise.resolve(`message-${published.length}`);
+    },
+    nextGameDate: (gameDate: string) => {
+      const next = nextGameDates.get(gameDate);
+      if (next === 'unknown') return Promise.reject(new Error('BigQuery unavailable'));
+      return Promise.resolve(next ?? addDays(gameDate, 1));
     },
     sendAlert: (alert: Alert) => {
       alerts.push(alert);
@@ -64,7 +72,7 @@ describe('game-day workflow', () => {
     );
     assert.equal(after21.phases.phase2.completed_count, 21);
     assert.ok(after21.phases.phase2.triggered_at);
-    assert.equal(after21.waiting_on, 'phase3');
+    assert.equal(after21.results?.handed_over_to, null, 'phase 3 not complete: nothing handed over yet');
 
     await completePhase(date, 'phase2'); // every processor again: duplicates
     await status(date);
@@ -112,17 +120,18 @@ describe('game-day workflow', () => {
     assert.deepEqual(s.phases.phase2.failed_processors, []);
   });
 
-  it('counts no_data only for optional processors', async () => {
+  it('counts no_data for every processor, optional or not', async () => {
     const date = '2025-11-04';
     await send(completion('phase2', 'CdnInjuryReportProcessor', date, { status: 'no_data' }));
     await send(completion('phase2', 'BdlGamesProcessor', date, { status: 'no_data' }));
     const s = await status(date);
-    assert.deepEqual(s.phases.phase2.completed_processors, ['CdnInjuryReportProcessor']);
-    assert.ok(s.phases.phase2.missing_processors.includes('BdlGamesProcessor'));
+    assert.deepEqual(s.phases.phase2.completed_processors, ['BdlGamesProcessor', 'CdnInjuryReportProcessor']);
+    assert.ok(!s.phases.phase2.missing_processors.includes('BdlGamesProcessor'));
   });
 
-  it('fires phase 4 level 1 once when phase 3 completes, with the day correlation id', async () => {
-    const date = '2025-11-05';
+  it("hands complete results over to the next date's slate, whose phase 4 names that date and carries the results' id", async () => {
+    const date = '2025-11-10';
+    const next = '2025-11-11';
     await completePhase(date, 'phase2');
     await completePhase(date, 'phase3', processorNames('phase3').slice(0, 4));
     let s = await eventually(
@@ -138,16 +147,65 @@ describe('game-day workflow', () => {
       () => status(date),
       (v) => v.phases.phase3.status === 'triggered',
     );
-    assert.equal(s.waiting_on, 'phase4');
-    const level1 = triggersFor(date).filter((t) => t.topic === 'nba-phase4-trigger');
+    assert.deepEqual(
+      [s.results?.handed_over_to, s.results?.next_by, s.results?.correlation_id],
+      [next, 'schedule', `corr-${date}`],
+    );
+    assert.equal(
+      triggersFor(date).filter((t) => t.topic === 'nba-phase4-trigger').length,
+      0,
+      "the date's own slate is not started by its results",
+    );
+    const level1 = await eventually(
+      () => triggersFor(next).filter((t) => t.topic === 'nba-phase4-trigger'),
+      (l) => l.length > 0,
+    );
     assert.equal(level1.length, 1);
-    assert.equal(level1[0]!.message.trigger_id, gameDayTriggerId(date, triggerKeys.phase4Level(1)));
-    assert.deepEqual(level1[0]!.message.phase === 'phase4' && level1[0]!.message.processors, [
-      'team_defense_zone',
-      'player_shot_zone',
-      'player_daily_cache',
-    ]);
-    assert.equal(level1[0]!.message.correlation_id, `corr-${date}`);
+    const trigger = level1[0]!.message as Phase4LevelTrigger;
+    assert.equal(trigger.trigger_id, gameDayTriggerId(next, triggerKeys.phase4Level(1)));
+    assert.deepEqual(trigger.processors, ['team_defense_zone', 'player_shot_zone', 'player_daily_cache']);
+    assert.equal(trigger.results_of, date);
+    assert.equal(trigger.correlation_id, `corr-${date}`, "the slate carries the results' correlation id");
+    const slate = await status(next);
+    assert.deepEqual(
+      [slate.slate?.results_of, slate.slate?.source, slate.slate?.correlation_id],
+      [date, 'orchestrator', `corr-${date}`],
+    );
+  });
+
+  it('hands the results over past a day without games, to the next game date on the schedule', async () => {
+    const date = '2025-11-12';
+    nextGameDates.set(date, '2025-11-14'); // no games on the 13th
+    await completePhase(date, 'phase2');
+    await completePhase(date, 'phase3');
+    const level1 = await eventually(
+      () => triggersFor('2025-11-14').filter((t) => t.topic === 'nba-phase4-trigger'),
+      (l) => l.length > 0,
+    );
+    assert.equal((level1[0]!.message as Phase4LevelTrigger).results_of, date);
+    assert.equal((await status(date)).results?.handed_over_to, '2025-11-14');
+    assert.equal(triggersFor('2025-11-13').length, 0);
+    await assert.rejects(
+      testWorker.client.workflow.getHandle(workflowIdFor('2025-11-13')).describe(),
+      'the day without games got no run',
+    );
+  });
+
+  it('hands the results over to the next day when the schedule does not say', async () => {
+    const date = '2025-11-16';
+    nextGameDates.set(date, 'unknown');
+    await completePhase(date, 'phase2');
+    await completePhase(date, 'phase3');
+    const s = await eventually(
+      () => status(date),
+      (v) => v.phases.phase3.status === 'triggered',
+    );
+    assert.deepEqual([s.results?.handed_over_to, s.results?.next_by], ['2025-11-17', 'next-day']);
+    const level1 = await eventually(
+      () => triggersFor('2025-11-17').filter((t) => t.topic === 'nba-phase4-trigger'),
+      (l) => l.length > 0,
+    );
+    assert.equal((level1[0]!.message as Phase4LevelTrigger).results_of, date);
   });
 
   it('in backfill mode tracks completion but publishes nothing', async () => {

@@ -1,4 +1,5 @@
-// A whole game day on the time-skipping server: every phase, the backup path, both retries, the SLA
+// A whole game day on the time-skipping server and the seed's clock: last night's results handed
+// over to this morning's slate, every phase, the backup path of a late night, both retries, the SLA
 // alert and the 5→6 gate, in seconds of wall time. Activities record what they would do; the real
 // ones are tested against Pub/Sub and BigQuery in their own integration tests.
 import assert from 'node:assert/strict';
@@ -36,6 +37,8 @@ const tables = new Map<string, { featureRows: number[]; missing: string[]; cover
 // Each test gets its own server: time skipped for one day must not move another day's clock.
 beforeEach(async () => {
   alerts.length = 0;
+  published.length = 0; // each test's server has a clock of its own: the same dates come round again
+  exportsRun.length = 0;
   testWorker = await timeSkippingWorker(taskQueue, {
     publishTrigger(request: TriggerRequest) {
       published.push({ ...request, at: Date.now() });
@@ -119,15 +122,31 @@ async function completeLevel(date: string, level: number, metadata?: Record<stri
 }
 
 describe('a whole game day', () => {
-  it('runs every phase once, in order, through the exports', async () => {
-    const date = await daysAhead(5); // ahead of the server clock: the phase 5 deadlines apply
+  it("hands a night's results to the next date's slate, whose predictions start from phase 4 before the backup", async () => {
+    const night = await daysAhead(5); // the games of the night before (D)
+    const date = addDays(night, 1); // this morning's slate (N), ahead of the server clock: its deadlines apply
+    const et = (hhmm: string) => zonedInstant(date, hhmm, 'America/New_York');
     tables.set(date, { featureRows: [450], missing: [], coveragePct: 99 });
-    await completePhases2and3(date);
+
+    // The seed's clock: scrapers from 03:00 ET, phase 2 complete by 06:00, phase 3 at 07:30.
+    const [firstScraper, ...otherScrapers] = processorNames('phase2');
+    await testWorker.skipTo(et('03:00'));
+    await send(completion('phase2', firstScraper!, night));
+    await testWorker.skipTo(et('06:00'));
+    for (const name of otherScrapers) await send(completion('phase2', name, night));
     await eventually(
-      () => status(date),
-      (s) => s.phases.phase3.status === 'triggered',
+      () => status(night),
+      (s) => s.phases.phase2.status === 'triggered',
+    );
+    await testWorker.skipTo(et('07:30'));
+    for (const name of processorNames('phase3')) await send(completion('phase3', name, night));
+    await eventually(
+      () => sent(date, pipeline.topics.phase4Trigger).length,
+      (n) => n === 1,
     );
 
+    // The slate's features at about 08:00 ET (05:00 PT).
+    await testWorker.skipTo(et('08:00'));
     await completeLevel(date, 1);
     await eventually(
       () => sent(date, pipeline.topics.phase4Trigger).length,
@@ -146,20 +165,36 @@ describe('a whole game day', () => {
 
     await send(predictionBatch(date, 1, 99.6, 'success'));
     await send(predictionBatch(date, 1, 99.6, 'success')); // a duplicate delivery
-    // Time moves through the retries, the SLA check and the quiet period.
+    await eventually(
+      () => status(date),
+      (s) => s.phases.phase6.status === 'triggered',
+    );
+    // The slate's own results come the night after; then time moves through the quiet period.
+    await testWorker.skipTo(et('07:00') + 24 * 60 * 60_000);
+    await completePhases2and3(date);
     assert.equal(await testWorker.resultBy(workflowIdFor(date), await completedBy(env, date)), 'completed');
 
+    assert.deepEqual(
+      sent(night).map((t) => t.phase),
+      ['phase3'],
+      "the night's results publish phase 3 only (its own slate was another morning's)",
+    );
     const levels = sent(date, pipeline.topics.phase4Trigger).map(
-      (t) => t.phase === 'phase4' && [t.level, t.processors],
+      (t) => t.phase === 'phase4' && [t.level, t.processors, t.results_of, t.correlation_id],
     );
     assert.deepEqual(levels, [
-      [1, ['team_defense_zone', 'player_shot_zone', 'player_daily_cache']],
-      [2, ['player_composite_factors']],
-      [3, ['ml_feature_store_v2']],
+      [1, ['team_defense_zone', 'player_shot_zone', 'player_daily_cache'], night, `corr-${night}`],
+      [2, ['player_composite_factors'], night, `corr-${night}`],
+      [3, ['ml_feature_store_v2'], night, `corr-${night}`],
     ]);
     const [start] = sent(date, pipeline.topics.phase5Start);
     assert.ok(start && start.phase === 'phase5' && 'players_ready' in start);
     assert.equal(start.trigger_source, 'orchestrator');
+    assert.ok(
+      Date.parse(start.timestamp) < zonedInstant(date, pipeline.phase5.backupAt, pipeline.phase5.timeZone),
+      `predictions started at ${start.timestamp}, before the 06:00 PT backup`,
+    );
+    assert.equal(start.correlation_id, `corr-${night}`, 'one chain from the scrapers to the predictions');
     assert.equal(start.players_ready, 448);
     assert.equal(start.players_total, 450);
     assert.equal(sent(date, pipeline.topics.phase5Retry).length, 0, 'predictions complete: no retries');
@@ -169,7 +204,7 @@ describe('a whole game day', () => {
     const trigger = exportTriggers[0] as Extract<Trigger, { phase: 'phase6' }>;
     assert.deepEqual(trigger.export_types, ['tonight', 'tonight-players', 'predictions', 'streaks']);
     assert.equal(trigger.target_date, date);
-    assert.equal(trigger.update_latest, false, 'days ahead of today: not the current game date, so no latest files');
+    assert.equal(trigger.update_latest, true, "this morning's slate is the current game date: latest files too");
     assert.equal(trigger.upstream_batch_id, `batch_${date}_1`);
     assert.equal(trigger.upstream_predictions, 448);
     assert.deepEqual(exportsRun.filter((e) => e.startsWith(date)).sort(), [
@@ -178,25 +213,37 @@ describe('a whole game day', () => {
       `${date}:tonight`,
       `${date}:tonight-players`,
     ]);
-    assert.equal(alerts.length, 0, 'coverage 99%: no SLA alert');
+    assert.deepEqual(
+      alerts.filter((a) => a.game_date === date),
+      [],
+      'coverage 99%: no SLA alert',
+    );
 
     const final = await status(date);
     assert.equal(final.waiting_on, 'closed');
     for (const phase of ['phase2', 'phase3', 'phase4', 'phase5', 'phase6'] as const) {
       assert.equal(final.phases[phase].status, 'triggered', phase);
     }
+    assert.equal(final.slate?.results_of, night);
+    assert.equal(final.results?.handed_over_to, addDays(date, 1));
     assert.equal(final.phases.phase6.completed_count, 4);
-    const order = ['phase3', 'phase4/1', 'phase4/2', 'phase4/3', 'phase5', 'phase6'].map(
+    const order = ['phase4/1', 'phase4/2', 'phase4/3', 'phase5', 'phase6', 'phase3', 'handover'].map(
       (k) => final.triggers?.[k]?.firedAt ?? '',
     );
-    assert.deepEqual(order, [...order].sort(), 'each step after the one before');
+    assert.deepEqual(order, [...order].sort(), 'the slate in the morning, its results the night after');
   });
 
-  it('starts predictions by the backup path, retries stragglers twice and raises the SLA alert', async () => {
+  it('a late night (gamebooks at 14:45 ET): predictions start by the backup path, retries stragglers twice and raises the SLA alert', async () => {
     const date = await daysAhead(6);
-    // Phase 4 never reports; BigQuery has no features at 06:00, then 120 rows at 06:05.
+    const night = addDays(date, -1);
+    const et = (hhmm: string) => zonedInstant(date, hhmm, 'America/New_York');
+    // Phase 4 never reports by the backup; BigQuery has no features at 06:00, then 120 rows at 06:05.
     tables.set(date, { featureRows: [0, 120], missing: ['lebron-james', 'stephen-curry'], coveragePct: 70 });
-    await send(completion('phase2', 'BdlGamesProcessor', date));
+    await openDateRun(env.client, date, taskQueue, 'open'); // the opener, at midnight
+    await testWorker.skipTo(et('03:00'));
+    const late = 'NbacGamebookProcessor';
+    for (const name of processorNames('phase2').filter((n) => n !== late))
+      await send(completion('phase2', name, night));
     await phase5Finished(date); // time skips to 07:00 PT
 
     const [start, ...others] = sent(date, pipeline.topics.phase5Start);
@@ -221,8 +268,14 @@ describe('a whole game day', () => {
     assert.equal(alerts[0]!.game_date, date);
     assert.match(alerts[0]!.title, /70% .* 90% SLA/);
 
-    // A late phase 4 after the backup start changes nothing: still one start.
-    await completePhases2and3(date);
+    // The gamebooks at 14:45 ET: the night completes and hands over; phase 4 runs, still one start.
+    await testWorker.skipTo(et('14:45'));
+    await send(completion('phase2', late, night));
+    for (const name of processorNames('phase3')) await send(completion('phase3', name, night));
+    await eventually(
+      () => sent(date, pipeline.topics.phase4Trigger).length,
+      (n) => n === 1,
+    );
     await completeLevel(date, 1);
     await completeLevel(date, 2);
     await completeLevel(date, 3);
@@ -276,8 +329,10 @@ describe('a whole game day', () => {
     const date = await daysAhead(9);
     tables.set(date, { featureRows: [450], missing: ['lebron-james'], coveragePct: 85 });
     await openDateRun(env.client, date, taskQueue, 'open');
-    // The first completion brings the day's correlation id after phase 5 started without one.
-    await send({ ...completion('phase2', 'BdlGamesProcessor', date), correlationId: 'corr-late' });
+    // The night before hands its correlation id over after phase 5 started without one.
+    for (const phase of ['phase2', 'phase3'] as const)
+      for (const name of processorNames(phase))
+        await send(completion(phase, name, addDays(date, -1), { correlationId: 'corr-late' }));
     await send({ ...predictionBatch(date, 1, 85, 'partial'), correlationId: 'corr-late' });
     await eventually(
       () => status(date),
@@ -304,8 +359,13 @@ describe('a whole game day', () => {
 
   it('closes after a quiet period, and a late completion then fires nothing', async () => {
     const date = '2025-11-07'; // a past date: event-driven only, no deadlines
-    await completePhases2and3(date);
+    await completePhases2and3('2025-11-06'); // the night before hands over to this slate
+    await eventually(
+      () => sent(date, pipeline.topics.phase4Trigger).length,
+      (n) => n === 1,
+    );
     for (const level of [1, 2, 3]) await completeLevel(date, level);
+    await completePhases2and3(date);
     await send(predictionBatch(date, 1, 100, 'success'));
     const handle = testWorker.client.workflow.getHandle(workflowIdFor(date));
     assert.equal(await testWorker.resultBy(workflowIdFor(date), await completedBy(env, date)), 'completed');
@@ -321,7 +381,7 @@ describe('a whole game day', () => {
   it('counts phase 4 completions that arrive before the cascade starts', async () => {
     const date = '2025-11-10';
     await completeLevel(date, 1); // early, out of order
-    await completePhases2and3(date);
+    await completePhases2and3('2025-11-09');
     await eventually(
       () => sent(date, pipeline.topics.phase4Trigger).length,
       (n) => n === 2,
