@@ -130,6 +130,8 @@ export function backfillTrigger(
   reason: string,
   firedAt: string,
   upstreamProcessors = 0,
+  /** The results the slate's phase 4 is computed from: the game date before it. */
+  resultsOf?: string,
 ): Trigger {
   const base = {
     game_date: gameDate,
@@ -145,7 +147,14 @@ export function backfillTrigger(
     if (step.phase === 4) {
       const level = pipeline.phase4Levels.find((l) => triggerKeys.phase4Level(l.level) === step.key)!;
       const processors = [...level.processors];
-      return { ...base, triggered_by: pipeline.triggeredBy.phase4, phase: 'phase4', level: level.level, processors };
+      return {
+        ...base,
+        triggered_by: pipeline.triggeredBy.phase4,
+        phase: 'phase4',
+        level: level.level,
+        processors,
+        ...(resultsOf ? { results_of: resultsOf } : {}),
+      };
     }
     if (step.phase === 5) {
       return {

@@ -254,7 +254,7 @@ export class Backfill {
       const upstream = active.step > 0 ? this.steps[active.step - 1]!.starts.processors.length : 0;
       await publishTrigger({
         topic: step.topic,
-        message: backfillTrigger(this.id, date, step, this.input.reason, firedAt, upstream),
+        message: backfillTrigger(this.id, date, step, this.input.reason, firedAt, upstream, active.date),
       });
       this.state.triggersPublished += 1;
     }
