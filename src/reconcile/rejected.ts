@@ -30,7 +30,7 @@ export function refusedCompletionOf(data: Buffer | string, reason: string): Refu
   }
   if (parsed === null || typeof parsed !== 'object') return { reason };
   const fields = parsed as Record<string, unknown>;
-  const text = (key: string) => (typeof fields[key] === 'string' ? (fields[key] as string) : undefined);
+  const text = (key: string) => (typeof fields[key] === 'string' ? fields[key] : undefined);
   const executionId = text('execution_id');
   const processor = text('processor_name');
   const gameDate = text('game_date') ?? text('data_date');

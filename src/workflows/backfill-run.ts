@@ -1,99 +1,33 @@
 // One backfill as an object: where it is (carried across continue-as-new) and the steps it takes.
-// `backfillWorkflow` tells the story with these. For each game date D of the range it loads the
-// results of D (phase 3 for D), then the slate of the next game date N (phases 4, 5, 6 for N), as
-// the live pipeline hands over. Each tick starts dates up to --max-active and moves every active
-// date on by one step: open its runs, or take its next step once the processors the step before
-// started have succeeded (their run history rows, or a completion the run counted). A step the
-// date's run shows fired already (by the live run or another backfill) is never fired again.
+// Per game date D: the results of D (phase 3), then the slate of the next game date N (phases 4-6).
+// Each tick starts dates up to --max-active and moves each on by one step once the processors the
+// step before started have succeeded; a step the date's run shows fired already is not fired again.
 import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BackfillDate, StepQuestion } from '../activities/backfill';
 import { pipeline } from '../pipeline/definition';
-import { eventDrivenExport } from '../pipeline/exports';
-import { backfillTriggerId, exportWorkflowIdFor } from '../pipeline/ids';
+import { backfillTriggerId } from '../pipeline/ids';
+import { backfillExport } from './backfill-export';
+import { backfillSteps, backfillTrigger, stepDate, type BackfillStep, type StepLook } from './backfill-plan';
 import {
-  backfillSteps,
-  backfillTrigger,
-  stepDate,
-  type BackfillRange,
-  type BackfillStep,
-  type StepLook,
-} from './backfill-plan';
-import { exportWorkflow } from './export';
+  progressOf,
+  runsToClose,
+  type ActiveDate,
+  type BackfillInput,
+  type BackfillProgress,
+  type BackfillState,
+  type OperatorCommand,
+} from './backfill-state';
 import { publishTrigger } from './fire';
 import { untilItWorks } from './retry';
+
+export type { ActiveDate, BackfillInput, BackfillProgress, BackfillState, OperatorCommand } from './backfill-state';
 
 const { backfillDates, openBackfillDates, lookAtBackfillSteps, recordBackfillStep, finishBackfillDates } =
   wf.proxyActivities<Activities>({
     startToCloseTimeout: '1 minute',
     retry: untilItWorks,
   });
-
-export interface BackfillInput extends BackfillRange {
-  reason: string;
-  requestedBy: string;
-  /** Carried across continue-as-new; absent on the first run. */
-  state?: BackfillState;
-  continueAsNewAfterEvents?: number;
-}
-
-/** A date under way: the index of its next step, and when the step before it fired. */
-export interface ActiveDate {
-  date: string;
-  /** The next game date: the slate the results of `date` hand over to. */
-  next: string;
-  opened: boolean;
-  step: number;
-  since: string;
-}
-
-export interface OperatorCommand {
-  action: 'pause' | 'resume' | 'cancel';
-  by: string;
-  reason: string;
-  at: string;
-}
-
-export interface BackfillState {
-  startedAt: string;
-  /** The range's game dates with their next game date, read from the schedule at the start. */
-  dates?: BackfillDate[];
-  /** Index of the next date to start. */
-  next: number;
-  active: ActiveDate[];
-  done: string[];
-  failed: { date: string; reason: string }[];
-  triggersPublished: number;
-  /** Steps the date's run showed fired already (the live run, another backfill): taken, not fired again. */
-  stepsFiredBefore?: number;
-  /** Runs told to close: every date of the backfill that touched them is done. */
-  closedRuns?: string[];
-  paused: boolean;
-  cancelled: boolean;
-  commands: OperatorCommand[];
-}
-
-export interface BackfillProgress {
-  backfill_id: string;
-  from: string;
-  to: string;
-  from_phase: number;
-  through_phase: number;
-  max_active: number;
-  reason: string;
-  state: 'running' | 'paused' | 'cancelled' | 'completed';
-  total: number;
-  done: number;
-  failed: { date: string; reason: string }[];
-  active: { date: string; next_trigger: string }[];
-  triggers_published: number;
-  /** Steps found fired already by the date's live run or another backfill, and not fired again. */
-  steps_fired_before: number;
-  /** Date runs closed because the backfill was done with them. */
-  runs_closed: number;
-  started_at: string;
-  commands: OperatorCommand[];
-}
 
 export class Backfill {
   readonly state: BackfillState;
@@ -156,33 +90,16 @@ export class Backfill {
       const results = await Promise.all(moving.map((d, i) => this.advance(d, looks[i]!)));
       moved ||= results.some(Boolean);
     }
-    const finished = state.active.filter((d) => d.step >= this.steps.length || this.hasFailed(d.date));
+    const finished = state.active.filter(
+      (d) => d.step >= this.steps.length || state.failed.some((f) => f.date === d.date),
+    );
     state.active = state.active.filter((d) => !finished.includes(d));
     if (finished.some((d) => d.step >= this.steps.length)) await this.closeRunsDone();
     return moved;
   }
 
   progress(): BackfillProgress {
-    const { input, state } = this;
-    return {
-      backfill_id: this.id,
-      from: input.from,
-      to: input.to,
-      from_phase: input.fromPhase,
-      through_phase: input.throughPhase,
-      max_active: input.maxActive,
-      reason: input.reason,
-      state: state.cancelled ? 'cancelled' : this.finished() ? 'completed' : state.paused ? 'paused' : 'running',
-      total: this.dates.length,
-      done: state.done.length,
-      failed: state.failed,
-      active: state.active.map((d) => ({ date: d.date, next_trigger: d.opened ? this.steps[d.step]!.key : 'open' })),
-      triggers_published: state.triggersPublished,
-      steps_fired_before: state.stepsFiredBefore ?? 0,
-      runs_closed: state.closedRuns?.length ?? 0,
-      started_at: state.startedAt,
-      commands: state.commands,
-    };
+    return progressOf(this.id, this.input, this.state, this.steps, this.finished());
   }
 
   /** The runs a date's steps touch: D for its results, N for its slate. */
@@ -196,10 +113,7 @@ export class Backfill {
     for (const active of dates) {
       const closed = this.runsOf(active).filter((run) => opened[run] === 'closed');
       if (closed.length > 0) {
-        this.fail(
-          active.date,
-          `the run of ${closed.join(', ')} has closed: a closed date is rerun with pipeline rerun`,
-        );
+        this.fail(active.date, `the run of ${closed.join(', ')} has closed: rerun it with pipeline rerun`);
       } else active.opened = true;
     }
   }
@@ -245,7 +159,7 @@ export class Backfill {
     const firedAt = new Date().toISOString();
     const triggerId = backfillTriggerId(this.id, date, step.key);
     if (step.phase === 6) {
-      const failed = await this.export(date, triggerId, firedAt);
+      const failed = await backfillExport(this.id, date, triggerId, firedAt);
       if (failed) {
         this.fail(active.date, failed);
         return true;
@@ -256,40 +170,11 @@ export class Backfill {
         topic: step.topic,
         message: backfillTrigger(this.id, date, step, this.input.reason, firedAt, upstream, active.date),
       });
-      this.state.triggersPublished += 1;
     }
+    this.state.triggersPublished += 1; // a message, or phase 6's export run
     await recordBackfillStep(date, { key: step.key, triggerId, firedAt, skipped: false, source: 'backfill' });
     this.stepTaken(active, firedAt);
     return true;
-  }
-
-  /** A backfill's tonight export of the slate's date, run by the backfill itself; why it failed, if it did. */
-  private async export(date: string, triggerId: string, firedAt: string): Promise<string | undefined> {
-    try {
-      const result = await wf.executeChild(exportWorkflow, {
-        workflowId: `${exportWorkflowIdFor(date, eventDrivenExport.set)}/${this.id}`,
-        staticSummary: `Exports (tonight) of ${date}, backfilled by ${this.id}`,
-        args: [
-          {
-            export_types: [...eventDrivenExport.exportTypes],
-            target_date: date,
-            update_latest: false, // an old day's exports write their dated files only
-            trigger_source: 'backfill',
-            triggered_by: eventDrivenExport.triggeredBy,
-            correlation_id: `${this.id}/${date}`,
-            trigger_id: triggerId,
-            timestamp: firedAt,
-            upstream_batch_id: null,
-            upstream_predictions: null,
-          },
-        ],
-      });
-      this.state.triggersPublished += 1;
-      if (result.failed.length > 0) return `exports failed: ${result.failed.map((f) => f.export_type).join(', ')}`;
-      return undefined;
-    } catch (error) {
-      return `exports failed: ${String(error)}`;
-    }
   }
 
   private stepTaken(active: ActiveDate, firedAt: string): void {
@@ -298,34 +183,16 @@ export class Backfill {
     if (active.step === this.steps.length) this.state.done.push(active.date);
   }
 
-  /**
-   * Tells the runs of the range that every date of the backfill touching them is done to close. The
-   * slate after the last date is left open: its results belong to the next range (the next season's
-   * backfill closes it).
-   */
+  /** Tells the runs of the range that every date touching them is done to close. */
   private async closeRunsDone(): Promise<void> {
-    const done = new Set(this.state.done);
-    const closed = new Set(this.state.closedRuns ?? []);
-    const touching = new Map<string, string[]>();
-    for (const d of this.dates) {
-      for (const run of this.runsOf(d)) {
-        if (run <= this.input.to) touching.set(run, [...(touching.get(run) ?? []), d.date]);
-      }
-    }
-    const closing = [...touching]
-      .filter(([run, dates]) => !closed.has(run) && dates.every((d) => done.has(d)))
-      .map(([run]) => run);
+    const closing = runsToClose(this.dates, this.steps, this.input.to, this.state.done, this.state.closedRuns ?? []);
     if (closing.length === 0) return;
     await finishBackfillDates(closing);
-    this.state.closedRuns = [...closed, ...closing];
+    this.state.closedRuns = [...(this.state.closedRuns ?? []), ...closing];
   }
 
   private fail(date: string, reason: string): void {
     wf.log.warn('backfill date given up', { game_date: date, reason });
     this.state.failed.push({ date, reason });
-  }
-
-  private hasFailed(date: string): boolean {
-    return this.state.failed.some((f) => f.date === date);
   }
 }

@@ -90,8 +90,7 @@ export class GameDay extends GameDaySteps {
   }
 
   stepFired(step: StepFired): void {
-    // A step skipped in backfill mode gives way to the backfill's own trigger for it.
-    const before = this.state.triggers[step.key];
+    const before = this.state.triggers[step.key]; // one skipped in backfill mode gives way to the backfill's
     if (before && !(before.skipped && !step.skipped)) return;
     this.state.triggers[step.key] = step;
     // The slate's first trigger names the results it started from.

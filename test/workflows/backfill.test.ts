@@ -143,8 +143,8 @@ async function driveUntil(id: string, done: (p: BackfillProgress) => boolean, se
       .catch(() => undefined);
     if (progress) seen.push(progress);
     if (progress && done(progress)) return progress;
-    if (process.env.DEBUG_BACKFILL) console.log(JSON.stringify(progress));
-    await env.sleep(pipeline.backfill.firstPollAfter * 4);
+    if (process.env.DEBUG_BACKFILL) process.stderr.write(`${i} ${JSON.stringify(progress)}\n`);
+    await env.sleep(pipeline.backfill.pollEvery);
   }
   throw new Error(`backfill ${id} did not finish`);
 }
@@ -326,7 +326,11 @@ describe('backfill workflow', () => {
       args: [
         {
           ...{ from: '2023-03-01', to: '2023-03-10', fromPhase: 4, throughPhase: 5, maxActive: 2 },
-          ...{ reason: 'restart test', requestedBy: 'test', continueAsNewAfterEvents: 60 },
+          ...{
+            reason: 'restart test',
+            requestedBy: 'test',
+            continueAsNewAfterEvents: Number(process.env.CAN_AT ?? 60),
+          },
         },
       ],
     });
