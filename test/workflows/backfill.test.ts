@@ -46,6 +46,8 @@ const history = memoryRunHistory();
 const runRows: { dataDate: string; processor: string; completedAt: string }[] = [];
 /** Dates whose processors never answer (a slow day), so the backfill waits on them. */
 const silentDates = new Set<string>();
+/** Dates whose phase 3 processors never answer (a slow night); their slate's processors do. */
+const silentNights = new Set<string>();
 const heldBack: Trigger[] = [];
 /** Days without games in the schedule double. */
 const offDays = new Set(['2024-01-08', '2024-01-15']);
@@ -57,7 +59,7 @@ const required = (phase: PhaseKey) =>
 
 /** The processors a trigger starts: they write their run history rows and publish nothing (the flag). */
 async function answer(trigger: Trigger): Promise<void> {
-  if (silentDates.has(trigger.game_date)) {
+  if (silentDates.has(trigger.game_date) || (trigger.phase === 'phase3' && silentNights.has(trigger.game_date))) {
     heldBack.push(trigger);
     return;
   }
@@ -72,6 +74,7 @@ async function answer(trigger: Trigger): Promise<void> {
 /** The slow dates' processors catch up: they answer the triggers they held. */
 async function catchUp(): Promise<void> {
   silentDates.clear();
+  silentNights.clear();
   for (const trigger of heldBack.splice(0)) await answer(trigger);
 }
 
@@ -359,7 +362,7 @@ describe('backfill workflow', () => {
     try {
       const id = 'backfill-2022-05-01-2022-05-20-test';
       const handle = await start(id, { from: '2022-05-01', to: '2022-05-20', fromPhase: 3, throughPhase: 4 }, 1);
-      for (const date of datesOf('2022-05-03', '2022-05-20')) silentDates.add(date);
+      for (const date of datesOf('2022-05-03', '2022-05-20')) silentNights.add(date);
       const paused = await handle.executeUpdate(pauseBackfillUpdate, {
         args: [{ by: 'ops', reason: 'BigQuery quota' }],
       });
@@ -385,7 +388,7 @@ describe('backfill workflow', () => {
       assert.equal(cancelled.done, 2);
       assert.equal(triggersOf(id).length, 2 * 4 + 1, 'nothing after the cancel');
     } finally {
-      silentDates.clear();
+      silentNights.clear();
       await stop();
     }
   });
