@@ -11,6 +11,8 @@ export interface ClosedRun {
   correlationId: string | null;
   openedAt: string | null;
   closedAt: string;
+  /** The run was in backfill mode. */
+  backfill?: boolean;
 }
 
 /** The first recorded close of the date's run, or null when the date never closed. */
@@ -43,8 +45,8 @@ LIMIT 1`,
 export async function recordRunClosed(bigquery: BigQueryClient, run: ClosedRun): Promise<void> {
   await runQuery(
     bigquery,
-    `INSERT INTO nba_orchestration.game_day_runs (game_date, run_id, workflow_id, outcome, correlation_id, opened_at, closed_at)
-SELECT @game_date, @run_id, @workflow_id, @outcome, @correlation_id, @opened_at, @closed_at
+    `INSERT INTO nba_orchestration.game_day_runs (game_date, run_id, workflow_id, outcome, correlation_id, opened_at, closed_at, backfill)
+SELECT @game_date, @run_id, @workflow_id, @outcome, @correlation_id, @opened_at, @closed_at, @backfill
 FROM (SELECT 1) AS one
 WHERE NOT EXISTS (SELECT 1 FROM nba_orchestration.game_day_runs WHERE game_date = @game_date AND run_id = @run_id)`,
     {
@@ -56,6 +58,7 @@ WHERE NOT EXISTS (SELECT 1 FROM nba_orchestration.game_day_runs WHERE game_date 
         correlation_id: run.correlationId ?? '',
         opened_at: BigQuery.timestamp(run.openedAt ?? run.closedAt),
         closed_at: BigQuery.timestamp(run.closedAt),
+        backfill: run.backfill ?? false,
       },
       jobId: `game_day_close_${run.runId.replace(/[^A-Za-z0-9_-]/g, '_')}`,
     },

@@ -7,20 +7,27 @@ import { dateParam, optionalTextColumn, runQuery, textColumn } from './client';
 export interface ExpiredRun {
   gameDate: string;
   closedAt: string;
+  /** Every expired run of the date was driven by a backfill. */
+  backfill: boolean;
 }
 
 /** Dates whose run closed as `expired` since `since`. */
 export async function expiredRunsSince(bigquery: BigQueryClient, since: Date): Promise<ExpiredRun[]> {
   const rows = await runQuery(
     bigquery,
-    `SELECT CAST(game_date AS STRING) AS game_date, MIN(closed_at) AS closed_at
+    `SELECT CAST(game_date AS STRING) AS game_date, MIN(closed_at) AS closed_at,
+  SUM(CASE WHEN backfill THEN 0 ELSE 1 END) AS live_runs
 FROM nba_orchestration.game_day_runs
 WHERE outcome = 'expired' AND closed_at >= @since
 GROUP BY game_date
 ORDER BY game_date`,
     { params: { since: BigQuery.timestamp(since) } },
   );
-  return rows.map((row) => ({ gameDate: textColumn(row, 'game_date'), closedAt: textColumn(row, 'closed_at') }));
+  return rows.map((row) => ({
+    gameDate: textColumn(row, 'game_date'),
+    closedAt: textColumn(row, 'closed_at'),
+    backfill: Number(row.live_runs ?? 0) === 0,
+  }));
 }
 
 export interface ProcessorRun {

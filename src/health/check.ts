@@ -15,6 +15,7 @@ import { statusQuery } from '../workflows/signals';
 import { BackfillMode, GameDate, PipelinePhase } from '../workflows/search-attributes';
 import {
   deadLetterProblems,
+  expiredDate,
   lateProcessor,
   stuckDate,
   type DeadLetterSeen,
@@ -82,11 +83,7 @@ async function stuckDates(client: Client, now: number): Promise<HealthProblem[]>
 
 async function expiredDates(bigquery: BigQuery, now: Date): Promise<HealthProblem[]> {
   const runs = await expiredRunsSince(bigquery, new Date(now.getTime() - pipeline.watch.expiredWithin));
-  return runs.map((run) => ({
-    kind: 'date-expired',
-    game_date: run.gameDate,
-    detail: `closed at ${run.closedAt} without completing`,
-  }));
+  return runs.flatMap((run) => expiredDate(run) ?? []);
 }
 
 /**

@@ -2,22 +2,22 @@
 // dead letters by reason and the burst rule.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { deadLetterProblems, lateProcessor, phaseDeadlineOf, stuckDate } from '../../src/health/rules';
+import { deadLetterProblems, expiredDate, lateProcessor, phaseDeadlineOf, stuckDate } from '../../src/health/rules';
 
 describe('health rules', () => {
-  it('phase 2 is due at 10:00 New York the morning after, in winter and in summer', () => {
-    assert.equal(new Date(phaseDeadlineOf('phase2', '2025-11-29')).toISOString(), '2025-11-30T15:00:00.000Z');
-    assert.equal(new Date(phaseDeadlineOf('phase2', '2025-06-10')).toISOString(), '2025-06-11T14:00:00.000Z');
+  it('phase 2 is due at 07:00 New York the morning after, in winter and in summer', () => {
+    assert.equal(new Date(phaseDeadlineOf('phase2', '2025-11-29')).toISOString(), '2025-11-30T12:00:00.000Z');
+    assert.equal(new Date(phaseDeadlineOf('phase2', '2025-06-10')).toISOString(), '2025-06-11T11:00:00.000Z');
   });
 
   it('a date is stuck only once the phase it waits on is past its deadline', () => {
     const run = { gameDate: '2025-11-29', waitingOn: 'phase2', progress: '20/21', missing: ['NbacGamebookProcessor'] };
-    assert.equal(stuckDate(run, Date.parse('2025-11-30T14:59:00Z')), undefined);
-    assert.deepEqual(stuckDate(run, Date.parse('2025-11-30T15:01:00Z')), {
+    assert.equal(stuckDate(run, Date.parse('2025-11-30T11:59:00Z')), undefined);
+    assert.deepEqual(stuckDate(run, Date.parse('2025-11-30T12:01:00Z')), {
       kind: 'date-stuck',
       game_date: '2025-11-29',
       detail:
-        'waits on phase2 (20/21, missing NbacGamebookProcessor) past its deadline 2025-11-30 10:00 America/New_York',
+        'waits on phase2 (20/21, missing NbacGamebookProcessor) past its deadline 2025-11-30 07:00 America/New_York',
     });
     assert.equal(
       stuckDate({ gameDate: '2025-11-29', waitingOn: 'complete' }, Date.parse('2025-12-05T00:00:00Z')),
@@ -30,12 +30,26 @@ describe('health rules', () => {
     );
   });
 
+  it('a date whose run expired pages, unless a backfill drove it', () => {
+    const closedAt = '2025-12-02T12:00:00Z';
+    assert.deepEqual(expiredDate({ gameDate: '2025-11-29', closedAt, backfill: false }), {
+      kind: 'date-expired',
+      game_date: '2025-11-29',
+      detail: `closed at ${closedAt} without completing`,
+    });
+    assert.equal(
+      expiredDate({ gameDate: '2024-01-03', closedAt, backfill: true }),
+      undefined,
+      'a backfilled date reports through its backfill',
+    );
+  });
+
   it('a processor is late when its first completion came after its phase deadline (seed or our phase name)', () => {
     const run = { processor: 'NbacGamebookProcessor', phase: 'phase_2_raw', dataDate: '2025-11-29' };
-    assert.equal(lateProcessor({ ...run, completedAt: '2025-11-30T14:00:00Z' }), undefined);
+    assert.equal(lateProcessor({ ...run, completedAt: '2025-11-30T11:00:00Z' }), undefined);
     assert.match(
       lateProcessor({ ...run, completedAt: '2025-11-30T19:45:00Z' })!.detail,
-      /^NbacGamebookProcessor \(phase2\) first completed 2025-11-30T19:45:00.000Z, 285 min after 2025-11-30 10:00/,
+      /^NbacGamebookProcessor \(phase2\) first completed 2025-11-30T19:45:00.000Z, 465 min after 2025-11-30 07:00/,
     );
     assert.ok(
       lateProcessor({ ...run, phase: null, completedAt: '2025-11-30T19:45:00Z' }),

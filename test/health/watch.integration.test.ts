@@ -120,6 +120,12 @@ VALUES ('g1', DATE '${gameDate}', 'lebronjames', 30), ('g1', DATE '${gameDate}',
     `INSERT INTO nba_orchestration.game_day_runs (game_date, run_id, workflow_id, outcome, closed_at)
 VALUES (DATE '${addDays(gameDate, -1)}', 'run-expired', 'game-day-${addDays(gameDate, -1)}', 'expired', CURRENT_TIMESTAMP())`,
   );
+  // A backfilled date that closed without completing pages nobody: its backfill reports it.
+  await runQuery(
+    bigquery.bigquery,
+    `INSERT INTO nba_orchestration.game_day_runs (game_date, run_id, workflow_id, outcome, closed_at, backfill)
+VALUES (DATE '${addDays(gameDate, -3)}', 'run-backfilled', 'game-day-${addDays(gameDate, -3)}', 'expired', CURRENT_TIMESTAMP(), TRUE)`,
+  );
   // Six dead letters within a minute: a burst.
   const deadLetters = pubsub.pubsub.topic(pipeline.topics.deadLetter);
   for (let i = 0; i < 6; i += 1) {
