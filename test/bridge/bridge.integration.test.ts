@@ -12,6 +12,7 @@ import { createHandler, type Handle, type Verdict } from '../../src/bridge/handl
 import { pullAll } from '../../src/bridge/pull';
 import { ensureTopology } from '../../src/infra/topology';
 import type { Phase5Start, Trigger } from '../../src/messages/trigger';
+import { addDays } from '../../src/messages/dates';
 import { completionTopics, pipeline } from '../../src/pipeline/definition';
 import { gameDayTriggerId, triggerKeys, workflowIdFor } from '../../src/pipeline/ids';
 import { readStatus } from '../../src/cli/status-sources';
@@ -177,11 +178,13 @@ describe('bridge and worker on the real servers', () => {
         publishJson(pubsub, phase3Topic, completionMessage(name, date, { phase: 'phase_3_analytics' })),
       ]),
     );
-    await until(() => triggersFor(pipeline.topics.phase4Trigger, date).length > 0, 'the phase 4 level 1 trigger');
+    // The night's results start the next day's slate (the schedule says nothing here).
+    const slate = addDays(date, 1);
+    await until(() => triggersFor(pipeline.topics.phase4Trigger, slate).length > 0, 'the phase 4 level 1 trigger');
     await settle();
-    const level1 = triggersFor(pipeline.topics.phase4Trigger, date);
+    const level1 = triggersFor(pipeline.topics.phase4Trigger, slate);
     assert.equal(level1.length, 1);
-    assert.equal(level1[0]!.attributes.trigger_id, gameDayTriggerId(date, triggerKeys.phase4Level(1)));
+    assert.equal(level1[0]!.attributes.trigger_id, gameDayTriggerId(slate, triggerKeys.phase4Level(1)));
   });
 
   it('dead-letters what it cannot accept, with the reason and the payload, and keeps going', async () => {
@@ -267,8 +270,9 @@ describe('bridge and worker on the real servers', () => {
 
   it('starts predictions once, on nba-phase5-trigger, when ml_feature_store_v2 also announces itself', async () => {
     const { pubsub } = emulator;
+    // Two slates, each started by the results of the night before it.
     const both = '2025-12-05';
-    const announcedOnly = '2025-12-06';
+    const announcedOnly = '2025-12-08';
     const publishAll = (messages: SimulatedMessage[]) =>
       Promise.all(messages.map((m) => publishJson(pubsub, m.topic, m.message)));
     const level = (date: string, n: number) =>
@@ -285,10 +289,10 @@ describe('bridge and worker on the real servers', () => {
       );
     await Promise.all(
       [both, announcedOnly].map(async (date) => {
-        const day = { gameDate: date, correlationId: `corr-${date}` };
-        await publishAll(phaseCompletions('phase2', day));
-        await waitForTrigger(pipeline.topics.phase3Trigger, triggerKeys.phase3, date);
-        await publishAll(phaseCompletions('phase3', day));
+        const night = { gameDate: addDays(date, -1), correlationId: `corr-${date}` };
+        await publishAll(phaseCompletions('phase2', night));
+        await waitForTrigger(pipeline.topics.phase3Trigger, triggerKeys.phase3, night.gameDate);
+        await publishAll(phaseCompletions('phase3', night));
         await waitForTrigger(pipeline.topics.phase4Trigger, triggerKeys.phase4Level(1), date);
         await publishAll(level(date, 1));
         await waitForTrigger(pipeline.topics.phase4Trigger, triggerKeys.phase4Level(2), date);
