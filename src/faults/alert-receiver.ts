@@ -63,12 +63,23 @@ export async function startAlertReceiver(): Promise<AlertReceiver> {
   };
 }
 
-/** Attempts on `route` whose text contains `token`; `delivered` keeps those answered 2xx. */
-export function attemptsFor(receiver: AlertReceiver, route: Route, token: string, delivered = false): Attempt[] {
+/**
+ * Attempts on `route` that carry `token` as a whole word (`both-down` is not `both-down-warning`);
+ * `delivered` keeps those answered 2xx.
+ */
+export function attemptsFor(
+  receiver: Pick<AlertReceiver, 'attempts'>,
+  route: Route,
+  token: string,
+  delivered = false,
+): Attempt[] {
+  const whole = new RegExp(`(?<![\\w-])${escapeRegExp(token)}(?![\\w-])`);
   return receiver.attempts.filter(
-    (a) => a.route === route && a.text.includes(token) && (!delivered || (a.status >= 200 && a.status < 300)),
+    (a) => a.route === route && whole.test(a.text) && (!delivered || (a.status >= 200 && a.status < 300)),
   );
 }
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function parse(text: string): unknown {
   try {

@@ -1,10 +1,19 @@
-// BigQuery down while triggers fire: bqemulator stopped for three minutes, then started again on
-// its file; then the run-history tables dropped and created again while more dates flow. The run
-// history follows the triggers, it never holds them: every trigger goes out once, the triggers due
-// during the outage go out during it, and no run fails or wedges.
+// BigQuery down while triggers fire: bqemulator stopped, then started again on its file; then the
+// run-history tables dropped and created again while more dates flow. The run history follows the
+// triggers, it never holds them: dates already open and live dates fire every trigger once during
+// the outage. A past date opened during it first asks the run history whether it closed before (a
+// closed date is never reopened), so it waits, and fires once BigQuery is back: nothing lost, nothing
+// twice, and no run fails or wedges.
+import type { Client } from '@temporalio/client';
+import { openDateRun } from '../../activities/open-game-day';
 import { ensureSchema, runQuery } from '../../bigquery/client';
-import { driveDays, expectedTriggers, type Driven } from '../days';
+import { addDays } from '../../messages/dates';
+import { pipeline } from '../../pipeline/definition';
+import { phase5WorkflowId } from '../../pipeline/ids';
+import { calendarDateIn } from '../../workflows/target-date';
+import { driveDays, expectedTriggers, slateOf, type Driven } from '../days';
 import { triggerKey } from '../observer';
+import type { FaultStack } from '../stack';
 import { sleep } from '../tally';
 import { dayFigures, runsOf, sample, scenario, type Scenario } from './context';
 
@@ -30,28 +39,41 @@ export function bigqueryDown({ dates: count, downMs = 180_000 }: { dates: number
             random: ctx.random,
             stepAtMostMs: ctx.stepAtMostMs,
             // A run waiting on BigQuery stays quiet until it is back: let the step outwait the outage.
-            idleMs: downMs + 60_000,
+            idleMs: downMs + 120_000,
           });
 
-        // 1. BigQuery down for `downMs` while the first dates flow.
-        const during = ctx.nextDates(count);
+        // 1. Past nights whose runs (and their slates') opened before the outage; a live night (yesterday
+        //    in the pipeline's time zone, its slate today); past nights first seen during the outage.
+        const open = ctx.nextDates(count);
+        const live = [addDays(calendarDateIn(pipeline.phase5.timeZone, new Date()), -1)];
+        const late = ctx.nextDates(count);
         ctx.say(
-          `${name}: bqemulator down ${downMs / 1000} s while ${count} dates flow; then the run-history tables dropped and recreated`,
+          `${name}: bqemulator down ≥ ${downMs / 1000} s while ${count} open past dates, ${live.length} live and ${count} new past dates flow; then the run-history tables dropped and recreated`,
         );
+        await openAndChecked(stack, [...open, ...open.map(slateOf)]);
+
         const downAt = Date.now();
         await bigquery.stop();
-        const outage = sleep(downMs).then(async () => {
-          await bigquery.start();
-          return Date.now();
-        });
-        const [drivenDuring, upAt] = await Promise.all([drive(during), outage]);
-        const duringOutage = seenBefore(ctx.observer.triggers, during, upAt);
-        const due = during.length * STEPS;
-        notes.push(`${duringOutage} of ${due} triggers went out while BigQuery was down`);
-        if (duringOutage < due)
+        // BigQuery stays down until the open and live dates are through (and at least `downMs`).
+        const lateDriven = drive(late);
+        const [firing] = await Promise.all([drive([...open, ...live]), sleep(downMs)]);
+        await bigquery.start();
+        const upAt = Date.now();
+        const drivenLate = await lateDriven;
+
+        const firingDue = [...open, ...live].length * STEPS;
+        const firedDown = seenBefore(ctx.observer.triggers, [...open, ...live], upAt);
+        notes.push(
+          `${firedDown} of ${firingDue} triggers of open and live dates went out while BigQuery was down (${((upAt - downAt) / 1000).toFixed(0)} s)`,
+        );
+        if (firedDown < firingDue)
           failures.push(
-            `triggers waited for BigQuery: ${due - duringOutage} of ${due} went out only after it was back (${((upAt - downAt) / 1000).toFixed(0)} s down)`,
+            `open and live dates waited for BigQuery: ${firingDue - firedDown} of ${firingDue} triggers went out only after it was back`,
           );
+        const lateDown = seenBefore(ctx.observer.triggers, late, upAt);
+        notes.push(
+          `${lateDown} of ${late.length * STEPS} triggers of past dates opened during the outage went out before it ended (they first ask the run history whether the date closed)`,
+        );
 
         // 2. The run-history tables dropped, and created again once the next dates' triggers are firing.
         await Promise.all(HISTORY_TABLES.map((table) => runQuery(bigquery.bigquery, `DROP TABLE IF EXISTS ${table}`)));
@@ -63,10 +85,10 @@ export function bigqueryDown({ dates: count, downMs = 180_000 }: { dates: number
         })();
         const [drivenDropped] = await Promise.all([drive(dropped), recreate]);
 
-        const dates = [...during, ...dropped];
+        const dates = [...open, ...live, ...late, ...dropped];
         const driven: Driven = {
-          expected: [...drivenDuring.expected, ...drivenDropped.expected],
-          published: new Set([...drivenDuring.published, ...drivenDropped.published]),
+          expected: [...firing.expected, ...drivenLate.expected, ...drivenDropped.expected],
+          published: new Set([...firing.published, ...drivenLate.published, ...drivenDropped.published]),
         };
         const day = dayFigures(ctx.observer, dates, driven);
         const runs = await runsOf(stack.client, dates);
@@ -74,14 +96,37 @@ export function bigqueryDown({ dates: count, downMs = 180_000 }: { dates: number
         return {
           figures: {
             ...day.figures,
-            // BigQuery back → the last trigger of the dates that flowed during the outage.
-            recovery_ms: day.figures.lost ? null : Math.max(0, lastSeen(ctx.observer.triggers, during) - upAt),
+            // BigQuery back → the last trigger of the past dates opened during the outage.
+            recovery_ms: day.figures.lost ? null : Math.max(0, lastSeen(ctx.observer.triggers, late) - upAt),
           },
           failures: [...day.failures, ...failures],
           notes,
         };
       }),
   };
+}
+
+/**
+ * Opens the dates' runs as the daily opener does and waits until each has asked the run history
+ * whether its date closed before: a run starts its phase 5 child only after that answer.
+ */
+async function openAndChecked(stack: FaultStack, dates: readonly string[]): Promise<void> {
+  for (const date of dates) await openDateRun(stack.client, date, stack.taskQueue, 'open');
+  for (const date of dates) await childStarted(stack.client, phase5WorkflowId(date));
+}
+
+async function childStarted(client: Client, workflowId: string, atMostMs = 120_000): Promise<void> {
+  const until = Date.now() + atMostMs;
+  for (;;) {
+    const found = await client.workflow
+      .getHandle(workflowId)
+      .describe()
+      .then(() => true)
+      .catch(() => false);
+    if (found) return;
+    if (Date.now() > until) throw new Error(`${workflowId} did not start within ${atMostMs / 1000} s`);
+    await sleep(250);
+  }
 }
 
 type Seen = readonly { topic: string; triggerId?: string; at: number }[];

@@ -1,13 +1,15 @@
-// An operator fires phase 4 by hand (`pipeline trigger phase4`: the update it sends) at the moment
-// phase 3's last completion arrives, on 50 dates. Both paths find no phase 4 cascade and start one;
-// there must be one cascade per date, phase 4's first trigger once, and no run may fail.
+// An operator fires the slate's phase 4 by hand (`pipeline trigger phase4 --date N`: the update it
+// sends to run N) at the moment the night's last phase 3 completion arrives and its run hands the
+// results over to N, on 50 nights. Both paths find no phase 4 cascade and start one; there must be
+// one cascade per slate, phase 4's first trigger once, and no run may fail.
 import type { Client } from '@temporalio/client';
+import { openDateRun } from '../../activities/open-game-day';
 import { signalCompletion } from '../../bridge/signal';
 import { triggerPhase } from '../../cli/trigger';
 import { parseCompletion } from '../../messages/completion';
 import { phase4CascadeWorkflowId } from '../../pipeline/ids';
 import { phaseCompletions, type SimulatedMessage } from '../../simulate/day';
-import { driveDays, expectedTriggers } from '../days';
+import { driveDays, expectedTriggers, slateOf } from '../days';
 import { settle } from '../tally';
 import { dayFigures, quiet, runsOf, sample, scenario, type Scenario } from './context';
 import { errorMessage } from '../../errors';
@@ -50,6 +52,8 @@ export function operatorRace({ dates: count }: { dates: number }): Scenario {
           for (const m of messages.filter((m) => m.message.processor_name !== last))
             published.add(await stack.pubsub.pubsub.topic(m.topic).publishMessage({ json: m.message }));
         }
+        // The slates' runs are open (as the daily opener leaves a game day's), so the operator finds them.
+        for (const date of dates) await openDateRun(stack.client, slateOf(date), stack.taskQueue, 'open');
         await quiet(stack);
 
         const refused: string[] = [];
@@ -60,11 +64,11 @@ export function operatorRace({ dates: count }: { dates: number }): Scenario {
               const parsed = parseCompletion(JSON.stringify(message), topic, `faults-race-${date}`);
               if (!parsed.ok) throw new Error(`the held completion does not parse: ${parsed.reason}`);
               // The update goes a round trip later (it looks the run up first): start it a little earlier.
-              const operator = triggerPhase(stack.client, date, {
+              const operator = triggerPhase(stack.client, slateOf(date), {
                 phase: 'phase4',
                 reason: 'fault suite: operator racing the last completion',
                 requestedBy: 'fault-suite',
-              }).catch((error: unknown) => refused.push(`${date}: ${errorMessage(error)}`));
+              }).catch((error: unknown) => refused.push(`${slateOf(date)}: ${errorMessage(error)}`));
               const completion = signalCompletion(stack.client, stack.taskQueue, parsed.value);
               await Promise.all([operator, completion]);
             }),
@@ -88,7 +92,7 @@ export function operatorRace({ dates: count }: { dates: number }): Scenario {
         if (runs.bad.length) failures.push(`runs ended ${runs.bad.length}: ${sample(runs.bad)}`);
         const twice = cascades.filter((c) => c.runs > 1);
         if (twice.length)
-          failures.push(`phase 4 started twice on ${twice.length} dates: ${sample(twice.map((c) => c.date))}`);
+          failures.push(`phase 4 started twice on ${twice.length} slates: ${sample(twice.map((c) => c.date))}`);
         return {
           figures: day.figures,
           failures,
@@ -110,10 +114,10 @@ function lastCleanProcessor(messages: readonly SimulatedMessage[]): string {
   return last;
 }
 
-/** Phase 4 cascade executions per date, continue-as-new chains counted once. */
-async function cascadeRuns(client: Client, dates: readonly string[]): Promise<{ date: string; runs: number }[]> {
+/** Phase 4 cascade executions per night's slate, continue-as-new chains counted once. */
+async function cascadeRuns(client: Client, nights: readonly string[]): Promise<{ date: string; runs: number }[]> {
   const out: { date: string; runs: number }[] = [];
-  for (const date of dates) {
+  for (const date of nights.map(slateOf)) {
     let runs = 0;
     for await (const run of client.workflow.list({ query: `WorkflowId = "${phase4CascadeWorkflowId(date)}"` }))
       if (run.status.name !== 'CONTINUED_AS_NEW') runs += 1;

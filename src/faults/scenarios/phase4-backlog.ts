@@ -1,14 +1,15 @@
 // A phase 4 processor that runs early and often: 100 completions near the size limit (about 60 KiB
-// of metadata each, distinct executions) arrive after phase 3's trigger but before phase 3 is
-// complete, on a run that continues as new every 100 events. The run keeps what phase 4 needs, not
-// the messages whole: it survives, phase 4 starts once phase 3 completes, and the day goes on.
+// of metadata each, distinct executions) for the slate arrive after the night's phase 3 trigger but
+// before the night's results are complete, on runs that continue as new every 100 events. The
+// slate's run keeps what phase 4 needs, not the messages whole: it survives, phase 4 starts once the
+// results are handed over, and the day goes on.
 import type { Client } from '@temporalio/client';
 import { gameDayWorkflow, type GameDayInput } from '../../workflows/game-day';
 import { openSignal } from '../../workflows/signals';
 import { workflowIdFor } from '../../pipeline/ids';
 import { pipeline } from '../../pipeline/definition';
 import { phaseCompletions } from '../../simulate/day';
-import { driveDays, THROUGH_PHASE5_START } from '../days';
+import { driveDays, slateOf, THROUGH_PHASE5_START } from '../days';
 import { countLines, logSize } from '../log-tail';
 import { dayFigures, drainedSince, quiet, runsOf, sample, scenario, type Scenario } from './context';
 
@@ -31,7 +32,8 @@ export function phase4Backlog({ dates: count, threshold = 100 }: { dates: number
         ctx.say(
           `${name}: ${count} dates, ${EARLY} phase 4 completions of ~${PADDING_BYTES / 1000} kB each before phase 3 completes`,
         );
-        for (const gameDate of dates) {
+        // The nights' runs and their slates' (where phase 4's completions go) continue as new early.
+        for (const gameDate of [...dates, ...dates.map(slateOf)]) {
           const input: GameDayInput = { gameDate, continueAsNewAfterEvents: threshold };
           await stack.client.workflow.signalWithStart(gameDayWorkflow, {
             workflowId: workflowIdFor(gameDate),
@@ -54,11 +56,11 @@ export function phase4Backlog({ dates: count, threshold = 100 }: { dates: number
         // Phase 2 complete: phase 3 is triggered, its processors are running.
         const opened = await drive(1);
 
-        // Phase 4 runs early, over and over, each time with a large report.
+        // Phase 4 of the slate runs early, over and over, each time with a large report.
         const [early] = pipeline.phase4Levels[0]!.processors;
         const published = new Set(opened.published);
         const padding = 'x'.repeat(PADDING_BYTES);
-        for (const gameDate of dates) {
+        for (const gameDate of dates.map(slateOf)) {
           const [template] = phaseCompletions('phase4', {
             gameDate,
             correlationId: `faults-${gameDate}`,
@@ -101,7 +103,7 @@ export function phase4Backlog({ dates: count, threshold = 100 }: { dates: number
 }
 
 async function terminateOpen(client: Client, dates: readonly string[]): Promise<void> {
-  for (const date of dates) {
+  for (const date of [...dates, ...dates.map(slateOf)]) {
     await client.workflow
       .getHandle(workflowIdFor(date))
       .terminate('fault suite: phase4-backlog left this run wedged')
