@@ -39,7 +39,7 @@ import { startBigQueryEmulator, type BigQueryEmulator } from '../../src/stack/ep
 
 const taskQueue = 'watch-test';
 const dir = tempDir('watch-test');
-// Two days ago: past phase 2's deadline (10:00 New York the next morning), not yet expired.
+// Two days ago: past phase 2's deadline (07:00 New York the next morning), not yet expired.
 const gameDate = addDays(calendarDateIn('America/Los_Angeles', new Date()), -2);
 const lost = 'NbacGamebookProcessor';
 let temporal: DevServer;
@@ -101,7 +101,7 @@ before(async () => {
     phase: 'phase_2_raw',
     data_date: gameDate,
     execution_id: `run-${processor}`,
-    // The gamebooks ran late: 14:30 New York the next day, past phase 2's 10:00 deadline.
+    // The gamebooks ran late: 14:30 New York the next day, past phase 2's 07:00 deadline.
     started_at: processor === lost ? `${addDays(gameDate, 1)}T19:25:00.000Z` : `${addDays(gameDate, 1)}T08:00:00.000Z`,
     completed_at:
       processor === lost ? `${addDays(gameDate, 1)}T19:30:00.000Z` : `${addDays(gameDate, 1)}T08:05:00.000Z`,
@@ -189,7 +189,7 @@ describe('the watch', () => {
     assert.match(
       stuck[0]!.detail,
       new RegExp(
-        `waits on phase2 \\(20/21, missing ${lost}\\) past its deadline ${addDays(gameDate, 1)} 10:00 America/New_York`,
+        `waits on phase2 \\(20/21, missing ${lost}\\) past its deadline ${addDays(gameDate, 1)} 07:00 America/New_York`,
       ),
     );
     assert.deepEqual(
