@@ -136,13 +136,16 @@ before(async () => {
 });
 after(() => env.teardown());
 
+/** How long a progress query may take before the poll gives up on it (an RPC deadline, real time). */
+const queryDeadline = 10_000;
+
 /** Lets time pass a poll at a time (timers fire, activities run) until `done`. */
 async function driveUntil(id: string, done: (p: BackfillProgress) => boolean, seen: BackfillProgress[] = []) {
   for (let i = 0; i < 1000; i++) {
-    // A busy test server may time a query out: the next poll asks again.
-    const progress = await client.workflow
-      .getHandle(id)
-      .query(backfillProgressQuery)
+    // A query the test server holds for a workflow task that ends in continue-as-new is never
+    // answered, and a busy server may be slow: each poll has a deadline, the next one asks again.
+    const progress = await client
+      .withDeadline(Date.now() + queryDeadline, () => client.workflow.getHandle(id).query(backfillProgressQuery))
       .catch(() => undefined);
     if (progress) seen.push(progress);
     if (progress && done(progress)) return progress;
@@ -288,6 +291,11 @@ describe('backfill workflow', () => {
       assert.equal(status.triggers?.['phase4/1']?.source, 'backfill', 'the run records the backfill’s steps');
       await assert.rejects(runState('2023-11-04'), 'the closed date’s run was never started again');
       assert.equal(await runState('2023-11-02'), 'COMPLETED', 'the backfill was done with 2023-11-02: its run closed');
+      // The date given up keeps its run open until its deadline; it closes expired and pages nobody.
+      await env.sleep(pipeline.lifetime.maxOpenDuration + pipeline.backfill.pollEvery);
+      assert.equal(await client.workflow.getHandle(workflowIdFor('2023-11-03')).result(), 'expired');
+      assert.equal(history.closed.get('2023-11-03')?.backfill, true, 'recorded as a backfilled run');
+      assert.deepEqual(alerts, [], 'no date-expired alert for a backfilled date');
     } finally {
       await stop();
     }
@@ -317,7 +325,7 @@ describe('backfill workflow', () => {
     }
   });
 
-  it('survives a worker restart mid-range, firing nothing twice', async () => {
+  it('survives a worker restart mid-range and continues as new on a long history, firing nothing twice', async () => {
     const id = 'backfill-2023-03-01-2023-03-10-test';
     const dates = datesOf('2023-03-01', '2023-03-10');
     for (const date of datesOf('2023-03-06', '2023-03-11')) silentDates.add(date);
@@ -328,7 +336,11 @@ describe('backfill workflow', () => {
       args: [
         {
           ...{ from: '2023-03-01', to: '2023-03-10', fromPhase: 4, throughPhase: 5, maxActive: 2 },
-          ...{ reason: 'restart test', requestedBy: 'test' },
+          ...{
+            reason: 'restart test',
+            requestedBy: 'test',
+            continueAsNewAfterEvents: 60,
+          },
         },
       ],
     });
@@ -351,7 +363,9 @@ describe('backfill workflow', () => {
           `${slate}: each trigger once`,
         );
       }
-      assert.equal((await handle.describe()).status.name, 'COMPLETED');
+      const described = await handle.describe();
+      assert.equal(described.status.name, 'COMPLETED');
+      assert.notEqual(described.runId, handle.firstExecutionRunId, 'the backfill continued as new');
     } finally {
       await stop();
     }
