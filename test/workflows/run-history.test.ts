@@ -12,6 +12,7 @@ import { signalCompletion } from '../../src/bridge/signal';
 import { triggerPhase } from '../../src/cli/trigger';
 import type { Completion } from '../../src/messages/completion';
 import type { TriggerRequest } from '../../src/messages/trigger';
+import { addDays } from '../../src/messages/dates';
 import { gameDayChildId, gameDayTriggerId, triggerKeys, workflowIdFor } from '../../src/pipeline/ids';
 import { gameDayWorkflow } from '../../src/workflows/game-day';
 import { phase4CascadeWorkflow } from '../../src/workflows/phase4-cascade';
@@ -123,27 +124,36 @@ describe('the run and its history', () => {
   });
 
   it('counts a phase 4 cascade that already exists as started: the run does not fail', async () => {
-    const date = '2025-10-04';
-    await completePhase(date, 'phase2');
-    // The other path won the race: the cascade under the run's own child id is already running.
-    await testWorker.client.workflow.start(phase4CascadeWorkflow, {
-      workflowId: gameDayChildId(date, 'phase4'),
+    const slate = '2025-10-11';
+    const night = addDays(slate, -1);
+    // The opener opened the slate's run; the other path won the race: its cascade is already running.
+    await env.client.workflow.signalWithStart(gameDayWorkflow, {
+      workflowId: workflowIdFor(slate),
       taskQueue,
-      args: [{ gameDate: date, correlationId: `corr-${date}`, backfill: false, received: {} }],
+      args: [{ gameDate: slate }],
+      signal: openSignal,
+      signalArgs: [],
     });
-    await completePhase(date, 'phase3');
+    await testWorker.client.workflow.start(phase4CascadeWorkflow, {
+      workflowId: gameDayChildId(slate, 'phase4'),
+      taskQueue,
+      args: [{ gameDate: slate, correlationId: `corr-${night}`, backfill: false, received: {} }],
+    });
+    await completePhase(night, 'phase2');
+    await completePhase(night, 'phase3');
     const s = await eventually(
-      () => status(date),
-      (st) => st.waiting_on === 'phase4',
-      'the run waiting on the cascade it found',
+      () => status(slate),
+      (st) => st.slate?.results_of === night,
+      "the slate given the night's results",
     );
-    assert.equal(s.phases.phase3.status, 'triggered');
-    const run = await testWorker.client.workflow.getHandle(workflowIdFor(date)).describe();
+    assert.equal(s.waiting_on, 'phase4');
+    const run = await testWorker.client.workflow.getHandle(workflowIdFor(slate)).describe();
     assert.equal(run.status.name, 'RUNNING', 'the run did not fail');
   });
 
   it('keeps going after 100 oversized phase 4 completions arrive before phase 3 completes', async () => {
-    const date = '2025-10-03';
+    const date = '2025-10-16';
+    const night = addDays(date, -1);
     // A low continue-as-new threshold: the backlog is carried across several runs.
     await env.client.workflow.signalWithStart(gameDayWorkflow, {
       workflowId: workflowIdFor(date),
@@ -166,23 +176,21 @@ describe('the run and its history', () => {
       );
     }
     const afterFlood = await status(date);
-    assert.equal(afterFlood.waiting_on, 'phase2');
+    assert.equal(afterFlood.slate?.results_of, null, 'the slate still waits for its night');
     await eventually(
       () => testWorker.client.workflow.getHandle(workflowIdFor(date)).describe(),
       (run) => run.runId !== firstRun && run.status.name === 'RUNNING',
       'the run continued as new with the backlog',
     );
 
-    await completePhase(date, 'phase2');
-    await completePhase(date, 'phase3');
-    const s = await eventually(
-      () => status(date),
-      (st) => st.waiting_on !== 'phase3' && st.waiting_on !== 'phase2',
-      'the cascade after phase 3',
+    await completePhase(night, 'phase2');
+    await completePhase(night, 'phase3');
+    await eventually(
+      () => Promise.resolve(triggersOf(date, 'nba-phase4-trigger').length),
+      (n) => n >= 1,
+      "the cascade fired level 1 once the night's results arrived",
     );
-    assert.equal(s.waiting_on, 'phase4');
-    assert.equal(triggersOf(date, 'nba-phase3-trigger').length, 1);
-    assert.equal(triggersOf(date, 'nba-phase4-trigger').length >= 1, true, 'the cascade fired level 1');
+    assert.equal(triggersOf(night, 'nba-phase3-trigger').length, 1);
     const run = await testWorker.client.workflow.getHandle(workflowIdFor(date)).describe();
     assert.equal(run.status.name, 'RUNNING');
   });
