@@ -124,7 +124,9 @@ CREATE TABLE IF NOT EXISTS nba_orchestration.game_day_runs (
   outcome STRING NOT NULL,
   correlation_id STRING,
   opened_at TIMESTAMP,
-  closed_at TIMESTAMP NOT NULL
+  closed_at TIMESTAMP NOT NULL,
+  -- the run was driven by a backfill: its expiry pages nobody
+  backfill BOOL
 )
 PARTITION BY game_date;
 

@@ -2,7 +2,7 @@
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { PubSub } from '@google-cloud/pubsub';
 import type { Client } from '@temporalio/client';
-import { createBackfillActivities } from './backfill';
+import { bigQueryBackfillReads, createBackfillActivities } from './backfill';
 import { createAlertActivities, type AlertRoutes } from './alerts';
 import { createBigQueryActivities } from './bigquery';
 import { createExportActivities } from './exports';
@@ -27,7 +27,7 @@ export function createActivities(clients: ActivityClients) {
     ...createBigQueryActivities(clients.bigquery),
     ...createExportActivities(clients),
     ...createOpenGameDayActivity(clients.temporalClient),
-    ...createBackfillActivities(clients.temporalClient),
+    ...createBackfillActivities(clients.temporalClient, bigQueryBackfillReads(clients.bigquery)),
     ...createRunHistoryActivities(clients.bigquery, clients.pubsub),
     ...createWatchActivities(clients),
   };

@@ -6,6 +6,8 @@ import type { Client } from '@temporalio/client';
 import { checkHealth } from '../health/check';
 import type { HealthReport } from '../health/rules';
 import { firstProcessorRuns } from '../bigquery/watch';
+import { closedRunOf } from '../bigquery/run-history';
+import { refusedCompletions } from '../reconcile/rejected';
 import { reconcile, type ReconciledDate } from '../reconcile/reconcile';
 
 export interface ReconcileRequest {
@@ -27,10 +29,13 @@ export function createWatchActivities(clients: { temporalClient: Client; bigquer
         ...(at ? { now: new Date(at) } : {}),
       }),
 
-    reconcileDates: ({ days, fix, at }: ReconcileRequest): Promise<ReconciledDate[]> =>
+    reconcileDates: async ({ days, fix, at }: ReconcileRequest): Promise<ReconciledDate[]> =>
       reconcile({
         client: clients.temporalClient,
         runsBetween: (from, to) => firstProcessorRuns(clients.bigquery, from, to),
+        closedRunOf: (gameDate) => closedRunOf(clients.bigquery, gameDate),
+        // What the bridge refused on purpose is never handed over: the dead letters say which.
+        refused: fix ? await refusedCompletions(clients.pubsub) : [],
         taskQueue: Context.current().info.taskQueue,
         days,
         fix,

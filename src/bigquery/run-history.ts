@@ -11,6 +11,8 @@ export interface ClosedRun {
   correlationId: string | null;
   openedAt: string | null;
   closedAt: string;
+  /** The run was in backfill mode. */
+  backfill?: boolean;
 }
 
 /** The first recorded close of the date's run, or null when the date never closed. */
@@ -58,6 +60,7 @@ export async function recordRunClosed(bigquery: BigQueryClient, run: ClosedRun):
         correlation_id: run.correlationId || null,
         opened_at: run.openedAt ?? run.closedAt,
         closed_at: run.closedAt,
+        backfill: run.backfill ?? false,
       },
     },
   ]);

@@ -7,20 +7,27 @@ import { dateParam, optionalTextColumn, runQuery, textColumn } from './client';
 export interface ExpiredRun {
   gameDate: string;
   closedAt: string;
+  /** Every expired run of the date was driven by a backfill. */
+  backfill: boolean;
 }
 
 /** Dates whose run closed as `expired` since `since`. */
 export async function expiredRunsSince(bigquery: BigQueryClient, since: Date): Promise<ExpiredRun[]> {
   const rows = await runQuery(
     bigquery,
-    `SELECT CAST(game_date AS STRING) AS game_date, MIN(closed_at) AS closed_at
+    `SELECT CAST(game_date AS STRING) AS game_date, MIN(closed_at) AS closed_at,
+  SUM(CASE WHEN backfill THEN 0 ELSE 1 END) AS live_runs
 FROM nba_orchestration.game_day_runs
 WHERE outcome = 'expired' AND closed_at >= @since
 GROUP BY game_date
 ORDER BY game_date`,
     { params: { since: BigQuery.timestamp(since) } },
   );
-  return rows.map((row) => ({ gameDate: textColumn(row, 'game_date'), closedAt: textColumn(row, 'closed_at') }));
+  return rows.map((row) => ({
+    gameDate: textColumn(row, 'game_date'),
+    closedAt: textColumn(row, 'closed_at'),
+    backfill: Number(row.live_runs ?? 0) === 0,
+  }));
 }
 
 export interface ProcessorRun {
@@ -34,6 +41,8 @@ export interface ProcessorRun {
   /** The first completion of the processor for the date that counts (success, partial, no_data). */
   completedAt: string | null;
   recordCount: number | null;
+  /** The processor ran with skip_downstream_trigger (a backfill). */
+  backfillMode?: boolean;
 }
 
 /**
@@ -44,7 +53,7 @@ export async function firstProcessorRuns(bigquery: BigQueryClient, from: string,
   const rows = await runQuery(
     bigquery,
     `SELECT processor_name, phase, CAST(data_date AS STRING) AS data_date, status, execution_id, correlation_id,
-  completed_at, record_count
+  completed_at, record_count, backfill_mode
 FROM (
   SELECT *, ROW_NUMBER() OVER (PARTITION BY processor_name, data_date ORDER BY completed_at, execution_id) AS nth
   FROM nba_orchestration.processor_run_history
@@ -63,6 +72,7 @@ ORDER BY data_date, processor_name`,
     correlationId: optionalTextColumn(row, 'correlation_id'),
     completedAt: optionalTextColumn(row, 'completed_at'),
     recordCount: typeof row.record_count === 'number' ? row.record_count : null,
+    backfillMode: row.backfill_mode === true,
   }));
 }
 

@@ -65,6 +65,14 @@ export function addBackfillCommand(program: Command, deps: BackfillCommandDeps):
       if (!options.reason) backfill.error('error: --reason is required: who asked for this and why', { exitCode: 2 });
       const id = backfillWorkflowIdFor(range.from, range.to, new Date());
       process.exitCode = await deps.withTemporal(async (client) => {
+        const overlapping = await runningBackfillsOverlapping(client, range);
+        if (overlapping.length > 0) {
+          const which = overlapping.map((b) => `${b.backfill_id} (${b.from}..${b.to})`).join(', ');
+          console.error(
+            `error: the range ${range.from}..${range.to} overlaps a running backfill: ${which}. Wait for it, or cancel it: pipeline backfill cancel <id> --reason …`,
+          );
+          return 2;
+        }
         await client.workflow.start<typeof backfillWorkflow>('backfillWorkflow', {
           workflowId: id,
           taskQueue: deps.taskQueue,
@@ -115,18 +123,50 @@ function rangeOf(options: StartOptions, command: Command): BackfillRange {
   return range;
 }
 
+/** The plan without reaching any server: each date's results, then the slate of its next game date. */
 function printPlan(range: BackfillRange, json?: boolean): void {
   const steps = backfillSteps(range.fromPhase, range.throughPhase);
   const dates = datesOf(range.from, range.to);
-  const plan = dates.map((date) => ({ date, triggers: steps.map((s) => ({ key: s.key, topic: s.topic })) }));
+  const target = (step: (typeof steps)[number]) =>
+    step.phase === 6 ? 'an export run (tonight, dated files)' : step.topic;
+  const plan = dates.map((date) => ({
+    date,
+    triggers: steps.map((s) => ({
+      key: s.key,
+      topic: target(s),
+      game_date: s.half === 'results' ? date : 'next game date',
+    })),
+  }));
   if (json) {
     console.log(JSON.stringify({ dry_run: true, dates: dates.length, triggers: dates.length * steps.length, plan }));
     return;
   }
-  for (const p of plan) console.log(`${p.date}  ${p.triggers.map((t) => `${t.key} → ${t.topic}`).join(', ')}`);
+  for (const p of plan) {
+    const line = p.triggers.map((t) => `${t.key} (${t.game_date === p.date ? p.date : 'its slate'}) → ${t.topic}`);
+    console.log(`${p.date}  ${line.join(', ')}`);
+  }
   console.log(
-    `dry run: ${dates.length} dates, ${dates.length * steps.length} triggers would go out; nothing published`,
+    `dry run: up to ${dates.length} game dates (the schedule's, read when it starts), ${dates.length * steps.length} triggers at most; ` +
+      "steps a date's run shows fired already are not fired again; nothing published",
   );
+}
+
+/**
+ * Running backfills whose range shares a date with `range`: two at once would each fire the other's
+ * steps.
+ */
+export async function runningBackfillsOverlapping(client: Client, range: BackfillRange): Promise<BackfillProgress[]> {
+  const { backfillProgressQuery } = await workflowDefinitions();
+  const found: BackfillProgress[] = [];
+  const running = client.workflow.list({ query: `WorkflowType = 'backfillWorkflow' AND ExecutionStatus = 'Running'` });
+  for await (const execution of running) {
+    const progress = await client.workflow
+      .getHandle(execution.workflowId)
+      .query(backfillProgressQuery)
+      .catch(() => undefined);
+    if (progress && progress.from <= range.to && range.from <= progress.to) found.push(progress);
+  }
+  return found;
 }
 
 /** Follows a backfill until it ends (exit 0, or 1 when a date failed or it was cancelled) or Ctrl-C (detach). */

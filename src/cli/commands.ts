@@ -131,8 +131,21 @@ export function addCommands(program: Command): void {
         runHistory(),
       ]);
       const runsBetween = (from: string, to: string) => firstProcessorRuns(bigquery, from, to);
+      const { closedRunOf } = await import('../bigquery/run-history');
+      // What the bridge refused on purpose is never handed over: the dead letters say which.
+      const refused = options.fix
+        ? await withPubSub(async (pubsub) => (await import('../reconcile/rejected')).refusedCompletions(pubsub))
+        : [];
       const report = await withTemporal((client) =>
-        reconcile({ client, runsBetween, taskQueue, days: options.days, fix: options.fix === true }),
+        reconcile({
+          client,
+          runsBetween,
+          closedRunOf: (gameDate) => closedRunOf(bigquery, gameDate),
+          taskQueue,
+          days: options.days,
+          fix: options.fix === true,
+          refused,
+        }),
       );
       console.log(options.json ? JSON.stringify(report, null, 2) : renderReconcile(report));
       process.exitCode = lostRemain(report) ? 1 : 0;

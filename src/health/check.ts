@@ -18,6 +18,7 @@ import { BackfillMode, GameDate, PipelinePhase } from '../workflows/search-attri
 import { deploymentProblems } from './deployment';
 import {
   deadLetterProblems,
+  expiredDate,
   lateProcessor,
   stuckDate,
   type DeadLetterSeen,
@@ -118,12 +119,9 @@ async function expiredDates(client: Client, bigquery: BigQuery, now: Date): Prom
   const runs = await expiredRunsSince(bigquery, new Date(now.getTime() - pipeline.watch.expiredWithin));
   const problems: HealthProblem[] = [];
   for (const run of runs) {
-    if (await backfilled(client, run.gameDate)) continue;
-    problems.push({
-      kind: 'date-expired',
-      game_date: run.gameDate,
-      detail: `closed at ${run.closedAt} without completing`,
-    });
+    // Older closes carry no backfill flag: the run itself may still say so.
+    const problem = expiredDate(run);
+    if (problem && !(await backfilled(client, run.gameDate))) problems.push(problem);
   }
   return problems;
 }

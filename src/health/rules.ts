@@ -1,5 +1,6 @@
 // What counts as a problem, given what the checks read. Pure, so each rule is tested on its own.
 import type { Severity } from '../alerts/alert';
+import type { ExpiredRun } from '../bigquery/watch';
 import { addDays } from '../messages/dates';
 import { pipeline, type PhaseKey } from '../pipeline/definition';
 import { zonedInstant } from '../pipeline/time';
@@ -69,6 +70,15 @@ export interface PhaseProgress {
   completed_count: number;
   expected_count: number;
   missing_processors: string[];
+}
+
+/**
+ * A date whose run closed without completing. A backfilled date is left out: the backfill reports
+ * its own failures, and a past date pages nobody.
+ */
+export function expiredDate(run: ExpiredRun): HealthProblem | undefined {
+  if (run.backfill) return undefined;
+  return { kind: 'date-expired', game_date: run.gameDate, detail: `closed at ${run.closedAt} without completing` };
 }
 
 export interface OpenRun {

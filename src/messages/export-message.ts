@@ -3,7 +3,7 @@
 // workflows can import it; the wire schemas tests check against live in test/helpers/export-parsers.ts.
 import { defaultMinGames, type ExportType, type TargetDate } from '../pipeline/exports';
 
-export const exportTriggerSources = ['orchestrator', 'scheduler', 'backup', 'manual', 'rerun'] as const;
+export const exportTriggerSources = ['orchestrator', 'scheduler', 'backup', 'manual', 'rerun', 'backfill'] as const;
 export type ExportTriggerSource = (typeof exportTriggerSources)[number];
 
 /** Tracing every form may carry; scheduler-published messages often carry none of it. */

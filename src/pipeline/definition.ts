@@ -305,7 +305,11 @@ export const pipeline = {
     maxDates: 366,
     defaultMaxActive: 4,
     maxActive: 50,
-    /** How often the completions of the dates waiting on them are read. */
+    /**
+     * How often the run history of the dates waiting on their processors is read: soon after a
+     * step, then less often (doubling) up to `pollEvery`.
+     */
+    firstPollAfter: seconds(1),
     pollEvery: seconds(30),
     /** A date whose completions have not arrived this long after its trigger is given up and listed as failed. */
     dateGivesUpAfter: hours(12),

@@ -1,7 +1,10 @@
 // `pipeline reconcile` (seed 003's reconcile script): for each of the last N game dates, what the
 // processors' run history says ran against what the date's run received. `fix` hands each missing
-// completion to the run as the bridge would have, so the normal rules fire what is due, once.
+// completion to the run as the bridge would have, so the normal rules fire what is due, once —
+// except a completion the bridge refused (invalid, future, oversized), and never to a date that
+// closed (its run would only dead-letter it as late).
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { ClosedRun } from '../bigquery/run-history';
 import type { ProcessorRun } from '../bigquery/watch';
 import { signalCompletion } from '../bridge/signal';
 import { phaseOfRun } from '../health/rules';
@@ -12,14 +15,20 @@ import { workflowIdFor } from '../pipeline/ids';
 import { statusQuery } from '../workflows/signals';
 import { calendarDateIn } from '../workflows/target-date';
 import type { GameDayStatus } from '../workflows/status';
+import type { RefusedCompletion } from './rejected';
 
 export interface LostCompletion {
   processor: string;
   phase: PhaseKey;
   execution_id: string;
   completed_at: string | null;
-  /** With --fix: `handed-over` to the run, or `late` when the date's run had already closed. */
-  fix?: 'handed-over' | 'late';
+  /**
+   * With --fix: `handed-over` to the run; `late` when the date's run had closed (nothing handed
+   * over); `refused` when the bridge had refused the message itself (invalid, future, oversized).
+   */
+  fix?: 'handed-over' | 'late' | 'refused';
+  /** Why the bridge refused it, for `refused`. */
+  refused_because?: string;
 }
 
 export interface ReconciledDate {
@@ -36,10 +45,14 @@ export interface ReconcileOptions {
   client: Client;
   /** The processors' run history: per processor and date from `from` through `to`, its first run that counts. */
   runsBetween: (from: string, to: string) => Promise<ProcessorRun[]>;
+  /** The run history's close of a date, once Temporal has forgotten its run. */
+  closedRunOf: (gameDate: string) => Promise<ClosedRun | null>;
   taskQueue: string;
   days: number;
   fix: boolean;
   now?: Date;
+  /** Completions the bridge refused (from the dead letters): never handed over. */
+  refused?: RefusedCompletion[];
 }
 
 export async function reconcile(options: ReconcileOptions): Promise<ReconciledDate[]> {
@@ -74,9 +87,27 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconciledDa
       unexplained,
     };
     if (options.fix) {
+      // A date Temporal no longer remembers may have closed: the run history says so before a
+      // hand-over would start a run that only dead-letters it.
+      const closed = run === 'closed' || (run === 'none' && (await options.closedRunOf(gameDate)) !== null);
       for (const [index, lost] of missing.entries()) {
-        const delivered = await signalCompletion(options.client, options.taskQueue, completionOf(lost));
-        date.missing[index]!.fix = delivered.outcome === 'signalled' ? 'handed-over' : 'late';
+        const fixed = date.missing[index]!;
+        const refused = refusalOf(lost, options.refused ?? []);
+        if (refused) {
+          fixed.fix = 'refused';
+          fixed.refused_because = refused.reason;
+          continue;
+        }
+        if (closed) {
+          fixed.fix = 'late';
+          continue;
+        }
+        const delivered = await signalCompletion(
+          options.client,
+          options.taskQueue,
+          completionOf(lost, today, status?.backfill === true),
+        );
+        fixed.fix = delivered.outcome === 'signalled' ? 'handed-over' : 'late';
       }
     }
     report.push(date);
@@ -84,12 +115,24 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconciledDa
   return report;
 }
 
-/** True while lost completions remain: found and not handed over. */
+/** True while lost completions remain: found and not handed over (a refused message is not lost). */
 export function lostRemain(report: ReconciledDate[]): boolean {
-  return report.some((d) => d.missing.some((m) => m.fix !== 'handed-over'));
+  return report.some((d) => d.missing.some((m) => m.fix !== 'handed-over' && m.fix !== 'refused'));
 }
 
-interface CountedRun {
+/** The bridge's refusal of this run's message, if it refused it: by execution id, else by processor and date. */
+export function refusalOf(
+  lost: { processor: string; row: Pick<ProcessorRun, 'executionId' | 'processor' | 'dataDate'> },
+  refused: RefusedCompletion[],
+): RefusedCompletion | undefined {
+  return refused.find((r) =>
+    r.executionId
+      ? r.executionId === lost.row.executionId
+      : r.gameDate === lost.row.dataDate && (r.processor === lost.row.processor || r.processor === lost.processor),
+  );
+}
+
+export interface CountedRun {
   processor: string;
   phase: PhaseKey;
   row: ProcessorRun;
@@ -107,7 +150,12 @@ function countedRun(row: ProcessorRun): CountedRun | undefined {
   return { processor: processor.name, phase, row };
 }
 
-function completionOf({ processor, phase, row }: CountedRun): Completion {
+/**
+ * The completion the processor's message would have been. On a date old enough for the flag to
+ * count, the processor's own backfill mode travels with it (a backfill's run must not fire the cascade).
+ */
+export function completionOf({ processor, phase, row }: CountedRun, today: string, runInBackfill = false): Completion {
+  const flagCounts = row.dataDate <= addDays(today, -pipeline.backfillOlderThanDays);
   return {
     phase,
     processor,
@@ -116,7 +164,7 @@ function completionOf({ processor, phase, row }: CountedRun): Completion {
     // The processor's own execution id: should its message still arrive, it is a duplicate.
     executionId: row.executionId,
     ...(row.correlationId ? { correlationId: row.correlationId } : {}),
-    skipDownstreamTrigger: false,
+    skipDownstreamTrigger: flagCounts && (row.backfillMode === true || runInBackfill),
     ...(row.completedAt ? { timestamp: row.completedAt } : {}),
     ...(row.recordCount !== null ? { recordCount: row.recordCount } : {}),
     metadata: { trigger_source: 'reconcile' },
@@ -145,7 +193,8 @@ export function renderReconcile(report: ReconciledDate[]): string {
       const head = `${d.game_date}  run ${d.run}  ${d.missing.length} lost, ${d.unexplained.length} unexplained`;
       const lines = [
         ...d.missing.map(
-          (m) => `  lost         ${m.phase} ${m.processor} (${m.execution_id})${m.fix ? `  → ${m.fix}` : ''}`,
+          (m) =>
+            `  lost         ${m.phase} ${m.processor} (${m.execution_id})${m.fix ? `  → ${m.fix}` : ''}${m.refused_because ? ` (${m.refused_because})` : ''}`,
         ),
         ...d.unexplained.map((name) => `  unexplained  ${name} (no run in processor_run_history)`),
       ];

@@ -3,7 +3,7 @@
 // for. Used by the backfill workflow and by `pipeline backfill --dry-run`.
 import { addDays, isCalendarDate } from '../messages/dates';
 import type { Trigger } from '../messages/trigger';
-import { pipeline, type PhaseKey } from '../pipeline/definition';
+import { phaseDefinition, pipeline, type PhaseKey } from '../pipeline/definition';
 import { eventDrivenExport } from '../pipeline/exports';
 import { backfillTriggerId, triggerKeys } from '../pipeline/ids';
 import type { Unstamped } from './fire';
@@ -16,48 +16,72 @@ export interface BackfillRange {
   maxActive: number;
 }
 
-/** One trigger of a date's backfill, and what must have completed before it goes out. */
+/** Whose date a step's trigger names: the results' date D, or the slate's date N (the next game date). */
+export type BackfillHalf = 'results' | 'slate';
+
+/** One trigger of a date's backfill, and the processors it starts (the next step waits for them). */
 export interface BackfillStep {
   /** The game-day run's key for the same trigger: `phase3`, `phase4/1`, … */
   key: string;
   phase: number;
   topic: string;
-  /** Processors (of `needsPhase`) whose completions this trigger waits for; empty: the whole phase. */
-  needsPhase: PhaseKey;
-  needsProcessors: string[];
+  half: BackfillHalf;
+  /** The processors this trigger starts, of `phase`. */
+  starts: { phase: PhaseKey; processors: string[] };
 }
 
-const phase4Steps: BackfillStep[] = pipeline.phase4Levels.map(({ level }) => ({
+const required = (phase: PhaseKey): string[] =>
+  phaseDefinition(phase)
+    .processors.filter((p) => !p.optional)
+    .map((p) => p.name);
+
+const phase4Steps: BackfillStep[] = pipeline.phase4Levels.map(({ level, processors }) => ({
   key: triggerKeys.phase4Level(level),
   phase: 4,
   topic: pipeline.topics.phase4Trigger,
-  needsPhase: level === 1 ? 'phase3' : 'phase4',
-  needsProcessors: pipeline.phase4Levels.filter((l) => l.level < level).flatMap((l) => l.processors),
+  half: 'slate',
+  starts: { phase: 'phase4', processors: [...processors] },
 }));
 
+// The results of D (phase 3 for D), then the slate of the next game date N (phases 4, 5, 6 for N).
 const allSteps: BackfillStep[] = [
   {
     key: triggerKeys.phase3,
     phase: 3,
     topic: pipeline.topics.phase3Trigger,
-    needsPhase: 'phase2',
-    needsProcessors: [],
+    half: 'results',
+    starts: { phase: 'phase3', processors: required('phase3') },
   },
   ...phase4Steps,
-  { key: triggerKeys.phase5, phase: 5, topic: pipeline.topics.phase5Start, needsPhase: 'phase4', needsProcessors: [] },
+  {
+    key: triggerKeys.phase5,
+    phase: 5,
+    topic: pipeline.topics.phase5Start,
+    half: 'slate',
+    starts: { phase: 'phase5', processors: required('phase5') },
+  },
+  // Phase 6 runs the export itself (an export run of the backfill's), so it starts no processor.
   {
     key: triggerKeys.phase6,
     phase: 6,
     topic: pipeline.topics.phase6ExportTrigger,
-    needsPhase: 'phase5',
-    needsProcessors: [],
+    half: 'slate',
+    starts: { phase: 'phase6', processors: [] },
   },
 ];
 
-/** The triggers each date gets, in order. The first goes out at once: its upstream is the operator's call. */
+/**
+ * The triggers each date gets, in order. Each waits until the processors the step before it
+ * started have succeeded for that step's date; the first goes out at once (its upstream is the
+ * operator's call).
+ */
 export function backfillSteps(fromPhase: number, throughPhase: number): BackfillStep[] {
   return allSteps.filter((s) => s.phase >= fromPhase && s.phase <= throughPhase);
 }
+
+/** The date a step's trigger names, for a backfill date. */
+export const stepDate = (step: BackfillStep, date: { date: string; next: string }): string =>
+  step.half === 'results' ? date.date : date.next;
 
 /** Every date from `from` to `to`, both included. */
 export function datesOf(from: string, to: string): string[] {
@@ -105,12 +129,15 @@ export function backfillTrigger(
   step: BackfillStep,
   reason: string,
   firedAt: string,
+  upstreamProcessors = 0,
+  /** The results the slate's phase 4 is computed from: the game date before it. */
+  resultsOf?: string,
 ): Trigger {
   const base = {
     game_date: gameDate,
     correlation_id: `${backfillId}/${gameDate}`,
     trigger_source: 'backfill' as const,
-    upstream_processors_count: step.needsProcessors.length,
+    upstream_processors_count: upstreamProcessors,
     skip_downstream_trigger: true,
     backfill_mode: true,
     backfill_reason: reason,
@@ -120,7 +147,14 @@ export function backfillTrigger(
     if (step.phase === 4) {
       const level = pipeline.phase4Levels.find((l) => triggerKeys.phase4Level(l.level) === step.key)!;
       const processors = [...level.processors];
-      return { ...base, triggered_by: pipeline.triggeredBy.phase4, phase: 'phase4', level: level.level, processors };
+      return {
+        ...base,
+        triggered_by: pipeline.triggeredBy.phase4,
+        phase: 'phase4',
+        level: level.level,
+        processors,
+        ...(resultsOf ? { results_of: resultsOf } : {}),
+      };
     }
     if (step.phase === 5) {
       return {
@@ -145,27 +179,12 @@ export function backfillTrigger(
   return { ...message, trigger_id: backfillTriggerId(backfillId, gameDate, step.key), timestamp: firedAt };
 }
 
-/** What a date's run has collected, as the backfill reads it. */
-export interface DateProgress {
-  /** The game-day run's `waiting_on`; `late`, `expired` or `closed` when it has ended. */
-  waitingOn: string | null;
-  completed: Partial<Record<PhaseKey, string[]>>;
-  missing: Partial<Record<PhaseKey, string[]>>;
-}
-
-/** True when the completions `step` waits for have arrived. */
-export function stepReady(step: BackfillStep, progress: DateProgress | null): boolean {
-  if (!progress) return false;
-  if (step.needsProcessors.length === 0) {
-    return (
-      (progress.completed[step.needsPhase]?.length ?? 0) > 0 && (progress.missing[step.needsPhase] ?? []).length === 0
-    );
-  }
-  const done = new Set(progress.completed[step.needsPhase] ?? []);
-  return step.needsProcessors.every((p) => done.has(p));
-}
-
-/** The date's run ended without these completions: waiting longer is pointless. */
-export function runEnded(progress: DateProgress | null): boolean {
-  return progress !== null && ['late', 'expired', 'closed'].includes(progress.waitingOn ?? '');
+/** What the backfill learns about one step of one date before taking it. */
+export interface StepLook {
+  /** The step as the date's run recorded it when someone (the live run, another backfill) fired it. */
+  fired?: { triggerId: string; firedAt: string; source?: string };
+  /** The processors the step before it started have all succeeded for their date, since it fired. */
+  ready: boolean;
+  /** The run of the step's date ended (`closed`, `expired`, `late`): waiting is pointless. */
+  ended?: string;
 }

@@ -1,89 +1,40 @@
 // One backfill as an object: where it is (carried across continue-as-new) and the steps it takes.
-// `backfillWorkflow` tells the story with these. Each tick starts dates up to --max-active and
-// moves every active date on by one step: open its run, or fire its next trigger once the
-// completions that trigger waits for have arrived.
+// Per game date D: the results of D (phase 3), then the slate of the next game date N (phases 4-6).
+// Each tick starts dates up to --max-active and moves each on by one step once the processors the
+// step before started have succeeded; a step the date's run shows fired already is not fired again.
 import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { BackfillDate, StepQuestion } from '../activities/backfill';
 import { pipeline } from '../pipeline/definition';
+import { backfillTriggerId } from '../pipeline/ids';
+import { backfillExport } from './backfill-export';
+import { backfillSteps, backfillTrigger, stepDate, type BackfillStep, type StepLook } from './backfill-plan';
 import {
-  backfillSteps,
-  backfillTrigger,
-  datesOf,
-  runEnded,
-  stepReady,
-  type BackfillRange,
-  type BackfillStep,
-} from './backfill-plan';
+  progressOf,
+  runsToClose,
+  type ActiveDate,
+  type BackfillInput,
+  type BackfillProgress,
+  type BackfillState,
+  type OperatorCommand,
+} from './backfill-state';
 import { publishTrigger } from './fire';
 import { untilItWorks } from './retry';
 
-const { openBackfillDate, backfillDateProgress } = wf.proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: untilItWorks,
-});
+export type { ActiveDate, BackfillInput, BackfillProgress, BackfillState, OperatorCommand } from './backfill-state';
 
-export interface BackfillInput extends BackfillRange {
-  reason: string;
-  requestedBy: string;
-  /** Carried across continue-as-new; absent on the first run. */
-  state?: BackfillState;
-  continueAsNewAfterEvents?: number;
-}
-
-/** A date under way: the index of its next step, and since when it waits for it. */
-export interface ActiveDate {
-  date: string;
-  opened: boolean;
-  step: number;
-  since: string;
-}
-
-export interface OperatorCommand {
-  action: 'pause' | 'resume' | 'cancel';
-  by: string;
-  reason: string;
-  at: string;
-}
-
-export interface BackfillState {
-  startedAt: string;
-  /** Index of the next date to start. */
-  next: number;
-  active: ActiveDate[];
-  done: string[];
-  failed: { date: string; reason: string }[];
-  triggersPublished: number;
-  paused: boolean;
-  cancelled: boolean;
-  commands: OperatorCommand[];
-}
-
-export interface BackfillProgress {
-  backfill_id: string;
-  from: string;
-  to: string;
-  from_phase: number;
-  through_phase: number;
-  max_active: number;
-  reason: string;
-  state: 'running' | 'paused' | 'cancelled' | 'completed';
-  total: number;
-  done: number;
-  failed: { date: string; reason: string }[];
-  active: { date: string; next_trigger: string }[];
-  triggers_published: number;
-  started_at: string;
-  commands: OperatorCommand[];
-}
+const { backfillDates, openBackfillDates, lookAtBackfillSteps, recordBackfillStep, finishBackfillDates } =
+  wf.proxyActivities<Activities>({
+    startToCloseTimeout: '1 minute',
+    retry: untilItWorks,
+  });
 
 export class Backfill {
   readonly state: BackfillState;
-  private readonly dates: string[];
   private readonly steps: BackfillStep[];
   private readonly id = wf.workflowInfo().workflowId;
 
   constructor(readonly input: BackfillInput) {
-    this.dates = datesOf(input.from, input.to);
     this.steps = backfillSteps(input.fromPhase, input.throughPhase);
     this.state = input.state ?? {
       startedAt: new Date().toISOString(),
@@ -98,8 +49,13 @@ export class Backfill {
     };
   }
 
+  private get dates(): BackfillDate[] {
+    return this.state.dates ?? [];
+  }
+
   finished(): boolean {
-    return this.state.cancelled || (this.state.next >= this.dates.length && this.state.active.length === 0);
+    const { state } = this;
+    return state.cancelled || (!!state.dates && state.next >= state.dates.length && state.active.length === 0);
   }
 
   command(action: OperatorCommand['action'], by: string, reason: string): BackfillProgress {
@@ -114,76 +70,129 @@ export class Backfill {
   /** Starts dates up to --max-active and moves each active one on; true when anything moved. */
   async tick(): Promise<boolean> {
     const { state } = this;
-    while (state.active.length < this.input.maxActive && state.next < this.dates.length) {
-      const date = this.dates[state.next++]!;
-      state.active.push({ date, opened: false, step: 0, since: new Date().toISOString() });
+    if (!state.dates) {
+      state.dates = await backfillDates({ from: this.input.from, to: this.input.to });
+      return true;
     }
-    const moved = await Promise.all(state.active.map((date) => this.advance(date)));
-    state.active = state.active.filter((d) => d.step < this.steps.length && !this.hasFailed(d.date));
-    return moved.some(Boolean);
+    while (state.active.length < this.input.maxActive && state.next < this.dates.length) {
+      const { date, next } = this.dates[state.next++]!;
+      state.active.push({ date, next, opened: false, step: 0, since: new Date().toISOString() });
+    }
+    const opening = state.active.filter((d) => !d.opened);
+    const moving = state.active.filter((d) => d.opened);
+    let moved = false;
+    if (opening.length > 0) {
+      await this.open(opening);
+      moved = true;
+    }
+    if (moving.length > 0) {
+      const looks = await lookAtBackfillSteps(moving.map((d) => this.question(d)));
+      const results = await Promise.all(moving.map((d, i) => this.advance(d, looks[i]!)));
+      moved ||= results.some(Boolean);
+    }
+    const finished = state.active.filter(
+      (d) => d.step >= this.steps.length || state.failed.some((f) => f.date === d.date),
+    );
+    state.active = state.active.filter((d) => !finished.includes(d));
+    if (finished.some((d) => d.step >= this.steps.length)) await this.closeRunsDone();
+    return moved;
   }
 
   progress(): BackfillProgress {
-    const { input, state } = this;
+    return progressOf(this.id, this.input, this.state, this.steps, this.finished());
+  }
+
+  /** The runs a date's steps touch: D for its results, N for its slate. */
+  private runsOf(date: { date: string; next: string }): string[] {
+    return [...new Set(this.steps.map((s) => stepDate(s, date)))];
+  }
+
+  /** Opens the runs of the dates in backfill mode; a date whose run had closed is given up, nothing published. */
+  private async open(dates: ActiveDate[]): Promise<void> {
+    const opened = await openBackfillDates([...new Set(dates.flatMap((d) => this.runsOf(d)))]);
+    for (const active of dates) {
+      const closed = this.runsOf(active).filter((run) => opened[run] === 'closed');
+      if (closed.length > 0) {
+        this.fail(active.date, `the run of ${closed.join(', ')} has closed: rerun it with pipeline rerun`);
+      } else active.opened = true;
+    }
+  }
+
+  private question(active: ActiveDate): StepQuestion {
+    const step = this.steps[active.step]!;
+    const before = active.step > 0 ? this.steps[active.step - 1] : undefined;
     return {
-      backfill_id: this.id,
-      from: input.from,
-      to: input.to,
-      from_phase: input.fromPhase,
-      through_phase: input.throughPhase,
-      max_active: input.maxActive,
-      reason: input.reason,
-      state: state.cancelled ? 'cancelled' : this.finished() ? 'completed' : state.paused ? 'paused' : 'running',
-      total: this.dates.length,
-      done: state.done.length,
-      failed: state.failed,
-      active: state.active.map((d) => ({ date: d.date, next_trigger: d.opened ? this.steps[d.step]!.key : 'open' })),
-      triggers_published: state.triggersPublished,
-      started_at: state.startedAt,
-      commands: state.commands,
+      date: stepDate(step, active),
+      key: step.key,
+      ...(before
+        ? {
+            needs: {
+              date: stepDate(before, active),
+              phase: before.starts.phase,
+              processors: before.starts.processors,
+              since: active.since,
+            },
+          }
+        : {}),
     };
   }
 
-  /** One step for one date: open its run, or fire its next trigger when what it waits for is there. */
-  private async advance(active: ActiveDate): Promise<boolean> {
-    if (!active.opened) {
-      const opened = await openBackfillDate(active.date);
-      if (opened.outcome === 'closed') {
-        this.fail(active.date, `its run has closed (${opened.workflowId}): a closed date is rerun with pipeline rerun`);
-        return true;
-      }
-      active.opened = true;
+  /** One step for one date: taken when someone fired it already, fired when what it waits for is there. */
+  private async advance(active: ActiveDate, look: StepLook): Promise<boolean> {
+    const step = this.steps[active.step]!;
+    const date = stepDate(step, active);
+    if (look.fired) {
+      this.state.stepsFiredBefore = (this.state.stepsFiredBefore ?? 0) + 1;
+      this.stepTaken(active, look.fired.firedAt);
       return true;
     }
-    const step = this.steps[active.step]!;
-    if (active.step > 0) {
-      const progress = await backfillDateProgress(active.date);
-      if (!stepReady(step, progress)) {
-        if (runEnded(progress)) this.fail(active.date, `its run ended (${progress?.waitingOn}) before ${step.key}`);
-        else if (Date.now() - Date.parse(active.since) > pipeline.backfill.dateGivesUpAfter) {
-          this.fail(active.date, `gave up waiting for ${step.needsPhase} completions before ${step.key}`);
-        } else return false;
-        return true;
-      }
+    if (look.ended) {
+      this.fail(active.date, `the run of ${date} ended (${look.ended}) before ${step.key}`);
+      return true;
+    }
+    if (!look.ready) {
+      if (Date.now() - Date.parse(active.since) <= pipeline.backfill.dateGivesUpAfter) return false;
+      const before = this.steps[active.step - 1]!;
+      this.fail(active.date, `gave up waiting for ${before.starts.processors.join(', ')} before ${step.key}`);
+      return true;
     }
     const firedAt = new Date().toISOString();
-    await publishTrigger({
-      topic: step.topic,
-      message: backfillTrigger(this.id, active.date, step, this.input.reason, firedAt),
-    });
-    this.state.triggersPublished += 1;
+    const triggerId = backfillTriggerId(this.id, date, step.key);
+    if (step.phase === 6) {
+      const failed = await backfillExport(this.id, date, triggerId, firedAt);
+      if (failed) {
+        this.fail(active.date, failed);
+        return true;
+      }
+    } else {
+      const upstream = active.step > 0 ? this.steps[active.step - 1]!.starts.processors.length : 0;
+      await publishTrigger({
+        topic: step.topic,
+        message: backfillTrigger(this.id, date, step, this.input.reason, firedAt, upstream, active.date),
+      });
+    }
+    this.state.triggersPublished += 1; // a message, or phase 6's export run
+    await recordBackfillStep(date, { key: step.key, triggerId, firedAt, skipped: false, source: 'backfill' });
+    this.stepTaken(active, firedAt);
+    return true;
+  }
+
+  private stepTaken(active: ActiveDate, firedAt: string): void {
     active.step += 1;
     active.since = firedAt;
     if (active.step === this.steps.length) this.state.done.push(active.date);
-    return true;
+  }
+
+  /** Tells the runs of the range that every date touching them is done to close. */
+  private async closeRunsDone(): Promise<void> {
+    const closing = runsToClose(this.dates, this.steps, this.input.to, this.state.done, this.state.closedRuns ?? []);
+    if (closing.length === 0) return;
+    await finishBackfillDates(closing);
+    this.state.closedRuns = [...(this.state.closedRuns ?? []), ...closing];
   }
 
   private fail(date: string, reason: string): void {
     wf.log.warn('backfill date given up', { game_date: date, reason });
     this.state.failed.push({ date, reason });
-  }
-
-  private hasFailed(date: string): boolean {
-    return this.state.failed.some((f) => f.date === date);
   }
 }

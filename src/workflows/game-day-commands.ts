@@ -4,7 +4,9 @@
 import * as wf from '@temporalio/workflow';
 import type { Completion } from '../messages/completion';
 import { pipeline } from '../pipeline/definition';
-import { triggerKeys } from '../pipeline/ids';
+import { eventDrivenExport } from '../pipeline/exports';
+import { exportWorkflowIdFor, triggerKeys } from '../pipeline/ids';
+import { runEventDrivenExport } from './game-day-children';
 import {
   processorPhase,
   type CompletionOutcome,
@@ -43,7 +45,10 @@ async function triggerAsAsked(day: GameDay, request: ManualTrigger): Promise<Tri
       phase === 'phase3'
         ? [pipeline.topics.phase3Trigger, phase3Trigger(state, 'manual')]
         : [pipeline.topics.phase6ExportTrigger, phase6Trigger(state, 'manual')];
-    return outcome(await day.fire(key, topic, message), true);
+    const fired = await day.fire(key, topic, message);
+    // The bridge leaves the run's own phase 6 triggers to the run: a second export is run here.
+    if (phase === 'phase6' && key !== phase && !fired.skipped) await exportAgain(day, fired);
+    return outcome(fired, true);
   }
   if (again)
     throw refused(`--again applies to phase3 and phase6; ${phase}'s children fire each of their triggers once`);
@@ -102,6 +107,17 @@ function note(day: GameDay, command: OperatorCommand['command'], request: Reques
     processor: typeof args.processor === 'string' ? args.processor : null,
     triggerSource: 'manual',
     detail: { command, reason: request.reason, requested_by: request.requestedBy, ...args },
+  });
+}
+
+/** Tonight's files exported once more, as an export run of its own (`export-<date>-tonight/manual-<n>`). */
+async function exportAgain(day: GameDay, fired: StepFired): Promise<void> {
+  const again = fired.key.slice(fired.key.lastIndexOf('/') + 1);
+  await day.step(async () => {
+    const result = await runEventDrivenExport(day.state, fired, {
+      workflowId: `${exportWorkflowIdFor(day.gameDate, eventDrivenExport.set)}/${again}`,
+    });
+    day.events.note({ kind: 'trigger', phase: 'phase6', detail: { key: fired.key, exported: result } });
   });
 }
 

@@ -100,6 +100,7 @@ export async function closeDay(day: GameDay, closing: Exclude<GameDayOutcome, 'l
       correlationId: state.correlationId ?? null,
       openedAt: state.openedAt,
       closedAt: new Date().toISOString(),
+      backfill: state.backfill,
     });
     return outcome;
   });

@@ -90,7 +90,8 @@ export class GameDay extends GameDaySteps {
   }
 
   stepFired(step: StepFired): void {
-    if (this.state.triggers[step.key]) return;
+    const before = this.state.triggers[step.key]; // one skipped in backfill mode gives way to the backfill's
+    if (before && !(before.skipped && !step.skipped)) return;
     this.state.triggers[step.key] = step;
     // The slate's first trigger names the results it started from.
     const resultsOf = this.state.slateInput?.resultsOf;

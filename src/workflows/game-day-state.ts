@@ -48,6 +48,8 @@ export interface GameDayState {
   /** The correlation id of the date's slate: the one handed over with the results before it. */
   slateCorrelationId?: string;
   backfill: boolean;
+  /** The backfill that drove the date is done with it: the run closes. */
+  backfillDone?: boolean;
   /** Where the date's results went: the slate of the next game date (key `handover` in `triggers`). */
   handedOver?: HandedOver;
   /** The results handed over to the date's slate (the first that came). */

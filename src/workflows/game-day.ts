@@ -16,6 +16,7 @@ import { exportBetterBatches } from './game-day-predictions';
 import { handOver } from './game-day-handover';
 import { phase3Trigger, phase6Trigger } from './game-day-triggers';
 import {
+  backfillDoneSignal,
   backfillSignal,
   completionSignal,
   openSignal,
@@ -53,13 +54,27 @@ export async function gameDayWorkflow(input: GameDayInput): Promise<GameDayOutco
     validator: refuse(refuseCompletion),
   });
   wf.setHandler(backfillSignal, () => day.backfillRequested());
+  wf.setHandler(backfillDoneSignal, () => void (day.state.backfillDone = day.state.backfill));
 
   // A date that closed before stays closed, even after Temporal has forgotten its run.
   const closed = await day.closedBefore();
   if (closed) return day.endAsLate(closed);
   leases.dateChecked();
   if (input.rerun && !input.state) noteRerun(day, input.rerun);
-  return Promise.race([day.continueAsNewWhenSafe(), day.writeEventsWhenDue(), exportBetterBatches(day), theDay(day)]);
+  return Promise.race([
+    day.continueAsNewWhenSafe(),
+    day.writeEventsWhenDue(),
+    exportBetterBatches(day),
+    theDay(day),
+    closedByBackfill(day),
+  ]);
+}
+
+/** A backfilled date closes when its backfill is done with it: no later phase is coming. */
+async function closedByBackfill(day: GameDay): Promise<GameDayOutcome> {
+  await wf.condition(() => day.state.backfillDone === true);
+  if (day.state.closed) return new Promise<never>(() => undefined); // it is closing already
+  return closeDay(day, 'completed');
 }
 
 async function theDay(day: GameDay): Promise<GameDayOutcome> {

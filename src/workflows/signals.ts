@@ -34,6 +34,9 @@ export const predictionsCompleteSignal = wf.defineSignal('predictionsComplete');
 /** The date turned out to be a backfill: publish nothing more. */
 export const backfillSignal = wf.defineSignal('backfill');
 
+/** The backfill that drove the date is done with it: the run closes. */
+export const backfillDoneSignal = wf.defineSignal('backfillDone');
+
 /** How phase 5 ended: `noGames` when the schedule says the date has none (the run closes as `no_games`). */
 export interface Phase5End {
   noGames?: ScheduledDay;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { backfillRangeProblem, backfillSteps } from '../../src/workflows/backfill-plan';
+import { backfillRangeProblem, backfillSteps, stepDate } from '../../src/workflows/backfill-plan';
 
 const cli = path.resolve(__dirname, '../../bin/pipeline.js');
 // No server listens there: a command that tried to reach Temporal would fail with exit 1, not 2.
@@ -59,16 +59,23 @@ describe('pipeline backfill arguments', () => {
 });
 
 describe('backfill plan', () => {
-  it('triggers phase 4 level by level, each waiting for the levels before it', () => {
-    const steps = backfillSteps(4, 5);
+  it('loads the results of a date, then the slate of the next game date, level by level', () => {
+    const steps = backfillSteps(3, 6);
     assert.deepEqual(
-      steps.map((s) => [s.key, s.needsPhase, s.needsProcessors.length]),
+      steps.map((s) => [s.key, s.half, s.starts.processors.length]),
       [
-        ['phase4/1', 'phase3', 0],
-        ['phase4/2', 'phase4', 3],
-        ['phase4/3', 'phase4', 4],
-        ['phase5', 'phase4', 0],
+        ['phase3', 'results', 5],
+        ['phase4/1', 'slate', 3],
+        ['phase4/2', 'slate', 1],
+        ['phase4/3', 'slate', 1],
+        ['phase5', 'slate', 1],
+        ['phase6', 'slate', 0],
       ],
+    );
+    const date = { date: '2024-01-07', next: '2024-01-09' };
+    assert.deepEqual(
+      steps.map((s) => stepDate(s, date)),
+      ['2024-01-07', '2024-01-09', '2024-01-09', '2024-01-09', '2024-01-09', '2024-01-09'],
     );
   });
 

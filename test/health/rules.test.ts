@@ -2,7 +2,14 @@
 // the halves of its day, late processors, dead letters by reason and the burst rule.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { deadLetterProblems, lateProcessor, overduePhases, phaseDeadlineOf, stuckDate } from '../../src/health/rules';
+import {
+  deadLetterProblems,
+  expiredDate,
+  lateProcessor,
+  overduePhases,
+  phaseDeadlineOf,
+  stuckDate,
+} from '../../src/health/rules';
 
 describe('health rules', () => {
   it("a night's results are due the morning after (07:00 and 08:00 New York), its slate on its own morning", () => {
@@ -92,6 +99,20 @@ describe('health rules', () => {
       game_date: '2025-11-29',
       detail: 'waits on phase2 past its deadline 2025-11-30 07:00 America/New_York',
     });
+  });
+
+  it('a date whose run expired pages, unless a backfill drove it', () => {
+    const closedAt = '2025-12-02T12:00:00Z';
+    assert.deepEqual(expiredDate({ gameDate: '2025-11-29', closedAt, backfill: false }), {
+      kind: 'date-expired',
+      game_date: '2025-11-29',
+      detail: `closed at ${closedAt} without completing`,
+    });
+    assert.equal(
+      expiredDate({ gameDate: '2024-01-03', closedAt, backfill: true }),
+      undefined,
+      'a backfilled date reports through its backfill',
+    );
   });
 
   it('a processor is late when its first completion came after its phase deadline (seed or our phase name)', () => {

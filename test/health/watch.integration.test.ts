@@ -14,6 +14,7 @@ import { createActivities } from '../../src/activities';
 import { openDateRun } from '../../src/activities/open-game-day';
 import { createExportStorage } from '../../src/activities/storage';
 import { runQuery } from '../../src/bigquery/client';
+import { closedRunOf } from '../../src/bigquery/run-history';
 import { firstProcessorRuns } from '../../src/bigquery/watch';
 import { runRows, upsertRuns, type RunRow } from '../../src/bigquery/sample/runs';
 import { signalCompletion } from '../../src/bridge/signal';
@@ -130,6 +131,12 @@ VALUES (DATE '${backfilledDate}', 'run-backfilled', 'game-day-${backfilledDate}'
     bigquery.bigquery,
     `INSERT INTO nba_orchestration.game_day_runs (game_date, run_id, workflow_id, outcome, closed_at)
 VALUES (DATE '${addDays(gameDate, -1)}', 'run-expired', 'game-day-${addDays(gameDate, -1)}', 'expired', CURRENT_TIMESTAMP())`,
+  );
+  // A backfilled date that closed without completing pages nobody: its backfill reports it.
+  await runQuery(
+    bigquery.bigquery,
+    `INSERT INTO nba_orchestration.game_day_runs (game_date, run_id, workflow_id, outcome, closed_at, backfill)
+VALUES (DATE '${addDays(gameDate, -3)}', 'run-backfilled', 'game-day-${addDays(gameDate, -3)}', 'expired', CURRENT_TIMESTAMP(), TRUE)`,
   );
   // Six dead letters within a minute: a burst.
   const deadLetters = pubsub.pubsub.topic(pipeline.topics.deadLetter);
@@ -256,6 +263,7 @@ describe('the watch', () => {
     const before = await reconcile({
       client,
       runsBetween: (from, to) => firstProcessorRuns(bigquery.bigquery, from, to),
+      closedRunOf: (date) => closedRunOf(bigquery.bigquery, date),
       taskQueue,
       days: 3,
       fix: false,

@@ -300,6 +300,7 @@ before(async () => {
       reconcile({
         client: client!,
         runsBetween: (from, to) => Promise.resolve(firstRunsBetween(from, to)),
+        closedRunOf: () => Promise.resolve(null),
         taskQueue,
         days: n,
         fix,
