@@ -10,7 +10,6 @@ import {
   BigQueryTime,
   BigQueryTimestamp,
   Geography,
-  type BigQueryOptions,
   type Job,
   type Query,
 } from '@google-cloud/bigquery';
@@ -39,18 +38,13 @@ export function createBigQuery(config: Pick<Config, 'gcpProject' | 'bigqueryEmul
   return bigquery;
 }
 
-type BigQueryAuthClient = NonNullable<BigQueryOptions['authClient']>;
-
 /**
  * The emulator takes any bearer token. A client with a fixed token never looks for credentials:
  * without one the REST client probes the GCE metadata server (a MetadataLookupWarning), an empty
  * OAuth2Client fails every request ("No access, refresh token, API key …"), and `apiKey` still probes.
  */
-export function bigqueryEmulatorAuth(): BigQueryAuthClient {
-  const client = new OAuth2Client({ credentials: { access_token: 'emulator' } });
-  // google-gax pins google-auth-library 10.5.0 and @google-cloud/common needs ^10.6, so two copies are
-  // installed: the same API under two class identities, which TypeScript treats as different types.
-  return client as unknown as BigQueryAuthClient;
+export function bigqueryEmulatorAuth(): OAuth2Client {
+  return new OAuth2Client({ credentials: { access_token: 'emulator' } });
 }
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

@@ -239,7 +239,7 @@ interface LeaseInternals {
 /**
  * Takes `message` out of the client's flow control and lease extension without acking or nacking
  * it, so its ack deadline (just set by modAck) decides when Pub/Sub delivers it again. The client
- * (5.x: Subscriber._inventory, a LeaseManager) has no public call for this; false if that changed.
+ * (5.x and 6.x: Subscriber._inventory, a LeaseManager) has no public call for this; false if that changed.
  */
 function releaseFromFlowControl(message: Message): boolean {
   const inventory = (message as unknown as LeaseInternals)._subscriber?._inventory;
