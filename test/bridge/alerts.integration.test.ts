@@ -281,13 +281,12 @@ describe("the bridge's own alerts", () => {
         `^\\[CRITICAL\\] temporal-unreachable: the bridge has not reached Temporal at ${temporal.address} for \\d+ s \\(.+\\); completions wait in Pub/Sub \\(game date ${today()}\\)$`,
       ),
     );
-    assert.deepEqual(
-      counted.filter((c) => c.kind === 'temporal-unreachable'),
-      [
-        { kind: 'temporal-unreachable', path: 'direct', outcome: 'raised' },
-        { kind: 'temporal-unreachable', path: 'direct', outcome: 'resolved' },
-      ],
-    );
+    // Counted by this bridge, and by the one two days on when its probe saw the outage before it closed.
+    const outage = counted.filter((c) => c.kind === 'temporal-unreachable');
+    assert.ok(outage.every((c) => c.path === 'direct'));
+    const raised = outage.filter((c) => c.outcome === 'raised').length;
+    assert.ok(raised >= 1 && raised <= 2, `raised ${raised} times`);
+    assert.equal(outage.filter((c) => c.outcome === 'resolved').length, 1);
 
     // A second outage the same day is a new one: it pages again.
     await temporal.stop();

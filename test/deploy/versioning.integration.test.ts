@@ -119,13 +119,14 @@ const lost = processorNames('phase2')[0]!;
 describe('releases with Worker Versioning', () => {
   it('day one: the first build makes itself current and fires a date’s phase 3 trigger, nothing done by hand', async () => {
     await startWorker('1.0');
+    // simulate plays the night before the date: its run is the night's.
     await simulate('2025-11-29');
-    assert.equal(await buildOf('2025-11-29'), '1.0');
+    assert.equal(await buildOf('2025-11-28'), '1.0');
     const state = deployStatus();
     assert.equal(state.current, '1.0');
     // A date left waiting on a lost completion stays open on the first build through the rollout.
     await simulate('2025-11-30', lost);
-    assert.equal(await buildOf('2025-11-30'), '1.0');
+    assert.equal(await buildOf('2025-11-29'), '1.0');
   });
 
   it('a second build rolls out beside it; the first build’s open runs go on there; rollback', async () => {
@@ -162,11 +163,11 @@ describe('releases with Worker Versioning', () => {
     assert.ok((old?.openRuns ?? 0) >= 2, `open runs on 1.0: ${old?.openRuns}`);
 
     // New dates start on the new build.
-    await simulate('2025-12-01');
+    await simulate('2025-12-02');
     assert.equal(await buildOf('2025-12-01'), '2.0');
 
     // The lost completion of the date open on 1.0 arrives: that run goes on, on 1.0, and fires phase 3.
-    const waiting = '2025-11-30';
+    const waiting = '2025-11-29';
     const correlationId = (await readStatus(client, waiting)).correlation_id ?? `corr-${waiting}`;
     const late = phaseCompletions('phase2', { gameDate: waiting, correlationId, only: [lost] }).find(
       (m) => m.message.status === 'success',
