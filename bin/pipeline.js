@@ -33,7 +33,7 @@ function buildIsFresh() {
     return false;
   }
   if (!fs.existsSync(compiledMain)) return false;
-  return Math.max(newestMtime(path.join(root, 'src')), newestMtime(path.join(root, 'worker'))) <= builtAt;
+  return Math.max(newestMtime(path.join(root, 'src')), newestMtime(path.join(root, 'dev'))) <= builtAt;
 }
 
 if (buildIsFresh()) {

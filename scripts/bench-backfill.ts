@@ -8,16 +8,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createBackfillActivities, type BackfillReads } from '../src/activities/backfill';
+import { createBackfillActivities, type BackfillReads } from '../src/backfill/activities';
 import type { Alert } from '../src/alerts/alert';
-import { backfillDatesOf } from '../src/bigquery/backfill-reads';
-import type { ClosedRun } from '../src/bigquery/run-history';
-import { addDays } from '../src/messages/dates';
+import { backfillDatesOf } from '../src/backfill/reads';
+import type { ClosedRun } from '../src/run-history/run-history';
+import { addDays } from '../src/time/dates';
 import type { TriggerRequest } from '../src/messages/trigger';
 import { phaseDefinition } from '../src/pipeline/definition';
-import { startDevServer, tempDir } from '../src/stack/ephemeral';
-import { root } from '../src/stack/local';
-import { backfillProgressQuery, backfillWorkflow, type BackfillProgress } from '../src/workflows/backfill';
+import { startDevServer, tempDir } from '../dev/stack/ephemeral';
+import { root } from '../dev/stack/local';
+import { backfillProgressQuery, backfillWorkflow, type BackfillProgress } from '../src/backfill/workflow';
 
 const EMPTY_WORKFLOWS = Number(process.env.BENCH_EMPTY_WORKFLOWS ?? 400);
 const SEASONS = Number(process.env.BENCH_SEASONS ?? 4);
@@ -118,7 +118,7 @@ async function main(): Promise<void> {
   const worker = await Worker.create({
     connection,
     taskQueue,
-    workflowsPath: require.resolve('../src/workflows'),
+    workflowsPath: require.resolve('../src/worker/workflows'),
     activities,
   });
   const running = worker.run();

@@ -6,17 +6,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
-import { createActivities } from '../src/activities';
-import { createExportStorage } from '../src/activities/storage';
-import { seedSampleDay } from '../src/bigquery/sample-day';
-import { upsertRuns } from '../src/bigquery/sample/runs';
-import { signalCompletion } from '../src/bridge/signal';
-import { deadLetterAttributes } from '../src/bridge/dead-letter';
-import { checkHealth } from '../src/health/check';
-import { addDays } from '../src/messages/dates';
+import { createActivities } from '../src/worker/activities';
+import { createExportStorage } from '../src/exports/storage';
+import { seedSampleDay } from '../dev/sample/sample-day';
+import { upsertRuns } from '../dev/sample/runs';
+import { signalCompletion } from '../src/date-run/signal-completion';
+import { deadLetterAttributes } from '../src/messages/dead-letter';
+import { checkHealth } from '../src/watch/health';
+import { addDays } from '../src/time/dates';
 import { phaseDefinition, pipeline } from '../src/pipeline/definition';
-import { startBigQueryEmulator, startDevServer, startPubSubEmulator, tempDir } from '../src/stack/ephemeral';
-import { root } from '../src/stack/local';
+import { startBigQueryEmulator, startDevServer, startPubSubEmulator, tempDir } from '../dev/stack/ephemeral';
+import { root } from '../dev/stack/local';
 
 const DAYS = Number(process.env.BENCH_DAYS ?? 30);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const worker = await Worker.create({
     connection: workerConnection,
     taskQueue,
-    workflowsPath: require.resolve('../src/workflows'),
+    workflowsPath: require.resolve('../src/worker/workflows'),
     activities: createActivities({
       pubsub: pubsub.pubsub,
       bigquery: bigquery.bigquery,

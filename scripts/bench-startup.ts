@@ -3,8 +3,8 @@
 // `pipeline status` compiled vs tsx, side by side with `temporal workflow query` on the same run.
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { freePort } from '../src/stack/ephemeral';
-import { binaries, root } from '../src/stack/local';
+import { freePort } from '../dev/stack/ephemeral';
+import { binaries, root } from '../dev/stack/local';
 
 export interface StartupFigures {
   worker_start_ms: { prebuilt_bundle: number[]; bundled_at_start: number[]; ratio_bundled_to_prebuilt_median: number };

@@ -8,11 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Message, PubSub } from '@google-cloud/pubsub';
 import { pipeline } from '../src/pipeline/definition';
-import { phaseCompletions } from '../src/simulate/day';
-import { freePort, startBigQueryEmulator, startDevServer, startPubSubEmulator, tempDir } from '../src/stack/ephemeral';
-import { processSpecs, root } from '../src/stack/local';
+import { phaseCompletions } from '../dev/simulate/day';
+import { freePort, startBigQueryEmulator, startDevServer, startPubSubEmulator, tempDir } from '../dev/stack/ephemeral';
+import { processSpecs, root } from '../dev/stack/local';
 import { measureStartup, median as medianOf } from './bench-startup';
-import { startService } from '../src/stack/services';
+import { startService } from '../dev/stack/services';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 

@@ -4,13 +4,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { projectRoot, workflowBundleFile } from '../src/paths';
-import { workflowTracingModule } from '../src/telemetry/tracing';
+import { projectRoot, workflowBundleFile } from '../src/platform/paths';
+import { workflowTracingModule } from '../src/platform/telemetry/tracing';
 
 async function main(): Promise<void> {
   const started = Date.now();
   const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../src/workflows'),
+    workflowsPath: require.resolve('../src/worker/workflows'),
     workflowInterceptorModules: [workflowTracingModule],
     logger: {
       trace: () => undefined,

@@ -7,9 +7,9 @@
 //   npm run faults -- --seed 7         another deterministic seed
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeReport } from '../src/faults/report';
-import { runFaultSuite } from '../src/faults/suite';
-import { root } from '../src/stack/local';
+import { writeReport } from '../dev/faults/report';
+import { runFaultSuite } from '../dev/faults/suite';
+import { root } from '../dev/stack/local';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -12,13 +12,13 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { version } from '../package.json';
-import { openDateRun } from '../src/activities/open-game-day';
-import { signalCompletion } from '../src/bridge/signal';
-import type { Activities } from '../src/activities';
-import type { ExportRun } from '../src/activities/exports';
+import { openDateRun } from '../src/date-run/client';
+import { signalCompletion } from '../src/date-run/signal-completion';
+import type { Activities } from '../src/worker/activities';
+import type { ExportRun } from '../src/exports/activities';
 import type { Completion } from '../src/messages/completion';
 import type { TriggerRequest } from '../src/messages/trigger';
-import { addDays } from '../src/messages/dates';
+import { addDays } from '../src/time/dates';
 import { pipeline } from '../src/pipeline/definition';
 import {
   gameDayTriggerId,
@@ -27,9 +27,9 @@ import {
   triggerKeys,
   workflowIdFor,
 } from '../src/pipeline/ids';
-import { zonedInstant } from '../src/pipeline/time';
-import { gameDayWorkflow } from '../src/workflows/game-day';
-import { openSignal } from '../src/workflows/signals';
+import { zonedInstant } from '../src/time/zones';
+import { gameDayWorkflow } from '../src/game-day/workflow';
+import { openSignal } from '../src/date-run/signals';
 import { completedBy, phase5Over } from '../test/helpers/clock';
 import { completion, predictionBatch, processorNames } from '../test/helpers/messages';
 import { memoryRunHistory, timeSkippingWorker, type TestWorker } from '../test/helpers/servers';

@@ -1,8 +1,8 @@
 // `npm run validate:compose`: both compose files against the Compose Specification's JSON schema and
 // the house rules (no Docker engine needed). Exit 1 with every problem listed.
 import path from 'node:path';
-import { checkComposeFile } from '../src/deploy/compose';
-import { projectRoot } from '../src/paths';
+import { checkComposeFile } from '../dev/compose';
+import { projectRoot } from '../src/platform/paths';
 
 const files = ['docker-compose.yml', 'docker-compose.production.yml'];
 let failed = false;

@@ -2,7 +2,7 @@
 // a burst that starts after the last one ended pages again. Pure: the counting workflow and the
 // bridge (while Temporal is down) both build it here.
 import { pipeline } from '../pipeline/definition';
-import { calendarDateIn } from '../workflows/target-date';
+import { calendarDateIn } from '../time/target-date';
 import type { Alert } from './alert';
 
 export interface BurstRule {

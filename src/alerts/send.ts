@@ -3,7 +3,7 @@
 // log line always, Slack and PagerDuty when configured), so a route that is down holds up no other.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { errorMessage } from '../errors';
+import { errorMessage } from '../platform/errors';
 import {
   alertKindOf,
   alertWorkflowId,

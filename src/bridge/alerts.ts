@@ -14,11 +14,11 @@ import { alertKindOf, alertWorkflowId, type Alert, type AlertAction, type AlertR
 import { burstAlert } from '../alerts/bursts';
 import { deliverDirectly, type AlertRoutes } from '../alerts/send';
 import { pipeline } from '../pipeline/definition';
-import { calendarDateIn } from '../workflows/target-date';
-import { deadLetterBurstsWorkflowId, deadLetterSeenSignal } from '../workflows/dead-letter-bursts';
+import { calendarDateIn } from '../time/target-date';
+import { deadLetterBurstsWorkflowId, deadLetterSeenSignal } from '../alerts/dead-letter-bursts';
 import { DeadLetterBursts, TemporalOutages, type BurstRule, type Outage } from './alert-rules';
 import { classifyTemporalError } from './classify';
-import type { DeadLetter } from './dead-letter';
+import type { DeadLetter } from '../messages/dead-letter';
 import { reasonKind } from './metrics';
 
 export type AlertPath = 'temporal' | 'direct';

@@ -6,7 +6,7 @@
 // those are nacked, and the delivery cap bounds them. Unreachable and misconfigured alike mean no
 // signal gets through: both count as an outage (the bridge's `temporal-unreachable` alert, /readyz).
 import { NamespaceNotFoundError, ValueError } from '@temporalio/client';
-import { errorMessage } from '../errors';
+import { errorMessage } from '../platform/errors';
 
 /** gRPC status codes (grpc/doc/statuscodes.md): the ones we name. */
 export const grpcStatus = {

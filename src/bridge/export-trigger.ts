@@ -6,7 +6,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { ExportTrigger } from '../messages/export-message';
 import { parseExportTrigger } from '../messages/export-wire';
 import { gameDayWorkflowIdPrefix } from '../pipeline/ids';
-import { exportWorkflow } from '../workflows/export';
+import { exportWorkflow } from '../exports/workflow';
 
 export type RequestedExport =
   | { outcome: 'started' | 'already-started'; workflowId: string }

@@ -7,19 +7,25 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { parseCompletion, type Completion } from '../messages/completion';
-import { addDays } from '../messages/dates';
+import { addDays } from '../time/dates';
 import { isObject, parseJson } from '../messages/parse';
 import { classifyTemporalError } from './classify';
-import type { DeadLetter } from './dead-letter';
+import type { DeadLetter } from '../messages/dead-letter';
 import { backoffSeconds, FailureCounts, type BackoffPolicy } from './deliveries';
-import { byteLength, completionFieldCaps, deliveryDefaults, pubsubLimits, temporalLimits } from './limits';
+import {
+  byteLength,
+  completionFieldCaps,
+  deliveryDefaults,
+  pubsubLimits,
+  temporalLimits,
+} from '../platform/pubsub-limits';
 import { pipeline } from '../pipeline/definition';
 import { runRequestedExport } from './export-trigger';
-import { signalCompletion } from './signal';
-import { tagActiveSpan } from '../telemetry/span';
-import { errorMessage } from '../errors';
+import { signalCompletion } from '../date-run/signal-completion';
+import { tagActiveSpan } from '../platform/telemetry/span';
+import { errorMessage } from '../platform/errors';
 
-export type { Rejected, DeadLetter } from './dead-letter';
+export type { Rejected, DeadLetter } from '../messages/dead-letter';
 
 export interface IncomingMessage {
   topic: string;

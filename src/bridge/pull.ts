@@ -8,8 +8,8 @@
 import { Duration, type Message, type PubSub, type Subscription } from '@google-cloud/pubsub';
 import type { Logger } from 'pino';
 import type { Handle, IncomingMessage, Verdict } from './handler';
-import { pubsubLimits } from './limits';
-import { errorMessage } from '../errors';
+import { pubsubLimits } from '../platform/pubsub-limits';
+import { errorMessage } from '../platform/errors';
 
 export const subscriptionFor = (topic: string): string => `${topic}-orchestrator`;
 

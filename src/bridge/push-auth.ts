@@ -3,8 +3,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage as HttpRequest } from 'node:http';
 import { OAuth2Client, type TokenPayload } from 'google-auth-library';
-import type { Config } from '../config';
-import { errorMessage } from '../errors';
+import type { Config } from '../platform/config';
+import { errorMessage } from '../platform/errors';
 
 /** Verifies a Google-signed ID token for `audience`; resolves its claims, throws why not. */
 export type IdTokenVerifier = (idToken: string, audience: string) => Promise<TokenPayload | undefined>;

@@ -7,14 +7,14 @@
 // dead-lettered for it, since its topic would be the sender's choice.
 import { createServer, type IncomingMessage as HttpRequest, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { Config } from '../config';
-import type { DeadLetter } from './dead-letter';
+import type { Config } from '../platform/config';
+import type { DeadLetter } from '../messages/dead-letter';
 import type { Handle, Verdict } from './handler';
-import { pubsubLimits } from './limits';
+import { pubsubLimits } from '../platform/pubsub-limits';
 import { authenticator, type IdTokenVerifier } from './push-auth';
 import { parseEnvelope, topicFromSubscription } from './push-envelope';
-import type { RouteHandler } from '../telemetry/http';
-import { errorMessage } from '../errors';
+import type { RouteHandler } from '../platform/telemetry/http';
+import { errorMessage } from '../platform/errors';
 
 export const PUSH_PATH = '/pubsub/push';
 

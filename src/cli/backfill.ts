@@ -6,9 +6,9 @@ import type { SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { pipeline } from '../pipeline/definition';
 import { backfillWorkflowIdFor } from '../pipeline/ids';
-import type { BackfillProgress, backfillWorkflow } from '../workflows/backfill';
-import { backfillRangeProblem, backfillSteps, datesOf, type BackfillRange } from '../workflows/backfill-plan';
-import { calendarDateIn } from '../workflows/target-date';
+import type { BackfillProgress, backfillWorkflow } from '../backfill/workflow';
+import { backfillRangeProblem, backfillSteps, datesOf, type BackfillRange } from '../backfill/plan';
+import { calendarDateIn } from '../time/target-date';
 
 export interface BackfillCommandDeps {
   withTemporal: <T>(run: (client: Client) => Promise<T>) => Promise<T>;
@@ -208,7 +208,7 @@ async function readProgress(handle: WorkflowHandle<typeof backfillWorkflow>) {
 }
 
 /** The backfill's query, update and signal definitions: loaded by the commands that use them only. */
-const workflowDefinitions = () => import('../workflows/backfill');
+const workflowDefinitions = () => import('../backfill/workflow');
 
 /** Loaded only when a bar is drawn: other commands start without it. */
 async function progressBar(): Promise<SingleBar> {

@@ -1,6 +1,6 @@
 // Every command but `pipeline status`, which main.ts defines and answers without loading these.
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { loadProcessConfig } from '../config';
+import { loadProcessConfig } from '../platform/config';
 import { pipeline } from '../pipeline/definition';
 import { addBackfillCommand } from './backfill';
 import { completeCommand } from './complete';
@@ -17,8 +17,8 @@ import { schedulesCommand } from './schedules';
 import { triggerCommand } from './trigger';
 import { gameDate, UsageError } from './usage';
 import { addWatchCommand } from './watch';
-import type * as BridgeModule from '../../worker/bridge';
-import type * as WorkerModule from '../../worker/worker';
+import type * as BridgeModule from '../bridge/main';
+import type * as WorkerModule from '../worker/main';
 
 type WorkerProcess = typeof WorkerModule;
 type BridgeProcess = typeof BridgeModule;
@@ -67,8 +67,8 @@ export function addCommands(program: Command): void {
         }
         // Loaded here: `pipeline status` and the like start without the Google Cloud clients.
         const [{ createPubSub }, { createBigQuery }, { simulateDay }] = await Promise.all([
-          import('../clients'),
-          import('../bigquery/client'),
+          import('../platform/clients'),
+          import('../platform/bigquery'),
           import('./simulate'),
         ]);
         const pubsub = createPubSub(config);
@@ -103,7 +103,7 @@ export function addCommands(program: Command): void {
     .action(async (options: { json?: boolean }) => {
       const { taskQueue, deploymentName } = loadProcessConfig().temporal;
       const [{ checkHealth }, { renderHealth }, bigquery] = await Promise.all([
-        import('../health/check'),
+        import('../watch/health'),
         import('./health'),
         runHistory(),
       ]);
@@ -126,15 +126,15 @@ export function addCommands(program: Command): void {
     .action(async (options: { days: number; fix?: boolean; json?: boolean }) => {
       const { taskQueue } = loadProcessConfig().temporal;
       const [{ reconcile, renderReconcile, lostRemain }, { firstProcessorRuns }, bigquery] = await Promise.all([
-        import('../reconcile/reconcile'),
-        import('../bigquery/watch'),
+        import('../watch/reconcile'),
+        import('../watch/queries'),
         runHistory(),
       ]);
       const runsBetween = (from: string, to: string) => firstProcessorRuns(bigquery, from, to);
-      const { closedRunOf } = await import('../bigquery/run-history');
+      const { closedRunOf } = await import('../run-history/run-history');
       // What the bridge refused on purpose is never handed over: the dead letters say which.
       const refused = options.fix
-        ? await withPubSub(async (pubsub) => (await import('../reconcile/rejected')).refusedCompletions(pubsub))
+        ? await withPubSub(async (pubsub) => (await import('../watch/rejected')).refusedCompletions(pubsub))
         : [];
       const report = await withTemporal((client) =>
         reconcile({
@@ -155,12 +155,12 @@ export function addCommands(program: Command): void {
   program
     .command('worker')
     .description('run the Temporal worker: game-day workflows and their activities')
-    .action(() => loadProcess<WorkerProcess>('../../worker/worker').runWorker());
+    .action(() => loadProcess<WorkerProcess>('../worker/main').runWorker());
 
   program
     .command('bridge')
     .description('run the bridge: Pub/Sub completions in, Temporal signals out')
-    .action(() => loadProcess<BridgeProcess>('../../worker/bridge').runBridge());
+    .action(() => loadProcess<BridgeProcess>('../bridge/main').runBridge());
 
   // Commands built in their own modules take the program's settings (bad usage exits 2, with help).
   const settings = {
@@ -181,7 +181,7 @@ export function addCommands(program: Command): void {
   }
 
   async function closedRunCount(date: string): Promise<number> {
-    const [bigquery, history] = await Promise.all([runHistory(), import('../bigquery/run-history')]);
+    const [bigquery, history] = await Promise.all([runHistory(), import('../run-history/run-history')]);
     return history.closedRunCount(bigquery, date);
   }
 

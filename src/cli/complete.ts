@@ -7,7 +7,7 @@ import {
   refuseCompletion,
   type CompletionOutcome,
   type ManualCompletion,
-} from '../workflows/commands';
+} from '../date-run/commands';
 import { commandOpenRun, gameDate, reasonText, UsageError, whoAsked } from './operator';
 import type { OperatorCommandDeps } from './trigger';
 

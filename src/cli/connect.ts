@@ -3,13 +3,13 @@
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { PubSub } from '@google-cloud/pubsub';
 import type { Client } from '@temporalio/client';
-import { loadProcessConfig } from '../config';
-import { errorMessage } from '../errors';
+import { loadProcessConfig } from '../platform/config';
+import { errorMessage } from '../platform/errors';
 import { UnreachableError } from './usage';
 
 export async function withTemporal<T>(run: (client: Client) => Promise<T>): Promise<T> {
   const config = loadProcessConfig();
-  const { connectTemporal, temporalClient } = await import('../temporal-connection');
+  const { connectTemporal, temporalClient } = await import('../platform/temporal-connection');
   let connection;
   try {
     connection = await connectTemporal(config);
@@ -26,7 +26,7 @@ export async function withTemporal<T>(run: (client: Client) => Promise<T>): Prom
 }
 
 export async function withPubSub<T>(run: (pubsub: PubSub) => Promise<T>): Promise<T> {
-  const { createPubSub } = await import('../clients');
+  const { createPubSub } = await import('../platform/clients');
   const pubsub = createPubSub(loadProcessConfig());
   try {
     return await run(pubsub);
@@ -37,6 +37,6 @@ export async function withPubSub<T>(run: (pubsub: PubSub) => Promise<T>): Promis
 
 /** The run history in BigQuery. */
 export async function runHistory(): Promise<BigQuery> {
-  const { createBigQuery } = await import('../bigquery/client');
+  const { createBigQuery } = await import('../platform/bigquery');
   return createBigQuery(loadProcessConfig());
 }

@@ -5,14 +5,14 @@ import type { BigQuery } from '@google-cloud/bigquery';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import type { ClosedRun } from '../bigquery/run-history';
-import { addDays } from '../messages/dates';
+import type { ClosedRun } from '../run-history/run-history';
+import { addDays } from '../time/dates';
 import { pipeline, type PhaseKey } from '../pipeline/definition';
-import { zonedInstant } from '../pipeline/time';
-import { datesOf } from '../workflows/backfill-plan';
-import { statusQuery } from '../workflows/signals';
-import { BackfillMode, GameDate, PipelinePhase } from '../workflows/search-attributes';
-import type { GameDayStatus } from '../workflows/status';
+import { zonedInstant } from '../time/zones';
+import { datesOf } from '../backfill/plan';
+import { statusQuery } from '../date-run/signals';
+import { BackfillMode, GameDate, PipelinePhase } from '../temporal/search-attributes';
+import type { GameDayStatus } from '../date-run/status';
 
 export interface DaysCommandDeps {
   withTemporal: <T>(run: (client: Client) => Promise<T>) => Promise<T>;
@@ -119,7 +119,7 @@ async function readDays(client: Client, bigquery: () => Promise<BigQuery>, dates
   const needHistory = dates.some((d) => !open.has(d));
   // Loaded only when needed: other commands start without the BigQuery client.
   const closed = needHistory
-    ? await import('../bigquery/closed-runs').then(async ({ closedRunsBetween }) =>
+    ? await import('../run-history/closed-runs').then(async ({ closedRunsBetween }) =>
         closedRunsBetween(await bigquery(), from, to),
       )
     : [];

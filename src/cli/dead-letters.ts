@@ -5,7 +5,7 @@
 import type { PubSub } from '@google-cloud/pubsub';
 import Table from 'cli-table3';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { ReviewedDeadLetter } from '../infra/dead-letter-review';
+import type { ReviewedDeadLetter } from '../watch/dead-letter-review';
 import { printable } from './status';
 
 export interface DeadLettersCommandDeps {
@@ -131,4 +131,4 @@ function renderLetters(letters: ReviewedDeadLetter[]): string {
 }
 
 /** Loaded by the command that needs it: other commands start without the Pub/Sub client. */
-const reviewModule = () => import('../infra/dead-letter-review');
+const reviewModule = () => import('../watch/dead-letter-review');

@@ -5,8 +5,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { ExportComplete, ExportTrigger } from '../messages/export-message';
 import { eventDrivenExport, exportTypes, type ExportType } from '../pipeline/exports';
 import { exportWorkflowIdFor } from '../pipeline/ids';
-import type { exportWorkflow } from '../workflows/export';
-import { GameDate, PipelinePhase } from '../workflows/search-attributes';
+import type { exportWorkflow } from '../exports/workflow';
+import { GameDate, PipelinePhase } from '../temporal/search-attributes';
 import { gameDate, webUiLink, whoAsked } from './operator';
 
 export interface ExportRequest {

@@ -1,5 +1,5 @@
 // `pipeline health [--json]`: one line per problem (kind, date, what), exit 1 when there is any.
-import type { HealthReport } from '../health/rules';
+import type { HealthReport } from '../watch/rules';
 
 export function renderHealth(report: HealthReport): string {
   if (report.healthy) return `healthy (checked ${report.checked_at})`;

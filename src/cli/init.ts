@@ -4,8 +4,8 @@
 // namespace retention, the Schedules. The processes create none of it: they check it exists. Only a
 // local stack gets the sample datasets the pipeline reads (in production they are other teams').
 import { Command, InvalidArgumentError } from 'commander';
-import { loadProcessConfig } from '../config';
-import { connectTemporal, temporalClient } from '../temporal-connection';
+import { loadProcessConfig } from '../platform/config';
+import { connectTemporal, temporalClient } from '../platform/temporal-connection';
 
 const steps = ['topics', 'tables', 'search-attributes', 'retention', 'schedules'] as const;
 type Step = (typeof steps)[number];
@@ -23,13 +23,13 @@ export function initCommand(): Command {
         // Loaded here, not at the CLI's start: other commands start without the Google Cloud clients.
         const [{ createBigQuery }, { createPubSub }, { ensureRetention }, search, topology, schedules, datasets] =
           await Promise.all([
-            import('../bigquery/client'),
-            import('../clients'),
-            import('../infra/retention'),
-            import('../infra/search-attributes'),
-            import('../infra/topology'),
-            import('../schedules'),
-            import('../infra/datasets'),
+            import('../platform/bigquery'),
+            import('../platform/clients'),
+            import('../platform/infra/retention'),
+            import('../platform/infra/search-attributes'),
+            import('../platform/infra/topology'),
+            import('../watch/schedules'),
+            import('../platform/infra/datasets'),
           ]);
         const done: Record<string, unknown> = {};
         const run = (step: Step) => !options.skip.includes(step);

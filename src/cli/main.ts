@@ -2,8 +2,8 @@
 // `pipeline status` is the command run most: it is defined here and loads only what it uses (over
 // Temporal's HTTP API, no client at all); the other commands load from commands.ts.
 import { Command } from 'commander';
-import { ConfigError, loadProcessConfig } from '../config';
-import { errorMessage } from '../errors';
+import { ConfigError, loadProcessConfig } from '../platform/config';
+import { errorMessage } from '../platform/errors';
 import { runHistory, withTemporal } from './connect';
 import { renderStatus } from './status';
 import { statusOverHttp } from './status-http';

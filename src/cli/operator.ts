@@ -10,7 +10,7 @@ import {
 import type { UpdateDefinition } from '@temporalio/common';
 import { InvalidArgumentError } from 'commander';
 import { workflowIdFor } from '../pipeline/ids';
-import { triggerablePhaseOf, type TriggerablePhase } from '../workflows/commands';
+import { triggerablePhaseOf, type TriggerablePhase } from '../date-run/commands';
 import { UsageError } from './usage';
 
 export { gameDate, UsageError } from './usage';

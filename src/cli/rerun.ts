@@ -4,9 +4,9 @@
 import type { Client } from '@temporalio/client';
 import { Command } from 'commander';
 import { rerunScope, workflowIdFor } from '../pipeline/ids';
-import { refuseRequest, type Rerun, type TriggerablePhase } from '../workflows/commands';
-import type { gameDayWorkflow } from '../workflows/game-day';
-import { CorrelationId, GameDate, PipelinePhase } from '../workflows/search-attributes';
+import { refuseRequest, type Rerun, type TriggerablePhase } from '../date-run/commands';
+import type { gameDayWorkflow } from '../game-day/workflow';
+import { CorrelationId, GameDate, PipelinePhase } from '../temporal/search-attributes';
 import { describeRun, gameDate, reasonText, triggerablePhase, UsageError, webUiLink, whoAsked } from './operator';
 
 export interface RerunRequest {

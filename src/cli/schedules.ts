@@ -3,7 +3,7 @@
 import type { Client } from '@temporalio/client';
 import Table from 'cli-table3';
 import { Command } from 'commander';
-import { ensureSchedules, listSchedules, type ScheduleListing } from '../schedules';
+import { ensureSchedules, listSchedules, type ScheduleListing } from '../watch/schedules';
 
 export interface SchedulesCommandDeps {
   withTemporal: <T>(run: (client: Client) => Promise<T>) => Promise<T>;

@@ -7,14 +7,14 @@ import path from 'node:path';
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
 import type { Client } from '@temporalio/client';
-import { seedSampleDay } from '../bigquery/sample-day';
-import { runRowsOfCompletions, upsertRuns } from '../bigquery/sample/runs';
-import { deadLetterAttributes } from '../bridge/dead-letter';
-import { loadProcessConfig } from '../config';
-import { addDays } from '../messages/dates';
+import { seedSampleDay } from '../../dev/sample/sample-day';
+import { runRowsOfCompletions, upsertRuns } from '../../dev/sample/runs';
+import { deadLetterAttributes } from '../messages/dead-letter';
+import { loadProcessConfig } from '../platform/config';
+import { addDays } from '../time/dates';
 import { phaseDefinition, pipeline } from '../pipeline/definition';
 import { gameDayTriggerId, triggerKeys } from '../pipeline/ids';
-import { phaseCompletions, withAnnouncements, type SimulatedMessage } from '../simulate/day';
+import { phaseCompletions, withAnnouncements, type SimulatedMessage } from '../../dev/simulate/day';
 import { readStatus } from './status-sources';
 
 export interface SimulateOptions {

@@ -1,14 +1,14 @@
 // The date's status rebuilt from the run history (BigQuery): what `pipeline status` says when the
 // date's run is gone or does not answer. Kept apart so a live status never loads the BigQuery client.
 import type { BigQuery } from '@google-cloud/bigquery';
-import { eventsOfDate } from '../bigquery/run-events';
-import { closedRunOf } from '../bigquery/run-history';
+import { eventsOfDate } from '../run-history/run-events';
+import { closedRunOf } from '../run-history/run-history';
 import type { Completion, CompletionStatus } from '../messages/completion';
 import type { RunEvent } from '../messages/run-event';
 import type { PhaseKey } from '../pipeline/definition';
-import { recordDelivery, type Received } from '../workflows/progress';
-import type { StepFired } from '../workflows/signals';
-import { notStartedStatus, statusOf, type GameDayStatus } from '../workflows/status';
+import { recordDelivery, type Received } from '../pipeline/progress';
+import type { StepFired } from '../date-run/signals';
+import { notStartedStatus, statusOf, type GameDayStatus } from '../date-run/status';
 
 /** The date as its events tell it: completions received, triggers, the close. Undefined when none were written. */
 export async function statusFromRunHistory(bigquery: BigQuery, date: string): Promise<GameDayStatus | undefined> {

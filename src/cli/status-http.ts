@@ -1,9 +1,9 @@
 // `pipeline status` asks Temporal's HTTP API first: a describe and the run's status query over
 // plain fetch, so the command answers without loading the gRPC client (most of its start-up time).
 // Anything but two clean answers is undefined, and the caller asks over gRPC with all its fallbacks.
-import type { Config } from '../config';
+import type { Config } from '../platform/config';
 import { workflowIdFor } from '../pipeline/ids';
-import type { GameDayStatus } from '../workflows/status';
+import type { GameDayStatus } from '../date-run/status';
 import type { SourcedStatus } from './status-sources';
 import { webUiLink } from './web-ui';
 

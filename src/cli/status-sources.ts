@@ -1,11 +1,11 @@
 // Where `pipeline status` gets its answer: the live run's query first; when the run has closed,
 // was purged or no worker answers, the run history (BigQuery, status-history.ts) and Temporal's describe.
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
-import { errorMessage } from '../errors';
+import { errorMessage } from '../platform/errors';
 import { workflowIdFor } from '../pipeline/ids';
-import { statusQuery } from '../workflows/signals';
-import { PipelinePhase } from '../workflows/search-attributes';
-import { notStartedStatus, type GameDayStatus } from '../workflows/status';
+import { statusQuery } from '../date-run/signals';
+import { PipelinePhase } from '../temporal/search-attributes';
+import { notStartedStatus, type GameDayStatus } from '../date-run/status';
 import { describeRun, webUiLink } from './operator';
 
 /** `live`: the run answered its query. `run-history`: rebuilt from BigQuery's events. `temporal`: describe only. */

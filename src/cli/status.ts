@@ -1,6 +1,6 @@
 // `pipeline status <date>`: where a game date stands, as a table (the answer itself: status-sources.ts, status-http.ts).
 import Table from 'cli-table3';
-import type { GameDayStatus } from '../workflows/status';
+import type { GameDayStatus } from '../date-run/status';
 import type { SourcedStatus } from './status-sources';
 
 const sourceNames = {

@@ -3,7 +3,7 @@
 import type { Client } from '@temporalio/client';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { workflowIdFor } from '../pipeline/ids';
-import { manualTriggerUpdate, refuseTrigger, type ManualTrigger, type TriggerOutcome } from '../workflows/commands';
+import { manualTriggerUpdate, refuseTrigger, type ManualTrigger, type TriggerOutcome } from '../date-run/commands';
 import { commandOpenRun, gameDate, reasonText, triggerablePhase, UsageError, webUiLink, whoAsked } from './operator';
 
 export interface OperatorCommandDeps {

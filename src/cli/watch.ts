@@ -4,10 +4,10 @@
 import readline from 'node:readline';
 import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
-import { addDays } from '../messages/dates';
+import { addDays } from '../time/dates';
 import { pipeline } from '../pipeline/definition';
-import { zonedInstant } from '../pipeline/time';
-import type { GameDayStatus } from '../workflows/status';
+import { zonedInstant } from '../time/zones';
+import type { GameDayStatus } from '../date-run/status';
 import { renderStatus } from './status';
 import { readStatus } from './status-sources';
 

@@ -5,7 +5,7 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { grpcStatus } from '../bridge/classify';
-import { errorMessage } from '../errors';
+import { errorMessage } from '../platform/errors';
 
 export interface WorkerVersion {
   deploymentName: string;

@@ -7,11 +7,11 @@ import {
   WorkflowNotFoundError,
   type Client,
 } from '@temporalio/client';
-import { isCalendarDate } from '../messages/dates';
+import { isCalendarDate } from '../time/dates';
 import { workflowIdFor } from '../pipeline/ids';
-import { gameDayWorkflow } from '../workflows/game-day';
-import { acquireLeaseUpdate, releaseLeaseUpdate } from '../workflows/leases';
-import { GameDate, PipelinePhase } from '../workflows/search-attributes';
+import { gameDayWorkflow } from '../game-day/workflow';
+import { acquireLeaseUpdate, releaseLeaseUpdate } from '../game-day/leases';
+import { GameDate, PipelinePhase } from '../temporal/search-attributes';
 import {
   refuseAcquire,
   refuseRelease,

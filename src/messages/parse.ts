@@ -1,6 +1,6 @@
 // Parsing helpers shared by every schema of what crosses the wire: a value or a reason.
 import type { z } from 'zod';
-import { errorMessage } from '../errors';
+import { errorMessage } from '../platform/errors';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 

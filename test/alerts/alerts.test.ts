@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createAlertActivities, type AlertRoutes, type AlertSent } from '../../src/activities/alerts';
+import { createAlertActivities, type AlertRoutes, type AlertSent } from '../../src/alerts/activities';
 import { alertWorkflowId, type Alert } from '../../src/alerts/alert';
 import { resolveWorkflowId } from '../../src/alerts/send';
 import { eventually } from '../helpers/eventually';

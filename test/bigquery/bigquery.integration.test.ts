@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { BigQuery } from '@google-cloud/bigquery';
-import { dateParam, ensureSchema, runQuery, textColumn, type Row } from '../../src/bigquery/client';
+import { dateParam, ensureSchema, runQuery, textColumn, type Row } from '../../src/platform/bigquery';
 import {
   exportQueries,
   featureRowCount,
@@ -12,11 +12,11 @@ import {
   predictionCoverage,
   runExportQuery,
   type ExportQueryName,
-} from '../../src/bigquery/queries';
-import { seedSampleDay, type SampleDay } from '../../src/bigquery/sample-day';
-import { addDays } from '../../src/messages/dates';
+} from '../../src/exports/queries';
+import { seedSampleDay, type SampleDay } from '../../dev/sample/sample-day';
+import { addDays } from '../../src/time/dates';
 import { workflowIdFor } from '../../src/pipeline/ids';
-import { closedRunOf, recordRunClosed } from '../../src/bigquery/run-history';
+import { closedRunOf, recordRunClosed } from '../../src/run-history/run-history';
 import { startBigQueryEmulator, tempDir, type BigQueryEmulator } from '../helpers/servers';
 
 const project = 'nba-props-platform';

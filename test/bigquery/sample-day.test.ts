@@ -1,9 +1,9 @@
 // The sample game day and the DDL file, without a server.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ddlStatements } from '../../src/bigquery/client';
-import { maxPlayers, roster, sampleDay } from '../../src/bigquery/sample-day';
-import { addDays } from '../../src/messages/dates';
+import { ddlStatements } from '../../src/platform/bigquery';
+import { maxPlayers, roster, sampleDay } from '../../dev/sample/sample-day';
+import { addDays } from '../../src/time/dates';
 
 describe('sampleDay', () => {
   const day = sampleDay('2025-12-12', { players: 100, predictionCoverage: 0.85 });

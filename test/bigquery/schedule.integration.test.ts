@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { BigQuery } from '@google-cloud/bigquery';
-import { runQuery } from '../../src/bigquery/client';
-import { seedSampleDay } from '../../src/bigquery/sample-day';
-import { scheduledDay, scheduleVerdict } from '../../src/bigquery/schedule';
-import { addDays } from '../../src/messages/dates';
+import { runQuery } from '../../src/platform/bigquery';
+import { seedSampleDay } from '../../dev/sample/sample-day';
+import { scheduledDay, scheduleVerdict } from '../../src/schedule/schedule';
+import { addDays } from '../../src/time/dates';
 import { startBigQueryEmulator, tempDir, type BigQueryEmulator } from '../helpers/servers';
 
 const gameDay = '2025-12-01';

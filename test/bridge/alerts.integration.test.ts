@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import pino from 'pino';
-import { createAlertActivities } from '../../src/activities/alerts';
+import { createAlertActivities } from '../../src/alerts/activities';
 import type { AlertRoutes } from '../../src/alerts/send';
 import {
   createBridgeAlerts,
@@ -17,12 +17,12 @@ import {
   type BridgeAlertOptions,
   type BridgeAlerts,
 } from '../../src/bridge/alerts';
-import { deadLetterPublisher } from '../../src/bridge/dead-letter';
+import { deadLetterPublisher } from '../../src/messages/dead-letter';
 import { createHandler, type Handle, type Verdict } from '../../src/bridge/handler';
 import { pullAll, type Pulling } from '../../src/bridge/pull';
-import { ensureTopology } from '../../src/infra/topology';
+import { ensureTopology } from '../../src/platform/infra/topology';
 import { completionTopics, pipeline } from '../../src/pipeline/definition';
-import { calendarDateIn } from '../../src/workflows/target-date';
+import { calendarDateIn } from '../../src/time/target-date';
 import { until } from '../helpers/eventually';
 import { processorNames } from '../helpers/messages';
 import { startReceiver, type Received, type Receiver } from '../helpers/receiver';

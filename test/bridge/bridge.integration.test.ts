@@ -5,21 +5,21 @@ import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import pino from 'pino';
-import { createActivities } from '../../src/activities';
-import { localDirectoryStorage } from '../../src/activities/storage';
-import { deadLetterAttributes, deadLetterPublisher } from '../../src/bridge/dead-letter';
+import { createActivities } from '../../src/worker/activities';
+import { localDirectoryStorage } from '../../src/exports/storage';
+import { deadLetterAttributes, deadLetterPublisher } from '../../src/messages/dead-letter';
 import { createHandler, type Handle, type Verdict } from '../../src/bridge/handler';
 import { pullAll } from '../../src/bridge/pull';
-import { ensureTopology } from '../../src/infra/topology';
+import { ensureTopology } from '../../src/platform/infra/topology';
 import type { Phase5Start, Trigger } from '../../src/messages/trigger';
-import { addDays } from '../../src/messages/dates';
+import { addDays } from '../../src/time/dates';
 import { completionTopics, pipeline } from '../../src/pipeline/definition';
 import { gameDayTriggerId, triggerKeys, workflowIdFor } from '../../src/pipeline/ids';
 import { readStatus } from '../../src/cli/status-sources';
 import { until } from '../helpers/eventually';
 import { processorNames } from '../helpers/messages';
-import { phaseCompletions, withAnnouncements, type SimulatedMessage } from '../../src/simulate/day';
-import { startBigQueryEmulator, type BigQueryEmulator } from '../../src/stack/ephemeral';
+import { phaseCompletions, withAnnouncements, type SimulatedMessage } from '../../dev/simulate/day';
+import { startBigQueryEmulator, type BigQueryEmulator } from '../../dev/stack/ephemeral';
 import {
   startDevServer,
   startPubSubEmulator,

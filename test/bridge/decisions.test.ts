@@ -5,11 +5,11 @@ import { describe, it } from 'node:test';
 import { NamespaceNotFoundError, ServiceError, ValueError, type Client } from '@temporalio/client';
 import pino from 'pino';
 import { classifyTemporalError, grpcStatus } from '../../src/bridge/classify';
-import { deadLetterAttributes, deadLetterMessage } from '../../src/bridge/dead-letter';
+import { deadLetterAttributes, deadLetterMessage } from '../../src/messages/dead-letter';
 import { backoffSeconds, FailureCounts } from '../../src/bridge/deliveries';
 import { createHandler, type IncomingMessage } from '../../src/bridge/handler';
-import { deadLetterPolicyAttempts, pubsubLimits, truncateBytes } from '../../src/bridge/limits';
-import { loadConfig } from '../../src/config';
+import { deadLetterPolicyAttempts, pubsubLimits, truncateBytes } from '../../src/platform/pubsub-limits';
+import { loadConfig } from '../../src/platform/config';
 
 const receivedAt = new Date('2025-11-29T12:00:00Z');
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
-import type { ExportRun, ExportWritten } from '../../src/activities/exports';
+import type { ExportRun, ExportWritten } from '../../src/exports/activities';
 import { messageExportWorkflowId } from '../../src/bridge/export-trigger';
 import { createHandler, type Handle, type IncomingMessage } from '../../src/bridge/handler';
 import type { ExportComplete } from '../../src/messages/export-message';

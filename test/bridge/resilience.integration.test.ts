@@ -6,8 +6,8 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { PubSub, type Message, type Subscription } from '@google-cloud/pubsub';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
-import { emulatorAuth } from '../../src/clients';
-import { deadLetterAttributes, deadLetterPublisher } from '../../src/bridge/dead-letter';
+import { emulatorAuth } from '../../src/platform/clients';
+import { deadLetterAttributes, deadLetterPublisher } from '../../src/messages/dead-letter';
 import {
   createHandler,
   type Handle,
@@ -15,14 +15,14 @@ import {
   type IncomingMessage,
   type Verdict,
 } from '../../src/bridge/handler';
-import { deadLetterPolicyAttempts, pubsubLimits } from '../../src/bridge/limits';
+import { deadLetterPolicyAttempts, pubsubLimits } from '../../src/platform/pubsub-limits';
 import { pullAll, subscriptionFor, type PullOptions } from '../../src/bridge/pull';
-import { deadLetterReviewSubscription, ensureTopology, type TopologyOptions } from '../../src/infra/topology';
-import { addDays } from '../../src/messages/dates';
+import { deadLetterReviewSubscription, ensureTopology, type TopologyOptions } from '../../src/platform/infra/topology';
+import { addDays } from '../../src/time/dates';
 import { pipeline } from '../../src/pipeline/definition';
 import { workflowIdFor } from '../../src/pipeline/ids';
-import { pubsubEmulatorSpec } from '../../src/stack/local';
-import { startService, type RunningService } from '../../src/stack/services';
+import { pubsubEmulatorSpec } from '../../dev/stack/local';
+import { startService, type RunningService } from '../../dev/stack/services';
 import { until } from '../helpers/eventually';
 import { processorNames } from '../helpers/messages';
 import { freePort, startDevServer, tempDir, type DevServer } from '../helpers/servers';

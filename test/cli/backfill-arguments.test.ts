@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { backfillRangeProblem, backfillSteps, stepDate } from '../../src/workflows/backfill-plan';
+import { backfillRangeProblem, backfillSteps, stepDate } from '../../src/backfill/plan';
 
 const cli = path.resolve(__dirname, '../../bin/pipeline.js');
 // No server listens there: a command that tried to reach Temporal would fail with exit 1, not 2.

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { leasesJson, renderLeases } from '../../src/cli/leases';
 import { renderStatus } from '../../src/cli/status';
 import type { Lease } from '../../src/leases/table';
-import { notStartedStatus } from '../../src/workflows/status';
+import { notStartedStatus } from '../../src/date-run/status';
 
 const lease: Lease = {
   processor: 'PlayerGameSummaryProcessor',

@@ -9,8 +9,8 @@ import type { Client } from '@temporalio/client';
 import { acquireLease } from '../../src/leases/client';
 import type { AcquireOutcome } from '../../src/leases/table';
 import { workflowIdFor } from '../../src/pipeline/ids';
-import { binaries } from '../../src/stack/local';
-import { leasesQuery } from '../../src/workflows/leases';
+import { binaries } from '../../dev/stack/local';
+import { leasesQuery } from '../../src/game-day/leases';
 import { devServerWorker, startDevServer, tempDir, type DevServer, type DevServerWorker } from '../helpers/servers';
 
 const taskQueue = 'leases-cli-test';

@@ -8,10 +8,10 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
-import { correlationTrail } from '../../src/bigquery/run-events';
+import { correlationTrail } from '../../src/run-history/run-events';
 import { simulateDay } from '../../src/cli/simulate';
 import { statusOverHttp } from '../../src/cli/status-http';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/platform/config';
 import { readStatus } from '../../src/cli/status-sources';
 import {
   freePort,
@@ -22,13 +22,13 @@ import {
   type BigQueryEmulator,
   type DevServer,
   type PubSubEmulator,
-} from '../../src/stack/ephemeral';
+} from '../../dev/stack/ephemeral';
 import { gameDayTriggerId, workflowIdFor } from '../../src/pipeline/ids';
-import { phaseCompletions } from '../../src/simulate/day';
-import { addDays } from '../../src/messages/dates';
+import { phaseCompletions } from '../../dev/simulate/day';
+import { addDays } from '../../src/time/dates';
 import { eventually } from '../helpers/eventually';
-import { processSpecs } from '../../src/stack/local';
-import { startService, type RunningService } from '../../src/stack/services';
+import { processSpecs } from '../../dev/stack/local';
+import { startService, type RunningService } from '../../dev/stack/services';
 
 const dir = tempDir('simulate-it');
 const exportDir = path.join(dir, 'exports');

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { renderStatus } from '../../src/cli/status';
-import { notStartedStatus } from '../../src/workflows/status';
+import { notStartedStatus } from '../../src/date-run/status';
 
 describe('pipeline status rendering', () => {
   it('prints control characters in a correlation id as escapes', () => {

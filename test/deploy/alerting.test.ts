@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { projectRoot } from '../../src/paths';
+import { projectRoot } from '../../src/platform/paths';
 
 function tool(name: string): boolean {
   return spawnSync(name, ['--version'], { encoding: 'utf8' }).status === 0;

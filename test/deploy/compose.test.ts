@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { checkComposeFile } from '../../src/deploy/compose';
-import { projectRoot } from '../../src/paths';
+import { checkComposeFile } from '../../dev/compose';
+import { projectRoot } from '../../src/platform/paths';
 import { tempDir } from '../helpers/servers';
 
 const local = checkComposeFile(path.join(projectRoot, 'docker-compose.yml'));

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { grants } from '../../src/infra/iam';
-import { projectRoot } from '../../src/paths';
+import { grants } from '../../src/platform/infra/iam';
+import { projectRoot } from '../../src/platform/paths';
 
 const readme = fs.readFileSync(path.join(projectRoot, 'README.md'), 'utf8');
 

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { projectRoot } from '../../src/paths';
+import { projectRoot } from '../../src/platform/paths';
 import { startDevServer, startPubSubEmulator, tempDir, type DevServer, type PubSubEmulator } from '../helpers/servers';
 
 const run = promisify(execFile);

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { subscriptionFor } from '../../src/bridge/pull';
-import { projectRoot } from '../../src/paths';
+import { projectRoot } from '../../src/platform/paths';
 import { bridgeTopics, pipeline } from '../../src/pipeline/definition';
 import {
   freePort,

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startFaultStack, type FaultStack } from '../../src/faults/stack';
+import { startFaultStack, type FaultStack } from '../../dev/faults/stack';
 import { pipeline } from '../../src/pipeline/definition';
-import { phaseCompletions } from '../../src/simulate/day';
+import { phaseCompletions } from '../../dev/simulate/day';
 import { until } from '../helpers/eventually';
 
 const gameDate = '2023-11-05';

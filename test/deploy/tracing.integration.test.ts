@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { startFaultStack, type FaultStack } from '../../src/faults/stack';
-import { phaseCompletions } from '../../src/simulate/day';
+import { startFaultStack, type FaultStack } from '../../dev/faults/stack';
+import { phaseCompletions } from '../../dev/simulate/day';
 import { until } from '../helpers/eventually';
 import { freePort } from '../helpers/servers';
 

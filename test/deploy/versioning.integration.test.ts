@@ -12,10 +12,10 @@ import { Client, Connection } from '@temporalio/client';
 import { readStatus } from '../../src/cli/status-sources';
 import { simulateDay } from '../../src/cli/simulate';
 import type { DeploymentState } from '../../src/deploy/worker-deployment';
-import { projectRoot } from '../../src/paths';
+import { projectRoot } from '../../src/platform/paths';
 import { workflowIdFor } from '../../src/pipeline/ids';
-import { phaseCompletions } from '../../src/simulate/day';
-import { startService, type RunningService } from '../../src/stack/services';
+import { phaseCompletions } from '../../dev/simulate/day';
+import { startService, type RunningService } from '../../dev/stack/services';
 import { eventually } from '../helpers/eventually';
 import { processorNames } from '../helpers/messages';
 import {

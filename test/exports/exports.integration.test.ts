@@ -9,18 +9,18 @@ import { Client } from '@temporalio/client';
 import type { Message, Subscription } from '@google-cloud/pubsub';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createExportActivities, type ExportDocument } from '../../src/activities/exports';
-import { createOpenGameDayActivity } from '../../src/activities/open-game-day';
-import { localDirectoryStorage } from '../../src/activities/storage';
-import { seedSampleDay, type SampleDay } from '../../src/bigquery/sample-day';
+import { createExportActivities, type ExportDocument } from '../../src/exports/activities';
+import { createOpenGameDayActivity } from '../../src/date-run/client';
+import { localDirectoryStorage } from '../../src/exports/storage';
+import { seedSampleDay, type SampleDay } from '../../dev/sample/sample-day';
 import type { ExportComplete } from '../../src/messages/export-message';
 import { parseExportComplete } from '../helpers/export-parsers';
-import { addDays } from '../../src/messages/dates';
+import { addDays } from '../../src/time/dates';
 import { pipeline } from '../../src/pipeline/definition';
 import { gameDayTimeZone } from '../../src/pipeline/exports';
 import { exportWorkflowIdFor, gameDayTriggerId, triggerKeys } from '../../src/pipeline/ids';
-import { exportWorkflow } from '../../src/workflows/export';
-import { calendarDateIn } from '../../src/workflows/target-date';
+import { exportWorkflow } from '../../src/exports/workflow';
+import { calendarDateIn } from '../../src/time/target-date';
 import {
   startBigQueryEmulator,
   startPubSubEmulator,

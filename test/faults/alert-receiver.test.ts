@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Alert } from '../../src/alerts/alert';
 import { deliverToRoute, type AlertRoutes } from '../../src/alerts/send';
-import { attemptsFor, startAlertReceiver, type AlertReceiver } from '../../src/faults/alert-receiver';
-import { log } from '../../src/log';
+import { attemptsFor, startAlertReceiver, type AlertReceiver } from '../../dev/faults/alert-receiver';
+import { log } from '../../src/platform/log';
 
 const alert = (token: string): Alert => ({
   kind: 'faults-receiver-test',

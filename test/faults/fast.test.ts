@@ -4,8 +4,8 @@
 // (recovery times included) are printed, not asserted; each scenario must pass.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import type { SuiteReport } from '../../src/faults/report';
-import { runFaultSuite, scenariosOf } from '../../src/faults/suite';
+import type { SuiteReport } from '../../dev/faults/report';
+import { runFaultSuite, scenariosOf } from '../../dev/faults/suite';
 
 const lines: string[] = [];
 let report: SuiteReport;

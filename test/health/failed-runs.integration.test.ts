@@ -6,12 +6,12 @@ import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { runQuery } from '../../src/bigquery/client';
-import { closedRunOf, recordRunClosed } from '../../src/bigquery/run-history';
-import { failedDates } from '../../src/health/failed-runs';
-import { problemSeverity } from '../../src/health/rules';
+import { runQuery } from '../../src/platform/bigquery';
+import { closedRunOf, recordRunClosed } from '../../src/run-history/run-history';
+import { failedDates } from '../../src/watch/failed-runs';
+import { problemSeverity } from '../../src/watch/rules';
 import { workflowIdFor } from '../../src/pipeline/ids';
-import { GameDate } from '../../src/workflows/search-attributes';
+import { GameDate } from '../../src/temporal/search-attributes';
 import { eventually } from '../helpers/eventually';
 import {
   startBigQueryEmulator,

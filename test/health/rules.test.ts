@@ -9,7 +9,7 @@ import {
   overduePhases,
   phaseDeadlineOf,
   stuckDate,
-} from '../../src/health/rules';
+} from '../../src/watch/rules';
 
 describe('health rules', () => {
   it("a night's results are due the morning after (07:00 and 08:00 New York), its slate on its own morning", () => {

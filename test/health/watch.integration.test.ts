@@ -10,23 +10,23 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import type { Message, Subscription } from '@google-cloud/pubsub';
 import type { Client } from '@temporalio/client';
-import { createActivities } from '../../src/activities';
-import { openDateRun } from '../../src/activities/open-game-day';
-import { createExportStorage } from '../../src/activities/storage';
-import { runQuery } from '../../src/bigquery/client';
-import { closedRunOf } from '../../src/bigquery/run-history';
-import { firstProcessorRuns } from '../../src/bigquery/watch';
-import { runRows, upsertRuns, type RunRow } from '../../src/bigquery/sample/runs';
-import { signalCompletion } from '../../src/bridge/signal';
-import { deadLetterAttributes } from '../../src/bridge/dead-letter';
-import { checkHealth } from '../../src/health/check';
-import { addDays } from '../../src/messages/dates';
+import { createActivities } from '../../src/worker/activities';
+import { openDateRun } from '../../src/date-run/client';
+import { createExportStorage } from '../../src/exports/storage';
+import { runQuery } from '../../src/platform/bigquery';
+import { closedRunOf } from '../../src/run-history/run-history';
+import { firstProcessorRuns } from '../../src/watch/queries';
+import { runRows, upsertRuns, type RunRow } from '../../dev/sample/runs';
+import { signalCompletion } from '../../src/date-run/signal-completion';
+import { deadLetterAttributes } from '../../src/messages/dead-letter';
+import { checkHealth } from '../../src/watch/health';
+import { addDays } from '../../src/time/dates';
 import { phaseDefinition, pipeline } from '../../src/pipeline/definition';
 import { workflowIdFor } from '../../src/pipeline/ids';
-import { reconcile } from '../../src/reconcile/reconcile';
-import { statusQuery } from '../../src/workflows/signals';
-import { calendarDateIn } from '../../src/workflows/target-date';
-import { healthWorkflow } from '../../src/workflows/watch';
+import { reconcile } from '../../src/watch/reconcile';
+import { statusQuery } from '../../src/date-run/signals';
+import { calendarDateIn } from '../../src/time/target-date';
+import { healthWorkflow } from '../../src/watch/workflow';
 import { until } from '../helpers/eventually';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import {
@@ -38,7 +38,7 @@ import {
   type DevServerWorker,
   type PubSubEmulator,
 } from '../helpers/servers';
-import { startBigQueryEmulator, type BigQueryEmulator } from '../../src/stack/ephemeral';
+import { startBigQueryEmulator, type BigQueryEmulator } from '../../dev/stack/ephemeral';
 
 const taskQueue = 'watch-test';
 const dir = tempDir('watch-test');

@@ -9,17 +9,17 @@ import {
   Worker,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
-import type { Activities } from '../../src/activities';
-import type { ScheduledDay } from '../../src/activities/bigquery';
-import { createOpenGameDayActivity } from '../../src/activities/open-game-day';
-import { addDays } from '../../src/messages/dates';
-import type { ClosedRun, LateCompletions } from '../../src/activities/run-history';
+import type { Activities } from '../../src/worker/activities';
+import type { ScheduledDay } from '../../src/schedule/activities';
+import { createOpenGameDayActivity } from '../../src/date-run/client';
+import { addDays } from '../../src/time/dates';
+import type { ClosedRun, LateCompletions } from '../../src/run-history/activities';
 import type { RunEvent } from '../../src/messages/run-event';
-import { binaries } from '../../src/stack/local';
-import { requireTool, type DevServer } from '../../src/stack/ephemeral';
-import { searchAttributeDefinitions } from '../../src/workflows/search-attributes';
+import { binaries } from '../../dev/stack/local';
+import { requireTool, type DevServer } from '../../dev/stack/ephemeral';
+import { searchAttributeDefinitions } from '../../src/temporal/search-attributes';
 
-export const workflowsPath = require.resolve('../../src/workflows');
+export const workflowsPath = require.resolve('../../src/worker/workflows');
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** The workflow bundle, built once per test file and shared by its workers and replays. */
@@ -57,7 +57,7 @@ export {
   type BigQueryEmulator,
   type DevServer,
   type PubSubEmulator,
-} from '../../src/stack/ephemeral';
+} from '../../dev/stack/ephemeral';
 
 export interface TestWorker {
   env: TestWorkflowEnvironment;

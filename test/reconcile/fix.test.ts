@@ -2,9 +2,9 @@
 // what it was, and on a date old enough for the flag, the processor's own backfill mode.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ProcessorRun } from '../../src/bigquery/watch';
-import { completionOf, refusalOf } from '../../src/reconcile/reconcile';
-import { refusedCompletionOf } from '../../src/reconcile/rejected';
+import type { ProcessorRun } from '../../src/watch/queries';
+import { completionOf, refusalOf } from '../../src/watch/reconcile';
+import { refusedCompletionOf } from '../../src/watch/rejected';
 
 const row = (over: Partial<ProcessorRun> = {}): ProcessorRun => ({
   processor: 'PlayerGameSummaryProcessor',

@@ -7,15 +7,15 @@ import { after, before, describe, it } from 'node:test';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createBackfillActivities, type BackfillReads } from '../../src/activities/backfill';
+import { createBackfillActivities, type BackfillReads } from '../../src/backfill/activities';
 import type { Alert } from '../../src/alerts/alert';
-import { backfillDatesOf } from '../../src/bigquery/backfill-reads';
-import { addDays } from '../../src/messages/dates';
+import { backfillDatesOf } from '../../src/backfill/reads';
+import { addDays } from '../../src/time/dates';
 import type { ExportComplete } from '../../src/messages/export-message';
 import type { Trigger, TriggerRequest } from '../../src/messages/trigger';
 import { phaseDefinition, pipeline, type PhaseKey } from '../../src/pipeline/definition';
 import { backfillTriggerId, workflowIdFor } from '../../src/pipeline/ids';
-import type { ExportRun, ExportWritten } from '../../src/activities/exports';
+import type { ExportRun, ExportWritten } from '../../src/exports/activities';
 import {
   backfillProgressQuery,
   backfillWorkflow,
@@ -23,10 +23,10 @@ import {
   pauseBackfillUpdate,
   resumeBackfillUpdate,
   type BackfillProgress,
-} from '../../src/workflows/backfill';
-import { datesOf } from '../../src/workflows/backfill-plan';
-import { stepFiredSignal } from '../../src/workflows/signals';
-import { statusQuery } from '../../src/workflows/game-day';
+} from '../../src/backfill/workflow';
+import { datesOf } from '../../src/backfill/plan';
+import { stepFiredSignal } from '../../src/date-run/signals';
+import { statusQuery } from '../../src/game-day/workflow';
 import {
   everyDayHasGames,
   holdingTheClock,

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pipeline } from '../../src/pipeline/definition';
-import { carriedBytes, keepForPhase4, restore } from '../../src/workflows/game-day-state';
+import { carriedBytes, keepForPhase4, restore } from '../../src/game-day/state';
 import { completion, processorNames } from '../helpers/messages';
 
 const date = '2025-10-10';

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Alert } from '../../src/activities/alerts';
-import { signalCompletion } from '../../src/bridge/signal';
-import { addDays } from '../../src/messages/dates';
+import type { Alert } from '../../src/alerts/activities';
+import { signalCompletion } from '../../src/date-run/signal-completion';
+import { addDays } from '../../src/time/dates';
 import type { Phase4LevelTrigger, TriggerRequest } from '../../src/messages/trigger';
 import { gameDayTriggerId, triggerKeys, workflowIdFor } from '../../src/pipeline/ids';
-import { statusQuery } from '../../src/workflows/signals';
-import type { GameDayStatus } from '../../src/workflows/status';
+import { statusQuery } from '../../src/date-run/signals';
+import type { GameDayStatus } from '../../src/date-run/status';
 import { completion, processorNames } from '../helpers/messages';
 import { expiredBy } from '../helpers/clock';
 import { eventually } from '../helpers/eventually';

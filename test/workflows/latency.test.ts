@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pipeline } from '../../src/pipeline/definition';
-import { latencyStart } from '../../src/workflows/pipeline-metrics';
-import { recordDelivery, type Received } from '../../src/workflows/progress';
-import type { ResultsHandedOver } from '../../src/workflows/signals';
+import { latencyStart } from '../../src/triggers/pipeline-metrics';
+import { recordDelivery, type Received } from '../../src/pipeline/progress';
+import type { ResultsHandedOver } from '../../src/date-run/signals';
 import { completion, processorNames } from '../helpers/messages';
 
 const target = (name: string) => pipeline.latencyTargets.find((t) => t.name === name)!;

@@ -5,16 +5,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { version } from '../../package.json';
-import { workflowPatches } from '../../src/workflows/patches';
+import { workflowPatches } from '../../src/temporal/patches';
 
-const workflowsDir = path.resolve(__dirname, '../../src/workflows');
+const sourceDir = path.resolve(__dirname, '../../src');
+
+const sources = (): string[] =>
+  fs
+    .readdirSync(sourceDir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => fs.readFileSync(path.join(sourceDir, file), 'utf8'));
 
 /** The ids passed to `patched()` / `deprecatePatch()` anywhere in workflow code. */
 function patchIdsInCode(): Map<string, string> {
   const found = new Map<string, string>();
-  for (const file of fs.readdirSync(workflowsDir, { recursive: true, encoding: 'utf8' })) {
+  for (const file of fs.readdirSync(sourceDir, { recursive: true, encoding: 'utf8' })) {
     if (!file.endsWith('.ts')) continue;
-    const source = fs.readFileSync(path.join(workflowsDir, file), 'utf8');
+    const source = fs.readFileSync(path.join(sourceDir, file), 'utf8');
     for (const match of source.matchAll(/\b(?:patched|deprecatePatch)\(\s*['"`]([^'"`]+)['"`]/g))
       found.set(match[1]!, file);
   }
@@ -30,9 +36,8 @@ const releaseOrder = (a: string, b: string): number => {
 describe('the patch registry', () => {
   it('lists every patch the workflow code uses (ids as string literals)', () => {
     const unlisted = [...patchIdsInCode()].filter(([id]) => !workflowPatches.some((p) => p.id === id));
-    assert.deepEqual(unlisted, [], 'patched() ids missing from src/workflows/patches.ts');
-    const source = fs.readdirSync(workflowsDir).map((f) => fs.readFileSync(path.join(workflowsDir, f), 'utf8'));
-    const byConstant = source.some((s) => /\b(?:patched|deprecatePatch)\(\s*[^'"`\s)]/.test(s));
+    assert.deepEqual(unlisted, [], 'patched() ids missing from src/temporal/patches.ts');
+    const byConstant = sources().some((s) => /\b(?:patched|deprecatePatch)\(\s*[^'"`\s)]/.test(s));
     assert.equal(byConstant, false, 'pass patch ids as literals, so the registry check sees them');
   });
 

@@ -1,8 +1,8 @@
 // What counts, derived from what arrived: the pure rules every phase's gate rests on.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { completedAt, phaseProgress, recordDelivery, type Received } from '../../src/workflows/progress';
-import { phase6Verdict } from '../../src/workflows/gate';
+import { completedAt, phaseProgress, recordDelivery, type Received } from '../../src/pipeline/progress';
+import { phase6Verdict } from '../../src/game-day/gate';
 import { completion, processorNames } from '../helpers/messages';
 
 const date = '2025-11-29';
