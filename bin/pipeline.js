@@ -1,12 +1,15 @@
 #!/usr/bin/env node
-// Operators' CLI and the two processes (`pipeline worker`, `pipeline bridge`). Runs the compiled
+// Operators' CLI and the two processes (`pipeline worker`, `pipeline bridge`: each its own entry
+// point, which the CLI never loads). Runs the compiled
 // code in dist/ (`npm run build`); in a checkout whose sources are newer than the build (or with no
 // build) it runs the TypeScript sources through tsx instead, so an edit is never hidden by a stale build.
 const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const compiledMain = path.join(root, 'dist/src/cli/main.js');
+/** The module to run: a process's entry point, or the CLI. */
+const entry = { worker: 'src/worker/main', bridge: 'src/bridge/main' }[process.argv[2]] ?? 'src/cli/main';
+const compiledMain = path.join(root, 'dist', `${entry}.js`);
 
 /** The newest modification time under `dir` (0 if it does not exist: the image ships no sources). */
 function newestMtime(dir) {
@@ -36,13 +39,18 @@ function buildIsFresh() {
   return Math.max(newestMtime(path.join(root, 'src')), newestMtime(path.join(root, 'dev'))) <= builtAt;
 }
 
+/** A process's entry exports `main`; the CLI runs on load. */
+function run(module) {
+  if (typeof module.main === 'function') module.main();
+}
+
 if (buildIsFresh()) {
-  require(compiledMain);
+  run(require(compiledMain));
 } else {
   // tsx's CommonJS hook serves require(), its ESM hook the lazy import()s of commands.
   import('tsx/esm/api').then(({ register }) => {
     register();
     require('tsx/cjs');
-    require('../src/cli/main.ts');
+    run(require(`../${entry}.ts`));
   });
 }

@@ -1,6 +1,7 @@
 // The bridge process: Pub/Sub completions (and requested exports) in, by streaming pull and push;
 // Temporal signals (and export runs) out. Its HTTP port serves the push endpoint, /metrics, /healthz
 // (alive) and /readyz (subscribed, Temporal reachable).
+import { runProcess } from '../platform/process';
 import { createBridgeAlerts } from './alerts';
 import { createHandler } from './handler';
 import { deadLetterPublisher } from '../messages/dead-letter';
@@ -125,3 +126,6 @@ export async function runBridge(): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
 }
+
+/** The process entry (`pipeline bridge`, dispatched by bin/pipeline.js). */
+export const main = (): void => runProcess(runBridge);

@@ -17,11 +17,6 @@ import { schedulesCommand } from './schedules';
 import { triggerCommand } from './trigger';
 import { gameDate, UsageError } from './usage';
 import { addWatchCommand } from './watch';
-import type * as BridgeModule from '../bridge/main';
-import type * as WorkerModule from '../worker/main';
-
-type WorkerProcess = typeof WorkerModule;
-type BridgeProcess = typeof BridgeModule;
 
 export function addCommands(program: Command): void {
   program
@@ -151,17 +146,6 @@ export function addCommands(program: Command): void {
       process.exitCode = lostRemain(report) ? 1 : 0;
     });
 
-  // The two long-running processes: the stack, the containers and the fault suite start them this way.
-  program
-    .command('worker')
-    .description('run the Temporal worker: game-day workflows and their activities')
-    .action(() => loadProcess<WorkerProcess>('../worker/main').runWorker());
-
-  program
-    .command('bridge')
-    .description('run the bridge: Pub/Sub completions in, Temporal signals out')
-    .action(() => loadProcess<BridgeProcess>('../bridge/main').runBridge());
-
   // Commands built in their own modules take the program's settings (bad usage exits 2, with help).
   const settings = {
     withTemporal,
@@ -195,11 +179,6 @@ export function addCommands(program: Command): void {
 }
 
 /** The process modules load only for their own command, so every other command starts fast. */
-function loadProcess<T>(path: string): T {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose; import() needs tsx's ESM hooks, which bin/ does not load
-  return require(path) as T;
-}
-
 /** A processor the simulated day publishes for, in a phase it reaches (phase 2 is answered by phase 3). */
 function losable(processor: string, through: number): void {
   const phase = pipeline.phases.find((p) => p.completionTopic && p.processors.some((x) => x.name === processor));

@@ -16,7 +16,15 @@ const program = new Command('pipeline')
   .showHelpAfterError()
   // A subcommand's options are its own: `backfill pause --json`, `leases break --date`.
   .enablePositionalOptions()
-  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
+  // The two long-running processes are entry points of their own (bin/pipeline.js starts them).
+  .addHelpText(
+    'after',
+    `
+Processes:
+  pipeline worker    run the Temporal worker: game-day workflows and their activities
+  pipeline bridge    run the bridge: Pub/Sub completions in, Temporal signals out`,
+  );
 
 program
   .command('status')

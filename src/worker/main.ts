@@ -1,5 +1,6 @@
 // The Temporal worker process: game-day workflows and their activities on one task queue. Compiled
 // (`npm run build`), it loads the prebuilt workflow bundle; from the sources (tsx) it bundles at start.
+import { runProcess } from '../platform/process';
 import fs from 'node:fs';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
@@ -139,3 +140,6 @@ export async function runWorker(): Promise<void> {
   await tracing?.shutdown();
   log.info('worker stopped');
 }
+
+/** The process entry (`pipeline worker`, dispatched by bin/pipeline.js). */
+export const main = (): void => runProcess(runWorker);
