@@ -141,3 +141,5 @@ export function createBackfillActivities(client: Client, reads: BackfillReads, g
     },
   };
 }
+
+export type BackfillActivities = ReturnType<typeof createBackfillActivities>;

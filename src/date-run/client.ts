@@ -82,3 +82,5 @@ export async function openDateRun(
     return { outcome: 'closed', workflowId, gameDate };
   }
 }
+
+export type OpenDateActivities = ReturnType<typeof createOpenGameDayActivity>;

@@ -2,7 +2,7 @@
 // steps of its life (opening, children, closing). `gameDayWorkflow` tells the story with these; the
 // step machinery they share is `GameDaySteps`.
 import * as wf from '@temporalio/workflow';
-import type { Activities } from '../worker/activities';
+import type { RunHistoryActivities } from '../run-history/activities';
 import type { ClosedRun } from '../run-history/run-history';
 import type { Completion } from '../messages/completion';
 import { pipeline, type PhaseKey } from '../pipeline/definition';
@@ -33,11 +33,11 @@ import { learnResultsCorrelation, learnSlateCorrelation, receiveHandOver } from 
 
 export type { GameDayInput, GameDayOutcome, GameDayState } from './state';
 
-const { closedRunOf } = wf.proxyActivities<Activities>({
+const { closedRunOf } = wf.proxyActivities<RunHistoryActivities>({
   startToCloseTimeout: '1 minute',
   retry: untilItWorks,
 });
-const { deadLetterCompletions } = wf.proxyActivities<Activities>({
+const { deadLetterCompletions } = wf.proxyActivities<RunHistoryActivities>({
   startToCloseTimeout: '1 minute',
   heartbeatTimeout: '10 seconds',
   retry: untilItWorks,

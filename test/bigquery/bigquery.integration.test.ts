@@ -5,11 +5,9 @@ import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { dateParam, ensureSchema, runQuery, textColumn, type Row } from '../../src/platform/bigquery';
+import { featureRowCount, playersMissingPredictions, predictionCoverage } from '../../src/phase5/queries';
 import {
   exportQueries,
-  featureRowCount,
-  playersMissingPredictions,
-  predictionCoverage,
   runExportQuery,
   type ExportQueryName,
 } from '../../src/exports/queries';
