@@ -17,7 +17,10 @@ const { deliverAlertRoute } = wf.proxyActivities<AlertActivities>({
 });
 
 /** How every workflow raises an alert: the activity starts the alert's own workflow, once per id. */
-export const { sendAlert } = wf.proxyActivities<AlertActivities>({ startToCloseTimeout: '30 seconds', retry: aFewTimes });
+export const { sendAlert } = wf.proxyActivities<AlertActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: aFewTimes,
+});
 
 export async function alertWorkflow(
   alert: Alert,

@@ -8,7 +8,7 @@ import type { Client } from '@temporalio/client';
 import { duplicateRows, expiredRunsSince, firstProcessorRuns } from './queries';
 import { deadLetterAttributes } from '../messages/dead-letter';
 import { failedDates } from './failed-runs';
-import { deadLetterReviewSubscription } from '../platform/infra/topology';
+import { deadLetterReviewSubscription } from '../pipeline/ids';
 import { addDays } from '../time/dates';
 import { pipeline } from '../pipeline/definition';
 import { workflowIdFor } from '../pipeline/ids';

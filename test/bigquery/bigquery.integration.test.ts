@@ -6,11 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { dateParam, ensureSchema, runQuery, textColumn, type Row } from '../../src/platform/bigquery';
 import { featureRowCount, playersMissingPredictions, predictionCoverage } from '../../src/phase5/queries';
-import {
-  exportQueries,
-  runExportQuery,
-  type ExportQueryName,
-} from '../../src/exports/queries';
+import { exportQueries, runExportQuery, type ExportQueryName } from '../../src/exports/queries';
 import { seedSampleDay, type SampleDay } from '../../dev/sample/sample-day';
 import { addDays } from '../../src/time/dates';
 import { workflowIdFor } from '../../src/pipeline/ids';

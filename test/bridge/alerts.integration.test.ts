@@ -17,7 +17,7 @@ import {
   type BridgeAlertOptions,
   type BridgeAlerts,
 } from '../../src/bridge/alerts';
-import { deadLetterPublisher } from '../../src/messages/dead-letter';
+import { deadLetterPublisher } from '../../src/bridge/dead-letter';
 import { createHandler, type Handle, type Verdict } from '../../src/bridge/handler';
 import { pullAll, type Pulling } from '../../src/bridge/pull';
 import { ensureTopology } from '../../src/platform/infra/topology';
