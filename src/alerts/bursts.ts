@@ -3,7 +3,7 @@
 // bridge (while Temporal is down) both build it here.
 import { deadLetterReviewSubscription } from '../pipeline/ids';
 import { pipeline } from '../pipeline/definition';
-import { calendarDateIn } from '../time/target-date';
+import { calendarDateIn } from '../time';
 import type { Alert } from './alert';
 
 export interface BurstRule {

@@ -7,7 +7,7 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { parseCompletion, type Completion } from '../messages/completion';
-import { addDays } from '../time/dates';
+import { addDays } from '../time';
 import { isObject, parseJson } from '../messages/parse';
 import { classifyTemporalError } from './classify';
 import type { DeadLetter, IncomingMessage } from '../messages/dead-letter';
@@ -15,7 +15,7 @@ import { backoffSeconds, FailureCounts, type BackoffPolicy } from './deliveries'
 import { byteLength, completionFieldCaps, deliveryDefaults, pubsubLimits, temporalLimits } from '../messages/limits';
 import { pipeline } from '../pipeline/definition';
 import { runRequestedExport } from './export-trigger';
-import { signalCompletion } from '../date-run/signal-completion';
+import { signalCompletion } from '../date-run/client';
 import { tagActiveSpan } from '../platform/telemetry/span';
 import { errorMessage } from '../platform/errors';
 

@@ -8,13 +8,14 @@ import type { OpenDateActivities } from '../date-run/client';
 import type { ScheduledDay } from '../schedule/activities';
 import type { OpenedGameDay } from '../date-run/client';
 import type { ExportComplete, ExportTrigger } from '../messages/export-message';
-import { exportSets, gameDayTimeZone, type ScheduledExportJob } from '../pipeline/exports';
+import { exportSets, type ScheduledExportJob } from '../pipeline/exports';
+import { gameDayTimeZone } from '../time';
 import { exportWorkflowIdFor } from '../pipeline/ids';
 import { exportWorkflow, resolveOrReject } from './workflow';
 import { failureMessage } from '../temporal/failure';
 import { scheduledOrStartTime } from '../temporal/scheduled-time';
 import { GameDate, PipelinePhase } from '../temporal/search-attributes';
-import { calendarDateIn } from '../time/target-date';
+import { calendarDateIn } from '../time';
 
 // Ten seconds at most: opening the day matters more, and phase 5 asks again at its backup deadline.
 const { scheduledDay } = wf.proxyActivities<ScheduleActivities & OpenDateActivities>({

@@ -4,12 +4,12 @@
 import * as wf from '@temporalio/workflow';
 import type { ScheduleActivities } from '../schedule/activities';
 import type { OpenDateActivities } from '../date-run/client';
-import { addDays } from '../time/dates';
+import { addDays } from '../time';
 import { pipeline } from '../pipeline/definition';
 import { gameDayTriggerId } from '../pipeline/ids';
 import type { GameDay } from './run';
 import { firstReceivedAt } from '../triggers/pipeline-metrics';
-import { completedAt } from '../pipeline/progress';
+import { completedAt } from '../date-run/progress';
 import { untilItWorks } from '../temporal/activity-options';
 import { CorrelationId } from '../temporal/search-attributes';
 import { correlationIdSignal, type HandOverSource, type ResultsHandedOver, type StepFired } from '../date-run/signals';

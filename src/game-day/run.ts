@@ -7,12 +7,12 @@ import type { ClosedRun } from '../run-history/run-history';
 import type { Completion } from '../messages/completion';
 import { pipeline, type PhaseKey } from '../pipeline/definition';
 import { gameDayChildId, workflowIdFor } from '../pipeline/ids';
-import { zonedInstant } from '../time/zones';
+import { zonedInstant } from '../time';
 import { alertPartial } from './alerts';
 import { judgePrediction } from './predictions';
 import { scopeOf, startPhase4Child, startPhase5Child } from './children';
 import { isLive, keepForPhase4, restore, type GameDayInput, type GameDayOutcome } from './state';
-import { notCounted, phaseProgress, recordDelivery } from '../pipeline/progress';
+import { notCounted, phaseProgress, recordDelivery } from '../date-run/progress';
 import { untilItWorks } from '../temporal/activity-options';
 import { BackfillMode, GameDate } from '../temporal/search-attributes';
 import {

@@ -74,3 +74,6 @@ export const subscriptionFor = (topic: string): string => `${topic}-orchestrator
 
 /** Where dead letters wait for an operator (ensureTopology creates it). */
 export const deadLetterReviewSubscription = 'nba-orchestrator-dead-letter-review';
+
+/** The workflow type of a date's run (its function's name in src/game-day/workflow.ts). */
+export const gameDayWorkflowType = 'gameDayWorkflow';

@@ -9,7 +9,7 @@ import { pipeline } from '../pipeline/definition';
 import type { ReconciledDate } from './reconcile';
 import { aFewTimes } from '../temporal/activity-options';
 import { scheduledOrStartTime } from '../temporal/scheduled-time';
-import { calendarDateIn } from '../time/target-date';
+import { calendarDateIn, timeZones } from '../time';
 import { sendAlert } from '../alerts/workflow';
 
 const { checkHealth, reconcileDates } = wf.proxyActivities<WatchActivities>({
@@ -18,7 +18,7 @@ const { checkHealth, reconcileDates } = wf.proxyActivities<WatchActivities>({
 });
 
 /** The watch's own date: problems without a game date are raised once per day. */
-const watchDate = () => calendarDateIn('America/New_York', scheduledOrStartTime());
+const watchDate = () => calendarDateIn(timeZones.eastern, scheduledOrStartTime());
 
 export async function healthWorkflow(): Promise<{ report: HealthReport; alerts: AlertSent[] }> {
   // Judged on the workflow's clock, the one the runs' deadlines run on.

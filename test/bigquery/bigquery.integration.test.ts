@@ -8,7 +8,7 @@ import { dateParam, ensureSchema, runQuery, textColumn, type Row } from '../../s
 import { featureRowCount, playersMissingPredictions, predictionCoverage } from '../../src/phase5/queries';
 import { exportQueries, runExportQuery, type ExportQueryName } from '../../src/exports/queries';
 import { seedSampleDay, type SampleDay } from '../../dev/sample/sample-day';
-import { addDays } from '../../src/time/dates';
+import { addDays } from '../../src/time';
 import { workflowIdFor } from '../../src/pipeline/ids';
 import { closedRunOf, recordRunClosed } from '../../src/run-history/run-history';
 import { startBigQueryEmulator, tempDir, type BigQueryEmulator } from '../helpers/servers';

@@ -22,7 +22,7 @@ import { createHandler, type Handle, type Verdict } from '../../src/bridge/handl
 import { pullAll, type Pulling } from '../../src/bridge/pull';
 import { ensureTopology } from '../../src/platform/infra/topology';
 import { completionTopics, pipeline } from '../../src/pipeline/definition';
-import { calendarDateIn } from '../../src/time/target-date';
+import { calendarDateIn } from '../../src/time';
 import { until } from '../helpers/eventually';
 import { processorNames } from '../helpers/messages';
 import { startReceiver, type Received, type Receiver } from '../helpers/receiver';

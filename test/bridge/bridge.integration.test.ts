@@ -13,7 +13,7 @@ import { createHandler, type Handle, type Verdict } from '../../src/bridge/handl
 import { pullAll } from '../../src/bridge/pull';
 import { ensureTopology } from '../../src/platform/infra/topology';
 import type { Phase5Start, Trigger } from '../../src/messages/trigger';
-import { addDays } from '../../src/time/dates';
+import { addDays } from '../../src/time';
 import { completionTopics, pipeline } from '../../src/pipeline/definition';
 import { gameDayTriggerId, triggerKeys, workflowIdFor } from '../../src/pipeline/ids';
 import { readStatus } from '../../src/cli/status-sources';

@@ -20,7 +20,7 @@ import { deadLetterPolicyAttempts, pubsubLimits } from '../../src/messages/limit
 import { pullAll, type PullOptions } from '../../src/bridge/pull';
 import { deadLetterReviewSubscription, subscriptionFor } from '../../src/pipeline/ids';
 import { ensureTopology, type TopologyOptions } from '../../src/platform/infra/topology';
-import { addDays } from '../../src/time/dates';
+import { addDays } from '../../src/time';
 import { pipeline } from '../../src/pipeline/definition';
 import { workflowIdFor } from '../../src/pipeline/ids';
 import { pubsubEmulatorSpec } from '../../dev/stack/local';
