@@ -1,6 +1,6 @@
 // The exports' BigQuery reads: one parameterised query per export type, plain values back.
 import type { BigQuery } from '@google-cloud/bigquery';
-import { dateParam, runQuery, textColumn, type ParamValue, type Row } from '../platform/bigquery';
+import { dateParam, runQuery, type ParamValue, type Row } from '../platform/bigquery';
 
 export type ExportParams = Record<string, string | number | boolean>;
 
