@@ -7,7 +7,7 @@ import type { AlertActivities } from './activities';
 import { burstAlert, type Burst, type BurstRule } from './bursts';
 import { pipeline } from '../pipeline/definition';
 import { failureMessage } from '../temporal/failure';
-import { aFewTimes } from '../temporal/activity-options';
+import { alerting } from '../temporal/activity-options';
 
 /** The one counting workflow: started by the first dead letter, ended by a quiet window. */
 export const deadLetterBurstsWorkflowId = 'dead-letter-bursts';
@@ -28,10 +28,7 @@ export interface DeadLetterBurstsState {
   burst?: Burst;
 }
 
-const { sendAlert, resolveAlert } = wf.proxyActivities<AlertActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: aFewTimes,
-});
+const { sendAlert, resolveAlert } = wf.proxyActivities<AlertActivities>(alerting);
 
 export async function deadLetterBurstsWorkflow(
   state: DeadLetterBurstsState = { recent: [] },

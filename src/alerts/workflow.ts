@@ -6,21 +6,13 @@ import * as wf from '@temporalio/workflow';
 import type { AlertActivities } from './activities';
 import { routesFor, type Alert, type AlertAction } from './alert';
 import type { RouteOutcome } from './send';
-import { aFewTimes } from '../temporal/activity-options';
+import { alerting, deliveringARoute } from '../temporal/activity-options';
 import { failureMessage } from '../temporal/failure';
 
-const { deliverAlertRoute } = wf.proxyActivities<AlertActivities>({
-  startToCloseTimeout: '30 seconds',
-  // Long enough to ride out a webhook's short outage, short enough that a later alert is not held back for long.
-  scheduleToCloseTimeout: '30 minutes',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes' },
-});
+const { deliverAlertRoute } = wf.proxyActivities<AlertActivities>(deliveringARoute);
 
 /** How every workflow raises an alert: the activity starts the alert's own workflow, once per id. */
-export const { sendAlert } = wf.proxyActivities<AlertActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: aFewTimes,
-});
+export const { sendAlert } = wf.proxyActivities<AlertActivities>(alerting);
 
 export async function alertWorkflow(
   alert: Alert,

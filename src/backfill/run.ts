@@ -19,15 +19,12 @@ import {
   type OperatorCommand,
 } from './state';
 import { publishTrigger } from '../triggers/fire';
-import { untilItWorks } from '../temporal/activity-options';
+import { readingUntilItWorks } from '../temporal/activity-options';
 
 export type { ActiveDate, BackfillInput, BackfillProgress, BackfillState, OperatorCommand } from './state';
 
 const { backfillDates, openBackfillDates, lookAtBackfillSteps, recordBackfillStep, finishBackfillDates } =
-  wf.proxyActivities<BackfillActivities>({
-    startToCloseTimeout: '1 minute',
-    retry: untilItWorks,
-  });
+  wf.proxyActivities<BackfillActivities>(readingUntilItWorks);
 
 export class Backfill {
   readonly state: BackfillState;

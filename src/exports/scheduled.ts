@@ -3,6 +3,7 @@
 // already exported does nothing new. The game-day opener makes sure today's run exists.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import * as wf from '@temporalio/workflow';
+import { glancing, openingTheDay } from '../temporal/activity-options';
 import type { ScheduleActivities } from '../schedule/activities';
 import type { OpenDateActivities } from '../date-run/client';
 import type { ScheduledDay } from '../schedule/activities';
@@ -18,16 +19,8 @@ import { GameDate, PipelinePhase } from '../temporal/search-attributes';
 import { calendarDateIn } from '../time';
 
 // Ten seconds at most: opening the day matters more, and phase 5 asks again at its backup deadline.
-const { scheduledDay } = wf.proxyActivities<ScheduleActivities & OpenDateActivities>({
-  startToCloseTimeout: '5 seconds',
-  scheduleToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', maximumAttempts: 3 },
-});
-const { openGameDay } = wf.proxyActivities<ScheduleActivities & OpenDateActivities>({
-  startToCloseTimeout: '30 seconds',
-  // Temporal being briefly unreachable from the worker must not lose the day's opening.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
-});
+const { scheduledDay } = wf.proxyActivities<ScheduleActivities & OpenDateActivities>(glancing);
+const { openGameDay } = wf.proxyActivities<ScheduleActivities & OpenDateActivities>(openingTheDay);
 
 export type ScheduledExportOutcome =
   | { outcome: 'exported'; workflowId: string; report: ExportComplete }

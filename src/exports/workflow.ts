@@ -2,6 +2,7 @@
 // export type runs as its own activity, in parallel; one failing type does not stop the others.
 // The run reports what happened once, on nba-phase6-export-complete, and returns the same report.
 import * as wf from '@temporalio/workflow';
+import { exporting, reporting } from '../temporal/activity-options';
 import type { ExportActivities, ExportWritten } from './activities';
 import {
   exportRequestOf,
@@ -19,25 +20,8 @@ import { resolveTargetDate, updatesLatest } from '../time';
 import { errorMessage } from '../platform/errors';
 import { sendAlert } from '../alerts/workflow';
 
-const { runExport } = wf.proxyActivities<ExportActivities>({
-  // One query and a few small uploads.
-  startToCloseTimeout: '5 minutes',
-  // A few tries ride out a BigQuery or storage hiccup; after that the type is reported as failed
-  // rather than holding the other types' report back for hours.
-  retry: {
-    initialInterval: '5 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 4,
-    nonRetryableErrorTypes: ['InvalidExportRequest'],
-  },
-});
-
-const { publishExportComplete } = wf.proxyActivities<ExportActivities>({
-  startToCloseTimeout: '30 seconds',
-  // The report must go out eventually: retry until Pub/Sub takes it, backing off to once a minute.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const { runExport } = wf.proxyActivities<ExportActivities>(exporting);
+const { publishExportComplete } = wf.proxyActivities<ExportActivities>(reporting);
 
 type Outcome = { exportType: ExportType; written: ExportWritten } | { exportType: ExportType; error: string };
 

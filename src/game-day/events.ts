@@ -11,14 +11,12 @@ import { pipeline, type PhaseKey } from '../pipeline/definition';
 import { sendAlert } from '../alerts/workflow';
 import { failureMessage } from '../temporal/failure';
 import type { GameDayState } from './state';
-import { untilItWorks } from '../temporal/activity-options';
+import { recordingHistory } from '../temporal/activity-options';
 import type { StepFired } from '../date-run/signals';
 
-const { recordRunEvents } = wf.proxyActivities<RunHistoryActivities>({
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: pipeline.runHistory.writeDeadline,
-  retry: untilItWorks,
-});
+const { recordRunEvents } = wf.proxyActivities<RunHistoryActivities>(
+  recordingHistory(pipeline.runHistory.writeDeadline),
+);
 
 /** Most events one write carries (a request stays small). */
 const writeAtMost = 500;

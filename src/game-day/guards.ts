@@ -7,13 +7,11 @@ import { pipeline } from '../pipeline/definition';
 import { failureMessage } from '../temporal/failure';
 import { raiseRunAlert, type RunEventLog } from './events';
 import { carriedBytes, trimRejections, unwrittenEventsKeptWhenLarge, type GameDayState } from './state';
-import { untilItWorks } from '../temporal/activity-options';
+import { recordingHistory } from '../temporal/activity-options';
 
-const { recordRunClosed } = wf.proxyActivities<RunHistoryActivities>({
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: pipeline.runHistory.writeDeadline,
-  retry: untilItWorks,
-});
+const { recordRunClosed } = wf.proxyActivities<RunHistoryActivities>(
+  recordingHistory(pipeline.runHistory.writeDeadline),
+);
 
 /**
  * Records the run's close in the run history, trying for the write's deadline. A close that cannot

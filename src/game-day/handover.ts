@@ -10,20 +10,15 @@ import { gameDayTriggerId } from '../pipeline/ids';
 import type { GameDay } from './run';
 import { firstReceivedAt } from '../triggers/pipeline-metrics';
 import { completedAt } from '../date-run/progress';
-import { untilItWorks } from '../temporal/activity-options';
+import { askingWithin, signallingARun } from '../temporal/activity-options';
 import { CorrelationId } from '../temporal/search-attributes';
 import { correlationIdSignal, type HandOverSource, type ResultsHandedOver, type StepFired } from '../date-run/signals';
 
 // The schedule read must not hold the results long: past its deadline the next day takes them.
-const { nextGameDate } = wf.proxyActivities<ScheduleActivities & OpenDateActivities>({
-  startToCloseTimeout: pipeline.day.nextGameDateWaitsUpTo,
-  scheduleToCloseTimeout: pipeline.day.nextGameDateWaitsUpTo,
-  retry: { initialInterval: '1 second', maximumAttempts: 3 },
-});
-const { handOverResults } = wf.proxyActivities<ScheduleActivities & OpenDateActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: untilItWorks,
-});
+const { nextGameDate } = wf.proxyActivities<ScheduleActivities & OpenDateActivities>(
+  askingWithin(pipeline.day.nextGameDateWaitsUpTo),
+);
+const { handOverResults } = wf.proxyActivities<ScheduleActivities & OpenDateActivities>(signallingARun);
 
 /**
  * Hands the date's complete results over to the slate of the next game date (the schedule's, or

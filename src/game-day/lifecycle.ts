@@ -11,15 +11,12 @@ import { cancelChildren } from './children';
 import { recordCloseOrAlert } from './guards';
 import type { GameDay } from './run';
 import type { GameDayOutcome } from './state';
-import { aFewTimes } from '../temporal/activity-options';
+import { alerting } from '../temporal/activity-options';
 import { waitingOnOf } from '../date-run/status';
 
 /** Runs started before it closed without waiting for a step under way (a re-export for a better batch). */
 
-const { sendAlert, scheduledDay } = wf.proxyActivities<AlertActivities & ScheduleActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: aFewTimes,
-});
+const { sendAlert, scheduledDay } = wf.proxyActivities<AlertActivities & ScheduleActivities>(alerting);
 
 /** The schedule's word on the date as it closes; unanswered, the date is a game day that expired. */
 function scheduleAtClose(gameDate: string): Promise<ScheduledDay> {

@@ -13,7 +13,7 @@ import { judgePrediction } from './predictions';
 import { scopeOf, startPhase4Child, startPhase5Child } from './children';
 import { isLive, keepForPhase4, restore, type GameDayInput, type GameDayOutcome } from './state';
 import { notCounted, phaseProgress, recordDelivery } from '../date-run/progress';
-import { untilItWorks } from '../temporal/activity-options';
+import { deadLettering, readingUntilItWorks } from '../temporal/activity-options';
 import { BackfillMode, GameDate } from '../temporal/search-attributes';
 import {
   backfillSignal,
@@ -33,15 +33,8 @@ import { learnResultsCorrelation, learnSlateCorrelation, receiveHandOver } from 
 
 export type { GameDayInput, GameDayOutcome, GameDayState } from './state';
 
-const { closedRunOf } = wf.proxyActivities<RunHistoryActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: untilItWorks,
-});
-const { deadLetterCompletions } = wf.proxyActivities<RunHistoryActivities>({
-  startToCloseTimeout: '1 minute',
-  heartbeatTimeout: '10 seconds',
-  retry: untilItWorks,
-});
+const { closedRunOf } = wf.proxyActivities<RunHistoryActivities>(readingUntilItWorks);
+const { deadLetterCompletions } = wf.proxyActivities<RunHistoryActivities>(deadLettering);
 
 export class GameDay extends GameDaySteps {
   /** Completions that arrived before the run knew its date had not closed already. */

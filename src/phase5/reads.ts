@@ -1,5 +1,6 @@
 // What phase 5 reads from BigQuery, bounded by the deadline each read serves, and the SLA check.
 import * as wf from '@temporalio/workflow';
+import { readingUntil } from '../temporal/activity-options';
 import type { ScheduleActivities } from '../schedule/activities';
 import type { Phase5Activities } from './activities';
 import { pipeline } from '../pipeline/definition';
@@ -11,11 +12,7 @@ import { sendAlert } from '../alerts/workflow';
  * any length short of that deadline loses nothing; past it the step goes on without the answer.
  */
 export function readsUntil(deadline: number) {
-  return wf.proxyActivities<Phase5Activities & ScheduleActivities>({
-    startToCloseTimeout: '2 minutes',
-    scheduleToCloseTimeout: Math.max(10_000, deadline - Date.now()),
-    retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
-  });
+  return wf.proxyActivities<Phase5Activities & ScheduleActivities>(readingUntil(deadline - Date.now()));
 }
 
 /** The SLA: coverage under the minimum (or unknown) at the check is a critical alert. */

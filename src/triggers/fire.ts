@@ -4,16 +4,10 @@ import type { Trigger } from '../messages/trigger';
 import { gameDayTriggerId } from '../pipeline/ids';
 import type { PublishActivities } from './publish';
 import { countTrigger } from './pipeline-metrics';
-import { untilItWorks } from '../temporal/activity-options';
+import { publishing } from '../temporal/activity-options';
 import type { StepFired } from '../date-run/signals';
 
-export const { publishTrigger } = wf.proxyActivities<PublishActivities>({
-  // Above the Pub/Sub client's own publish timeout (20 s), so an attempt never outlives its activity.
-  startToCloseTimeout: '30 seconds',
-  heartbeatTimeout: '10 seconds',
-  // A trigger must go out eventually.
-  retry: untilItWorks,
-});
+export const { publishTrigger } = wf.proxyActivities<PublishActivities>(publishing);
 
 /** A trigger before it is stamped with its id and time. */
 export type Unstamped<T> = T extends unknown ? Omit<T, 'trigger_id' | 'timestamp'> : never;

@@ -7,15 +7,12 @@ import type { Alert } from '../alerts/alert';
 import { problemSeverity, type HealthProblem, type HealthReport } from './rules';
 import { pipeline } from '../pipeline/definition';
 import type { ReconciledDate } from './reconcile';
-import { aFewTimes } from '../temporal/activity-options';
+import { watching } from '../temporal/activity-options';
 import { scheduledOrStartTime } from '../temporal/scheduled-time';
 import { calendarDateIn, timeZones } from '../time';
 import { sendAlert } from '../alerts/workflow';
 
-const { checkHealth, reconcileDates } = wf.proxyActivities<WatchActivities>({
-  startToCloseTimeout: '5 minutes',
-  retry: aFewTimes,
-});
+const { checkHealth, reconcileDates } = wf.proxyActivities<WatchActivities>(watching);
 
 /** The watch's own date: problems without a game date are raised once per day. */
 const watchDate = () => calendarDateIn(timeZones.eastern, scheduledOrStartTime());
