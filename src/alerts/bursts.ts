@@ -3,7 +3,7 @@
 // bridge (while Temporal is down) both build it here.
 import { pipeline } from '../pipeline/definition';
 import { calendarDateIn } from '../time/target-date';
-import type { Alert } from './alert';
+import type { CataloguedAlert } from './catalogue';
 
 export interface BurstRule {
   /** More dead letters than this… */
@@ -27,7 +27,7 @@ export const deadLetterReviewSubscription = 'nba-orchestrator-dead-letter-review
 export const burstEpisode = (firstAt: number): string =>
   `T${new Date(firstAt).toISOString().slice(11, 19).replace(/:/g, '')}Z`;
 
-export function burstAlert(burst: Burst, rule: BurstRule = pipeline.watch.deadLetterBurst): Alert {
+export function burstAlert(burst: Burst, rule: BurstRule = pipeline.watch.deadLetterBurst): CataloguedAlert {
   const reasons = Object.entries(burst.reasons)
     .sort((a, b) => b[1] - a[1])
     .map(([kind, n]) => `${kind} ${n}`)
