@@ -5,13 +5,13 @@ import type { Alert, Severity } from './alert';
 
 /** Who raises an alert kind. */
 export const alertSources = {
-  health: 'the daily health check (`healthWorkflow`, 08:00 America/New_York)',
-  reconcile: 'the daily reconcile (`reconcileWorkflow`, 07:30 America/New_York)',
+  health: 'the daily health check (`healthWorkflow`)',
+  reconcile: 'the daily reconcile (`reconcileWorkflow`)',
   gameDay: "the date's run (`gameDayWorkflow`)",
-  phase5: 'phase 5 (`phase5Workflow`), at its SLA check (07:00 America/Los_Angeles)',
+  phase5: 'phase 5 (`phase5Workflow`), at its SLA check',
   export: 'each export run (`exportWorkflow`)',
-  bursts: 'the `dead-letter-bursts` workflow, signalled by every bridge replica',
-  bridge: 'the bridge process, delivering itself',
+  bursts: 'the `dead-letter-bursts` workflow',
+  bridge: 'the bridge, delivering itself',
 } as const;
 
 export type AlertSource = keyof typeof alertSources;
