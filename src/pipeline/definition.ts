@@ -161,7 +161,7 @@ export const pipeline = {
   },
 
   /**
-   * Processing leases (seed 003): a processor takes one on a date before it runs, so no two runs of
+   * Processing leases (docs/operations.md): a processor takes one on a date before it runs, so no two runs of
    * one processor work on one date at once. A lease ends on release, on the holder's completion, or
    * after its TTL, so a crashed processor blocks the next run for one TTL at most.
    */
@@ -209,7 +209,7 @@ export const pipeline = {
   },
 
   /**
-   * Latency targets (seed 004's monitoring). Each transition runs from the last completion of the
+   * Latency targets (docs/production.md). Each transition runs from the last completion of the
    * phase before it, so the normal spread between processors is not counted as delay. End to end
    * runs from the first phase 2 completion of a night to the predictions start of the slate it was
    * handed to: shown beside its target, not counted as a miss (the scrapers' own schedule spreads it).
@@ -329,7 +329,7 @@ export const pipeline = {
    * `timeZone`. The results of D are due the morning after (the 08:00 ET health check pages a night
    * not complete); the slate of D on D's own morning. A date still waiting on a phase past its
    * deadline is reported by `pipeline health`, and so is a processor whose first completion came
-   * after it (seed 003: gamebooks after 10 AM ET).
+   * after it (e.g. gamebooks after 10 AM ET).
    */
   phaseDeadlines: {
     phase2: { daysAfter: 1, at: '07:00', timeZone: 'America/New_York' },
@@ -382,7 +382,7 @@ export const completionTopics: readonly string[] = phases.flatMap((p) => [
   ...(p.announcedOn ?? []).map((a) => a.topic),
 ]);
 
-/** Topics the bridge consumes: the completions, and the export triggers people publish (seed 002). */
+/** Topics the bridge consumes: the completions, and the export triggers people publish (docs/operations.md). */
 export const bridgeTopics: readonly string[] = [...completionTopics, pipeline.topics.phase6ExportTrigger];
 
 export const allTopics: readonly string[] = [...completionTopics, ...Object.values(pipeline.topics)];

@@ -185,7 +185,7 @@ export const schedules: readonly ScheduleDefinition[] = [
   },
   {
     id: 'pipeline-health',
-    cron: '0 8 * * *', // seed 003's daily health check, 8 AM ET
+    cron: '0 8 * * *', // the daily health check, 8 AM ET (docs/operations.md)
     timeZone: 'America/New_York',
     description: 'checks the whole pipeline and alerts on each problem (once per kind and date)',
     catchupWindow: '6 hours',
