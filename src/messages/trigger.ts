@@ -1,4 +1,4 @@
-// Trigger messages the orchestrator publishes: the seed's output formats plus `trigger_id` and
+// Trigger messages the orchestrator publishes: the platform's output formats plus `trigger_id` and
 // `phase`. Pure builders, used by the workflow (so no Node imports here).
 
 export interface TriggerBase {

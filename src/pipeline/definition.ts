@@ -21,7 +21,7 @@ export interface Processor {
 
 export interface PhaseDefinition {
   key: PhaseKey;
-  /** The seed's `phase` field value, e.g. `phase_2_raw`. */
+  /** The `phase` field value the processors send, e.g. `phase_2_raw`. */
   seedName: string;
   /** Topic the phase's processors publish their completions on (absent: nothing to collect). */
   completionTopic?: string;
@@ -150,7 +150,7 @@ export const pipeline = {
     deadLetter: 'nba-orchestrator-dead-letter',
   },
 
-  /** Who the seed's trigger messages name as `triggered_by`. */
+  /** Who the platform's trigger messages name as `triggered_by`. */
   triggeredBy: {
     phase3: 'phase2_to_phase3_orchestrator',
     phase4: 'phase3_to_phase4_orchestrator',
@@ -166,7 +166,7 @@ export const pipeline = {
    * after its TTL, so a crashed processor blocks the next run for one TTL at most.
    */
   leases: {
-    /** The seed's lock: stale after 10 minutes. A processor that runs longer renews its lease. */
+    /** The processors' lock: stale after 10 minutes. A processor that runs longer renews its lease. */
     defaultTtl: minutes(10),
     minTtl: seconds(10),
     maxTtl: hours(2),

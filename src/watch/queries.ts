@@ -32,7 +32,7 @@ ORDER BY game_date`,
 
 export interface ProcessorRun {
   processor: string;
-  /** As written: the seed's `phase_2_raw` or our `phase2`. */
+  /** As written: the processors' `phase_2_raw` or our `phase2`. */
   phase: string | null;
   dataDate: string;
   status: string;

@@ -1,4 +1,4 @@
-// The seed's week on the time-skipping server: seven consecutive days on the seed's clock, with the
+// A week on the time-skipping server: seven consecutive days on the platform's clock, with the
 // product's own workflows on a real worker. Scrapers report last night's games from 01:00 to 06:00
 // New York, analytics follow, the results hand over to the slate of the next game date, features
 // are done by 08:30 and predictions start from them, before the 06:00 Los Angeles backup. The week
