@@ -97,7 +97,7 @@ const phases: readonly PhaseDefinition[] = [
     key: 'phase4',
     seedName: 'phase_4_precompute',
     completionTopic: 'nba-phase4-processor-complete',
-    // Seed 004: ml_feature_store_v2 publishes there itself when it is done. It counts as its level 3
+    // ml_feature_store_v2 publishes there itself when it is done. It counts as its level 3
     // completion, so predictions start once, on the orchestrator's own topics.phase5Start.
     announcedOn: [{ topic: 'nba-phase4-precompute-complete', processor: 'ml_feature_store_v2' }],
     processors: phase4Processors,
@@ -344,7 +344,7 @@ export const pipeline = {
     /** Dates that closed as expired this recently are reported. */
     expiredWithin: days(3),
     deadLettersWithin: hours(24),
-    /** Seed 003: more dead letters than this within the window is a burst (the bridge alerts at once). */
+    /** More dead letters than this within the window is a burst (the bridge alerts at once). */
     deadLetterBurst: { moreThan: 5, within: minutes(5) },
     /** The bridge alerts when Temporal has been unreachable for longer than this. */
     temporalUnreachableAfter: minutes(1),
@@ -352,7 +352,7 @@ export const pipeline = {
     alertTimeZone: 'America/New_York',
     /** Late processors and duplicate rows are looked for over this many past days. */
     lookbackDays: 7,
-    /** Seed 003's duplicate check, one per table: rows sharing these keys are duplicates. */
+    /** The duplicate check (docs/operations.md), one per table: rows sharing these keys are duplicates. */
     duplicateRowChecks: [
       { table: 'nba_analytics.player_game_summary', dateColumn: 'game_date', keys: ['player_lookup', 'game_id'] },
       { table: 'nba_precompute.ml_feature_store_v2', dateColumn: 'game_date', keys: ['player_lookup'] },
