@@ -4,7 +4,7 @@
 // one cascade per slate, phase 4's first trigger once, and no run may fail.
 import type { Client } from '@temporalio/client';
 import { openDateRun } from '../../../src/date-run/client';
-import { signalCompletion } from '../../../src/date-run/signal-completion';
+import { signalCompletion } from '../../../src/date-run/client';
 import { triggerPhase } from '../../../src/cli/trigger';
 import { parseCompletion } from '../../../src/messages/completion';
 import { phase4CascadeWorkflowId } from '../../../src/pipeline/ids';
