@@ -15,7 +15,7 @@ import { workflowIdFor } from '../pipeline/ids';
 import { listSchedules } from './schedules';
 import { statusQuery } from '../date-run/status';
 import { BackfillMode, GameDate, PipelinePhase } from '../temporal/search-attributes';
-import { deploymentProblems } from '../deploy/health';
+import { deploymentProblems } from './deployment';
 import {
   deadLetterProblems,
   expiredDate,
