@@ -1,6 +1,6 @@
 // `npm run bench:backfill`: four seasons of past game dates backfilled through phase 4 (one
 // backfill per season, run side by side), next to the bare Temporal ceiling (empty workflows per
-// minute) measured in the same run on the same dev server. The processors answer as the seed's do
+// minute) measured in the same run on the same dev server. The processors answer as the real ones do
 // when a backfill asks them to skip downstream triggers: they publish no completion and write
 // their processor_run_history rows (a run-history double in this process), which the backfill
 // reads. Figures go to bench-results/backfill.json.

@@ -4,7 +4,7 @@ import { addDays } from '../../src/time';
 
 export interface PoisonCase {
   name: string;
-  /** What the reason must look like (DESIGN.md names the prefixes). */
+  /** What the reason must look like (docs/bridge.md names the prefixes). */
   reason: RegExp;
   /** `pubsub` publishes it to a completion topic; `push` posts it to the bridge's push endpoint. */
   via: 'pubsub' | 'push';

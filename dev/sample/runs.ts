@@ -82,7 +82,7 @@ export function runRows(
 }
 
 /**
- * The rows processors write beside the completions they publish (seed 004): one per run that
+ * The rows processors write beside the completions they publish: one per run that
  * succeeded, whether or not its message arrives — so `pipeline reconcile` can tell a lost one.
  */
 export function runRowsOfCompletions(

@@ -53,8 +53,8 @@ export function phaseCompletions(phase: PhaseKey, options: DayOptions): Simulate
 }
 
 /**
- * The same messages, plus what processors announce on their own topics when they succeed (seed 004:
- * ml_feature_store_v2 on nba-phase4-precompute-complete, with its player counts), after them.
+ * The same messages, plus what processors announce on their own topics when they succeed
+ * (docs/architecture.md: ml_feature_store_v2 on nba-phase4-precompute-complete, with its player counts), after them.
  */
 export function withAnnouncements(messages: SimulatedMessage[]): SimulatedMessage[] {
   const announced = pipeline.phases.flatMap((phase) =>

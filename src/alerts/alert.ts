@@ -1,7 +1,7 @@
 // What an alert is, and how each route spells it: Slack's incoming-webhook message and a PagerDuty
 // Events v2 event. Pure module: workflows import the types and ids.
 
-/** Seed 004's severities: critical pages, warning and info go to the channel. */
+/** Severities (docs/operations.md): critical pages, warning and info go to the channel. */
 export type Severity = 'critical' | 'warning' | 'info';
 
 export interface Alert {

@@ -4,7 +4,7 @@
 import { deadLetterReviewSubscription } from '../pipeline/ids';
 import { pipeline } from '../pipeline/definition';
 import { calendarDateIn } from '../time';
-import type { Alert } from './alert';
+import type { CataloguedAlert } from './catalogue';
 
 export interface BurstRule {
   /** More dead letters than this… */
@@ -25,7 +25,7 @@ export interface Burst {
 export const burstEpisode = (firstAt: number): string =>
   `T${new Date(firstAt).toISOString().slice(11, 19).replace(/:/g, '')}Z`;
 
-export function burstAlert(burst: Burst, rule: BurstRule = pipeline.watch.deadLetterBurst): Alert {
+export function burstAlert(burst: Burst, rule: BurstRule = pipeline.watch.deadLetterBurst): CataloguedAlert {
   const reasons = Object.entries(burst.reasons)
     .sort((a, b) => b[1] - a[1])
     .map(([kind, n]) => `${kind} ${n}`)

@@ -1,5 +1,5 @@
-// Export triggers people or scripts publish on nba-phase6-export-trigger (seed 002's manual
-// exports): each message runs its exports once, as an export run named after the message, so a
+// Export triggers people or scripts publish on nba-phase6-export-trigger (manual exports,
+// docs/operations.md): each message runs its exports once, as an export run named after the message, so a
 // redelivery finds the run already started. The orchestrator's own triggers (ids `game-day-…`) are
 // left alone: the date's run exports them itself.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';

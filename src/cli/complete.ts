@@ -1,5 +1,5 @@
 // `pipeline complete --date D --processor NAME --reason TEXT`: count a processor as complete
-// (seed 000's troubleshooting step); the run's normal rules decide what fires.
+// (docs/operations.md); the run's normal rules decide what fires.
 import type { Client } from '@temporalio/client';
 import { Command } from 'commander';
 import {

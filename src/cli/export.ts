@@ -1,4 +1,4 @@
-// `pipeline export --date D [--types a,b] [--force]` (seed 002's manual export): one export run for
+// `pipeline export --date D [--types a,b] [--force]` (the manual export, docs/operations.md): one export run for
 // the date. Without --force a date whose export of those types already ran is left alone.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';

@@ -1,6 +1,6 @@
 // `pipeline rerun D --from-phase N --reason TEXT`: a deliberate rerun of a closed date — a new run
-// of `game-day-<date>` whose triggers carry `game-day-<date>/rerun-<n>/…` ids (DESIGN.md,
-// "Identity"), so consumers that deduped the first run's triggers act on them.
+// of `game-day-<date>` whose triggers carry `game-day-<date>/rerun-<n>/…` ids
+// (docs/operations.md), so consumers that deduped the first run's triggers act on them.
 import type { Client } from '@temporalio/client';
 import { Command } from 'commander';
 import { rerunScope, workflowIdFor } from '../pipeline/ids';

@@ -152,7 +152,7 @@ export async function simulateDay(options: SimulateOptions): Promise<boolean> {
       const ran = step.publish();
       const messages = ran.filter((m) => m.message.processor_name !== options.lose);
       say(`→ ${messages[0]!.topic}  ${describe(messages)}`);
-      // Processors record their runs (seed 004) whether or not their messages arrive.
+      // Processors record their runs whether or not their messages arrive.
       if (options.bigquery)
         await upsertRuns(
           options.bigquery,

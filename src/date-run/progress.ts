@@ -45,7 +45,7 @@ export function recordDelivery(received: Received, completion: Completion, recei
   return true;
 }
 
-/** The processor ran: `success`, `partial` and `no_data` count, `failed` never does (seed 000). */
+/** The processor ran: `success`, `partial` and `no_data` count, `failed` never does (docs/architecture.md). */
 export function counts(deliveries: readonly Delivery[]): boolean {
   return deliveries.some((d) => d.status !== 'failed');
 }

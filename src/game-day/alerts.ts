@@ -1,14 +1,14 @@
 // Alerts the date's run raises itself, through the one alert path (`sendAlert`: once per kind and
 // date), noted in the run history. An alert route that is down never holds up the run.
 import * as wf from '@temporalio/workflow';
-import type { Alert } from '../alerts/alert';
+import type { CataloguedAlert } from '../alerts/catalogue';
 import type { Completion } from '../messages/completion';
 import { failureMessage } from '../temporal/failure';
 import type { GameDaySteps } from './steps';
 import { sendAlert } from '../alerts/workflow';
 
 /** Sends the alert and notes it; a failure to deliver is logged, never thrown. */
-export async function raiseAlert(day: GameDaySteps, alert: Omit<Alert, 'game_date'>): Promise<void> {
+export async function raiseAlert(day: GameDaySteps, alert: Omit<CataloguedAlert, 'game_date'>): Promise<void> {
   const { state } = day;
   day.events.note({
     kind: 'alert',

@@ -4,7 +4,7 @@
 // events wait (a bounded number of them) for the next try.
 import * as wf from '@temporalio/workflow';
 import type { RunHistoryActivities } from '../run-history/activities';
-import type { Alert } from '../alerts/alert';
+import type { CataloguedAlert } from '../alerts/catalogue';
 import type { Completion } from '../messages/completion';
 import type { CompletionVerdict, RunEvent } from '../messages/run-event';
 import { pipeline, type PhaseKey } from '../pipeline/definition';
@@ -179,7 +179,7 @@ export class RunEventLog {
 export async function raiseRunAlert(
   events: RunEventLog,
   state: GameDayState,
-  alert: Omit<Alert, 'game_date'>,
+  alert: Omit<CataloguedAlert, 'game_date'>,
 ): Promise<void> {
   events.note({ kind: 'alert', detail: { kind: alert.kind, severity: alert.severity, title: alert.title } });
   await sendAlert({ correlation_id: state.correlationId ?? null, ...alert, game_date: state.gameDate }).catch(

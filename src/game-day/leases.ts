@@ -1,5 +1,5 @@
-// Processing leases on a date's run (seed 003: two runs of one processor at once wrote 72 duplicate
-// rows). A processor acquires its lease by update before it starts and releases it when done; its
+// Processing leases on a date's run (docs/operations.md): two runs of one processor at once write
+// duplicate rows. A processor acquires its lease by update before it starts and releases it when done; its
 // completion releases it too, and a timer ends it at its TTL. The rules are the pure table in
 // src/leases/table.ts; this module wires them into the run and defines what clients call.
 import * as wf from '@temporalio/workflow';

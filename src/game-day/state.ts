@@ -96,7 +96,7 @@ export interface GameDayState {
   commands: OperatorCommand[];
   /** Set when the run is a deliberate rerun of a closed date. */
   rerun?: Rerun;
-  /** Processing leases: which processor run works on the date now (seed 003). */
+  /** Processing leases: which processor run works on the date now (docs/operations.md). */
   leases: LeaseTable;
 }
 

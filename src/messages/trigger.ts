@@ -1,4 +1,4 @@
-// Trigger messages the orchestrator publishes: the seed's output formats plus `trigger_id` and
+// Trigger messages the orchestrator publishes: the platform's output formats plus `trigger_id` and
 // `phase`. Pure builders, used by the workflow (so no Node imports here).
 
 export interface TriggerBase {
@@ -10,7 +10,7 @@ export interface TriggerBase {
   timestamp: string;
   trigger_id: string;
   phase: string;
-  /** Set on a backfill's triggers (seed 004): processors run in backfill mode and pass the flag on. */
+  /** Set on a backfill's triggers (docs/operations.md): processors run in backfill mode and pass the flag on. */
   skip_downstream_trigger?: boolean;
   backfill_mode?: boolean;
   backfill_reason?: string;

@@ -132,7 +132,7 @@ export class Phase5Day {
     await this.run.signal(stepFiredSignal, start);
   }
 
-  /** At `hhmm`, asks again for the players still missing a prediction (seed 004: whenever any are). */
+  /** At `hhmm`, asks again for the players still missing a prediction (whenever any are). */
   async retryStragglers(index: number, hhmm: string): Promise<void> {
     if (this.retriesStopped || Date.now() >= this.at(hhmm)) return; // started after it: too soon to retry
     await wf.sleep(untilAt(this.at(hhmm)));

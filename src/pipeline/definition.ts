@@ -22,7 +22,7 @@ export interface Processor {
 
 export interface PhaseDefinition {
   key: PhaseKey;
-  /** The seed's `phase` field value, e.g. `phase_2_raw`. */
+  /** The `phase` field value the processors send, e.g. `phase_2_raw`. */
   seedName: string;
   /** Topic the phase's processors publish their completions on (absent: nothing to collect). */
   completionTopic?: string;
@@ -98,7 +98,7 @@ const phases: readonly PhaseDefinition[] = [
     key: 'phase4',
     seedName: 'phase_4_precompute',
     completionTopic: 'nba-phase4-processor-complete',
-    // Seed 004: ml_feature_store_v2 publishes there itself when it is done. It counts as its level 3
+    // ml_feature_store_v2 publishes there itself when it is done. It counts as its level 3
     // completion, so predictions start once, on the orchestrator's own topics.phase5Start.
     announcedOn: [{ topic: 'nba-phase4-precompute-complete', processor: 'ml_feature_store_v2' }],
     processors: phase4Processors,
@@ -151,7 +151,7 @@ export const pipeline = {
     deadLetter: 'nba-orchestrator-dead-letter',
   },
 
-  /** Who the seed's trigger messages name as `triggered_by`. */
+  /** Who the platform's trigger messages name as `triggered_by`. */
   triggeredBy: {
     phase3: 'phase2_to_phase3_orchestrator',
     phase4: 'phase3_to_phase4_orchestrator',
@@ -162,12 +162,12 @@ export const pipeline = {
   },
 
   /**
-   * Processing leases (seed 003): a processor takes one on a date before it runs, so no two runs of
+   * Processing leases (docs/operations.md): a processor takes one on a date before it runs, so no two runs of
    * one processor work on one date at once. A lease ends on release, on the holder's completion, or
    * after its TTL, so a crashed processor blocks the next run for one TTL at most.
    */
   leases: {
-    /** The seed's lock: stale after 10 minutes. A processor that runs longer renews its lease. */
+    /** The processors' lock: stale after 10 minutes. A processor that runs longer renews its lease. */
     defaultTtl: minutes(10),
     minTtl: seconds(10),
     maxTtl: hours(2),
@@ -210,7 +210,7 @@ export const pipeline = {
   },
 
   /**
-   * Latency targets (seed 004's monitoring). Each transition runs from the last completion of the
+   * Latency targets (docs/production.md). Each transition runs from the last completion of the
    * phase before it, so the normal spread between processors is not counted as delay. End to end
    * runs from the first phase 2 completion of a night to the predictions start of the slate it was
    * handed to: shown beside its target, not counted as a miss (the scrapers' own schedule spreads it).
@@ -330,7 +330,7 @@ export const pipeline = {
    * `timeZone`. The results of D are due the morning after (the 08:00 ET health check pages a night
    * not complete); the slate of D on D's own morning. A date still waiting on a phase past its
    * deadline is reported by `pipeline health`, and so is a processor whose first completion came
-   * after it (seed 003: gamebooks after 10 AM ET).
+   * after it (e.g. gamebooks after 10 AM ET).
    */
   phaseDeadlines: {
     phase2: { daysAfter: 1, at: '07:00', timeZone: timeZones.eastern },
@@ -345,7 +345,7 @@ export const pipeline = {
     /** Dates that closed as expired this recently are reported. */
     expiredWithin: days(3),
     deadLettersWithin: hours(24),
-    /** Seed 003: more dead letters than this within the window is a burst (the bridge alerts at once). */
+    /** More dead letters than this within the window is a burst (the bridge alerts at once). */
     deadLetterBurst: { moreThan: 5, within: minutes(5) },
     /** The bridge alerts when Temporal has been unreachable for longer than this. */
     temporalUnreachableAfter: minutes(1),
@@ -353,7 +353,7 @@ export const pipeline = {
     alertTimeZone: timeZones.eastern,
     /** Late processors and duplicate rows are looked for over this many past days. */
     lookbackDays: 7,
-    /** Seed 003's duplicate check, one per table: rows sharing these keys are duplicates. */
+    /** The duplicate check (docs/operations.md), one per table: rows sharing these keys are duplicates. */
     duplicateRowChecks: [
       { table: 'nba_analytics.player_game_summary', dateColumn: 'game_date', keys: ['player_lookup', 'game_id'] },
       { table: 'nba_precompute.ml_feature_store_v2', dateColumn: 'game_date', keys: ['player_lookup'] },
@@ -383,7 +383,7 @@ export const completionTopics: readonly string[] = phases.flatMap((p) => [
   ...(p.announcedOn ?? []).map((a) => a.topic),
 ]);
 
-/** Topics the bridge consumes: the completions, and the export triggers people publish (seed 002). */
+/** Topics the bridge consumes: the completions, and the export triggers people publish (docs/operations.md). */
 export const bridgeTopics: readonly string[] = [...completionTopics, pipeline.topics.phase6ExportTrigger];
 
 export const allTopics: readonly string[] = [...completionTopics, ...Object.values(pipeline.topics)];

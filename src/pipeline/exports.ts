@@ -139,7 +139,7 @@ export const schedules: readonly ScheduleDefinition[] = [
     id: 'phase6-tonight-picks',
     cron: '0 18 * * *', // 18:00 UTC = 1 PM ET: backup for the event-driven tonight export
     timeZone: 'UTC',
-    // Seed 002: the 1 PM refresh always rewrites tonight's files (late lines, late predictions),
+    // The 1 PM refresh always rewrites tonight's files (late lines, late predictions),
     // also after the event-driven export ran; a forced run has its own trigger id.
     description: "refreshes tonight's picks, whether or not the event-driven export ran",
     catchupWindow: '3 hours',
@@ -177,7 +177,7 @@ export const schedules: readonly ScheduleDefinition[] = [
   },
   {
     id: 'pipeline-health',
-    cron: '0 8 * * *', // seed 003's daily health check, 8 AM ET
+    cron: '0 8 * * *', // the daily health check, 8 AM ET (docs/operations.md)
     timeZone: timeZones.eastern,
     description: 'checks the whole pipeline and alerts on each problem (once per kind and date)',
     catchupWindow: '6 hours',

@@ -42,7 +42,7 @@ export function gameDayTriggerId(gameDate: string, key: string): string {
   return triggerIdFor(workflowIdFor(gameDate), key);
 }
 
-/** A rerun's part of its trigger and child ids: `rerun-<n>` (DESIGN.md, "Identity"). */
+/** A rerun's part of its trigger and child ids: `rerun-<n>` (docs/operations.md, "Operating a day"). */
 export function rerunScope(attempt: number): string {
   return `rerun-${attempt}`;
 }

@@ -35,83 +35,188 @@ const renamedVariables: Record<string, string> = {
   TEMPORAL_TLS_KEY: 'TEMPORAL_TLS_CLIENT_KEY_PATH',
 };
 
-const schema = z.object({
-  PIPELINE_ENV: z.enum(['local', 'production']).optional(),
-  NODE_ENV: z.string().optional(),
+export const configSchema = z.object({
+  PIPELINE_ENV: z
+    .enum(['local', 'production'])
+    .optional()
+    .describe(
+      '`local` fills every unset address with the local stack’s; `production` fills in nothing and refuses emulators. Unset: `production` when NODE_ENV is, else `local`',
+    ),
+  NODE_ENV: z
+    .string()
+    .optional()
+    .describe('`production` (the image sets it) makes PIPELINE_ENV default to `production`'),
   // The connection itself (address, namespace, API key, TLS, profiles) is @temporalio/envconfig's.
-  TEMPORAL_TASK_QUEUE: z.string().min(1).default('game-day-pipeline'),
+  TEMPORAL_TASK_QUEUE: z
+    .string()
+    .min(1)
+    .default('game-day-pipeline')
+    .describe('the task queue of every workflow and activity'),
   // Worker Versioning: on when a build id is set, or when asked for (the image asks, and takes the
   // build id from its build argument: an image built without one has none, and its worker refuses).
-  TEMPORAL_DEPLOYMENT_NAME: z.string().min(1).default('game-day-pipeline'),
-  TEMPORAL_WORKER_BUILD_ID: optionalText,
-  TEMPORAL_WORKER_VERSIONING: z.enum(['true', 'false']).optional(),
-  // The Web UI the CLI links to (default: the dev server's, port 8233 on the Temporal address's host).
-  TEMPORAL_UI_URL: z.url().optional(),
-  // Temporal's HTTP API, which `pipeline status` asks first (no gRPC client to load). Locally the dev
-  // server's, on the gRPC port + 10 (Temporal's 7233/7243); in production only when set.
-  TEMPORAL_HTTP_URL: z.url().optional(),
+  TEMPORAL_DEPLOYMENT_NAME: z
+    .string()
+    .min(1)
+    .default('game-day-pipeline')
+    .describe('the Worker Deployment the worker’s build belongs to'),
+  TEMPORAL_WORKER_BUILD_ID: optionalText.describe(
+    'the worker’s build id (the image’s tag); unset: no Worker Versioning',
+  ),
+  TEMPORAL_WORKER_VERSIONING: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe('`true`: a worker without a build id refuses to start (the image sets it); `false`: off even with one'),
+  TEMPORAL_UI_URL: z
+    .url()
+    .optional()
+    .describe('the Web UI the CLI links to; unset: port 8233 on the Temporal address’s host'),
+  TEMPORAL_HTTP_URL: z
+    .url()
+    .optional()
+    .describe(
+      'Temporal’s HTTP API, which `pipeline status` asks first; unset: the gRPC port + 10 for a plain connection to this machine, else none',
+    ),
   // An unset emulator variable is undefined; the empty string means "real Google Cloud" explicitly.
-  PUBSUB_EMULATOR_HOST: z.string().optional(),
-  GCP_PROJECT: z.string().min(1).default('nba-props-platform'),
-  BIGQUERY_EMULATOR_HOST: z.string().optional(),
-  // Where `pipeline init` creates the nba_orchestration dataset (a BigQuery location: US, EU, us-east1 …).
-  BIGQUERY_LOCATION: z.string().min(1).default('US'),
-  BRIDGE_HOST: z.string().min(1).default('127.0.0.1'),
-  BRIDGE_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  // How long the bridge waits, on SIGTERM, for the messages it holds to be acked or nacked.
-  BRIDGE_DRAIN_SECONDS: z.coerce.number().int().min(0).max(300).default(20),
-  // The worker's /metrics (the SDK's and the pipeline's) and /healthz.
-  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
-  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
-  // How long a stopping worker lets running activities finish before it cancels them.
-  WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(600).default(30),
-  // OpenTelemetry traces: off unless an OTLP endpoint is named (the standard OTEL_* variables).
-  OTEL_SDK_DISABLED: z.enum(['true', 'false']).default('false'),
-  OTEL_EXPORTER_OTLP_ENDPOINT: optionalText,
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalText,
-  OTEL_SERVICE_NAME: optionalText,
+  PUBSUB_EMULATOR_HOST: z
+    .string()
+    .optional()
+    .describe('the Pub/Sub emulator; unset: 127.0.0.1:8085 when local; empty: real Pub/Sub'),
+  GCP_PROJECT: z.string().min(1).default('nba-props-platform').describe('the Google Cloud project'),
+  BIGQUERY_EMULATOR_HOST: z
+    .string()
+    .optional()
+    .describe('bqemulator; unset: http://127.0.0.1:9050 when local; empty: real BigQuery'),
+  BIGQUERY_LOCATION: z
+    .string()
+    .min(1)
+    .default('US')
+    .describe('where `pipeline init` creates the nba_orchestration dataset (US, EU, us-east1 …)'),
+  BRIDGE_HOST: z.string().min(1).default('127.0.0.1').describe('the bridge’s HTTP address (push, probes, /metrics)'),
+  BRIDGE_PORT: z.coerce.number().int().min(0).max(65535).default(8080).describe('the bridge’s HTTP port'),
+  BRIDGE_DRAIN_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(300)
+    .default(20)
+    .describe('how long the bridge waits, on SIGTERM, for the messages it holds to be acked or nacked'),
+  WORKER_METRICS_HOST: z
+    .string()
+    .min(1)
+    .default('127.0.0.1')
+    .describe('the worker’s /metrics (the SDK’s and the pipeline’s) and /healthz address'),
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464).describe('the worker’s metrics port'),
+  WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(600)
+    .default(30)
+    .describe('how long a stopping worker lets running activities finish before it cancels them'),
+  OTEL_SDK_DISABLED: z.enum(['true', 'false']).default('false').describe('`true` turns tracing off'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.describe('an OTLP collector: traces are off unless an endpoint is named'),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalText.describe('the traces endpoint, over OTEL_EXPORTER_OTLP_ENDPOINT'),
+  OTEL_SERVICE_NAME: optionalText.describe('the traces’ service name'),
   // The exporters read OTEL_EXPORTER_OTLP_HEADERS and OTEL_RESOURCE_ATTRIBUTES themselves; gRPC is not shipped.
-  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
-  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z.enum(['http/protobuf', 'http/json']).optional(),
-  // json (pino's) or gcp (Cloud Logging's severity, trace and span fields; the image's default).
-  LOG_FORMAT: z.enum(['json', 'gcp']).default('json'),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z
+    .enum(['http/protobuf', 'http/json'])
+    .default('http/protobuf')
+    .describe('the OTLP protocol (gRPC is not shipped)'),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z
+    .enum(['http/protobuf', 'http/json'])
+    .optional()
+    .describe('the traces’ protocol, over OTEL_EXPORTER_OTLP_PROTOCOL'),
+  LOG_FORMAT: z
+    .enum(['json', 'gcp'])
+    .default('json')
+    .describe('`json` (pino’s) or `gcp` (Cloud Logging’s severity, trace and span fields; the image’s default)'),
   // Push deployments point push subscriptions at the endpoint, turn push on and streaming pull off.
-  BRIDGE_PULL: z.enum(['true', 'false']).default('true'),
-  BRIDGE_PUSH: z.enum(['true', 'false']).default('false'),
-  BRIDGE_PUSH_TOKEN: z.string().optional(),
-  BRIDGE_PUSH_AUDIENCE: z.string().optional(),
-  BRIDGE_PUSH_SERVICE_ACCOUNT: z.string().optional(),
+  BRIDGE_PULL: z.enum(['true', 'false']).default('true').describe('the bridge pulls the completion subscriptions'),
+  BRIDGE_PUSH: z
+    .enum(['true', 'false'])
+    .default('false')
+    .describe('the bridge accepts push deliveries on POST /pubsub/push'),
+  BRIDGE_PUSH_TOKEN: z.string().optional().describe('a bearer token push requests must carry'),
+  BRIDGE_PUSH_AUDIENCE: z
+    .string()
+    .optional()
+    .describe('the audience of the Google-signed OIDC token push requests carry (needs BRIDGE_PUSH_SERVICE_ACCOUNT)'),
+  BRIDGE_PUSH_SERVICE_ACCOUNT: z
+    .string()
+    .optional()
+    .describe('the push subscription’s service account, which signs the OIDC token'),
   BRIDGE_MAX_MESSAGE_BYTES: z.coerce
     .number()
     .int()
     .positive()
     .max(pubsubLimits.messageBytes)
-    .default(64 * 1024),
+    .default(64 * 1024)
+    .describe('a bigger message is dead-lettered as `oversized:`'),
   BRIDGE_MAX_PUSH_BODY_BYTES: z.coerce
     .number()
     .int()
     .positive()
     .max(pubsubLimits.pushBodyBytes)
-    .default(1024 * 1024),
-  BRIDGE_MAX_OUTSTANDING: z.coerce.number().int().positive().default(200),
-  // Deliveries before a message that keeps failing is dead-lettered as `exhausted:` (the
-  // subscriptions' dead-letter policy allows 10 more, at most Pub/Sub's 100).
-  BRIDGE_MAX_DELIVERIES: z.coerce.number().int().min(1).max(90).default(deliveryDefaults.maxDeliveries),
-  BRIDGE_RETRY_MIN_BACKOFF_SECONDS: z.coerce.number().int().min(0).max(600).default(deliveryDefaults.minBackoffSeconds),
-  BRIDGE_RETRY_MAX_BACKOFF_SECONDS: z.coerce.number().int().min(1).max(600).default(deliveryDefaults.maxBackoffSeconds),
-  // retry-policy (Pub/Sub) or ack-deadline (an emulator, which ignores retry policies); see src/bridge/pull.ts.
-  BRIDGE_REDELIVERY: z.enum(['retry-policy', 'ack-deadline']).optional(),
-  BRIDGE_MAX_DAYS_AHEAD: z.coerce.number().int().min(0).default(30),
-  // How long the bridge keeps trying to resubscribe before it exits non-zero for its supervisor.
-  BRIDGE_RESUBSCRIBE_GIVE_UP_SECONDS: z.coerce.number().int().positive().default(300),
-  // Set (e.g. nba-props-platform-api) to write exports to Cloud Storage instead of a local directory.
-  EXPORT_BUCKET: z.string().optional(),
-  EXPORT_DIR: z.string().min(1).default('.data/exports'),
-  // Slack incoming webhook for every alert; PagerDuty Events v2 for critical ones.
-  ALERT_WEBHOOK_URL: z.url().optional(),
-  PAGERDUTY_ROUTING_KEY: z.string().min(1).optional(),
-  PAGERDUTY_EVENTS_URL: z.url().default('https://events.pagerduty.com/v2/enqueue'),
-  LOG_LEVEL: z.enum(logLevels).default('info'),
+    .default(1024 * 1024)
+    .describe('a bigger push body is dead-lettered as `oversized:`'),
+  BRIDGE_MAX_OUTSTANDING: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(200)
+    .describe('messages each bridge holds at once (flow control)'),
+  // The subscriptions' dead-letter policy allows 10 more, at most Pub/Sub's 100.
+  BRIDGE_MAX_DELIVERIES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(90)
+    .default(deliveryDefaults.maxDeliveries)
+    .describe('deliveries before a message that keeps failing is dead-lettered as `exhausted:`'),
+  BRIDGE_RETRY_MIN_BACKOFF_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(600)
+    .default(deliveryDefaults.minBackoffSeconds)
+    .describe('the first wait before a failing message is delivered again'),
+  BRIDGE_RETRY_MAX_BACKOFF_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(600)
+    .default(deliveryDefaults.maxBackoffSeconds)
+    .describe('the longest wait before a failing message is delivered again'),
+  BRIDGE_REDELIVERY: z
+    .enum(['retry-policy', 'ack-deadline'])
+    .optional()
+    .describe(
+      '`retry-policy` (Pub/Sub spaces redeliveries) or `ack-deadline` (an emulator, which ignores retry policies); unset: `ack-deadline` with an emulator',
+    ),
+  BRIDGE_MAX_DAYS_AHEAD: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(30)
+    .describe('a game date further ahead of today (UTC) is dead-lettered as `future:`'),
+  BRIDGE_RESUBSCRIBE_GIVE_UP_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(300)
+    .describe('how long the bridge keeps trying to resubscribe before it exits non-zero for its supervisor'),
+  EXPORT_BUCKET: z
+    .string()
+    .optional()
+    .describe('write exports to this Cloud Storage bucket (e.g. nba-props-platform-api); required in production'),
+  EXPORT_DIR: z.string().min(1).default('.data/exports').describe('the local directory exports go to without a bucket'),
+  ALERT_WEBHOOK_URL: z.url().optional().describe('a Slack incoming webhook for every alert'),
+  PAGERDUTY_ROUTING_KEY: z.string().min(1).optional().describe('PagerDuty Events v2 routing key: critical alerts page'),
+  PAGERDUTY_EVENTS_URL: z
+    .url()
+    .default('https://events.pagerduty.com/v2/enqueue')
+    .describe('PagerDuty’s Events v2 endpoint'),
+  LOG_LEVEL: z.enum(logLevels).default('info').describe('one level for the app’s, the SDK’s and the workflows’ logs'),
 });
 
 /** A configuration the processes must not start with; the message lists every problem. */
@@ -123,7 +228,7 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv) {
-  const parsed = schema.safeParse(env);
+  const parsed = configSchema.safeParse(env);
   if (!parsed.success) throw new ConfigError(issueLines(parsed.error));
   const e = parsed.data;
   const environment = e.PIPELINE_ENV ?? (e.NODE_ENV === 'production' ? 'production' : 'local');

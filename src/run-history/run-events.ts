@@ -68,7 +68,7 @@ export interface TrailRow {
 }
 
 /**
- * Seed 004's correlation query: everything that happened for one correlation id, scraper to export —
+ * The correlation query (docs/operations.md): everything that happened for one correlation id, scraper to export —
  * the processors' runs (`processor_run_history`) and the orchestrator's events, in time order.
  */
 export async function correlationTrail(bigquery: BigQuery, correlationId: string): Promise<TrailRow[]> {

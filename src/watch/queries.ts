@@ -1,5 +1,5 @@
 // What `pipeline health` and `pipeline reconcile` ask BigQuery: the run history the processors
-// write (processor_run_history), the orchestrator's closes, and seed 003's duplicate-row checks.
+// write (processor_run_history), the orchestrator's closes, and the duplicate-row checks (docs/operations.md).
 import { BigQuery, type BigQuery as BigQueryClient } from '@google-cloud/bigquery';
 import type { DuplicateRowCheck } from '../pipeline/definition';
 import { dateParam, optionalTextColumn, runQuery, textColumn } from '../platform/bigquery';
@@ -32,7 +32,7 @@ ORDER BY game_date`,
 
 export interface ProcessorRun {
   processor: string;
-  /** As written: the seed's `phase_2_raw` or our `phase2`. */
+  /** As written: the processors' `phase_2_raw` or our `phase2`. */
   phase: string | null;
   dataDate: string;
   status: string;
@@ -47,7 +47,7 @@ export interface ProcessorRun {
 
 /**
  * Per processor and data date from `from` through `to`, its first run that counts: the run history
- * as the processors wrote it (seed 004).
+ * as the processors wrote it.
  */
 export async function firstProcessorRuns(bigquery: BigQueryClient, from: string, to: string): Promise<ProcessorRun[]> {
   const rows = await runQuery(

@@ -1,4 +1,4 @@
-// `pipeline reconcile` (seed 003's reconcile script): for each of the last N game dates, what the
+// `pipeline reconcile` (docs/operations.md): for each of the last N game dates, what the
 // processors' run history says ran against what the date's run received. `fix` hands each missing
 // completion to the run as the bridge would have, so the normal rules fire what is due, once —
 // except a completion the bridge refused (invalid, future, oversized), and never to a date that

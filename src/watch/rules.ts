@@ -1,25 +1,12 @@
 // What counts as a problem, given what the checks read. Pure, so each rule is tested on its own.
-import type { Severity } from '../alerts/alert';
+import type { alertCatalogue, HealthProblemKind } from '../alerts/catalogue';
 import type { ExpiredRun } from './queries';
 import { addDays } from '../time';
 import { pipeline, type PhaseKey } from '../pipeline/definition';
 import { zonedInstant } from '../time';
 
-export type ProblemKind =
-  | 'date-stuck'
-  | 'date-expired'
-  | 'date-failed'
-  | 'dead-letters'
-  | 'dead-letter-burst'
-  | 'late-processor'
-  | 'duplicate-rows'
-  | 'schedule-missing'
-  | 'schedule-paused'
-  | 'schedule-failing'
-  | 'no-workers'
-  | 'no-current-build'
-  | 'idle-build'
-  | 'check-failed';
+/** The problems `pipeline health` reports: the catalogue's health problems (docs/operations.md). */
+export type ProblemKind = HealthProblemKind;
 
 export interface HealthProblem {
   kind: ProblemKind;
@@ -33,8 +20,8 @@ export interface HealthReport {
   problems: HealthProblem[];
 }
 
-/** How loud each problem is when the daily check alerts on it (seed 004's severities). */
-export const problemSeverity: Record<ProblemKind, Severity> = {
+/** How loud each problem is when the daily check alerts on it: the catalogue's severities. */
+export const problemSeverity: { [K in ProblemKind]: (typeof alertCatalogue)[K]['severity'] } = {
   'date-stuck': 'critical',
   'date-expired': 'critical',
   'date-failed': 'critical',

@@ -1,5 +1,5 @@
 // The run history's events on the real bqemulator, written by a real game-day run on the
-// time-skipping server: seed 004's correlation query answers from them, a retried write never
+// time-skipping server: the correlation query answers from them, a retried write never
 // doubles a row, a run whose history table is dropped and recreated still fires its trigger (and
 // alerts, and writes its events once the table is back), and `pipeline status` falls back to them
 // when the run cannot answer.
@@ -87,7 +87,7 @@ const eventCount = async () =>
   Number((await runQuery(bigquery, 'SELECT COUNT(*) AS n FROM nba_orchestration.game_day_events'))[0]?.n);
 
 describe('run history events', () => {
-  it("answers seed 004's correlation query for a day: processor runs, completions, a command, the trigger", async () => {
+  it('answers the correlation query for a day: processor runs, completions, a command, the trigger', async () => {
     // A processor's own run history row for the same correlation id (processors write it).
     const [first, ...rest] = processorNames('phase2');
     await upsertRuns(bigquery, [

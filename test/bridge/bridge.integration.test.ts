@@ -35,7 +35,7 @@ const log = pino({ level: 'silent' });
 const maxMessageBytes = 4096;
 const phase2Topic = 'nba-phase2-raw-complete';
 const phase3Topic = 'nba-phase3-analytics-complete';
-/** Where seed 004's ml_feature_store_v2 announces itself: a completion topic now, not the phase 5 start. */
+/** Where ml_feature_store_v2 announces itself: a completion topic now, not the phase 5 start. */
 const mlFeatureStoreTopic = 'nba-phase4-precompute-complete';
 
 let temporal: DevServer;

@@ -248,7 +248,7 @@ describe('pipeline rerun', () => {
 describe('pipeline export', () => {
   it('exports a date once, says so the second time, and exports again with --force', async () => {
     const date = '2025-10-11';
-    const request = { types: ['results' as const], force: false, reason: 'seed 002', requestedBy: 'ops@test' };
+    const request = { types: ['results' as const], force: false, reason: 'manual export', requestedBy: 'ops@test' };
     const first = await exportDate(env.client, taskQueue, date, request);
     assert.equal(first.outcome, 'exported');
     assert.deepEqual(first.outcome === 'exported' && first.report.succeeded, ['results']);

@@ -144,7 +144,7 @@ function pipeline(...args: string[]) {
 describe('operating a day with the CLI on the local stack', () => {
   after(() => console.log(`CLI response times, process start to exit (ms): ${JSON.stringify(cliTimes)}`));
 
-  it("answers seed 004's correlation query for the simulated day from the run history", async () => {
+  it('answers the correlation query for the simulated day from the run history', async () => {
     const status = JSON.parse(pipeline('status', '2025-11-29', '--json').stdout) as {
       slate: { correlation_id: string };
       source: string;

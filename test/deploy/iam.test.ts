@@ -1,4 +1,4 @@
-// The README's IAM table against what each process does (src/infra/iam.ts, the list the processes'
+// docs/production.md's IAM table against what each process does (src/platform/infra/iam.ts, the list the processes'
 // start-up checks read): every role, on every resource it is needed on, is in the process's row.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -7,15 +7,15 @@ import { describe, it } from 'node:test';
 import { grants } from '../../src/platform/infra/iam';
 import { projectRoot } from '../../src/platform/paths';
 
-const readme = fs.readFileSync(path.join(projectRoot, 'README.md'), 'utf8');
+const page = fs.readFileSync(path.join(projectRoot, 'docs', 'production.md'), 'utf8');
 
 function rowOf(process: string): string {
-  const row = readme.split('\n').find((line) => line.startsWith(`| ${process} `));
-  assert.ok(row, `the README's IAM table has a row for ${process}`);
+  const row = page.split('\n').find((line) => line.startsWith(`| ${process} `));
+  assert.ok(row, `docs/production.md's IAM table has a row for ${process}`);
   return row;
 }
 
-describe("the README's IAM table", () => {
+describe("docs/production.md's IAM table", () => {
   for (const [process, needs] of Object.entries(grants)) {
     it(`${process}: every role it needs, on what it needs it`, () => {
       const row = rowOf(process);

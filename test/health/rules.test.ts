@@ -118,7 +118,7 @@ describe('health rules', () => {
   it('a processor is late when its first completion came after its phase deadline (seed or our phase name)', () => {
     const run = { processor: 'NbacGamebookProcessor', phase: 'phase_2_raw', dataDate: '2025-11-29' };
     assert.equal(lateProcessor({ ...run, completedAt: '2025-11-30T11:00:00Z' }), undefined, '06:00 New York');
-    // Seed 003's gamebooks at 14:45 New York.
+    // Gamebooks at 14:45 New York.
     assert.match(
       lateProcessor({ ...run, completedAt: '2025-11-30T19:45:00Z' })!.detail,
       /^NbacGamebookProcessor \(phase2\) first completed 2025-11-30T19:45:00.000Z, 465 min after 2025-11-30 07:00/,

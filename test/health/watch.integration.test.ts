@@ -112,7 +112,7 @@ before(async () => {
   }));
   await upsertRuns(bigquery.bigquery, history);
 
-  // Seed 003's 72 duplicates, in small: one player's line written twice.
+  // Duplicates, in small: one player's line written twice.
   await runQuery(
     bigquery.bigquery,
     `INSERT INTO nba_analytics.player_game_summary (game_id, game_date, player_lookup, points)

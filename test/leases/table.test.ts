@@ -25,7 +25,7 @@ describe('processing lease table', () => {
     const table = emptyLeaseTable();
     const first = acquire(table, { processor: summary, holder: 'run-1', ttl_seconds: 600 }, t0);
     assert.equal(first.granted, true);
-    // Seed 003: the second instance started 18 seconds later.
+    // The second instance started 18 seconds later.
     const second = acquire(table, { processor: summary, holder: 'run-2' }, t0 + seconds(18));
     assert.deepEqual(second, {
       granted: false,

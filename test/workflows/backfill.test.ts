@@ -1,5 +1,5 @@
 // The backfill workflow over many past dates on the time-skipping server, with the real date runs.
-// The processors behave as the seed's do when asked to skip downstream triggers: they publish no
+// The processors behave as the real ones do when asked to skip downstream triggers: they publish no
 // completion and only write their run history rows (a double of processor_run_history here; the
 // BigQuery read itself is tested against bqemulator in test/bigquery/backfill-reads.integration.test.ts).
 import assert from 'node:assert/strict';

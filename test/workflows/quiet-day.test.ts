@@ -1,4 +1,4 @@
-// Issue 8's rest on the time-skipping server: a day without games is quiet, exports follow better
+// Quiet days and the run's own alerts on the time-skipping server: a day without games is quiet, exports follow better
 // prediction batches, and the run's own alerts (a partial phase, an expired date, a failed or
 // partial export, the health check's stuck date) are delivered once per kind and date. Alerts go
 // through the real `sendAlert` (the `alert-<kind>-<date>` workflow); only the delivery is recorded.

@@ -1,9 +1,9 @@
-// The seed's week on the time-skipping server: seven consecutive days on the seed's clock, with the
+// A week on the time-skipping server: seven consecutive days on the platform's clock, with the
 // product's own workflows on a real worker. Scrapers report last night's games from 01:00 to 06:00
 // New York, analytics follow, the results hand over to the slate of the next game date, features
 // are done by 08:30 and predictions start from them, before the 06:00 Los Angeles backup. The week
 // holds five ordinary nights (one of them loses a completion on a cold start, which the 07:30
-// reconcile mends), a day without games, a night whose gamebooks come at 14:45 (seed 003's Feb 4)
+// reconcile mends), a day without games, a night whose gamebooks come at 14:45
 // and a 3-minute BigQuery outage at 06:00 Los Angeles. The Schedules are played by the test: the
 // opener at 00:05 Los Angeles, reconcile at 07:30 and health at 08:00 New York, the tonight refresh at
 // 18:00 UTC. Doubles stand only for I/O: Pub/Sub publishes, BigQuery reads, the processors' run
@@ -142,7 +142,7 @@ function processorRan(phase: PhaseKey, processor: string, gameDate: string, at: 
   });
 }
 
-/** What the processors do when a trigger reaches them (seed 004's services), minutes after it. */
+/** What the processors do when a trigger reaches them, minutes after it. */
 function processorsAnswer(topic: string, message: Trigger, at: number): void {
   const { topics } = pipeline;
   if (topic === topics.phase3Trigger) {

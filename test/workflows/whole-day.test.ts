@@ -1,4 +1,4 @@
-// A whole game day on the time-skipping server and the seed's clock: last night's results handed
+// A whole game day on the time-skipping server and the platform's clock: last night's results handed
 // over to this morning's slate, every phase, the backup path of a late night, both retries, the SLA
 // alert and the 5→6 gate, in seconds of wall time. Activities record what they would do; the real
 // ones are tested against Pub/Sub and BigQuery in their own integration tests.
@@ -128,7 +128,7 @@ describe('a whole game day', () => {
     const et = (hhmm: string) => zonedInstant(date, hhmm, 'America/New_York');
     tables.set(date, { featureRows: [450], missing: [], coveragePct: 99 });
 
-    // The seed's clock: scrapers from 03:00 ET, phase 2 complete by 06:00, phase 3 at 07:30.
+    // The platform's clock: scrapers from 03:00 ET, phase 2 complete by 06:00, phase 3 at 07:30.
     const [firstScraper, ...otherScrapers] = processorNames('phase2');
     await testWorker.skipTo(et('03:00'));
     await send(completion('phase2', firstScraper!, night));
