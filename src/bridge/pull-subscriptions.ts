@@ -36,14 +36,17 @@ export class PullSubscriptions {
   private recovering: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private checking = false;
-  private readonly checker: NodeJS.Timeout;
+  private checker: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly topics: readonly string[],
     private readonly options: ResubscribeOptions,
-  ) {
-    this.checker = setInterval(() => void this.check(), options.checkEveryMs);
-    for (const topic of topics) this.open(topic);
+  ) {}
+
+  /** Subscribes to every topic, and checks every `checkEveryMs` that each subscription still exists. */
+  start(): void {
+    this.checker = setInterval(() => void this.check(), this.options.checkEveryMs);
+    for (const topic of this.topics) this.open(topic);
   }
 
   /** Every topic has a live subscription. */

@@ -79,6 +79,7 @@ export function pullAll(pubsub: PubSub, topics: readonly string[], handle: Handl
     subscriptionFor,
     log: options.log,
   });
+  subscriptions.start();
 
   return {
     subscribed: () => subscriptions.subscribed(),
