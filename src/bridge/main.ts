@@ -4,7 +4,8 @@
 import { runProcess } from '../platform/process';
 import { createBridgeAlerts, type BridgeAlerts } from './alerts';
 import { createHandler, type Handle } from './handler';
-import { deadLetterPublisher, type DeadLetter } from '../messages/dead-letter';
+import { deadLetterPublisher } from './dead-letter';
+import type { DeadLetter } from '../messages/dead-letter';
 import { createBridgeMetrics, type BridgeMetrics } from './metrics';
 import { pullAll, type Pulling } from './pull';
 import { startPushServer } from './push';
