@@ -67,66 +67,67 @@ export interface BridgeAlerts {
 }
 
 export function createBridgeAlerts(options: BridgeAlertOptions): BridgeAlerts {
-  const { client, taskQueue, routes, log } = options;
-  const now = options.now ?? (() => Date.now());
-  const timeoutMs = options.temporalTimeoutMs ?? 5000;
-  const attempts = options.directAttempts ?? 3;
-  const count = options.count ?? (() => undefined);
-  const rule = options.deadLetterBurst ?? pipeline.watch.deadLetterBurst;
-  const localBursts = new DeadLetterBursts(rule);
-  const outages = new TemporalOutages(options.temporalUnreachableAfterMs ?? pipeline.watch.temporalUnreachableAfter);
+  const alerts = new Alerting(options);
+  return {
+    watchDeadLetters: (deadLetter) => alerts.watchDeadLetters(deadLetter),
+    temporalReached: (reachable, error) => alerts.temporalReached(reachable, error),
+    temporalReachable: () => alerts.temporalReachable(),
+    probeTemporal: () => alerts.probeTemporal(),
+    idle: () => alerts.idle(),
+    close: () => alerts.close(),
+  };
+}
+
+class Alerting implements BridgeAlerts {
+  private readonly now: () => number;
+  private readonly timeoutMs: number;
+  private readonly attempts: number;
+  private readonly count: NonNullable<BridgeAlertOptions['count']>;
+  private readonly rule: BurstRule;
+  private readonly localBursts: DeadLetterBursts;
+  private readonly outages: TemporalOutages;
   /** Per alert id (and action), the routes this process has delivered it to. */
-  const deliveredRoutes = new Map<string, Set<AlertRoute>>();
-  const pending = new Set<Promise<unknown>>();
+  private readonly deliveredRoutes = new Map<string, Set<AlertRoute>>();
+  private readonly pending = new Set<Promise<unknown>>();
   /** The outage alert raised for the current outage, to resolve when it ends. */
-  let outageRaised: Alert | undefined;
-  const today = () => calendarDateIn(pipeline.watch.alertTimeZone, new Date(now()));
+  private outageRaised: Alert | undefined;
+  private alerting: Promise<unknown> | undefined;
+  private probing: Promise<boolean> | undefined;
+  private readonly probe: NodeJS.Timeout;
 
-  function track<T>(work: Promise<T>): Promise<T> {
-    pending.add(work);
-    void work.finally(() => pending.delete(work)).catch(() => undefined);
-    return work;
+  constructor(private readonly options: BridgeAlertOptions) {
+    this.now = options.now ?? (() => Date.now());
+    this.timeoutMs = options.temporalTimeoutMs ?? 5000;
+    this.attempts = options.directAttempts ?? 3;
+    this.count = options.count ?? (() => undefined);
+    this.rule = options.deadLetterBurst ?? pipeline.watch.deadLetterBurst;
+    this.localBursts = new DeadLetterBursts(this.rule);
+    this.outages = new TemporalOutages(options.temporalUnreachableAfterMs ?? pipeline.watch.temporalUnreachableAfter);
+    this.probe = setInterval(() => {
+      this.probing ??= this.probeTemporal().finally(() => (this.probing = undefined));
+    }, options.probeEveryMs ?? 10_000);
+    this.probe.unref();
   }
 
-  /** Delivers to the routes not yet delivered; `failed` leaves the rest for the next call. */
-  async function deliver(alert: Alert, action: AlertAction = 'trigger'): Promise<AlertOutcome> {
-    const key = `${alertWorkflowId(alert)} ${action}`;
-    const done = deliveredRoutes.get(key) ?? new Set<AlertRoute>();
-    const result = await deliverDirectly(alert, routes, log, { action, attempts, alreadyDelivered: done });
-    deliveredRoutes.set(key, new Set(result.delivered));
-    const kind = alertKindOf(alert);
-    if (result.failed.length > 0) {
-      log.error(
-        { workflow_id: alertWorkflowId(alert), action, failed: result.failed, attempts },
-        'could not deliver the alert',
+  watchDeadLetters(deadLetter: DeadLetter): DeadLetter {
+    return async (rejected) => {
+      await deadLetter(rejected);
+      const kind = reasonKind(rejected.reason);
+      const at = this.now();
+      void this.track(
+        this.countAcrossReplicas(kind, at).then(async (counted) => {
+          if (counted) return;
+          const burst = this.localBursts.note(rejected.reason, at);
+          if (burst) await this.deliver(burstAlert(burst, this.rule));
+        }),
       );
-      count({ kind, path: 'direct', outcome: 'failed' });
-      return 'failed';
-    }
-    const outcome: AlertOutcome = action === 'resolve' ? 'resolved' : 'raised';
-    count({ kind, path: 'direct', outcome });
-    return outcome;
-  }
-
-  function outageAlert(outage: Outage): Alert {
-    const target = options.temporalTarget ? ` at ${options.temporalTarget}` : '';
-    const why = outage.lastError ? ` (${outage.lastError})` : '';
-    return {
-      kind: 'temporal-unreachable',
-      severity: 'critical',
-      title: `temporal-unreachable: the bridge has not reached Temporal${target} for ${Math.round(outage.forMs / 1000)} s${why}; completions wait in Pub/Sub`,
-      game_date: today(),
-      details: {
-        since: new Date(outage.since).toISOString(),
-        ...(outage.lastError ? { last_error: outage.lastError } : {}),
-      },
     };
   }
 
-  function temporalReached(reachable: boolean, error?: string): void {
-    const ended = outages.note(reachable, now(), error);
+  temporalReached(reachable: boolean, error?: string): void {
+    const ended = this.outages.note(reachable, this.now(), error);
     if (ended) {
-      log.info(
+      this.options.log.info(
         {
           kind: 'temporal-unreachable',
           down_for_s: Math.round(ended.forMs / 1000),
@@ -136,100 +137,122 @@ export function createBridgeAlerts(options: BridgeAlertOptions): BridgeAlerts {
       );
     }
     // Resolved even when a route never took the alert: PagerDuty may have paged all the same.
-    const raised = outageRaised;
+    const raised = this.outageRaised;
     if (!reachable || !raised) return;
-    outageRaised = undefined;
-    void track(deliver(raised, 'resolve'));
+    this.outageRaised = undefined;
+    void this.track(this.deliver(raised, 'resolve'));
     // The next outage is a new one: it pages again, even on the same day.
-    deliveredRoutes.delete(`${alertWorkflowId(raised)} trigger`);
+    this.deliveredRoutes.delete(`${alertWorkflowId(raised)} trigger`);
   }
 
-  let alerting: Promise<unknown> | undefined;
-  function alertIfDown(): void {
-    const outage = outages.due(now());
-    if (!outage || alerting) return;
-    outageRaised ??= outageAlert(outage);
-    const alert = outageRaised;
-    alerting = track(deliver(alert)).then((outcome) => {
-      alerting = undefined;
-      if (outcome !== 'failed') outages.markAlerted(); // failed: the routes that failed are tried again at the next probe
-    });
+  temporalReachable(): boolean {
+    return this.outages.reachable();
   }
 
-  async function probeTemporal(): Promise<boolean> {
+  async probeTemporal(): Promise<boolean> {
+    const { client } = this.options;
     try {
       // About the namespace, not just the server: a wrong namespace or a key for another one fails here too.
-      await client.connection.withDeadline(Date.now() + timeoutMs, () =>
+      await client.connection.withDeadline(Date.now() + this.timeoutMs, () =>
         client.workflowService.describeNamespace({ namespace: client.options.namespace }),
       );
-      temporalReached(true);
+      this.temporalReached(true);
       return true;
     } catch (error) {
       const { unreachable, description } = classifyTemporalError(error);
-      temporalReached(!unreachable, description);
+      this.temporalReached(!unreachable, description);
       return !unreachable;
     } finally {
-      alertIfDown();
+      this.alertIfDown();
     }
   }
 
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.probe);
+    await this.probing;
+    await this.idle();
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.pending.add(work);
+    void work.finally(() => this.pending.delete(work)).catch(() => undefined);
+    return work;
+  }
+
+  /** Delivers to the routes not yet delivered; `failed` leaves the rest for the next call. */
+  private async deliver(alert: Alert, action: AlertAction = 'trigger'): Promise<AlertOutcome> {
+    const { routes, log } = this.options;
+    const { attempts } = this;
+    const key = `${alertWorkflowId(alert)} ${action}`;
+    const done = this.deliveredRoutes.get(key) ?? new Set<AlertRoute>();
+    const result = await deliverDirectly(alert, routes, log, { action, attempts, alreadyDelivered: done });
+    this.deliveredRoutes.set(key, new Set(result.delivered));
+    const kind = alertKindOf(alert);
+    if (result.failed.length > 0) {
+      log.error(
+        { workflow_id: alertWorkflowId(alert), action, failed: result.failed, attempts },
+        'could not deliver the alert',
+      );
+      this.count({ kind, path: 'direct', outcome: 'failed' });
+      return 'failed';
+    }
+    const outcome: AlertOutcome = action === 'resolve' ? 'resolved' : 'raised';
+    this.count({ kind, path: 'direct', outcome });
+    return outcome;
+  }
+
+  private outageAlert(outage: Outage): Alert {
+    const target = this.options.temporalTarget ? ` at ${this.options.temporalTarget}` : '';
+    const why = outage.lastError ? ` (${outage.lastError})` : '';
+    return {
+      kind: 'temporal-unreachable',
+      severity: 'critical',
+      title: `temporal-unreachable: the bridge has not reached Temporal${target} for ${Math.round(outage.forMs / 1000)} s${why}; completions wait in Pub/Sub`,
+      game_date: calendarDateIn(pipeline.watch.alertTimeZone, new Date(this.now())),
+      details: {
+        since: new Date(outage.since).toISOString(),
+        ...(outage.lastError ? { last_error: outage.lastError } : {}),
+      },
+    };
+  }
+
+  private alertIfDown(): void {
+    const outage = this.outages.due(this.now());
+    if (!outage || this.alerting) return;
+    this.outageRaised ??= this.outageAlert(outage);
+    const alert = this.outageRaised;
+    this.alerting = this.track(this.deliver(alert)).then((outcome) => {
+      this.alerting = undefined;
+      if (outcome !== 'failed') this.outages.markAlerted(); // failed: the routes that failed are tried again at the next probe
+    });
+  }
+
   /** Tells the counting workflow; false when Temporal did not take it (or is known to be down). */
-  async function countAcrossReplicas(kind: string, at: number): Promise<boolean> {
-    if (!outages.reachable()) return false;
+  private async countAcrossReplicas(kind: string, at: number): Promise<boolean> {
+    const { client, taskQueue, log } = this.options;
+    if (!this.outages.reachable()) return false;
     try {
-      await client.connection.withDeadline(Date.now() + timeoutMs, () =>
+      await client.connection.withDeadline(Date.now() + this.timeoutMs, () =>
         client.workflow.signalWithStart('deadLetterBurstsWorkflow', {
           workflowId: deadLetterBurstsWorkflowId,
           taskQueue,
           // The first replica's rule starts the count; they all read pipeline.watch, so it is the same.
-          args: [{ recent: [] }, rule],
+          args: [{ recent: [] }, this.rule],
           signal: deadLetterSeenSignal,
           signalArgs: [{ kind, at }],
         }),
       );
-      temporalReached(true);
+      this.temporalReached(true);
       return true;
     } catch (error) {
       const { unreachable, description } = classifyTemporalError(error);
-      if (unreachable) temporalReached(false, description);
+      if (unreachable) this.temporalReached(false, description);
       log.warn({ error: description }, 'could not count the dead letter in Temporal; counting it here');
       return false;
     }
   }
-
-  let probing: Promise<boolean> | undefined;
-  const probe = setInterval(() => {
-    probing ??= probeTemporal().finally(() => (probing = undefined));
-  }, options.probeEveryMs ?? 10_000);
-  probe.unref();
-
-  const idle = async () => {
-    while (pending.size > 0) await Promise.allSettled([...pending]);
-  };
-
-  return {
-    watchDeadLetters(deadLetter) {
-      return async (rejected) => {
-        await deadLetter(rejected);
-        const kind = reasonKind(rejected.reason);
-        const at = now();
-        void track(
-          countAcrossReplicas(kind, at).then(async (counted) => {
-            if (counted) return;
-            const burst = localBursts.note(rejected.reason, at);
-            if (burst) await deliver(burstAlert(burst, rule));
-          }),
-        );
-      };
-    },
-    temporalReached,
-    temporalReachable: () => outages.reachable(),
-    probeTemporal,
-    idle,
-    async close() {
-      clearInterval(probe);
-      await probing;
-      await idle();
-    },
-  };
 }

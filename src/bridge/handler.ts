@@ -54,90 +54,95 @@ export interface HandlerOptions {
 }
 
 export function createHandler(options: HandlerOptions): Handle {
-  const { client, taskQueue, maxMessageBytes, log } = options;
-  const signalTimeoutMs = options.signalTimeoutMs ?? 10_000;
-  const maxDeliveries = options.maxDeliveries ?? deliveryDefaults.maxDeliveries;
-  const backoff = options.backoff ?? {
-    minSeconds: deliveryDefaults.minBackoffSeconds,
-    maxSeconds: deliveryDefaults.maxBackoffSeconds,
-  };
-  const maxDaysAhead = options.maxDaysAhead ?? 30;
-  const now = options.now ?? (() => new Date());
-  const fieldCaps = options.fieldCaps ?? completionFieldCaps;
-  const temporalReached = options.temporalReached ?? (() => undefined);
-  /** Classifies a failed call to Temporal, telling the reachability watch when it did not get through. */
-  const classified = (error: unknown) => {
-    const result = classifyTemporalError(error);
-    if (result.unreachable) temporalReached(false, result.description);
-    return result;
-  };
-  // Failures per message, for subscriptions that do not count deliveries themselves.
-  const failures = new FailureCounts();
-  const keyOf = (message: IncomingMessage) => `${message.topic}\u0000${message.id}`;
-  const logFields = (message: IncomingMessage) => ({
-    topic: message.topic,
-    message_id: message.id,
-    delivery_attempt: message.deliveryAttempt,
-  });
-
-  function attemptOf(message: IncomingMessage): number {
-    return message.deliveryAttempt && message.deliveryAttempt > 0
-      ? message.deliveryAttempt
-      : failures.fail(keyOf(message));
-  }
-
-  function nack(attempt: number, error: string): Extract<Verdict, { action: 'nack' }> {
-    return { action: 'nack', retryAfterSeconds: backoffSeconds(attempt, backoff), error };
-  }
-
-  async function reject(message: IncomingMessage, reason: string): Promise<Verdict> {
+  const decisions = new Decisions(options);
+  return async function handle(message) {
     try {
-      await options.deadLetter({ message, reason });
+      return await decisions.decide(message);
+    } catch (error) {
+      // Only the message can make the bridge's own reading of it throw (JSON nested too deep to
+      // serialise, say): it would throw the same way at every delivery.
+      return decisions.reject(message, `invalid: the bridge could not read it: ${errorMessage(error)}`);
+    }
+  };
+}
+
+type Settings = Required<Omit<HandlerOptions, 'client' | 'taskQueue' | 'maxMessageBytes' | 'deadLetter' | 'log'>>;
+
+function withDefaults(options: HandlerOptions): Settings {
+  return {
+    signalTimeoutMs: options.signalTimeoutMs ?? 10_000,
+    maxDeliveries: options.maxDeliveries ?? deliveryDefaults.maxDeliveries,
+    backoff: options.backoff ?? {
+      minSeconds: deliveryDefaults.minBackoffSeconds,
+      maxSeconds: deliveryDefaults.maxBackoffSeconds,
+    },
+    maxDaysAhead: options.maxDaysAhead ?? 30,
+    now: options.now ?? (() => new Date()),
+    fieldCaps: options.fieldCaps ?? completionFieldCaps,
+    temporalReached: options.temporalReached ?? (() => undefined),
+  };
+}
+
+const keyOf = (message: IncomingMessage) => `${message.topic}\u0000${message.id}`;
+const logFields = (message: IncomingMessage) => ({
+  topic: message.topic,
+  message_id: message.id,
+  delivery_attempt: message.deliveryAttempt,
+});
+
+/** The handler's decisions, with the failures it counts per message. */
+class Decisions {
+  private readonly settings: Settings;
+  // Failures per message, for subscriptions that do not count deliveries themselves.
+  private readonly failures = new FailureCounts();
+
+  constructor(private readonly options: HandlerOptions) {
+    this.settings = withDefaults(options);
+  }
+
+  async decide(message: IncomingMessage): Promise<Verdict> {
+    const overLimit =
+      sizeProblem(message, this.options.maxMessageBytes) ?? fieldSizeProblem(message.data, this.settings.fieldCaps);
+    if (overLimit) return this.reject(message, `oversized: ${overLimit}`);
+
+    if (message.topic === pipeline.topics.phase6ExportTrigger) return this.decideExport(message);
+    const parsed = parseCompletion(message.data.toString('utf8'), message.topic, message.id);
+    if (!parsed.ok) return this.reject(message, `invalid: ${parsed.reason}`);
+    const completion = parsed.value;
+    const unfit = this.unfitCompletion(completion);
+    if (unfit) return this.reject(message, unfit);
+    return this.signal(message, completion);
+  }
+
+  async reject(message: IncomingMessage, reason: string): Promise<Verdict> {
+    const { log } = this.options;
+    try {
+      await this.options.deadLetter({ message, reason });
     } catch (error) {
       log.error({ ...logFields(message), err: error, reason }, 'dead-letter publish failed; will redeliver');
-      return nack(attemptOf(message), `dead-letter publish failed: ${errorMessage(error)}`);
+      return this.nack(this.attemptOf(message), `dead-letter publish failed: ${errorMessage(error)}`);
     }
-    failures.forget(keyOf(message));
+    this.failures.forget(keyOf(message));
     log.warn({ ...logFields(message), reason }, 'message dead-lettered');
     return { action: 'ack', outcome: 'dead-lettered', reason };
   }
 
-  /** A transient failure: nack with a backoff, or dead-letter as exhausted once the cap is reached. */
-  async function retryOrExhaust(message: IncomingMessage, error: string, fields: object): Promise<Verdict> {
-    const attempt = attemptOf(message);
-    if (attempt >= maxDeliveries) return reject(message, `exhausted: ${attempt} deliveries; last error: ${error}`);
-    const verdict = nack(attempt, error);
-    log.warn(
-      { ...fields, attempt, max_deliveries: maxDeliveries, retry_after_s: verdict.retryAfterSeconds, error },
-      'will redeliver',
-    );
-    return verdict;
-  }
-
-  async function decide(message: IncomingMessage): Promise<Verdict> {
-    const overLimit = sizeProblem(message, maxMessageBytes) ?? fieldSizeProblem(message.data, fieldCaps);
-    if (overLimit) return reject(message, `oversized: ${overLimit}`);
-
-    if (message.topic === pipeline.topics.phase6ExportTrigger) return decideExport(message);
-    const parsed = parseCompletion(message.data.toString('utf8'), message.topic, message.id);
-    if (!parsed.ok) return reject(message, `invalid: ${parsed.reason}`);
-    const completion = parsed.value;
-
+  /** Why a parsed completion can never be signalled (a date too far ahead, too big), or undefined. */
+  private unfitCompletion(completion: Completion): string | undefined {
+    const { maxDaysAhead, now } = this.settings;
     const today = now().toISOString().slice(0, 10);
     if (completion.gameDate > addDays(today, maxDaysAhead)) {
-      return reject(
-        message,
-        `future: game_date ${completion.gameDate} is more than ${maxDaysAhead} days after today (${today} UTC)`,
-      );
+      return `future: game_date ${completion.gameDate} is more than ${maxDaysAhead} days after today (${today} UTC)`;
     }
     const payloadBytes = signalPayloadBytes(completion);
     if (payloadBytes > temporalLimits.blobBytes) {
-      return reject(
-        message,
-        `oversized: the signal payload is ${payloadBytes} bytes; Temporal refuses payloads over ${temporalLimits.blobBytes}`,
-      );
+      return `oversized: the signal payload is ${payloadBytes} bytes; Temporal refuses payloads over ${temporalLimits.blobBytes}`;
     }
+    return undefined;
+  }
 
+  private async signal(message: IncomingMessage, completion: Completion): Promise<Verdict> {
+    const { client, taskQueue, log } = this.options;
     const fields = {
       ...logFields(message),
       game_date: completion.gameDate,
@@ -147,51 +152,73 @@ export function createHandler(options: HandlerOptions): Handle {
     };
     tagActiveSpan({ game_date: completion.gameDate, correlation_id: completion.correlationId });
     try {
-      const deadline = Date.now() + signalTimeoutMs;
+      const deadline = Date.now() + this.settings.signalTimeoutMs;
       const delivered = await client.connection.withDeadline(deadline, () =>
         signalCompletion(client, taskQueue, completion),
       );
-      temporalReached(true);
+      this.settings.temporalReached(true);
       if (delivered.outcome === 'late') {
-        return reject(message, `late: ${delivered.workflowId} has closed; a rerun is an explicit command`);
+        return this.reject(message, `late: ${delivered.workflowId} has closed; a rerun is an explicit command`);
       }
-      failures.forget(keyOf(message));
+      this.failures.forget(keyOf(message));
       log.info({ ...fields, workflow_id: delivered.workflowId }, 'completion signalled');
       return { action: 'ack', outcome: 'signalled', workflowId: delivered.workflowId };
     } catch (error) {
-      const { permanent, description } = classified(error);
-      if (permanent) return reject(message, `rejected: Temporal refused the signal: ${description}`);
-      return retryOrExhaust(message, `Temporal did not accept the signal: ${description}`, fields);
+      const { permanent, description } = this.classified(error);
+      if (permanent) return this.reject(message, `rejected: Temporal refused the signal: ${description}`);
+      return this.retryOrExhaust(message, `Temporal did not accept the signal: ${description}`, fields);
     }
   }
 
-  async function decideExport(message: IncomingMessage): Promise<Verdict> {
+  private async decideExport(message: IncomingMessage): Promise<Verdict> {
+    const { client, taskQueue, log } = this.options;
     try {
-      const requested = await client.connection.withDeadline(Date.now() + signalTimeoutMs, () =>
+      const requested = await client.connection.withDeadline(Date.now() + this.settings.signalTimeoutMs, () =>
         runRequestedExport(client, taskQueue, message),
       );
-      temporalReached(true);
-      if (requested.outcome === 'invalid') return reject(message, `invalid: ${requested.reason}`);
-      failures.forget(keyOf(message));
+      this.settings.temporalReached(true);
+      if (requested.outcome === 'invalid') return this.reject(message, `invalid: ${requested.reason}`);
+      this.failures.forget(keyOf(message));
       if (requested.outcome === 'orchestrators-own') return { action: 'ack', outcome: 'not-ours' };
       log.info({ ...logFields(message), workflow_id: requested.workflowId }, 'requested export started');
       return { action: 'ack', outcome: 'export-started', workflowId: requested.workflowId };
     } catch (error) {
-      const { permanent, description } = classified(error);
-      if (permanent) return reject(message, `rejected: Temporal refused the export run: ${description}`);
-      return retryOrExhaust(message, `Temporal did not start the export run: ${description}`, logFields(message));
+      const { permanent, description } = this.classified(error);
+      if (permanent) return this.reject(message, `rejected: Temporal refused the export run: ${description}`);
+      const reason = `Temporal did not start the export run: ${description}`;
+      return this.retryOrExhaust(message, reason, logFields(message));
     }
   }
 
-  return async function handle(message) {
-    try {
-      return await decide(message);
-    } catch (error) {
-      // Only the message can make the bridge's own reading of it throw (JSON nested too deep to
-      // serialise, say): it would throw the same way at every delivery.
-      return reject(message, `invalid: the bridge could not read it: ${errorMessage(error)}`);
-    }
-  };
+  /** A transient failure: nack with a backoff, or dead-letter as exhausted once the cap is reached. */
+  private async retryOrExhaust(message: IncomingMessage, error: string, fields: object): Promise<Verdict> {
+    const { maxDeliveries } = this.settings;
+    const attempt = this.attemptOf(message);
+    if (attempt >= maxDeliveries) return this.reject(message, `exhausted: ${attempt} deliveries; last error: ${error}`);
+    const verdict = this.nack(attempt, error);
+    this.options.log.warn(
+      { ...fields, attempt, max_deliveries: maxDeliveries, retry_after_s: verdict.retryAfterSeconds, error },
+      'will redeliver',
+    );
+    return verdict;
+  }
+
+  /** Classifies a failed call to Temporal, telling the reachability watch when it did not get through. */
+  private classified(error: unknown) {
+    const result = classifyTemporalError(error);
+    if (result.unreachable) this.settings.temporalReached(false, result.description);
+    return result;
+  }
+
+  private attemptOf(message: IncomingMessage): number {
+    return message.deliveryAttempt && message.deliveryAttempt > 0
+      ? message.deliveryAttempt
+      : this.failures.fail(keyOf(message));
+  }
+
+  private nack(attempt: number, error: string): Extract<Verdict, { action: 'nack' }> {
+    return { action: 'nack', retryAfterSeconds: backoffSeconds(attempt, this.settings.backoff), error };
+  }
 }
 
 /** The message's size and attributes against our limit and Pub/Sub's, or undefined if it fits. */

@@ -20,6 +20,18 @@ const deadLetterReasonKinds = ['invalid', 'oversized', 'late', 'future', 'exhaus
 export function createBridgeMetrics(): BridgeMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'bridge_' });
+  const metrics = bridgeMetricsIn(registry);
+  startAtZero(metrics);
+  return {
+    registry,
+    countAlert: (labels) => metrics.alerts.inc(labels),
+    instrument: (handle) => instrument(metrics, handle),
+  };
+}
+
+type Metrics = ReturnType<typeof bridgeMetricsIn>;
+
+function bridgeMetricsIn(registry: Registry) {
   const received = new Counter({
     name: 'bridge_messages_received_total',
     help: 'Completion messages received (pull and push), redeliveries included',
@@ -62,8 +74,11 @@ export function createBridgeMetrics(): BridgeMetrics {
     help: 'Messages received and not yet acked or nacked',
     registers: [registry],
   });
+  return { received, acked, nacked, deadLettered, signalSeconds, alerts, outstanding };
+}
 
-  // Every known label set starts at 0, so increase() sees the first dead letter after a restart.
+// Every known label set starts at 0, so increase() sees the first dead letter after a restart.
+function startAtZero({ received, acked, nacked, deadLettered, alerts }: Metrics): void {
   for (const topic of bridgeTopics) {
     received.inc({ topic }, 0);
     nacked.inc({ topic }, 0);
@@ -73,30 +88,28 @@ export function createBridgeMetrics(): BridgeMetrics {
   for (const kind of ['dead-letter-burst', 'dead-letter-burst-late', 'temporal-unreachable']) {
     for (const path of ['temporal', 'direct']) alerts.inc({ kind, path, outcome: 'failed' }, 0);
   }
+}
 
-  return {
-    registry,
-    countAlert: (labels) => alerts.inc(labels),
-    instrument(handle) {
-      return async (message) => {
-        const topic = message.topic || 'unknown';
-        received.inc({ topic });
-        outstanding.inc();
-        const endTimer = signalSeconds.startTimer({ topic });
-        try {
-          const verdict = await handle(message);
-          if (verdict.action === 'nack') {
-            nacked.inc({ topic });
-          } else {
-            acked.inc({ topic, outcome: verdict.outcome });
-            if (verdict.outcome === 'dead-lettered') deadLettered.inc({ topic, reason: reasonKind(verdict.reason) });
-            else endTimer();
-          }
-          return verdict;
-        } finally {
-          outstanding.dec();
-        }
-      };
-    },
+/** Counts each message the handler decides on, and how it ended. */
+function instrument(metrics: Metrics, handle: Handle): Handle {
+  const { received, acked, nacked, deadLettered, signalSeconds, outstanding } = metrics;
+  return async (message) => {
+    const topic = message.topic || 'unknown';
+    received.inc({ topic });
+    outstanding.inc();
+    const endTimer = signalSeconds.startTimer({ topic });
+    try {
+      const verdict = await handle(message);
+      if (verdict.action === 'nack') {
+        nacked.inc({ topic });
+      } else {
+        acked.inc({ topic, outcome: verdict.outcome });
+        if (verdict.outcome === 'dead-lettered') deadLettered.inc({ topic, reason: reasonKind(verdict.reason) });
+        else endTimer();
+      }
+      return verdict;
+    } finally {
+      outstanding.dec();
+    }
   };
 }

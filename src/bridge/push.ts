@@ -5,11 +5,12 @@
 // 204, else Pub/Sub would redeliver it for the whole retention period. An envelope naming a
 // subscription that is not one of the bridge's own is refused (403): nothing is signalled or
 // dead-lettered for it, since its topic would be the sender's choice.
-import { createServer, type IncomingMessage as HttpRequest, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage as HttpRequest, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../platform/config';
 import type { DeadLetter } from '../messages/dead-letter';
-import type { Handle, Verdict } from './handler';
+import type { Handle, IncomingMessage, Verdict } from './handler';
 import { pubsubLimits } from '../messages/limits';
 import { authenticator, type IdTokenVerifier } from './push-auth';
 import { parseEnvelope, topicFromSubscription } from './push-envelope';
@@ -113,155 +114,23 @@ export async function startPushServer(
   log: Logger,
   options: PushServerOptions = {},
 ): Promise<PushServer> {
-  const host = options.host ?? bridge.host;
-  const limit = bridge.maxPushBodyBytes;
   const authenticate = authenticator(bridge, options.verifier);
-
-  /** Dead-letters what can never be accepted and answers 204; 503 if the dead letter failed. */
-  async function refuseForGood(
-    response: ServerResponse,
-    rejected: Parameters<DeadLetter>[0],
-    fields: object,
-  ): Promise<void> {
-    try {
-      await deadLetter(rejected);
-    } catch (error) {
-      log.error(
-        { ...fields, err: error, reason: rejected.reason },
-        'dead-letter publish failed; Pub/Sub will redeliver',
-      );
-      return sendJson(response, 503, { error: 'could not dead-letter the request; Pub/Sub will redeliver' });
-    }
-    log.warn({ ...fields, reason: rejected.reason }, 'push request dead-lettered');
-    response.writeHead(204).end();
-  }
-
-  async function serve(request: HttpRequest, response: ServerResponse): Promise<void> {
-    const path = (request.url ?? '').split('?')[0];
-    const fields = { method: request.method, path, remote_address: request.socket.remoteAddress };
-    const route = request.method === 'GET' && path !== undefined ? options.routes?.[path] : undefined;
-    if (route) return route(request, response);
-    if (path !== PUSH_PATH) return refuse(request, response, 404, `no such endpoint; push to ${PUSH_PATH}`);
-    if (!bridge.push) return refuse(request, response, 404, 'push is disabled (BRIDGE_PUSH=false)');
-    if (request.method !== 'POST') return refuse(request, response, 405, 'use POST', { allow: 'POST' });
-
-    const auth = await authenticate(request);
-    if (!auth.ok) {
-      log.warn({ ...fields, status: auth.status, reason: auth.reason }, 'push request refused');
-      const challenge: Record<string, string> = auth.status === 401 ? { 'www-authenticate': 'Bearer' } : {};
-      return refuse(request, response, auth.status, auth.reason, challenge);
-    }
-
-    // Past the largest body Pub/Sub can send, it is not Pub/Sub: refuse it without reading on.
-    const declared = Number(request.headers['content-length'] ?? 0);
-    const body =
-      declared > pubsubLimits.pushBodyBytes ? 'too-large' : await readBody(request, limit, pubsubLimits.pushBodyBytes);
-    if (body === 'too-large') {
-      const reason = `body exceeds ${pubsubLimits.pushBodyBytes} bytes, more than Pub/Sub ever pushes`;
-      log.warn({ ...fields, content_length: request.headers['content-length'], reason }, 'push body too large');
-      return refuse(request, response, 413, reason);
-    }
-    if (body.size > limit) {
-      // A push Pub/Sub would redeliver for days: keep its start (the envelope's head names it) as the dead letter.
-      const reason = `oversized: push body of ${body.size} bytes exceeds the ${limit}-byte limit (BRIDGE_MAX_PUSH_BODY_BYTES); data is its first ${limit} bytes`;
-      const message = { topic: '', id: '', data: body.bytes, attributes: {} };
-      return refuseForGood(response, { message, reason }, { ...fields, body_bytes: body.size, limit });
-    }
-
-    const envelope = parseEnvelope(body.bytes.toString('utf8'));
-    if (!envelope.ok && envelope.foreign) {
-      const { reason, subscription, message_id } = envelope;
-      log.warn({ ...fields, subscription, message_id, reason }, 'push request refused: not our subscription');
-      return refuse(request, response, 403, reason);
-    }
-    if (!envelope.ok) {
-      const { reason, subscription, message_id } = envelope;
-      const topic = subscription === undefined ? undefined : topicFromSubscription(subscription);
-      const message = { topic: topic ?? '', id: message_id ?? '', data: body.bytes, attributes: {} };
-      return refuseForGood(
-        response,
-        { message, reason: `invalid: push envelope: ${reason}`, subscription },
-        {
-          ...fields,
-          subscription,
-          message_id,
-          body_bytes: body.size,
-        },
-      );
-    }
-
-    const { message } = envelope;
-    let verdict: Verdict;
-    try {
-      verdict = await handle(message);
-    } catch (error) {
-      log.error({ err: error, topic: message.topic, message_id: message.id }, 'handler failed');
-      verdict = { action: 'nack', retryAfterSeconds: 10, error: errorMessage(error) };
-    }
-    if (verdict.action === 'ack') {
-      response.writeHead(204).end();
-      return;
-    }
-    sendJson(
-      response,
-      503,
-      { error: 'not accepted yet; Pub/Sub will redeliver' },
-      { 'retry-after': String(verdict.retryAfterSeconds) },
-    );
-  }
-
+  const push: PushContext = { handle, deadLetter, bridge, log, authenticate, routes: options.routes ?? {} };
   const server = createServer((request, response) => {
-    serve(request, response).catch((error: unknown) => {
+    serve(push, request, response).catch((error: unknown) => {
       log.error({ err: error, path: request.url }, 'push request failed');
       if (response.headersSent) response.destroy();
       else refuse(request, response, 500, 'internal error; Pub/Sub will redeliver');
     });
   });
-
   // A body that never ends is dropped after a minute (Node's default waits five).
   server.requestTimeout = 60_000;
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(bridge.port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const address = await listen(server, bridge.port, options.host ?? bridge.host);
   server.on('error', (error) => log.error({ err: error }, 'push server error'));
 
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error(`push server bound to ${String(address)}`);
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${urlHost}:${address.port}${PUSH_PATH}`;
-
-  const mode = bridge.pushToken ? 'bearer-token' : bridge.pushAudience ? 'oidc' : 'loopback-only';
-  if (!bridge.push) {
-    log.info({ push_url: url }, 'push endpoint disabled (BRIDGE_PUSH=false): it answers 404');
-  } else {
-    log.info({ push_url: url, auth: mode, max_push_body_bytes: limit }, 'push endpoint listening');
-  }
-  if (bridge.push && mode === 'loopback-only') {
-    log.warn(
-      { push_url: url },
-      'push endpoint is unauthenticated (loopback clients only); set BRIDGE_PUSH_TOKEN or BRIDGE_PUSH_AUDIENCE',
-    );
-  }
-  if (bridge.push && bridge.pushToken && bridge.pushAudience) {
-    log.warn({ push_audience: bridge.pushAudience }, 'BRIDGE_PUSH_TOKEN is set, so BRIDGE_PUSH_AUDIENCE is ignored');
-  }
-  if (bridge.push && bridge.pushServiceAccount && mode !== 'oidc') {
-    log.warn({ push_service_account: bridge.pushServiceAccount }, 'BRIDGE_PUSH_SERVICE_ACCOUNT only applies to OIDC');
-  }
-  // A message the handler would take must fit the push body, base64 and all.
-  const largestEncoded = Math.ceil(bridge.maxMessageBytes / 3) * 4;
-  if (bridge.push && limit < largestEncoded) {
-    log.warn(
-      { max_push_body_bytes: limit, max_message_bytes: bridge.maxMessageBytes },
-      'push body limit is below an encoded max-size message: such pushes are dead-lettered with their first bytes only',
-    );
-  }
-
+  logPushSetup(bridge, url, log);
   return {
     url,
     port: address.port,
@@ -271,4 +140,168 @@ export async function startPushServer(
         server.closeIdleConnections();
       }),
   };
+}
+
+interface PushContext {
+  handle: Handle;
+  deadLetter: DeadLetter;
+  bridge: Config['bridge'];
+  log: Logger;
+  authenticate: ReturnType<typeof authenticator>;
+  routes: Record<string, RouteHandler>;
+}
+
+async function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error(`push server bound to ${String(address)}`);
+  return address;
+}
+
+async function serve(push: PushContext, request: HttpRequest, response: ServerResponse): Promise<void> {
+  const { bridge, log } = push;
+  const path = (request.url ?? '').split('?')[0];
+  const fields = { method: request.method, path, remote_address: request.socket.remoteAddress };
+  const route = request.method === 'GET' && path !== undefined ? push.routes[path] : undefined;
+  if (route) return route(request, response);
+  if (path !== PUSH_PATH) return refuse(request, response, 404, `no such endpoint; push to ${PUSH_PATH}`);
+  if (!bridge.push) return refuse(request, response, 404, 'push is disabled (BRIDGE_PUSH=false)');
+  if (request.method !== 'POST') return refuse(request, response, 405, 'use POST', { allow: 'POST' });
+
+  const auth = await push.authenticate(request);
+  if (!auth.ok) {
+    log.warn({ ...fields, status: auth.status, reason: auth.reason }, 'push request refused');
+    const challenge: Record<string, string> = auth.status === 401 ? { 'www-authenticate': 'Bearer' } : {};
+    return refuse(request, response, auth.status, auth.reason, challenge);
+  }
+  const body = await readPushBody(push, request, response, fields);
+  if (body) await serveEnvelope(push, body, request, response, fields);
+}
+
+/** The body if it is within the limit; otherwise it has been refused or dead-lettered, and answered. */
+async function readPushBody(
+  push: PushContext,
+  request: HttpRequest,
+  response: ServerResponse,
+  fields: object,
+): Promise<Body | undefined> {
+  const limit = push.bridge.maxPushBodyBytes;
+  // Past the largest body Pub/Sub can send, it is not Pub/Sub: refuse it without reading on.
+  const declared = Number(request.headers['content-length'] ?? 0);
+  const body =
+    declared > pubsubLimits.pushBodyBytes ? 'too-large' : await readBody(request, limit, pubsubLimits.pushBodyBytes);
+  if (body === 'too-large') {
+    const reason = `body exceeds ${pubsubLimits.pushBodyBytes} bytes, more than Pub/Sub ever pushes`;
+    push.log.warn({ ...fields, content_length: request.headers['content-length'], reason }, 'push body too large');
+    refuse(request, response, 413, reason);
+    return undefined;
+  }
+  if (body.size > limit) {
+    // A push Pub/Sub would redeliver for days: keep its start (the envelope's head names it) as the dead letter.
+    const reason = `oversized: push body of ${body.size} bytes exceeds the ${limit}-byte limit (BRIDGE_MAX_PUSH_BODY_BYTES); data is its first ${limit} bytes`;
+    const message = { topic: '', id: '', data: body.bytes, attributes: {} };
+    await refuseForGood(push, response, { message, reason }, { ...fields, body_bytes: body.size, limit });
+    return undefined;
+  }
+  return body;
+}
+
+async function serveEnvelope(
+  push: PushContext,
+  body: Body,
+  request: HttpRequest,
+  response: ServerResponse,
+  fields: object,
+): Promise<void> {
+  const envelope = parseEnvelope(body.bytes.toString('utf8'));
+  if (!envelope.ok && envelope.foreign) {
+    const { reason, subscription, message_id } = envelope;
+    push.log.warn({ ...fields, subscription, message_id, reason }, 'push request refused: not our subscription');
+    return refuse(request, response, 403, reason);
+  }
+  if (!envelope.ok) {
+    const { reason, subscription, message_id } = envelope;
+    const topic = subscription === undefined ? undefined : topicFromSubscription(subscription);
+    const message = { topic: topic ?? '', id: message_id ?? '', data: body.bytes, attributes: {} };
+    return refuseForGood(
+      push,
+      response,
+      { message, reason: `invalid: push envelope: ${reason}`, subscription },
+      { ...fields, subscription, message_id, body_bytes: body.size },
+    );
+  }
+  const verdict = await verdictOn(push, envelope.message);
+  if (verdict.action === 'ack') {
+    response.writeHead(204).end();
+    return;
+  }
+  sendJson(
+    response,
+    503,
+    { error: 'not accepted yet; Pub/Sub will redeliver' },
+    { 'retry-after': String(verdict.retryAfterSeconds) },
+  );
+}
+
+async function verdictOn({ handle, log }: PushContext, message: IncomingMessage): Promise<Verdict> {
+  try {
+    return await handle(message);
+  } catch (error) {
+    log.error({ err: error, topic: message.topic, message_id: message.id }, 'handler failed');
+    return { action: 'nack', retryAfterSeconds: 10, error: errorMessage(error) };
+  }
+}
+
+/** Dead-letters what can never be accepted and answers 204; 503 if the dead letter failed. */
+async function refuseForGood(
+  { deadLetter, log }: PushContext,
+  response: ServerResponse,
+  rejected: Parameters<DeadLetter>[0],
+  fields: object,
+): Promise<void> {
+  try {
+    await deadLetter(rejected);
+  } catch (error) {
+    log.error({ ...fields, err: error, reason: rejected.reason }, 'dead-letter publish failed; Pub/Sub will redeliver');
+    return sendJson(response, 503, { error: 'could not dead-letter the request; Pub/Sub will redeliver' });
+  }
+  log.warn({ ...fields, reason: rejected.reason }, 'push request dead-lettered');
+  response.writeHead(204).end();
+}
+
+/** Says where the endpoint listens and how it authenticates, and warns of settings that do not fit. */
+function logPushSetup(bridge: Config['bridge'], url: string, log: Logger): void {
+  const limit = bridge.maxPushBodyBytes;
+  const mode = bridge.pushToken ? 'bearer-token' : bridge.pushAudience ? 'oidc' : 'loopback-only';
+  if (!bridge.push) {
+    log.info({ push_url: url }, 'push endpoint disabled (BRIDGE_PUSH=false): it answers 404');
+    return;
+  }
+  log.info({ push_url: url, auth: mode, max_push_body_bytes: limit }, 'push endpoint listening');
+  if (mode === 'loopback-only') {
+    log.warn(
+      { push_url: url },
+      'push endpoint is unauthenticated (loopback clients only); set BRIDGE_PUSH_TOKEN or BRIDGE_PUSH_AUDIENCE',
+    );
+  }
+  if (bridge.pushToken && bridge.pushAudience) {
+    log.warn({ push_audience: bridge.pushAudience }, 'BRIDGE_PUSH_TOKEN is set, so BRIDGE_PUSH_AUDIENCE is ignored');
+  }
+  if (bridge.pushServiceAccount && mode !== 'oidc') {
+    log.warn({ push_service_account: bridge.pushServiceAccount }, 'BRIDGE_PUSH_SERVICE_ACCOUNT only applies to OIDC');
+  }
+  // A message the handler would take must fit the push body, base64 and all.
+  const largestEncoded = Math.ceil(bridge.maxMessageBytes / 3) * 4;
+  if (limit < largestEncoded) {
+    log.warn(
+      { max_push_body_bytes: limit, max_message_bytes: bridge.maxMessageBytes },
+      'push body limit is below an encoded max-size message: such pushes are dead-lettered with their first bytes only',
+    );
+  }
 }
