@@ -9,9 +9,6 @@ import {
   currentLeases,
   expireLeases,
   nextExpiry,
-  refuseAcquire,
-  refuseBreak,
-  refuseRelease,
   release,
   releaseOnCompletion,
   type AcquireOutcome,
@@ -23,6 +20,7 @@ import {
   type ReleaseOutcome,
   type ReleaseRequest,
 } from '../leases/table';
+import { refuseAcquire, refuseBreak, refuseRelease } from '../leases/requests';
 import type { Completion } from '../messages/completion';
 import { workflowIdFor } from '../pipeline/ids';
 import type { GameDayState } from './state';

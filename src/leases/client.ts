@@ -12,14 +12,8 @@ import { workflowIdFor } from '../pipeline/ids';
 import { gameDayWorkflow } from '../game-day/workflow';
 import { acquireLeaseUpdate, releaseLeaseUpdate } from '../game-day/leases';
 import { GameDate, PipelinePhase } from '../temporal/search-attributes';
-import {
-  refuseAcquire,
-  refuseRelease,
-  type AcquireOutcome,
-  type AcquireRequest,
-  type ReleaseOutcome,
-  type ReleaseRequest,
-} from './table';
+import { refuseAcquire, refuseRelease } from './requests';
+import { type AcquireOutcome, type AcquireRequest, type ReleaseOutcome, type ReleaseRequest } from './table';
 
 /** A request no run would take (not a date, unknown processor, no holder, TTL out of range): a bug in the caller. */
 export class LeaseRequestError extends Error {}
