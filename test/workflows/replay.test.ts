@@ -41,7 +41,7 @@ async function bundledSources(): Promise<string[]> {
 describe('the workflow bundle', () => {
   it('holds only modules that lint bans Node built-ins and clients in', async () => {
     const sources = await bundledSources();
-    assert.ok(sources.some((source) => source.endsWith(path.join('src', 'workflows', 'game-day.ts'))));
+    assert.ok(sources.some((source) => source.endsWith(path.join('src', 'game-day', 'workflow.ts'))));
     const eslint = new ESLint({ cwd: root });
     const unguarded: string[] = [];
     for (const source of sources) {
