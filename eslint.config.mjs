@@ -4,6 +4,7 @@ import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
 import { modulesReachedFrom } from './tools/workflow-modules.mjs';
+import { boundaryZones } from './tools/boundaries.mjs';
 
 // Temporal's internals move between releases; only the documented history helper is allowed.
 const noTemporalInternals = {
@@ -15,11 +16,14 @@ const nodeBuiltins = builtinModules.join('|');
 // The only packages made for the workflow sandbox: deterministic, no I/O.
 const workflowPackages = ['@temporalio/workflow', '@temporalio/common'].join('|');
 
-// One way to turn whatever was thrown into text: errorMessage / errorDetail in src/errors.ts.
+// One way to turn whatever was thrown into text: errorMessage / errorDetail in src/platform/errors.ts.
 const oneWayToDescribeErrors = [
   "ConditionalExpression > BinaryExpression.test[operator='instanceof'][right.name='Error']",
   "MemberExpression[property.name='message'] > TSAsExpression.object[typeAnnotation.typeName.name='Error']",
-].map((selector) => ({ selector, message: 'describe an unknown error with errorMessage() from src/errors.ts' }));
+].map((selector) => ({
+  selector,
+  message: 'describe an unknown error with errorMessage() from src/platform/errors.ts',
+}));
 
 export default tseslint.config(
   { ignores: ['node_modules/', '.tools/', '.data/', 'bin/', 'dist/'] },
@@ -61,6 +65,12 @@ export default tseslint.config(
     },
   },
   { files: ['src/platform/errors.ts'], rules: { 'no-restricted-syntax': 'off' } },
+  {
+    // The layers (docs/architecture.md): the core imports nothing above it; nobody imports the bridge,
+    // the CLI or a process's entry point; only the CLI's simulate reaches development tooling.
+    files: ['src/**/*.ts', 'dev/**/*.ts'],
+    rules: { 'import-x/no-restricted-paths': ['error', { zones: boundaryZones(import.meta.dirname) }] },
+  },
   {
     // A function fits on a screen; blank lines and comments count, as they do on the screen.
     files: ['src/**/*.ts'],

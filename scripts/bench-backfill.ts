@@ -12,7 +12,7 @@ import { createBackfillActivities, type BackfillReads } from '../src/backfill/ac
 import type { Alert } from '../src/alerts/alert';
 import { backfillDatesOf } from '../src/backfill/reads';
 import type { ClosedRun } from '../src/run-history/run-history';
-import { addDays } from '../src/time/dates';
+import { addDays } from '../src/time';
 import type { TriggerRequest } from '../src/messages/trigger';
 import { phaseDefinition } from '../src/pipeline/definition';
 import { startDevServer, tempDir } from '../dev/stack/ephemeral';

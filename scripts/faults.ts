@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeReport } from '../dev/faults/report';
-import { runFaultSuite } from '../dev/faults/suite';
+import { runFaultSuite } from '../dev/faults/scenarios/suite';
 import { root } from '../dev/stack/local';
 
 async function main(): Promise<void> {

@@ -13,12 +13,12 @@ import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { version } from '../package.json';
 import { openDateRun } from '../src/date-run/client';
-import { signalCompletion } from '../src/date-run/signal-completion';
+import { signalCompletion } from '../src/date-run/client';
 import type { Activities } from '../src/worker/activities';
 import type { ExportRun } from '../src/exports/activities';
 import type { Completion } from '../src/messages/completion';
 import type { TriggerRequest } from '../src/messages/trigger';
-import { addDays } from '../src/time/dates';
+import { addDays } from '../src/time';
 import { pipeline } from '../src/pipeline/definition';
 import {
   gameDayTriggerId,
@@ -27,7 +27,7 @@ import {
   triggerKeys,
   workflowIdFor,
 } from '../src/pipeline/ids';
-import { zonedInstant } from '../src/time/zones';
+import { zonedInstant } from '../src/time';
 import { gameDayWorkflow } from '../src/game-day/workflow';
 import { openSignal } from '../src/date-run/signals';
 import { completedBy, phase5Over } from '../test/helpers/clock';

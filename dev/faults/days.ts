@@ -4,7 +4,7 @@
 // A driven date is a night: its results (phases 2, 3) are handed over to the slate of the next day
 // (phases 4, 5, 6), which its later steps drive.
 import type { PubSub, Topic } from '@google-cloud/pubsub';
-import { addDays } from '../../src/time/dates';
+import { addDays } from '../../src/time';
 import { pipeline } from '../../src/pipeline/definition';
 import { gameDayTriggerId } from '../../src/pipeline/ids';
 import { phaseCompletions, withAnnouncements, type SimulatedMessage } from '../simulate/day';

@@ -2,7 +2,7 @@
 // topic (created before anything is published), and the dead-letter review subscription.
 import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
 import { deadLetterAttributes } from '../../src/messages/dead-letter';
-import { deadLetterReviewSubscription } from '../../src/platform/infra/topology';
+import { deadLetterReviewSubscription } from '../../src/pipeline/ids';
 import { pipeline } from '../../src/pipeline/definition';
 
 export const observedTopics: readonly string[] = [

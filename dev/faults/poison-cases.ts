@@ -1,6 +1,6 @@
 // Inputs the bridge can never accept. Each must come out on the dead-letter review subscription
 // with a `dead_letter_reason` — never be signalled, never loop as nack after nack.
-import { addDays } from '../../src/time/dates';
+import { addDays } from '../../src/time';
 
 export interface PoisonCase {
   name: string;

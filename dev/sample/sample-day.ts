@@ -4,7 +4,7 @@
 // Each table's rows are made and written in its own module under ./sample/.
 import type { BigQuery } from '@google-cloud/bigquery';
 import { dateParam } from '../../src/platform/bigquery';
-import { addDays } from '../../src/time/dates';
+import { addDays } from '../../src/time';
 import { contextRows, writeContextRows, type ContextRow } from './context';
 import { featureRows, writeFeatureRows, type FeatureRow } from './features';
 import { predictedPlayers, predictionRows, writePredictionRows, type PredictionRow } from './predictions';

@@ -34,3 +34,5 @@ export function createAlertActivities(client: Client, routes: AlertRoutes) {
     },
   };
 }
+
+export type AlertActivities = ReturnType<typeof createAlertActivities>;

@@ -1,8 +1,9 @@
 // A burst of dead letters as an alert: one id per burst (its episode is the instant it started), so
 // a burst that starts after the last one ended pages again. Pure: the counting workflow and the
 // bridge (while Temporal is down) both build it here.
+import { deadLetterReviewSubscription } from '../pipeline/ids';
 import { pipeline } from '../pipeline/definition';
-import { calendarDateIn } from '../time/target-date';
+import { calendarDateIn } from '../time';
 import type { Alert } from './alert';
 
 export interface BurstRule {
@@ -19,9 +20,6 @@ export interface Burst {
   firstAt: number;
   lastAt: number;
 }
-
-/** Where dead letters wait for an operator (ensureTopology creates it). */
-export const deadLetterReviewSubscription = 'nba-orchestrator-dead-letter-review';
 
 /** `T150712Z`: the UTC time the burst started, which tells bursts of one date apart. */
 export const burstEpisode = (firstAt: number): string =>

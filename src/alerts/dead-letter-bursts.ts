@@ -3,7 +3,7 @@
 // A burst pages once (its alert's id names the instant it began); when no dead letter has come for a
 // whole window, the burst is over, PagerDuty is told it resolved, and the next burst pages again.
 import * as wf from '@temporalio/workflow';
-import type { Activities } from '../worker/activities';
+import type { AlertActivities } from './activities';
 import { burstAlert, type Burst, type BurstRule } from './bursts';
 import { pipeline } from '../pipeline/definition';
 import { failureMessage } from '../temporal/failure';
@@ -28,7 +28,7 @@ export interface DeadLetterBurstsState {
   burst?: Burst;
 }
 
-const { sendAlert, resolveAlert } = wf.proxyActivities<Activities>({
+const { sendAlert, resolveAlert } = wf.proxyActivities<AlertActivities>({
   startToCloseTimeout: '30 seconds',
   retry: aFewTimes,
 });

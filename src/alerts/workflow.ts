@@ -3,13 +3,13 @@
 // still failing after its retry window fails the workflow, which frees the alert's id: the next alert
 // of that kind and date goes out.
 import * as wf from '@temporalio/workflow';
-import type { Activities } from '../worker/activities';
+import type { AlertActivities } from './activities';
 import { routesFor, type Alert, type AlertAction } from './alert';
 import type { RouteOutcome } from './send';
 import { aFewTimes } from '../temporal/activity-options';
 import { failureMessage } from '../temporal/failure';
 
-const { deliverAlertRoute } = wf.proxyActivities<Activities>({
+const { deliverAlertRoute } = wf.proxyActivities<AlertActivities>({
   startToCloseTimeout: '30 seconds',
   // Long enough to ride out a webhook's short outage, short enough that a later alert is not held back for long.
   scheduleToCloseTimeout: '30 minutes',
@@ -17,7 +17,10 @@ const { deliverAlertRoute } = wf.proxyActivities<Activities>({
 });
 
 /** How every workflow raises an alert: the activity starts the alert's own workflow, once per id. */
-export const { sendAlert } = wf.proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: aFewTimes });
+export const { sendAlert } = wf.proxyActivities<AlertActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: aFewTimes,
+});
 
 export async function alertWorkflow(
   alert: Alert,

@@ -14,7 +14,7 @@ import { workflowIdFor } from '../pipeline/ids';
 import { openDateRun } from '../date-run/client';
 import type { StepLook } from './plan';
 import { backfillDoneSignal, stepFiredSignal, type StepFired } from '../date-run/signals';
-import { statusQuery } from '../game-day/workflow';
+import { statusQuery } from '../date-run/status';
 import type { GameDayStatus } from '../date-run/status';
 
 export type { BackfillDate } from './reads';
@@ -156,3 +156,5 @@ export function createBackfillActivities(client: Client, reads: BackfillReads, g
     },
   };
 }
+
+export type BackfillActivities = ReturnType<typeof createBackfillActivities>;

@@ -1,7 +1,7 @@
 // What a backfill does for each date, as pure data derived from the pipeline definition: the
 // triggers from --from-phase through --through-phase in order, and the completions each one waits
 // for. Used by the backfill workflow and by `pipeline backfill --dry-run`.
-import { addDays, isCalendarDate } from '../time/dates';
+import { addDays, isCalendarDate } from '../time';
 import type { Trigger } from '../messages/trigger';
 import { phaseDefinition, pipeline, type PhaseKey } from '../pipeline/definition';
 import { eventDrivenExport } from '../pipeline/exports';

@@ -2,7 +2,7 @@
 // when each processor last succeeded for a date (the processors write `processor_run_history` on
 // every run, also when a backfill asked them to publish no completion).
 import type { BigQuery } from '@google-cloud/bigquery';
-import { addDays } from '../time/dates';
+import { addDays } from '../time';
 import { pipeline } from '../pipeline/definition';
 import { dateParam, optionalTextColumn, runQuery, textColumn } from '../platform/bigquery';
 import { nextGameDate } from '../schedule/schedule';

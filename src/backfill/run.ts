@@ -3,7 +3,7 @@
 // Each tick starts dates up to --max-active and moves each on by one step once the processors the
 // step before started have succeeded; a step the date's run shows fired already is not fired again.
 import * as wf from '@temporalio/workflow';
-import type { Activities } from '../worker/activities';
+import type { BackfillActivities } from './activities';
 import type { BackfillDate, StepQuestion } from './activities';
 import { pipeline } from '../pipeline/definition';
 import { backfillTriggerId } from '../pipeline/ids';
@@ -24,7 +24,7 @@ import { untilItWorks } from '../temporal/activity-options';
 export type { ActiveDate, BackfillInput, BackfillProgress, BackfillState, OperatorCommand } from './state';
 
 const { backfillDates, openBackfillDates, lookAtBackfillSteps, recordBackfillStep, finishBackfillDates } =
-  wf.proxyActivities<Activities>({
+  wf.proxyActivities<BackfillActivities>({
     startToCloseTimeout: '1 minute',
     retry: untilItWorks,
   });

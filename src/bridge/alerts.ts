@@ -14,7 +14,7 @@ import { alertKindOf, alertWorkflowId, type Alert, type AlertAction, type AlertR
 import { burstAlert } from '../alerts/bursts';
 import { deliverDirectly, type AlertRoutes } from '../alerts/send';
 import { pipeline } from '../pipeline/definition';
-import { calendarDateIn } from '../time/target-date';
+import { calendarDateIn } from '../time';
 import { deadLetterBurstsWorkflowId, deadLetterSeenSignal } from '../alerts/dead-letter-bursts';
 import { DeadLetterBursts, TemporalOutages, type BurstRule, type Outage } from './alert-rules';
 import { classifyTemporalError } from './classify';

@@ -7,34 +7,19 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { parseCompletion, type Completion } from '../messages/completion';
-import { addDays } from '../time/dates';
+import { addDays } from '../time';
 import { isObject, parseJson } from '../messages/parse';
 import { classifyTemporalError } from './classify';
-import type { DeadLetter } from '../messages/dead-letter';
+import type { DeadLetter, IncomingMessage } from '../messages/dead-letter';
 import { backoffSeconds, FailureCounts, type BackoffPolicy } from './deliveries';
-import {
-  byteLength,
-  completionFieldCaps,
-  deliveryDefaults,
-  pubsubLimits,
-  temporalLimits,
-} from '../platform/pubsub-limits';
+import { byteLength, completionFieldCaps, deliveryDefaults, pubsubLimits, temporalLimits } from '../messages/limits';
 import { pipeline } from '../pipeline/definition';
 import { runRequestedExport } from './export-trigger';
-import { signalCompletion } from '../date-run/signal-completion';
+import { signalCompletion } from '../date-run/client';
 import { tagActiveSpan } from '../platform/telemetry/span';
 import { errorMessage } from '../platform/errors';
 
-export type { Rejected, DeadLetter } from '../messages/dead-letter';
-
-export interface IncomingMessage {
-  topic: string;
-  id: string;
-  data: Buffer;
-  attributes: Record<string, string>;
-  /** Pub/Sub's count of deliveries, this one included; 0 or absent without a dead-letter policy. */
-  deliveryAttempt?: number;
-}
+export type { IncomingMessage, Rejected, DeadLetter } from '../messages/dead-letter';
 
 export type Verdict =
   | { action: 'ack'; outcome: 'signalled'; workflowId: string }

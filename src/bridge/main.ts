@@ -4,7 +4,7 @@
 import { runProcess } from '../platform/process';
 import { createBridgeAlerts } from './alerts';
 import { createHandler } from './handler';
-import { deadLetterPublisher } from '../messages/dead-letter';
+import { deadLetterPublisher } from './dead-letter';
 import { createBridgeMetrics } from './metrics';
 import { pullAll } from './pull';
 import { startPushServer } from './push';

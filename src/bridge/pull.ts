@@ -8,10 +8,9 @@
 import { Duration, type Message, type PubSub, type Subscription } from '@google-cloud/pubsub';
 import type { Logger } from 'pino';
 import type { Handle, IncomingMessage, Verdict } from './handler';
-import { pubsubLimits } from '../platform/pubsub-limits';
+import { pubsubLimits } from '../messages/limits';
 import { errorMessage } from '../platform/errors';
-
-export const subscriptionFor = (topic: string): string => `${topic}-orchestrator`;
+import { subscriptionFor } from '../pipeline/ids';
 
 /**
  * How a nacked message waits for its next delivery.

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { isObject, parseJson } from '../messages/parse';
 import { bridgeTopics } from '../pipeline/definition';
 import type { IncomingMessage } from './handler';
-import { subscriptionFor } from './pull';
+import { subscriptionFor } from '../pipeline/ids';
 
 export type EnvelopeResult =
   | { ok: true; message: IncomingMessage }

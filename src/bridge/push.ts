@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../platform/config';
 import type { DeadLetter } from '../messages/dead-letter';
 import type { Handle, Verdict } from './handler';
-import { pubsubLimits } from '../platform/pubsub-limits';
+import { pubsubLimits } from '../messages/limits';
 import { authenticator, type IdTokenVerifier } from './push-auth';
 import { parseEnvelope, topicFromSubscription } from './push-envelope';
 import type { RouteHandler } from '../platform/telemetry/http';

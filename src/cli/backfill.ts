@@ -8,7 +8,7 @@ import { pipeline } from '../pipeline/definition';
 import { backfillWorkflowIdFor } from '../pipeline/ids';
 import type { BackfillProgress, backfillWorkflow } from '../backfill/workflow';
 import { backfillRangeProblem, backfillSteps, datesOf, type BackfillRange } from '../backfill/plan';
-import { calendarDateIn } from '../time/target-date';
+import { calendarDateIn } from '../time';
 
 export interface BackfillCommandDeps {
   withTemporal: <T>(run: (client: Client) => Promise<T>) => Promise<T>;

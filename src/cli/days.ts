@@ -6,11 +6,11 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import type { ClosedRun } from '../run-history/run-history';
-import { addDays } from '../time/dates';
+import { addDays } from '../time';
 import { pipeline, type PhaseKey } from '../pipeline/definition';
-import { zonedInstant } from '../time/zones';
+import { zonedInstant } from '../time';
 import { datesOf } from '../backfill/plan';
-import { statusQuery } from '../date-run/signals';
+import { statusQuery } from '../date-run/status';
 import { BackfillMode, GameDate, PipelinePhase } from '../temporal/search-attributes';
 import type { GameDayStatus } from '../date-run/status';
 

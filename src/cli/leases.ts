@@ -6,7 +6,9 @@ import Table from 'cli-table3';
 import { InvalidArgumentError, type Command } from 'commander';
 import { processorNamed, type BreakOutcome, type BreakRequest } from '../leases/table';
 import { workflowIdFor } from '../pipeline/ids';
-import { breakLeaseUpdate, leasesQuery, type LeaseListing } from '../game-day/leases';
+import { type LeaseListing } from '../leases/updates';
+import { leasesQuery } from '../leases/updates';
+import { breakLeaseUpdate } from '../leases/updates';
 import { gameDate, reasonText, whoAsked } from './operator';
 import { printable } from './status';
 

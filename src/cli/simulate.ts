@@ -11,7 +11,7 @@ import { seedSampleDay } from '../../dev/sample/sample-day';
 import { runRowsOfCompletions, upsertRuns } from '../../dev/sample/runs';
 import { deadLetterAttributes } from '../messages/dead-letter';
 import { loadProcessConfig } from '../platform/config';
-import { addDays } from '../time/dates';
+import { addDays } from '../time';
 import { phaseDefinition, pipeline } from '../pipeline/definition';
 import { gameDayTriggerId, triggerKeys } from '../pipeline/ids';
 import { phaseCompletions, withAnnouncements, type SimulatedMessage } from '../../dev/simulate/day';

@@ -6,7 +6,7 @@ import { closedRunOf } from '../run-history/run-history';
 import type { Completion, CompletionStatus } from '../messages/completion';
 import type { RunEvent } from '../messages/run-event';
 import type { PhaseKey } from '../pipeline/definition';
-import { recordDelivery, type Received } from '../pipeline/progress';
+import { recordDelivery, type Received } from '../date-run/progress';
 import type { StepFired } from '../date-run/signals';
 import { notStartedStatus, statusOf, type GameDayStatus } from '../date-run/status';
 

@@ -3,7 +3,7 @@
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import { errorMessage } from '../platform/errors';
 import { workflowIdFor } from '../pipeline/ids';
-import { statusQuery } from '../date-run/signals';
+import { statusQuery } from '../date-run/status';
 import { PipelinePhase } from '../temporal/search-attributes';
 import { notStartedStatus, type GameDayStatus } from '../date-run/status';
 import { describeRun, webUiLink } from './operator';

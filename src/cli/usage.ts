@@ -1,6 +1,6 @@
 // What every command's arguments share, without loading any client: refusals that exit 2, game dates.
 import { InvalidArgumentError } from 'commander';
-import { isCalendarDate } from '../time/dates';
+import { isCalendarDate } from '../time';
 
 /** Bad usage: the command prints the message and exits 2. */
 export class UsageError extends Error {}

@@ -4,9 +4,9 @@
 import readline from 'node:readline';
 import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
-import { addDays } from '../time/dates';
+import { addDays } from '../time';
 import { pipeline } from '../pipeline/definition';
-import { zonedInstant } from '../time/zones';
+import { zonedInstant } from '../time';
 import type { GameDayStatus } from '../date-run/status';
 import { renderStatus } from './status';
 import { readStatus } from './status-sources';

@@ -1,11 +1,20 @@
-// Opening a date's game-day run without a completion, so its deadlines run even on a quiet day.
+// The one client of a date's run: opening it (quiet day, backfill, hand-over) and signalling a
+// processor's completion, both by signal-with-start on the date's workflow id.
 import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { log } from '../platform/log';
 import type { ScheduledDay } from '../schedule/activities';
-import { workflowIdFor } from '../pipeline/ids';
-import { gameDayWorkflow, type GameDayInput } from '../game-day/workflow';
-import { backfillSignal, openSignal, resultsHandedOverSignal, type ResultsHandedOver } from './signals';
+import type { Completion } from '../messages/completion';
+import { gameDayWorkflowType, workflowIdFor } from '../pipeline/ids';
+import {
+  backfillSignal,
+  completionSignal,
+  openSignal,
+  resultsHandedOverSignal,
+  type DateRunStart,
+  type DateRunWorkflow,
+  type ResultsHandedOver,
+} from './signals';
 import { BackfillMode, CorrelationId, GameDate, gameDaySummary, PipelinePhase } from '../temporal/search-attributes';
 
 export type OpenedGameDay =
@@ -50,7 +59,7 @@ export async function openDateRun(
   const options = {
     workflowId,
     taskQueue,
-    args: [{ gameDate, ...(schedule ? { schedule } : {}) }] as [GameDayInput],
+    args: [{ gameDate, ...(schedule ? { schedule } : {}) }] as [DateRunStart],
     workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
     staticSummary: gameDaySummary(gameDate),
     typedSearchAttributes: [
@@ -62,13 +71,13 @@ export async function openDateRun(
   };
   try {
     if (handover) {
-      await client.workflow.signalWithStart(gameDayWorkflow, {
+      await client.workflow.signalWithStart<DateRunWorkflow, [ResultsHandedOver]>(gameDayWorkflowType, {
         ...options,
         signal: resultsHandedOverSignal,
         signalArgs: [handover],
       });
     } else {
-      await client.workflow.signalWithStart(gameDayWorkflow, {
+      await client.workflow.signalWithStart<DateRunWorkflow, []>(gameDayWorkflowType, {
         ...options,
         signal: mode === 'backfill' ? backfillSignal : openSignal,
         signalArgs: [],
@@ -80,5 +89,38 @@ export async function openDateRun(
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     log.info({ game_date: gameDate, workflow_id: workflowId, mode: how }, 'game day already closed; not reopened');
     return { outcome: 'closed', workflowId, gameDate };
+  }
+}
+
+export type OpenDateActivities = ReturnType<typeof createOpenGameDayActivity>;
+
+export type Delivered =
+  | { outcome: 'signalled'; workflowId: string; runId: string }
+  /** The date's run has closed: the message is acknowledged and reported, never starts a new run. */
+  | { outcome: 'late'; workflowId: string };
+
+export async function signalCompletion(client: Client, taskQueue: string, completion: Completion): Promise<Delivered> {
+  const workflowId = workflowIdFor(completion.gameDate);
+  try {
+    const handle = await client.workflow.signalWithStart<DateRunWorkflow, [Completion]>(gameDayWorkflowType, {
+      workflowId,
+      taskQueue,
+      args: [{ gameDate: completion.gameDate }],
+      signal: completionSignal,
+      signalArgs: [completion],
+      // A closed date stays closed: a deliberate rerun is its own, explicit command.
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      staticSummary: gameDaySummary(completion.gameDate),
+      typedSearchAttributes: [
+        { key: GameDate, value: completion.gameDate },
+        { key: PipelinePhase, value: 'phase2' },
+        { key: BackfillMode, value: completion.skipDownstreamTrigger },
+        ...(completion.correlationId ? [{ key: CorrelationId, value: completion.correlationId }] : []),
+      ],
+    });
+    return { outcome: 'signalled', workflowId, runId: handle.signaledRunId };
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return { outcome: 'late', workflowId };
+    throw error;
   }
 }

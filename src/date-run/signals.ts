@@ -1,14 +1,23 @@
-// Signals and queries of the game-day run and its children, defined once and shared by clients.
+// A date's run as everyone else sees it: how it starts, its signals, defined once and shared by
+// the run, its children and its clients.
 import * as wf from '@temporalio/workflow';
 import type { ScheduledDay } from '../schedule/activities';
 import type { Completion } from '../messages/completion';
-import type { GameDayStatus } from './status';
+
+/** What a date's run starts with, from outside: the run adds its own fields when it continues as new. */
+export interface DateRunStart {
+  gameDate: string;
+  /** What the schedule said when the opener opened the date (phase 5 then need not ask again). */
+  schedule?: ScheduledDay;
+}
+
+/** The date's run, as clients start it: by its type name, never by importing the workflow. */
+export type DateRunWorkflow = (input: DateRunStart) => Promise<unknown>;
 
 /** A processor's completion, from the bridge (and forwarded by the run to the child that needs it). */
 export const completionSignal = wf.defineSignal<[Completion]>('completion');
 /** Opens the date's run with no completion, so its deadlines run even if no message ever arrives. */
 export const openSignal = wf.defineSignal('open');
-export const statusQuery = wf.defineQuery<GameDayStatus>('status');
 
 /** A child published (or, in backfill, skipped) one of the date's triggers. */
 export interface StepFired {

@@ -1,8 +1,9 @@
 // The status object operators see (`pipeline status <date> --json`), derived from workflow state.
+import * as wf from '@temporalio/workflow';
 import { phaseDefinition, pipeline, type PhaseKey } from '../pipeline/definition';
 import { eventDrivenExport } from '../pipeline/exports';
 import type { Lease, LeaseTable } from '../leases/table';
-import { phaseProgress, type Received } from '../pipeline/progress';
+import { phaseProgress, type Received } from './progress';
 import type { ResultsHandedOver, StepFired } from './signals';
 
 export type PhaseStatusName = 'not_started' | 'in_progress' | 'triggered' | 'skipped';
@@ -185,3 +186,6 @@ export function notStartedStatus(gameDate: string): GameDayStatus {
   });
   return status;
 }
+
+/** The date's status, as operators see it (`pipeline status`). */
+export const statusQuery = wf.defineQuery<GameDayStatus>('status');

@@ -4,7 +4,7 @@
 // by hand; every later step is an operator's command (`pipeline deploy`).
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { grpcStatus } from '../bridge/classify';
+import { grpcStatus } from '../platform/grpc';
 import { errorMessage } from '../platform/errors';
 
 export interface WorkerVersion {

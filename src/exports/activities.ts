@@ -7,7 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Row } from '../platform/bigquery';
 import { exportQueries, runExportQuery } from './queries';
 import { log } from '../platform/log';
-import { isCalendarDate } from '../time/dates';
+import { isCalendarDate } from '../time';
 import { exportCompleteAttributes, type ExportComplete } from '../messages/export-message';
 import { pipeline } from '../pipeline/definition';
 import {

@@ -3,25 +3,27 @@
 // already exported does nothing new. The game-day opener makes sure today's run exists.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import * as wf from '@temporalio/workflow';
-import type { Activities } from '../worker/activities';
+import type { ScheduleActivities } from '../schedule/activities';
+import type { OpenDateActivities } from '../date-run/client';
 import type { ScheduledDay } from '../schedule/activities';
 import type { OpenedGameDay } from '../date-run/client';
 import type { ExportComplete, ExportTrigger } from '../messages/export-message';
-import { exportSets, gameDayTimeZone, type ScheduledExportJob } from '../pipeline/exports';
+import { exportSets, type ScheduledExportJob } from '../pipeline/exports';
+import { gameDayTimeZone } from '../time';
 import { exportWorkflowIdFor } from '../pipeline/ids';
 import { exportWorkflow, resolveOrReject } from './workflow';
 import { failureMessage } from '../temporal/failure';
 import { scheduledOrStartTime } from '../temporal/scheduled-time';
 import { GameDate, PipelinePhase } from '../temporal/search-attributes';
-import { calendarDateIn } from '../time/target-date';
+import { calendarDateIn } from '../time';
 
 // Ten seconds at most: opening the day matters more, and phase 5 asks again at its backup deadline.
-const { scheduledDay } = wf.proxyActivities<Activities>({
+const { scheduledDay } = wf.proxyActivities<ScheduleActivities & OpenDateActivities>({
   startToCloseTimeout: '5 seconds',
   scheduleToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumAttempts: 3 },
 });
-const { openGameDay } = wf.proxyActivities<Activities>({
+const { openGameDay } = wf.proxyActivities<ScheduleActivities & OpenDateActivities>({
   startToCloseTimeout: '30 seconds',
   // Temporal being briefly unreachable from the worker must not lose the day's opening.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },

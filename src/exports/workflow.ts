@@ -10,11 +10,12 @@ import {
   type ExportFailure,
   type ExportTrigger,
 } from '../messages/export-message';
-import { relativeDateTimeZone, type ExportType } from '../pipeline/exports';
+import type { ExportType } from '../pipeline/exports';
+import { relativeDateTimeZone } from '../time';
 import { failureMessage } from '../temporal/failure';
 import { scheduledOrStartTime } from '../temporal/scheduled-time';
 import { CorrelationId, GameDate, PipelinePhase } from '../temporal/search-attributes';
-import { resolveTargetDate, updatesLatest } from '../time/target-date';
+import { resolveTargetDate, updatesLatest } from '../time';
 import { errorMessage } from '../platform/errors';
 import { sendAlert } from '../alerts/workflow';
 

@@ -19,7 +19,7 @@ import {
 } from '../date-run/commands';
 import type { GameDay } from './run';
 import { phase3Trigger, phase6Trigger } from './triggers';
-import { phaseProgress } from '../pipeline/progress';
+import { phaseProgress } from '../date-run/progress';
 import { pushLevelSignal, pushPhase5Signal, type StepFired } from '../date-run/signals';
 
 /** A command the run cannot take as asked: the CLI shows its message and exits 2. */

@@ -3,7 +3,7 @@
 // trigger. A write that keeps failing past its deadline raises an alert and the run goes on; the
 // events wait (a bounded number of them) for the next try.
 import * as wf from '@temporalio/workflow';
-import type { Activities } from '../worker/activities';
+import type { RunHistoryActivities } from '../run-history/activities';
 import type { Alert } from '../alerts/alert';
 import type { Completion } from '../messages/completion';
 import type { CompletionVerdict, RunEvent } from '../messages/run-event';
@@ -14,7 +14,7 @@ import type { GameDayState } from './state';
 import { untilItWorks } from '../temporal/activity-options';
 import type { StepFired } from '../date-run/signals';
 
-const { recordRunEvents } = wf.proxyActivities<Activities>({
+const { recordRunEvents } = wf.proxyActivities<RunHistoryActivities>({
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: pipeline.runHistory.writeDeadline,
   retry: untilItWorks,

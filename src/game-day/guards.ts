@@ -1,7 +1,7 @@
 // The run's guards on its own bookkeeping: the close recorded (or paged), and the state it carries
 // across continue-as-new kept far below Temporal's payload limit.
 import * as wf from '@temporalio/workflow';
-import type { Activities } from '../worker/activities';
+import type { RunHistoryActivities } from '../run-history/activities';
 import type { ClosedRun } from '../run-history/run-history';
 import { pipeline } from '../pipeline/definition';
 import { failureMessage } from '../temporal/failure';
@@ -9,7 +9,7 @@ import { raiseRunAlert, type RunEventLog } from './events';
 import { carriedBytes, trimRejections, unwrittenEventsKeptWhenLarge, type GameDayState } from './state';
 import { untilItWorks } from '../temporal/activity-options';
 
-const { recordRunClosed } = wf.proxyActivities<Activities>({
+const { recordRunClosed } = wf.proxyActivities<RunHistoryActivities>({
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: pipeline.runHistory.writeDeadline,
   retry: untilItWorks,

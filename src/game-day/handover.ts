@@ -2,24 +2,25 @@
 // schedule names next, or the next day when the schedule does not say in time. One step of the
 // date's run, at most once (key `handover`), by signal-with-start on the next date's run.
 import * as wf from '@temporalio/workflow';
-import type { Activities } from '../worker/activities';
-import { addDays } from '../time/dates';
+import type { ScheduleActivities } from '../schedule/activities';
+import type { OpenDateActivities } from '../date-run/client';
+import { addDays } from '../time';
 import { pipeline } from '../pipeline/definition';
 import { gameDayTriggerId } from '../pipeline/ids';
 import type { GameDay } from './run';
 import { firstReceivedAt } from '../triggers/pipeline-metrics';
-import { completedAt } from '../pipeline/progress';
+import { completedAt } from '../date-run/progress';
 import { untilItWorks } from '../temporal/activity-options';
 import { CorrelationId } from '../temporal/search-attributes';
 import { correlationIdSignal, type HandOverSource, type ResultsHandedOver, type StepFired } from '../date-run/signals';
 
 // The schedule read must not hold the results long: past its deadline the next day takes them.
-const { nextGameDate } = wf.proxyActivities<Activities>({
+const { nextGameDate } = wf.proxyActivities<ScheduleActivities & OpenDateActivities>({
   startToCloseTimeout: pipeline.day.nextGameDateWaitsUpTo,
   scheduleToCloseTimeout: pipeline.day.nextGameDateWaitsUpTo,
   retry: { initialInterval: '1 second', maximumAttempts: 3 },
 });
-const { handOverResults } = wf.proxyActivities<Activities>({
+const { handOverResults } = wf.proxyActivities<ScheduleActivities & OpenDateActivities>({
   startToCloseTimeout: '30 seconds',
   retry: untilItWorks,
 });

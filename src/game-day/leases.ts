@@ -11,31 +11,12 @@ import {
   nextExpiry,
   release,
   releaseOnCompletion,
-  type AcquireOutcome,
-  type AcquireRequest,
-  type BreakOutcome,
-  type BreakRequest,
-  type BrokenLease,
-  type Lease,
-  type ReleaseOutcome,
-  type ReleaseRequest,
 } from '../leases/table';
 import { refuseAcquire, refuseBreak, refuseRelease } from '../leases/requests';
 import type { Completion } from '../messages/completion';
 import { workflowIdFor } from '../pipeline/ids';
 import type { GameDayState } from './state';
-
-export const acquireLeaseUpdate = wf.defineUpdate<AcquireOutcome, [AcquireRequest]>('acquireLease');
-export const releaseLeaseUpdate = wf.defineUpdate<ReleaseOutcome, [ReleaseRequest]>('releaseLease');
-/** An operator's `pipeline leases break`: ends a lease whoever holds it, recorded with who and why. */
-export const breakLeaseUpdate = wf.defineUpdate<BreakOutcome, [BreakRequest]>('breakLease');
-
-export interface LeaseListing {
-  game_date: string;
-  leases: Lease[];
-  broken: BrokenLease[];
-}
-export const leasesQuery = wf.defineQuery<LeaseListing>('leases');
+import { acquireLeaseUpdate, breakLeaseUpdate, leasesQuery, releaseLeaseUpdate } from '../leases/updates';
 
 export interface LeaseHooks {
   /** The run knows its date had not closed before: acquires waiting for that may be answered. */

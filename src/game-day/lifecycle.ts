@@ -1,7 +1,8 @@
 // The end of a game date's run, and phase 5 started again when it failed: steps with an alert or
 // a record that the run takes outside the story's main line.
 import * as wf from '@temporalio/workflow';
-import type { Activities } from '../worker/activities';
+import type { AlertActivities } from '../alerts/activities';
+import type { ScheduleActivities } from '../schedule/activities';
 import type { ScheduledDay } from '../schedule/activities';
 import { pipeline } from '../pipeline/definition';
 import { failureMessage } from '../temporal/failure';
@@ -15,7 +16,7 @@ import { waitingOnOf } from '../date-run/status';
 
 /** Runs started before it closed without waiting for a step under way (a re-export for a better batch). */
 
-const { sendAlert, scheduledDay } = wf.proxyActivities<Activities>({
+const { sendAlert, scheduledDay } = wf.proxyActivities<AlertActivities & ScheduleActivities>({
   startToCloseTimeout: '30 seconds',
   retry: aFewTimes,
 });

@@ -2,17 +2,17 @@
 // steps of its life (opening, children, closing). `gameDayWorkflow` tells the story with these; the
 // step machinery they share is `GameDaySteps`.
 import * as wf from '@temporalio/workflow';
-import type { Activities } from '../worker/activities';
+import type { RunHistoryActivities } from '../run-history/activities';
 import type { ClosedRun } from '../run-history/run-history';
 import type { Completion } from '../messages/completion';
 import { pipeline, type PhaseKey } from '../pipeline/definition';
 import { gameDayChildId, workflowIdFor } from '../pipeline/ids';
-import { zonedInstant } from '../time/zones';
+import { zonedInstant } from '../time';
 import { alertPartial } from './alerts';
 import { judgePrediction } from './predictions';
 import { scopeOf, startPhase4Child, startPhase5Child } from './children';
 import { isLive, keepForPhase4, restore, type GameDayInput, type GameDayOutcome } from './state';
-import { notCounted, phaseProgress, recordDelivery } from '../pipeline/progress';
+import { notCounted, phaseProgress, recordDelivery } from '../date-run/progress';
 import { untilItWorks } from '../temporal/activity-options';
 import { BackfillMode, GameDate } from '../temporal/search-attributes';
 import {
@@ -33,11 +33,11 @@ import { learnResultsCorrelation, learnSlateCorrelation, receiveHandOver } from 
 
 export type { GameDayInput, GameDayOutcome, GameDayState } from './state';
 
-const { closedRunOf } = wf.proxyActivities<Activities>({
+const { closedRunOf } = wf.proxyActivities<RunHistoryActivities>({
   startToCloseTimeout: '1 minute',
   retry: untilItWorks,
 });
-const { deadLetterCompletions } = wf.proxyActivities<Activities>({
+const { deadLetterCompletions } = wf.proxyActivities<RunHistoryActivities>({
   startToCloseTimeout: '1 minute',
   heartbeatTimeout: '10 seconds',
   retry: untilItWorks,

@@ -1,15 +1,15 @@
 // The state a game date's run keeps (and carries across continue-as-new), and the rules that read it.
-import { addDays } from '../time/dates';
+import { addDays } from '../time';
 import { emptyLeaseTable, type LeaseTable } from '../leases/table';
 import type { ScheduledDay } from '../schedule/activities';
 import type { Completion } from '../messages/completion';
 import type { RunEvent } from '../messages/run-event';
 import { pipeline } from '../pipeline/definition';
-import { notCounted, type Received } from '../pipeline/progress';
+import { notCounted, type Received } from '../date-run/progress';
 import type { OperatorCommand, Rerun } from '../date-run/commands';
 import type { Phase4Done, ResultsHandedOver, StepFired } from '../date-run/signals';
 import type { ExportOutcome } from '../date-run/status';
-import { calendarDateIn } from '../time/target-date';
+import { calendarDateIn } from '../time';
 
 export type GameDayOutcome = 'completed' | 'expired' | 'late' | 'no_games';
 

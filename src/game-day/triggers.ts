@@ -5,8 +5,8 @@ import { pipeline } from '../pipeline/definition';
 import { eventDrivenExport } from '../pipeline/exports';
 import type { Unstamped } from '../triggers/fire';
 import type { GameDayState } from './state';
-import { phaseProgress } from '../pipeline/progress';
-import { updatesLatest } from '../time/target-date';
+import { phaseProgress } from '../date-run/progress';
+import { updatesLatest } from '../time';
 
 type Source = TriggerBase['trigger_source'];
 

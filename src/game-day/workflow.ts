@@ -24,13 +24,11 @@ import {
   phase5FailedSignal,
   phase5FinishedSignal,
   resultsHandedOverSignal,
-  statusQuery,
   stepFiredSignal,
 } from '../date-run/signals';
+import { statusQuery } from '../date-run/status';
 
 export type { GameDayInput, GameDayOutcome, GameDayState } from './run';
-export { completionSignal, openSignal, resultsHandedOverSignal, statusQuery } from '../date-run/signals';
-export { manualCompletionUpdate, manualTriggerUpdate } from '../date-run/commands';
 
 export async function gameDayWorkflow(input: GameDayInput): Promise<GameDayOutcome> {
   const day = new GameDay(input);

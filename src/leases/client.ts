@@ -7,10 +7,9 @@ import {
   WorkflowNotFoundError,
   type Client,
 } from '@temporalio/client';
-import { isCalendarDate } from '../time/dates';
-import { workflowIdFor } from '../pipeline/ids';
-import { gameDayWorkflow } from '../game-day/workflow';
-import { acquireLeaseUpdate, releaseLeaseUpdate } from '../game-day/leases';
+import { isCalendarDate } from '../time';
+import { gameDayWorkflowType, workflowIdFor } from '../pipeline/ids';
+import { acquireLeaseUpdate, releaseLeaseUpdate } from './updates';
 import { GameDate, PipelinePhase } from '../temporal/search-attributes';
 import { refuseAcquire, refuseRelease } from './requests';
 import { type AcquireOutcome, type AcquireRequest, type ReleaseOutcome, type ReleaseRequest } from './table';
@@ -40,18 +39,21 @@ export async function acquireLease(
   const refused = refuseAcquire(request);
   if (refused) throw new LeaseRequestError(refused);
   const workflowId = workflowIdFor(gameDate);
-  const startWorkflowOperation = new WithStartWorkflowOperation(gameDayWorkflow, {
-    workflowId,
-    taskQueue,
-    args: [{ gameDate }],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    // A closed date stays closed: a deliberate rerun is its own, explicit command.
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    typedSearchAttributes: [
-      { key: GameDate, value: gameDate },
-      { key: PipelinePhase, value: 'phase2' },
-    ],
-  });
+  const startWorkflowOperation = new WithStartWorkflowOperation<(input: { gameDate: string }) => Promise<unknown>>(
+    gameDayWorkflowType,
+    {
+      workflowId,
+      taskQueue,
+      args: [{ gameDate }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      // A closed date stays closed: a deliberate rerun is its own, explicit command.
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: GameDate, value: gameDate },
+        { key: PipelinePhase, value: 'phase2' },
+      ],
+    },
+  );
   try {
     return await client.workflow.executeUpdateWithStart(acquireLeaseUpdate, {
       args: [request],

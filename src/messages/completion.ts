@@ -2,7 +2,7 @@
 // Function's older messages without `phase` too), parsed into the small value the workflow is signalled with.
 import { z } from 'zod';
 import { announcerOn, phaseDefinition, phaseForTopic, type PhaseKey } from '../pipeline/definition';
-import { isCalendarDate } from '../time/dates';
+import { isCalendarDate } from '../time';
 import { describeIssues, isObject, parseJson, type Parsed } from './parse';
 
 export const completionStatuses = ['success', 'partial', 'no_data', 'failed'] as const;

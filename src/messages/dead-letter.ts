@@ -2,11 +2,17 @@
 // unchanged as the data (so it can be replayed as it was); why, and from where, as attributes.
 // A dead letter must itself always be publishable — else the message it carries would loop — so
 // the original attributes are trimmed to Pub/Sub's limits, and the dead letter says so.
-import type { PubSub } from '@google-cloud/pubsub';
-import { pipeline } from '../pipeline/definition';
-import { grpcStatus } from '../bridge/classify';
-import type { IncomingMessage } from '../bridge/handler';
-import { byteLength, pubsubLimits, truncateBytes } from '../platform/pubsub-limits';
+import { byteLength, pubsubLimits, truncateBytes } from './limits';
+
+/** A Pub/Sub message as it arrived, by pull or push. */
+export interface IncomingMessage {
+  topic: string;
+  id: string;
+  data: Buffer;
+  attributes: Record<string, string>;
+  /** Pub/Sub's count of deliveries, this one included; 0 or absent without a dead-letter policy. */
+  deliveryAttempt?: number;
+}
 
 /** A message the bridge could not accept, and why: it goes to the dead-letter topic unchanged. */
 export interface Rejected {
@@ -82,23 +88,4 @@ export function deadLetterMessage(
   if (message.data.length <= dataRoom) return { data: message.data, attributes };
   attributes[deadLetterAttributes.dataTruncated] = String(message.data.length);
   return { data: message.data.subarray(0, dataRoom), attributes };
-}
-
-export function deadLetterPublisher(pubsub: PubSub, now: () => Date = () => new Date()): DeadLetter {
-  // One message per request, and 10 s in all (retries included): a failed publish nacks the
-  // message rather than hold its flow-control slot for the client's default 10 minutes.
-  const topic = pubsub.topic(pipeline.topics.deadLetter, {
-    batching: { maxMessages: 1 },
-    gaxOpts: { timeout: 10_000 },
-  });
-  return async (rejected) => {
-    const receivedAt = now();
-    try {
-      await topic.publishMessage(deadLetterMessage(rejected, receivedAt));
-    } catch (error) {
-      // Refused for something in the original attributes we did not foresee: publish without them.
-      if ((error as { code?: unknown }).code !== grpcStatus.INVALID_ARGUMENT) throw error;
-      await topic.publishMessage(deadLetterMessage(rejected, receivedAt, { keepOriginalAttributes: false }));
-    }
-  };
 }

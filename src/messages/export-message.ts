@@ -1,7 +1,8 @@
 // Phase 6 messages as types and pure builders: the export trigger (the phase 6 exporter's two forms plus our
 // `trigger_id` and `phase`) and the export-complete report. No zod and no Node imports here, so
 // workflows can import it; the wire schemas tests check against live in test/helpers/export-parsers.ts.
-import { defaultMinGames, type ExportType, type TargetDate } from '../pipeline/exports';
+import { defaultMinGames, type ExportType } from '../pipeline/exports';
+import type { TargetDate } from '../time';
 
 export const exportTriggerSources = ['orchestrator', 'scheduler', 'backup', 'manual', 'rerun', 'backfill'] as const;
 export type ExportTriggerSource = (typeof exportTriggerSources)[number];

@@ -4,7 +4,7 @@
 // live in src/messages/export-message.ts.
 import { z } from 'zod';
 import { defaultMinGames, exportTypes } from '../pipeline/exports';
-import { isCalendarDate } from '../time/dates';
+import { isCalendarDate } from '../time';
 import { describeIssues, parseJson, type Parsed } from './parse';
 import {
   exportTriggerSources,

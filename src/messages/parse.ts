@@ -1,6 +1,5 @@
 // Parsing helpers shared by every schema of what crosses the wire: a value or a reason.
 import type { z } from 'zod';
-import { errorMessage } from '../platform/errors';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -12,7 +11,8 @@ export function parseJson(data: string): Parsed<unknown> {
   try {
     return { ok: true, value: JSON.parse(data) };
   } catch (error) {
-    return { ok: false, reason: `not JSON: ${errorMessage(error)}` };
+    // JSON.parse throws only SyntaxError.
+    return { ok: false, reason: `not JSON: ${(error as SyntaxError).message}` };
   }
 }
 

@@ -7,7 +7,7 @@ import { phaseDefinition, pipeline } from '../pipeline/definition';
 import { triggerKeys, workflowIdFor } from '../pipeline/ids';
 import { fireOnce } from '../triggers/fire';
 import { historyTooLong } from '../temporal/history';
-import { levelProgress, recordDelivery, type Received } from '../pipeline/progress';
+import { levelProgress, recordDelivery, type Received } from '../date-run/progress';
 import { searchable } from '../temporal/search-attributes';
 import {
   backfillSignal,

@@ -3,7 +3,7 @@
 import * as wf from '@temporalio/workflow';
 import { pipeline } from '../pipeline/definition';
 import { triggerKeys } from '../pipeline/ids';
-import { zonedInstant } from '../time/zones';
+import { zonedInstant } from '../time';
 import type { ScheduledDay } from '../schedule/activities';
 import { failureMessage } from '../temporal/failure';
 import { fireOnce } from '../triggers/fire';

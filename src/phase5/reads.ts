@@ -1,6 +1,7 @@
 // What phase 5 reads from BigQuery, bounded by the deadline each read serves, and the SLA check.
 import * as wf from '@temporalio/workflow';
-import type { Activities } from '../worker/activities';
+import type { ScheduleActivities } from '../schedule/activities';
+import type { Phase5Activities } from './activities';
 import { pipeline } from '../pipeline/definition';
 import { failureMessage } from '../temporal/failure';
 import { sendAlert } from '../alerts/workflow';
@@ -10,7 +11,7 @@ import { sendAlert } from '../alerts/workflow';
  * any length short of that deadline loses nothing; past it the step goes on without the answer.
  */
 export function readsUntil(deadline: number) {
-  return wf.proxyActivities<Activities>({
+  return wf.proxyActivities<Phase5Activities & ScheduleActivities>({
     startToCloseTimeout: '2 minutes',
     scheduleToCloseTimeout: Math.max(10_000, deadline - Date.now()),
     retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },

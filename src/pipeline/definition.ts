@@ -1,5 +1,6 @@
 // The shape of the game-day pipeline, as data. Changing the platform means editing this file.
 // Pure module: imported by workflows, so no Node built-ins and no I/O here.
+import { timeZones } from '../time';
 import { gameDayWorkflowIdPrefix } from './ids';
 
 /** Durations in the definition are milliseconds, written in the unit that reads best. */
@@ -179,7 +180,7 @@ export const pipeline = {
    * SLA check; a run opened later (a historical or replayed date) is event-driven only.
    */
   phase5: {
-    timeZone: 'America/Los_Angeles',
+    timeZone: timeZones.pacific,
     /** Not started by phase 4 by then: check readiness in BigQuery, then start anyway. */
     backupAt: '06:00',
     backupWaitsUpTo: minutes(30),
@@ -332,11 +333,11 @@ export const pipeline = {
    * after it (seed 003: gamebooks after 10 AM ET).
    */
   phaseDeadlines: {
-    phase2: { daysAfter: 1, at: '07:00', timeZone: 'America/New_York' },
-    phase3: { daysAfter: 1, at: '08:00', timeZone: 'America/New_York' },
-    phase4: { daysAfter: 0, at: '08:30', timeZone: 'America/New_York' },
-    phase5: { daysAfter: 0, at: '10:00', timeZone: 'America/New_York' },
-    phase6: { daysAfter: 0, at: '11:00', timeZone: 'America/New_York' },
+    phase2: { daysAfter: 1, at: '07:00', timeZone: timeZones.eastern },
+    phase3: { daysAfter: 1, at: '08:00', timeZone: timeZones.eastern },
+    phase4: { daysAfter: 0, at: '08:30', timeZone: timeZones.eastern },
+    phase5: { daysAfter: 0, at: '10:00', timeZone: timeZones.eastern },
+    phase6: { daysAfter: 0, at: '11:00', timeZone: timeZones.eastern },
   } satisfies Record<PhaseKey, PhaseDeadline>,
 
   /** What `pipeline health` and `pipeline reconcile` look at. */
@@ -349,7 +350,7 @@ export const pipeline = {
     /** The bridge alerts when Temporal has been unreachable for longer than this. */
     temporalUnreachableAfter: minutes(1),
     /** Alerts about no particular game date (bursts, outages) are dated with this zone's calendar date. */
-    alertTimeZone: 'America/New_York',
+    alertTimeZone: timeZones.eastern,
     /** Late processors and duplicate rows are looked for over this many past days. */
     lookbackDays: 7,
     /** Seed 003's duplicate check, one per table: rows sharing these keys are duplicates. */

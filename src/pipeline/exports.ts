@@ -1,6 +1,7 @@
 // Phase 6 publishing as data: what each export type writes where, which query feeds it, and when
 // the scheduled exports run. Pure module: imported by workflows, so no Node built-ins and no I/O.
 import type { Duration } from '@temporalio/common';
+import { timeZones, type TargetDate } from '../time';
 
 export const exportTypes = [
   'tonight',
@@ -99,15 +100,6 @@ export const eventDrivenExport = {
 
 export const defaultMinGames = 5;
 
-/** `today`/`yesterday` in a trigger are calendar dates in this zone (the Cloud Scheduler jobs were UTC crons). */
-export const relativeDateTimeZone = 'UTC';
-
-/** A game date is the date in Los Angeles: a late West-coast game still belongs to its evening. */
-export const gameDayTimeZone = 'America/Los_Angeles';
-
-/** YYYY-MM-DD, or `today` / `yesterday` read when the export runs: a string holds both forms. */
-export type TargetDate = string;
-
 /** What a scheduled export run is started with (the Schedule's workflow argument). */
 export interface ScheduledExportJob {
   /** The schedule's ID, published as `triggered_by`. */
@@ -178,7 +170,7 @@ export const schedules: readonly ScheduleDefinition[] = [
     id: 'pipeline-reconcile',
     // After the morning's processor runs and before the health check, which then sees what is still wrong.
     cron: '30 7 * * *',
-    timeZone: 'America/New_York',
+    timeZone: timeZones.eastern,
     description: 'hands completions the run history shows but the runs never received to their runs, and alerts',
     catchupWindow: '6 hours',
     workflow: 'reconcileWorkflow',
@@ -186,7 +178,7 @@ export const schedules: readonly ScheduleDefinition[] = [
   {
     id: 'pipeline-health',
     cron: '0 8 * * *', // seed 003's daily health check, 8 AM ET
-    timeZone: 'America/New_York',
+    timeZone: timeZones.eastern,
     description: 'checks the whole pipeline and alerts on each problem (once per kind and date)',
     catchupWindow: '6 hours',
     workflow: 'healthWorkflow',

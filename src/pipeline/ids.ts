@@ -68,3 +68,12 @@ export function backfillWorkflowIdFor(from: string, to: string, startedAt: Date)
 export function backfillTriggerId(backfillId: string, gameDate: string, key: string): string {
   return triggerIdFor(workflowIdFor(gameDate), `${backfillId}/${key}`);
 }
+
+/** The orchestrator's subscription on one of the topics the bridge consumes. */
+export const subscriptionFor = (topic: string): string => `${topic}-orchestrator`;
+
+/** Where dead letters wait for an operator (ensureTopology creates it). */
+export const deadLetterReviewSubscription = 'nba-orchestrator-dead-letter-review';
+
+/** The workflow type of a date's run (its function's name in src/game-day/workflow.ts). */
+export const gameDayWorkflowType = 'gameDayWorkflow';

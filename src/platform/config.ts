@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile } from '@temporalio/envconfig';
 import { z } from 'zod';
-import { deliveryDefaults, pubsubLimits } from './pubsub-limits';
+import { deliveryDefaults, pubsubLimits } from '../messages/limits';
 import { issueLines } from '../messages/parse';
 import { errorMessage } from './errors';
 import { projectRoot } from './paths';

@@ -75,3 +75,5 @@ export function createRunHistoryActivities(bigquery: BigQuery, pubsub: PubSub) {
     },
   };
 }
+
+export type RunHistoryActivities = ReturnType<typeof createRunHistoryActivities>;

@@ -2,12 +2,12 @@
 import * as wf from '@temporalio/workflow';
 import type { Trigger } from '../messages/trigger';
 import { gameDayTriggerId } from '../pipeline/ids';
-import type { Activities } from '../worker/activities';
+import type { PublishActivities } from './publish';
 import { countTrigger } from './pipeline-metrics';
 import { untilItWorks } from '../temporal/activity-options';
 import type { StepFired } from '../date-run/signals';
 
-export const { publishTrigger } = wf.proxyActivities<Activities>({
+export const { publishTrigger } = wf.proxyActivities<PublishActivities>({
   // Above the Pub/Sub client's own publish timeout (20 s), so an attempt never outlives its activity.
   startToCloseTimeout: '30 seconds',
   heartbeatTimeout: '10 seconds',

@@ -3,7 +3,7 @@
 // worker's Runtime exports them with the SDK's (worker /metrics). No commands: replay-safe.
 import * as wf from '@temporalio/workflow';
 import { pipeline, type LatencyTarget, type PhaseKey } from '../pipeline/definition';
-import { completedAt, type Received } from '../pipeline/progress';
+import { completedAt, type Received } from '../date-run/progress';
 import type { ResultsHandedOver, StepFired } from '../date-run/signals';
 
 export function countTrigger(phase: string, source: string): void {

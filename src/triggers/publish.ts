@@ -56,3 +56,5 @@ export function createPublishActivities(pubsub: PubSub) {
     },
   };
 }
+
+export type PublishActivities = ReturnType<typeof createPublishActivities>;

@@ -43,3 +43,5 @@ export function createWatchActivities(clients: { temporalClient: Client; bigquer
       }),
   };
 }
+
+export type WatchActivities = ReturnType<typeof createWatchActivities>;

@@ -5,11 +5,11 @@
 // then are acknowledged once replayed or handed back.
 import { v1, type PubSub } from '@google-cloud/pubsub';
 import type { google } from '@google-cloud/pubsub/build/protos/protos';
-import { grpcStatus } from '../bridge/classify';
+import { grpcStatus } from '../platform/grpc';
 import { deadLetterAttributes } from '../messages/dead-letter';
 import { errorMessage } from '../platform/errors';
 import { bridgeTopics } from '../pipeline/definition';
-import { deadLetterReviewSubscription } from '../platform/infra/topology';
+import { deadLetterReviewSubscription } from '../pipeline/ids';
 
 export interface ReviewedDeadLetter {
   /** The dead letter's own Pub/Sub message id. */

@@ -8,14 +8,14 @@ import type { Client } from '@temporalio/client';
 import { duplicateRows, expiredRunsSince, firstProcessorRuns } from './queries';
 import { deadLetterAttributes } from '../messages/dead-letter';
 import { failedDates } from './failed-runs';
-import { deadLetterReviewSubscription } from '../platform/infra/topology';
-import { addDays } from '../time/dates';
+import { deadLetterReviewSubscription } from '../pipeline/ids';
+import { addDays } from '../time';
 import { pipeline } from '../pipeline/definition';
 import { workflowIdFor } from '../pipeline/ids';
 import { listSchedules } from './schedules';
-import { statusQuery } from '../date-run/signals';
+import { statusQuery } from '../date-run/status';
 import { BackfillMode, GameDate, PipelinePhase } from '../temporal/search-attributes';
-import { deploymentProblems } from '../deploy/health';
+import { deploymentProblems } from './deployment';
 import { deadLetterProblems, type DeadLetterSeen } from './dead-letter-rules';
 import { expiredDate, lateProcessor, stuckDate, type HealthProblem, type HealthReport, type OpenRun } from './rules';
 

@@ -6,14 +6,14 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { ClosedRun } from '../run-history/run-history';
 import type { ProcessorRun } from './queries';
-import { signalCompletion } from '../date-run/signal-completion';
+import { signalCompletion } from '../date-run/client';
 import { phaseOfRun } from './rules';
 import type { Completion, CompletionStatus } from '../messages/completion';
-import { addDays } from '../time/dates';
+import { addDays } from '../time';
 import { phaseDefinition, pipeline, type PhaseKey } from '../pipeline/definition';
 import { workflowIdFor } from '../pipeline/ids';
-import { statusQuery } from '../date-run/signals';
-import { calendarDateIn } from '../time/target-date';
+import { statusQuery } from '../date-run/status';
+import { calendarDateIn } from '../time';
 import type { GameDayStatus } from '../date-run/status';
 import type { RefusedCompletion } from './rejected';
 

@@ -3,7 +3,7 @@
 // from the run history: the message was refused on purpose, and a synthesised completion would undo that.
 import { v1, type PubSub } from '@google-cloud/pubsub';
 import { deadLetterAttributes } from '../messages/dead-letter';
-import { deadLetterReviewSubscription } from '../platform/infra/topology';
+import { deadLetterReviewSubscription } from '../pipeline/ids';
 
 /** Reasons that say the message itself was refused (not a transient failure, not a closed date). */
 const refusedReasons = ['invalid:', 'future:', 'oversized:'];

@@ -1,9 +1,9 @@
 // What counts as a problem, given what the checks read. Pure, so each rule is tested on its own.
 import type { Severity } from '../alerts/alert';
 import type { ExpiredRun } from './queries';
-import { addDays } from '../time/dates';
+import { addDays } from '../time';
 import { pipeline, type PhaseKey } from '../pipeline/definition';
-import { zonedInstant } from '../time/zones';
+import { zonedInstant } from '../time';
 
 export type ProblemKind =
   | 'date-stuck'

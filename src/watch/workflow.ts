@@ -1,7 +1,7 @@
 // The daily watch, started by its Schedules: the health check and the reconcile, each alerting on
 // what it finds. Alerts are raised per (kind, date), so a date stuck for days pages once.
 import * as wf from '@temporalio/workflow';
-import type { Activities } from '../worker/activities';
+import type { WatchActivities } from './activities';
 import type { AlertSent } from '../alerts/activities';
 import type { Alert } from '../alerts/alert';
 import { problemSeverity, type HealthProblem, type HealthReport } from './rules';
@@ -9,16 +9,16 @@ import { pipeline } from '../pipeline/definition';
 import type { ReconciledDate } from './reconcile';
 import { aFewTimes } from '../temporal/activity-options';
 import { scheduledOrStartTime } from '../temporal/scheduled-time';
-import { calendarDateIn } from '../time/target-date';
+import { calendarDateIn, timeZones } from '../time';
 import { sendAlert } from '../alerts/workflow';
 
-const { checkHealth, reconcileDates } = wf.proxyActivities<Activities>({
+const { checkHealth, reconcileDates } = wf.proxyActivities<WatchActivities>({
   startToCloseTimeout: '5 minutes',
   retry: aFewTimes,
 });
 
 /** The watch's own date: problems without a game date are raised once per day. */
-const watchDate = () => calendarDateIn('America/New_York', scheduledOrStartTime());
+const watchDate = () => calendarDateIn(timeZones.eastern, scheduledOrStartTime());
 
 export async function healthWorkflow(): Promise<{ report: HealthReport; alerts: AlertSent[] }> {
   // Judged on the workflow's clock, the one the runs' deadlines run on.

@@ -4,7 +4,8 @@ import type { PubSub } from '@google-cloud/pubsub';
 import type { Client } from '@temporalio/client';
 import { bigQueryBackfillReads, createBackfillActivities } from '../backfill/activities';
 import { createAlertActivities, type AlertRoutes } from '../alerts/activities';
-import { createBigQueryActivities } from '../schedule/activities';
+import { createScheduleActivities } from '../schedule/activities';
+import { createPhase5Activities } from '../phase5/activities';
 import { createExportActivities } from '../exports/activities';
 import { createOpenGameDayActivity } from '../date-run/client';
 import { createPublishActivities } from '../triggers/publish';
@@ -24,7 +25,8 @@ export function createActivities(clients: ActivityClients) {
   return {
     ...createPublishActivities(clients.pubsub),
     ...createAlertActivities(clients.temporalClient, clients.alertRoutes ?? {}),
-    ...createBigQueryActivities(clients.bigquery),
+    ...createScheduleActivities(clients.bigquery),
+    ...createPhase5Activities(clients.bigquery),
     ...createExportActivities(clients),
     ...createOpenGameDayActivity(clients.temporalClient),
     ...createBackfillActivities(clients.temporalClient, bigQueryBackfillReads(clients.bigquery)),

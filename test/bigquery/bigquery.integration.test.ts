@@ -5,16 +5,10 @@ import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { dateParam, ensureSchema, runQuery, textColumn, type Row } from '../../src/platform/bigquery';
-import {
-  exportQueries,
-  featureRowCount,
-  playersMissingPredictions,
-  predictionCoverage,
-  runExportQuery,
-  type ExportQueryName,
-} from '../../src/exports/queries';
+import { featureRowCount, playersMissingPredictions, predictionCoverage } from '../../src/phase5/queries';
+import { exportQueries, runExportQuery, type ExportQueryName } from '../../src/exports/queries';
 import { seedSampleDay, type SampleDay } from '../../dev/sample/sample-day';
-import { addDays } from '../../src/time/dates';
+import { addDays } from '../../src/time';
 import { workflowIdFor } from '../../src/pipeline/ids';
 import { closedRunOf, recordRunClosed } from '../../src/run-history/run-history';
 import { startBigQueryEmulator, tempDir, type BigQueryEmulator } from '../helpers/servers';

@@ -14,13 +14,13 @@ import { ensureSchema, runQuery } from '../../src/platform/bigquery';
 import { correlationTrail, eventsOfDate, recordRunEvents } from '../../src/run-history/run-events';
 import { closedRunOf, recordRunClosed } from '../../src/run-history/run-history';
 import { upsertRuns } from '../../dev/sample/runs';
-import { signalCompletion } from '../../src/date-run/signal-completion';
+import { signalCompletion } from '../../src/date-run/client';
 import { completeProcessor } from '../../src/cli/complete';
 import { statusFromRunHistory } from '../../src/cli/status-history';
 import { statusFromAnywhere } from '../../src/cli/status-sources';
 import type { TriggerRequest } from '../../src/messages/trigger';
 import { gameDayTriggerId, workflowIdFor } from '../../src/pipeline/ids';
-import { statusQuery } from '../../src/game-day/workflow';
+import { statusQuery } from '../../src/date-run/status';
 import { eventually } from '../helpers/eventually';
 import { completion, processorNames } from '../helpers/messages';
 import {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ddlStatements } from '../../src/platform/bigquery';
 import { maxPlayers, roster, sampleDay } from '../../dev/sample/sample-day';
-import { addDays } from '../../src/time/dates';
+import { addDays } from '../../src/time';
 
 describe('sampleDay', () => {
   const day = sampleDay('2025-12-12', { players: 100, predictionCoverage: 0.85 });

@@ -7,7 +7,7 @@ import type { BigQuery } from '@google-cloud/bigquery';
 import { runQuery } from '../../src/platform/bigquery';
 import { seedSampleDay } from '../../dev/sample/sample-day';
 import { scheduledDay, scheduleVerdict } from '../../src/schedule/schedule';
-import { addDays } from '../../src/time/dates';
+import { addDays } from '../../src/time';
 import { startBigQueryEmulator, tempDir, type BigQueryEmulator } from '../helpers/servers';
 
 const gameDay = '2025-12-01';

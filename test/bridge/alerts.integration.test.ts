@@ -17,12 +17,12 @@ import {
   type BridgeAlertOptions,
   type BridgeAlerts,
 } from '../../src/bridge/alerts';
-import { deadLetterPublisher } from '../../src/messages/dead-letter';
+import { deadLetterPublisher } from '../../src/bridge/dead-letter';
 import { createHandler, type Handle, type Verdict } from '../../src/bridge/handler';
 import { pullAll, type Pulling } from '../../src/bridge/pull';
 import { ensureTopology } from '../../src/platform/infra/topology';
 import { completionTopics, pipeline } from '../../src/pipeline/definition';
-import { calendarDateIn } from '../../src/time/target-date';
+import { calendarDateIn } from '../../src/time';
 import { until } from '../helpers/eventually';
 import { processorNames } from '../helpers/messages';
 import { startReceiver, type Received, type Receiver } from '../helpers/receiver';

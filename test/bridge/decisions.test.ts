@@ -8,7 +8,7 @@ import { classifyTemporalError, grpcStatus } from '../../src/bridge/classify';
 import { deadLetterAttributes, deadLetterMessage } from '../../src/messages/dead-letter';
 import { backoffSeconds, FailureCounts } from '../../src/bridge/deliveries';
 import { createHandler, type IncomingMessage } from '../../src/bridge/handler';
-import { deadLetterPolicyAttempts, pubsubLimits, truncateBytes } from '../../src/platform/pubsub-limits';
+import { deadLetterPolicyAttempts, pubsubLimits, truncateBytes } from '../../src/messages/limits';
 import { loadConfig } from '../../src/platform/config';
 
 const receivedAt = new Date('2025-11-29T12:00:00Z');

@@ -9,7 +9,7 @@ import pino from 'pino';
 import type { Config } from '../../src/platform/config';
 import type { Rejected } from '../../src/messages/dead-letter';
 import type { IncomingMessage, Verdict } from '../../src/bridge/handler';
-import { pubsubLimits } from '../../src/platform/pubsub-limits';
+import { pubsubLimits } from '../../src/messages/limits';
 import { startPushServer, type PushServerOptions } from '../../src/bridge/push';
 import { isLoopback, type IdTokenVerifier } from '../../src/bridge/push-auth';
 import { parseEnvelope, topicFromSubscription } from '../../src/bridge/push-envelope';

@@ -7,7 +7,8 @@ import { PubSub, type Message, type Subscription } from '@google-cloud/pubsub';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { emulatorAuth } from '../../src/platform/clients';
-import { deadLetterAttributes, deadLetterPublisher } from '../../src/messages/dead-letter';
+import { deadLetterAttributes } from '../../src/messages/dead-letter';
+import { deadLetterPublisher } from '../../src/bridge/dead-letter';
 import {
   createHandler,
   type Handle,
@@ -15,10 +16,11 @@ import {
   type IncomingMessage,
   type Verdict,
 } from '../../src/bridge/handler';
-import { deadLetterPolicyAttempts, pubsubLimits } from '../../src/platform/pubsub-limits';
-import { pullAll, subscriptionFor, type PullOptions } from '../../src/bridge/pull';
-import { deadLetterReviewSubscription, ensureTopology, type TopologyOptions } from '../../src/platform/infra/topology';
-import { addDays } from '../../src/time/dates';
+import { deadLetterPolicyAttempts, pubsubLimits } from '../../src/messages/limits';
+import { pullAll, type PullOptions } from '../../src/bridge/pull';
+import { deadLetterReviewSubscription, subscriptionFor } from '../../src/pipeline/ids';
+import { ensureTopology, type TopologyOptions } from '../../src/platform/infra/topology';
+import { addDays } from '../../src/time';
 import { pipeline } from '../../src/pipeline/definition';
 import { workflowIdFor } from '../../src/pipeline/ids';
 import { pubsubEmulatorSpec } from '../../dev/stack/local';

@@ -10,7 +10,7 @@ import { acquireLease } from '../../src/leases/client';
 import type { AcquireOutcome } from '../../src/leases/table';
 import { workflowIdFor } from '../../src/pipeline/ids';
 import { binaries } from '../../dev/stack/local';
-import { leasesQuery } from '../../src/game-day/leases';
+import { leasesQuery } from '../../src/leases/updates';
 import { devServerWorker, startDevServer, tempDir, type DevServer, type DevServerWorker } from '../helpers/servers';
 
 const taskQueue = 'leases-cli-test';

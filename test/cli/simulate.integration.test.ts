@@ -25,7 +25,7 @@ import {
 } from '../../dev/stack/ephemeral';
 import { gameDayTriggerId, workflowIdFor } from '../../src/pipeline/ids';
 import { phaseCompletions } from '../../dev/simulate/day';
-import { addDays } from '../../src/time/dates';
+import { addDays } from '../../src/time';
 import { eventually } from '../helpers/eventually';
 import { processSpecs } from '../../dev/stack/local';
 import { startService, type RunningService } from '../../dev/stack/services';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { subscriptionFor } from '../../src/bridge/pull';
+import { subscriptionFor } from '../../src/pipeline/ids';
 import { projectRoot } from '../../src/platform/paths';
 import { bridgeTopics, pipeline } from '../../src/pipeline/definition';
 import {

@@ -15,12 +15,12 @@ import { localDirectoryStorage } from '../../src/exports/storage';
 import { seedSampleDay, type SampleDay } from '../../dev/sample/sample-day';
 import type { ExportComplete } from '../../src/messages/export-message';
 import { parseExportComplete } from '../helpers/export-parsers';
-import { addDays } from '../../src/time/dates';
+import { addDays } from '../../src/time';
 import { pipeline } from '../../src/pipeline/definition';
-import { gameDayTimeZone } from '../../src/pipeline/exports';
+import { gameDayTimeZone } from '../../src/time';
 import { exportWorkflowIdFor, gameDayTriggerId, triggerKeys } from '../../src/pipeline/ids';
 import { exportWorkflow } from '../../src/exports/workflow';
-import { calendarDateIn } from '../../src/time/target-date';
+import { calendarDateIn } from '../../src/time';
 import {
   startBigQueryEmulator,
   startPubSubEmulator,

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { SuiteReport } from '../../dev/faults/report';
-import { runFaultSuite, scenariosOf } from '../../dev/faults/suite';
+import { runFaultSuite, scenariosOf } from '../../dev/faults/scenarios/suite';
 
 const lines: string[] = [];
 let report: SuiteReport;

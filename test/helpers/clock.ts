@@ -2,7 +2,7 @@
 // has happened, whatever the run did on the way.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { pipeline } from '../../src/pipeline/definition';
-import { zonedInstant } from '../../src/time/zones';
+import { zonedInstant } from '../../src/time';
 
 const oneHour = 60 * 60_000;
 

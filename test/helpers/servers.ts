@@ -12,7 +12,7 @@ import {
 import type { Activities } from '../../src/worker/activities';
 import type { ScheduledDay } from '../../src/schedule/activities';
 import { createOpenGameDayActivity } from '../../src/date-run/client';
-import { addDays } from '../../src/time/dates';
+import { addDays } from '../../src/time';
 import type { ClosedRun, LateCompletions } from '../../src/run-history/activities';
 import type { RunEvent } from '../../src/messages/run-event';
 import { binaries } from '../../dev/stack/local';

@@ -1,7 +1,7 @@
 // Wall-clock deadlines on the game date, checked against fixed instants, daylight-saving days included.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { zonedInstant } from '../../src/time/zones';
+import { zonedInstant } from '../../src/time';
 
 const la = 'America/Los_Angeles';
 const at = (iso: string) => Date.parse(iso);

@@ -7,14 +7,14 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { ExportRun, ExportWritten } from '../../src/exports/activities';
 import { createOpenGameDayActivity, type OpenedGameDay } from '../../src/date-run/client';
-import { addDays } from '../../src/time/dates';
+import { addDays } from '../../src/time';
 import type { ExportComplete } from '../../src/messages/export-message';
 import { exportPaths, schedules } from '../../src/pipeline/exports';
 import { exportWorkflowIdFor, workflowIdFor } from '../../src/pipeline/ids';
 import { renderSchedules } from '../../src/cli/schedules';
 import { ensureSchedules, listSchedules } from '../../src/watch/schedules';
 import type { ScheduledExportOutcome } from '../../src/exports/scheduled';
-import { calendarDateIn } from '../../src/time/target-date';
+import { calendarDateIn } from '../../src/time';
 import { devServerWorker, startDevServer, tempDir, type DevServer, type DevServerWorker } from '../helpers/servers';
 import { eventually } from '../helpers/eventually';
 

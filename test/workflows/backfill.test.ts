@@ -10,7 +10,7 @@ import { Worker } from '@temporalio/worker';
 import { createBackfillActivities, type BackfillReads } from '../../src/backfill/activities';
 import type { Alert } from '../../src/alerts/alert';
 import { backfillDatesOf } from '../../src/backfill/reads';
-import { addDays } from '../../src/time/dates';
+import { addDays } from '../../src/time';
 import type { ExportComplete } from '../../src/messages/export-message';
 import type { Trigger, TriggerRequest } from '../../src/messages/trigger';
 import { phaseDefinition, pipeline, type PhaseKey } from '../../src/pipeline/definition';
@@ -26,7 +26,7 @@ import {
 } from '../../src/backfill/workflow';
 import { datesOf } from '../../src/backfill/plan';
 import { stepFiredSignal } from '../../src/date-run/signals';
-import { statusQuery } from '../../src/game-day/workflow';
+import { statusQuery } from '../../src/date-run/status';
 import {
   everyDayHasGames,
   holdingTheClock,

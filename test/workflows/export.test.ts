@@ -10,13 +10,13 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Alert } from '../../src/alerts/activities';
 import type { ExportRun, ExportWritten } from '../../src/exports/activities';
 import type { OpenedGameDay } from '../../src/date-run/client';
-import { addDays } from '../../src/time/dates';
+import { addDays } from '../../src/time';
 import type { DailyExportTrigger, ExportComplete } from '../../src/messages/export-message';
 import { exportPaths, type ExportType, type ScheduledExportJob } from '../../src/pipeline/exports';
 import { exportWorkflowIdFor, gameDayTriggerId, triggerKeys, workflowIdFor } from '../../src/pipeline/ids';
 import { exportWorkflow } from '../../src/exports/workflow';
 import { openGameDayWorkflow, scheduledExportWorkflow } from '../../src/exports/scheduled';
-import { calendarDateIn } from '../../src/time/target-date';
+import { calendarDateIn } from '../../src/time';
 import { timeSkippingWorker, type TestWorker } from '../helpers/servers';
 
 const taskQueue = 'export-test';

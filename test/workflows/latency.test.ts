@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pipeline } from '../../src/pipeline/definition';
 import { latencyStart } from '../../src/triggers/pipeline-metrics';
-import { recordDelivery, type Received } from '../../src/pipeline/progress';
+import { recordDelivery, type Received } from '../../src/date-run/progress';
 import type { ResultsHandedOver } from '../../src/date-run/signals';
 import { completion, processorNames } from '../helpers/messages';
 

@@ -4,13 +4,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { signalCompletion } from '../../src/date-run/signal-completion';
+import { signalCompletion } from '../../src/date-run/client';
 import { acquireLease, LeaseRequestError, releaseLease } from '../../src/leases/client';
 import type { AcquireOutcome, AcquireRequest } from '../../src/leases/table';
 import { workflowIdFor } from '../../src/pipeline/ids';
 import { gameDayWorkflow } from '../../src/game-day/workflow';
-import { acquireLeaseUpdate, leasesQuery } from '../../src/game-day/leases';
-import { openSignal, statusQuery } from '../../src/date-run/signals';
+import { leasesQuery } from '../../src/leases/updates';
+import { acquireLeaseUpdate } from '../../src/leases/updates';
+import { openSignal } from '../../src/date-run/signals';
+import { statusQuery } from '../../src/date-run/status';
 import { completion, processorNames } from '../helpers/messages';
 import { eventually } from '../helpers/eventually';
 import { memoryRunHistory, timeSkippingWorker, type TestWorker } from '../helpers/servers';

@@ -1,7 +1,7 @@
 // What counts, derived from what arrived: the pure rules every phase's gate rests on.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { completedAt, phaseProgress, recordDelivery, type Received } from '../../src/pipeline/progress';
+import { completedAt, phaseProgress, recordDelivery, type Received } from '../../src/date-run/progress';
 import { phase6Verdict } from '../../src/game-day/gate';
 import { completion, processorNames } from '../helpers/messages';
 

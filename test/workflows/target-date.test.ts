@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { calendarDateIn, resolveTargetDate } from '../../src/time/target-date';
+import { calendarDateIn, resolveTargetDate } from '../../src/time';
 
 describe('target dates', () => {
   it('reads today and yesterday as UTC dates around midnight UTC', () => {

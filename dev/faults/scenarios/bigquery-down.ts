@@ -7,10 +7,10 @@
 import type { Client } from '@temporalio/client';
 import { openDateRun } from '../../../src/date-run/client';
 import { ensureSchema, runQuery } from '../../../src/platform/bigquery';
-import { addDays } from '../../../src/time/dates';
+import { addDays } from '../../../src/time';
 import { pipeline } from '../../../src/pipeline/definition';
 import { phase5WorkflowId } from '../../../src/pipeline/ids';
-import { calendarDateIn } from '../../../src/time/target-date';
+import { calendarDateIn } from '../../../src/time';
 import { driveDays, expectedTriggers, slateOf, type Driven } from '../days';
 import { triggerKey } from '../observer';
 import type { FaultStack } from '../stack';

@@ -3,11 +3,10 @@
 // results over to N, on 50 nights. Both paths find no phase 4 cascade and start one; there must be
 // one cascade per slate, phase 4's first trigger once, and no run may fail.
 import type { Client } from '@temporalio/client';
-import { openDateRun } from '../../../src/date-run/client';
-import { signalCompletion } from '../../../src/date-run/signal-completion';
-import { triggerPhase } from '../../../src/cli/trigger';
+import { openDateRun, signalCompletion } from '../../../src/date-run/client';
+import { manualTriggerUpdate } from '../../../src/date-run/commands';
 import { parseCompletion } from '../../../src/messages/completion';
-import { phase4CascadeWorkflowId } from '../../../src/pipeline/ids';
+import { phase4CascadeWorkflowId, workflowIdFor } from '../../../src/pipeline/ids';
 import { phaseCompletions, type SimulatedMessage } from '../../simulate/day';
 import { driveDays, expectedTriggers, slateOf } from '../days';
 import type { FaultStack } from '../stack';
@@ -102,12 +101,19 @@ async function raceOperator(
 ): Promise<void> {
   const parsed = parseCompletion(JSON.stringify(message), topic, `faults-race-${date}`);
   if (!parsed.ok) throw new Error(`the held completion does not parse: ${parsed.reason}`);
-  // The update goes a round trip later (it looks the run up first): start it a little earlier.
-  const operator = triggerPhase(stack.client, slateOf(date), {
-    phase: 'phase4',
-    reason: 'fault suite: operator racing the last completion',
-    requestedBy: 'fault-suite',
-  }).catch((error: unknown) => refused.push(`${slateOf(date)}: ${errorMessage(error)}`));
+  // The update `pipeline trigger phase4 --date N` sends to the slate's open run.
+  const operator = stack.client.workflow
+    .getHandle(workflowIdFor(slateOf(date)))
+    .executeUpdate(manualTriggerUpdate, {
+      args: [
+        {
+          phase: 'phase4',
+          reason: 'fault suite: operator racing the last completion',
+          requestedBy: 'fault-suite',
+        },
+      ],
+    })
+    .catch((error: unknown) => refused.push(`${slateOf(date)}: ${errorMessage(error)}`));
   const completion = signalCompletion(stack.client, stack.taskQueue, parsed.value);
   await Promise.all([operator, completion]);
 }

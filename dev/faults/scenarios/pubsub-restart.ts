@@ -2,7 +2,7 @@
 // by itself: re-create what it owns and resubscribe, or exit non-zero so the supervisor restarts
 // it. We only wait — then check a fresh set of days flows through as before.
 import type { PubSub } from '@google-cloud/pubsub';
-import { subscriptionFor } from '../../../src/bridge/pull';
+import { subscriptionFor } from '../../../src/pipeline/ids';
 import { ensureTopology } from '../../../src/platform/infra/topology';
 import { completionTopics } from '../../../src/pipeline/definition';
 import { driveDays, THROUGH_PHASE5_START } from '../days';

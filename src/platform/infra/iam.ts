@@ -1,9 +1,10 @@
 // What each process of the pipeline touches on Google Cloud, and the role each call takes. The
 // processes check exactly these resources at start (topology.ts), and test/deploy/iam.test.ts holds
 // the README's IAM table to this list.
-import { subscriptionFor } from '../../bridge/pull';
+import { subscriptionFor } from '../../pipeline/ids';
 import { bridgeTopics, pipeline } from '../../pipeline/definition';
-import { deadLetterReviewSubscription, type NeededResources } from './topology';
+import { type NeededResources } from './topology';
+import { deadLetterReviewSubscription } from '../../pipeline/ids';
 
 export interface Grant {
   role: string;

@@ -4,13 +4,11 @@
 // default 31 idle days), and `nba-orchestrator-dead-letter-review`, which keeps dead letters for a
 // week (a topic with no subscription drops what is published to it).
 import type { PubSub, SubscriptionMetadata } from '@google-cloud/pubsub';
-import { grpcStatus } from '../../bridge/classify';
-import { deadLetterPolicyAttempts, deliveryDefaults } from '../pubsub-limits';
-import { subscriptionFor } from '../../bridge/pull';
+import { grpcStatus } from '../grpc';
+import { deadLetterPolicyAttempts, deliveryDefaults } from '../../messages/limits';
+import { subscriptionFor } from '../../pipeline/ids';
 import { allTopics, bridgeTopics, pipeline } from '../../pipeline/definition';
-import { deadLetterReviewSubscription } from '../../alerts/bursts';
-
-export { deadLetterReviewSubscription };
+import { deadLetterReviewSubscription } from '../../pipeline/ids';
 
 export interface TopologyOptions {
   /** The bridge's delivery cap: the dead-letter policy allows a few more (limits.ts). */

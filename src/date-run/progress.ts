@@ -1,7 +1,7 @@
 // What arrived, and what it means: pure functions the workflow derives its state from.
 // No counters are stored; every count here is recomputed from the deliveries received.
 import type { Completion, CompletionStatus } from '../messages/completion';
-import { phaseDefinition, pipeline, type PhaseKey, type Processor } from './definition';
+import { phaseDefinition, pipeline, type PhaseKey, type Processor } from '../pipeline/definition';
 
 export interface Delivery {
   executionId: string;

@@ -2,8 +2,8 @@
 // to unversioned workers (there are none in production), and a build that is neither current nor
 // ramping, with no run pinned to it, polls for tasks it will never receive.
 import type { Client } from '@temporalio/client';
-import { deploymentState } from './worker-deployment';
-import type { HealthProblem } from '../watch/rules';
+import { deploymentState } from '../deploy/worker-deployment';
+import type { HealthProblem } from './rules';
 
 // The API's TaskQueueType WORKFLOW, and WorkerVersioningMode VERSIONED.
 const workflowTasks = 1;

@@ -1,24 +1,24 @@
 // The fault suite: one stack, the scenarios of a tier one after the other, one line each, a summary.
-import { dateSource } from './days';
-import { observe } from './observer';
-import { seeded } from './random';
-import { scenarioLine, summarize, summaryLines, type ScenarioResult, type SuiteReport } from './report';
-import { alertRoutes } from './scenarios/alert-routes';
-import { bigqueryDown } from './scenarios/bigquery-down';
-import { continueAsNewMidTrigger } from './scenarios/continue-as-new';
-import { quiet, type Scenario } from './scenarios/context';
-import { duplicateStorm } from './scenarios/duplicate-storm';
-import { foreignTopic } from './scenarios/foreign-topic';
-import { fuzz } from './scenarios/fuzz';
-import { killBridge, killTemporal, killWorker } from './scenarios/kills';
-import { operatorRace } from './scenarios/operator-race';
-import { phase4Backlog } from './scenarios/phase4-backlog';
-import { poison } from './scenarios/poison';
-import { restartPubSub } from './scenarios/pubsub-restart';
-import { replicas } from './scenarios/replicas';
-import { wrongNamespace } from './scenarios/wrong-namespace';
-import { startFaultStack } from './stack';
-import { errorMessage } from '../../src/platform/errors';
+import { dateSource } from '../days';
+import { observe } from '../observer';
+import { seeded } from '../random';
+import { scenarioLine, summarize, summaryLines, type ScenarioResult, type SuiteReport } from '../report';
+import { alertRoutes } from './alert-routes';
+import { bigqueryDown } from './bigquery-down';
+import { continueAsNewMidTrigger } from './continue-as-new';
+import { quiet, type Scenario } from './context';
+import { duplicateStorm } from './duplicate-storm';
+import { foreignTopic } from './foreign-topic';
+import { fuzz } from './fuzz';
+import { killBridge, killTemporal, killWorker } from './kills';
+import { operatorRace } from './operator-race';
+import { phase4Backlog } from './phase4-backlog';
+import { poison } from './poison';
+import { restartPubSub } from './pubsub-restart';
+import { replicas } from './replicas';
+import { wrongNamespace } from './wrong-namespace';
+import { startFaultStack } from '../stack';
+import { errorMessage } from '../../../src/platform/errors';
 
 export type Tier = 'full' | 'fast';
 
