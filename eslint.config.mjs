@@ -72,12 +72,9 @@ export default tseslint.config(
     rules: { 'import-x/no-restricted-paths': ['error', { zones: boundaryZones(import.meta.dirname) }] },
   },
   {
-    // Workflows read like the seed's prose: small files, and functions that fit on a screen.
-    files: ['src/workflows/**/*.ts'],
-    rules: {
-      'max-lines': ['error', { max: 200 }],
-      'max-lines-per-function': ['error', { max: 80 }],
-    },
+    // A function fits on a screen; blank lines and comments count, as they do on the screen.
+    files: ['src/**/*.ts'],
+    rules: { 'max-lines-per-function': ['error', { max: 80 }] },
   },
   {
     // The bridge reads in small units too.
@@ -86,9 +83,11 @@ export default tseslint.config(
   },
   {
     // Workflow code must be deterministic: no Node built-ins, no clients, no I/O, in any module the
-    // bundle reaches (computed from its entry; a type-only import reaches nothing).
+    // bundle reaches (computed from its entry; a type-only import reaches nothing). And it reads like
+    // prose: small files.
     files: modulesReachedFrom('src/worker/workflows.ts', import.meta.dirname),
     rules: {
+      'max-lines': ['error', { max: 200 }],
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
@@ -109,4 +108,6 @@ export default tseslint.config(
       ],
     },
   },
+  // The pipeline's shape is data, kept in one file so that changing the platform means editing one file.
+  { files: ['src/pipeline/definition.ts'], rules: { 'max-lines': 'off' } },
 );

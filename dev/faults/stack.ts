@@ -83,6 +83,34 @@ async function startBigQueryServer(dir: string, project = 'nba-props-platform'):
   };
 }
 
+/** The worker's and the bridge's environment: the suite's servers, their ports, and `extraEnv` over all. */
+function processEnv(stack: {
+  /** Where the suite's Temporal and alert receiver listen. */
+  serversEnv: Record<string, string>;
+  taskQueue: string;
+  pubsubHost: string;
+  bigqueryHost: string;
+  bridgePort: number;
+  workerMetricsPort: number;
+  dir: string;
+  extraEnv: Record<string, string>;
+}): Record<string, string> {
+  return {
+    ...stack.serversEnv,
+    TEMPORAL_TASK_QUEUE: stack.taskQueue,
+    PUBSUB_EMULATOR_HOST: stack.pubsubHost,
+    BIGQUERY_EMULATOR_HOST: stack.bigqueryHost,
+    BRIDGE_PORT: String(stack.bridgePort),
+    // Pull and push both: the poison scenario posts to the push endpoint too.
+    BRIDGE_PUSH: 'true',
+    WORKER_METRICS_PORT: String(stack.workerMetricsPort),
+    EXPORT_DIR: path.join(stack.dir, 'exports'),
+    // The suite reads the processes' logs: "trigger published", "worker started", "bridge started".
+    LOG_LEVEL: 'info',
+    ...stack.extraEnv,
+  };
+}
+
 /** `extraEnv` goes to the worker and the bridge (a test that turns tracing on, say). */
 export async function startFaultStack(extraEnv: Record<string, string> = {}): Promise<FaultStack> {
   const dir = tempDir('faults');
@@ -97,21 +125,16 @@ export async function startFaultStack(extraEnv: Record<string, string> = {}): Pr
   const taskQueue = 'faults';
   const bridgePort = await freePort();
   const workerMetricsPort = await freePort();
-  const env: Record<string, string> = {
-    ...temporal.env,
-    ...alerts.env,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    PUBSUB_EMULATOR_HOST: pubsub.host,
-    BIGQUERY_EMULATOR_HOST: bigquery.host,
-    BRIDGE_PORT: String(bridgePort),
-    // Pull and push both: the poison scenario posts to the push endpoint too.
-    BRIDGE_PUSH: 'true',
-    WORKER_METRICS_PORT: String(workerMetricsPort),
-    EXPORT_DIR: path.join(dir, 'exports'),
-    // The suite reads the processes' logs: "trigger published", "worker started", "bridge started".
-    LOG_LEVEL: 'info',
-    ...extraEnv,
-  };
+  const env = processEnv({
+    serversEnv: { ...temporal.env, ...alerts.env },
+    taskQueue,
+    pubsubHost: pubsub.host,
+    bigqueryHost: bigquery.host,
+    bridgePort,
+    workerMetricsPort,
+    dir,
+    extraEnv,
+  });
   const spec = (name: string) => ({ ...processSpecs().find((s) => s.name === name)!, env });
   const [worker, bridge] = await Promise.all([
     supervise(spec('worker'), dir, /"msg":"worker started"/),

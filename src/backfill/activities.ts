@@ -48,6 +48,49 @@ function definitionName(phase: PhaseKey, processor: string): string {
   return found?.name ?? processor;
 }
 
+type ProcessorSuccess = Awaited<ReturnType<BackfillReads['latestProcessorSuccesses']>>[number];
+
+/** What one step's date run says of it: fired already, ready (what it waits for succeeded), or ended. */
+function lookAtStep(
+  { date, key, needs }: StepQuestion,
+  statuses: Map<string, GameDayStatus | null>,
+  successes: ProcessorSuccess[],
+): StepLook {
+  const status = statuses.get(date) ?? null;
+  const step = status?.triggers?.[key];
+  const ended = ['closed', 'expired', 'late'].includes(status?.waiting_on ?? '') ? status!.waiting_on : undefined;
+  const ready = needs ? neededSucceeded(needs, statuses, successes) : true;
+  return {
+    ready,
+    ...(step && !step.skipped
+      ? {
+          fired: {
+            triggerId: step.triggerId,
+            firedAt: step.firedAt,
+            ...(step.source ? { source: step.source } : {}),
+          },
+        }
+      : {}),
+    ...(ended ? { ended } : {}),
+  };
+}
+
+/** Whether every processor a step waits for succeeded since it fired: counted by its run, or in the run history. */
+function neededSucceeded(
+  needs: NonNullable<StepQuestion['needs']>,
+  statuses: Map<string, GameDayStatus | null>,
+  successes: ProcessorSuccess[],
+): boolean {
+  const counted = new Set(statuses.get(needs.date)?.phases[needs.phase]?.completed_processors ?? []);
+  const since = Date.parse(needs.since);
+  const ran = new Set(
+    successes
+      .filter((s) => s.dataDate === needs.date && Date.parse(s.completedAt) >= since)
+      .map((s) => definitionName(needs.phase, s.processor)),
+  );
+  return needs.processors.every((p) => counted.has(p) || ran.has(p));
+}
+
 /** `gameDayTaskQueue` defaults to the queue this activity runs on: one worker runs both. */
 export function createBackfillActivities(client: Client, reads: BackfillReads, gameDayTaskQueue?: string) {
   const statusOf = async (gameDate: string): Promise<GameDayStatus | null> => {
@@ -98,35 +141,7 @@ export function createBackfillActivities(client: Client, reads: BackfillReads, g
       const statuses = new Map(await Promise.all(dates.map(async (d) => [d, await statusOf(d)] as const)));
       const needsDates = questions.flatMap((q) => (q.needs ? [q.needs.date] : []));
       const successes = await reads.latestProcessorSuccesses(needsDates);
-      return questions.map(({ date, key, needs }) => {
-        const status = statuses.get(date) ?? null;
-        const step = status?.triggers?.[key];
-        const ended = ['closed', 'expired', 'late'].includes(status?.waiting_on ?? '') ? status!.waiting_on : undefined;
-        let ready = true;
-        if (needs) {
-          const counted = new Set(statuses.get(needs.date)?.phases[needs.phase]?.completed_processors ?? []);
-          const since = Date.parse(needs.since);
-          const ran = new Set(
-            successes
-              .filter((s) => s.dataDate === needs.date && Date.parse(s.completedAt) >= since)
-              .map((s) => definitionName(needs.phase, s.processor)),
-          );
-          ready = needs.processors.every((p) => counted.has(p) || ran.has(p));
-        }
-        return {
-          ready,
-          ...(step && !step.skipped
-            ? {
-                fired: {
-                  triggerId: step.triggerId,
-                  firedAt: step.firedAt,
-                  ...(step.source ? { source: step.source } : {}),
-                },
-              }
-            : {}),
-          ...(ended ? { ended } : {}),
-        };
-      });
+      return questions.map((question) => lookAtStep(question, statuses, successes));
     },
 
     /** Records on the date's run a step the backfill took, so no one fires it again. */

@@ -19,6 +19,22 @@ import { gameDate, UsageError } from './usage';
 import { addWatchCommand } from './watch';
 
 export function addCommands(program: Command): void {
+  addSimulateCommand(program);
+  addHealthCommand(program);
+  addReconcileCommand(program);
+  addOperatorCommands(program);
+}
+
+interface SimulateOptions {
+  date: string;
+  night?: string;
+  through: string;
+  timeout: number;
+  lose?: string;
+  allowRealPubsub?: boolean;
+}
+
+function addSimulateCommand(program: Command): void {
   program
     .command('simulate')
     .description("publish last night's results and this morning's slate to Pub/Sub, and watch the triggers go out")
@@ -44,51 +60,46 @@ export function addCommands(program: Command): void {
       '--allow-real-pubsub',
       'publish to real Pub/Sub (PUBSUB_EMULATOR_HOST empty): real processors would act on it',
     )
-    .action(
-      async (options: {
-        date: string;
-        night?: string;
-        through: string;
-        timeout: number;
-        lose?: string;
-        allowRealPubsub?: boolean;
-      }) => {
-        const config = loadProcessConfig();
-        if (options.lose !== undefined) losable(options.lose, Number(options.through));
-        if (!config.pubsubEmulatorHost && !options.allowRealPubsub) {
-          throw new UsageError(
-            'PUBSUB_EMULATOR_HOST is empty: simulate would publish a fake day to real Pub/Sub. Point it at an emulator, or pass --allow-real-pubsub',
-          );
-        }
-        // Loaded here: `pipeline status` and the like start without the Google Cloud clients.
-        const [{ createPubSub }, { createBigQuery }, { simulateDay }] = await Promise.all([
-          import('../platform/clients'),
-          import('../platform/bigquery'),
-          import('./simulate'),
-        ]);
-        const pubsub = createPubSub(config);
-        const bigquery = config.bigqueryEmulatorHost ? createBigQuery(config) : undefined; // sample rows go to the emulator only
-        try {
-          const ok = await withTemporal((client) =>
-            simulateDay({
-              pubsub,
-              client,
-              bigquery,
-              exportDir: config.exports.bucket ? undefined : config.exports.dir,
-              gameDate: options.date,
-              ...(options.night ? { night: options.night } : {}),
-              through: Number(options.through),
-              timeoutMs: options.timeout * 1000,
-              lose: options.lose,
-            }),
-          );
-          process.exitCode = ok ? 0 : 1;
-        } finally {
-          await pubsub.close();
-        }
-      },
-    );
+    .action(simulate);
+}
 
+async function simulate(options: SimulateOptions): Promise<void> {
+  const config = loadProcessConfig();
+  if (options.lose !== undefined) losable(options.lose, Number(options.through));
+  if (!config.pubsubEmulatorHost && !options.allowRealPubsub) {
+    throw new UsageError(
+      'PUBSUB_EMULATOR_HOST is empty: simulate would publish a fake day to real Pub/Sub. Point it at an emulator, or pass --allow-real-pubsub',
+    );
+  }
+  // Loaded here: `pipeline status` and the like start without the Google Cloud clients.
+  const [{ createPubSub }, { createBigQuery }, { simulateDay }] = await Promise.all([
+    import('../platform/clients'),
+    import('../platform/bigquery'),
+    import('./simulate'),
+  ]);
+  const pubsub = createPubSub(config);
+  const bigquery = config.bigqueryEmulatorHost ? createBigQuery(config) : undefined; // sample rows go to the emulator only
+  try {
+    const ok = await withTemporal((client) =>
+      simulateDay({
+        pubsub,
+        client,
+        bigquery,
+        exportDir: config.exports.bucket ? undefined : config.exports.dir,
+        gameDate: options.date,
+        ...(options.night ? { night: options.night } : {}),
+        through: Number(options.through),
+        timeoutMs: options.timeout * 1000,
+        lose: options.lose,
+      }),
+    );
+    process.exitCode = ok ? 0 : 1;
+  } finally {
+    await pubsub.close();
+  }
+}
+
+function addHealthCommand(program: Command): void {
   program
     .command('health')
     .description(
@@ -109,7 +120,9 @@ export function addCommands(program: Command): void {
       console.log(options.json ? JSON.stringify(contract, null, 2) : renderHealth(report));
       process.exitCode = report.healthy ? 0 : 1;
     });
+}
 
+function addReconcileCommand(program: Command): void {
   program
     .command('reconcile')
     .description(
@@ -145,8 +158,10 @@ export function addCommands(program: Command): void {
       console.log(options.json ? JSON.stringify(report, null, 2) : renderReconcile(report));
       process.exitCode = lostRemain(report) ? 1 : 0;
     });
+}
 
-  // Commands built in their own modules take the program's settings (bad usage exits 2, with help).
+/** Commands built in their own modules take the program's settings (bad usage exits 2, with help). */
+function addOperatorCommands(program: Command): void {
   const settings = {
     withTemporal,
     get taskQueue() {
@@ -164,11 +179,6 @@ export function addCommands(program: Command): void {
     program.addCommand(command.copyInheritedSettings(program));
   }
 
-  async function closedRunCount(date: string): Promise<number> {
-    const [bigquery, history] = await Promise.all([runHistory(), import('../run-history/run-history')]);
-    return history.closedRunCount(bigquery, date);
-  }
-
   addBackfillCommand(program, { ...settings, gameDate });
   addDeadLettersCommand(program, { withPubSub });
   addWatchCommand(program, { withTemporal, gameDate });
@@ -178,7 +188,11 @@ export function addCommands(program: Command): void {
   addDeployCommand(program, { withTemporal, deploymentName: () => loadProcessConfig().temporal.deploymentName });
 }
 
-/** The process modules load only for their own command, so every other command starts fast. */
+async function closedRunCount(date: string): Promise<number> {
+  const [bigquery, history] = await Promise.all([runHistory(), import('../run-history/run-history')]);
+  return history.closedRunCount(bigquery, date);
+}
+
 /** A processor the simulated day publishes for, in a phase it reaches (phase 2 is answered by phase 3). */
 function losable(processor: string, through: number): void {
   const phase = pipeline.phases.find((p) => p.completionTopic && p.processors.some((x) => x.name === processor));

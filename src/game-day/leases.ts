@@ -9,12 +9,10 @@ import {
   currentLeases,
   expireLeases,
   nextExpiry,
-  refuseAcquire,
-  refuseBreak,
-  refuseRelease,
   release,
   releaseOnCompletion,
 } from '../leases/table';
+import { refuseAcquire, refuseBreak, refuseRelease } from '../leases/requests';
 import type { Completion } from '../messages/completion';
 import { workflowIdFor } from '../pipeline/ids';
 import type { GameDayState } from './state';

@@ -11,14 +11,8 @@ import { isCalendarDate } from '../time';
 import { gameDayWorkflowType, workflowIdFor } from '../pipeline/ids';
 import { acquireLeaseUpdate, releaseLeaseUpdate } from './updates';
 import { GameDate, PipelinePhase } from '../temporal/search-attributes';
-import {
-  refuseAcquire,
-  refuseRelease,
-  type AcquireOutcome,
-  type AcquireRequest,
-  type ReleaseOutcome,
-  type ReleaseRequest,
-} from './table';
+import { refuseAcquire, refuseRelease } from './requests';
+import { type AcquireOutcome, type AcquireRequest, type ReleaseOutcome, type ReleaseRequest } from './table';
 
 /** A request no run would take (not a date, unknown processor, no holder, TTL out of range): a bug in the caller. */
 export class LeaseRequestError extends Error {}

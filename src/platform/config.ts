@@ -227,6 +227,9 @@ export class ConfigError extends Error {
   }
 }
 
+type Env = z.infer<typeof schema>;
+type TemporalConnection = NonNullable<ReturnType<typeof temporalConnection>['value']>;
+
 export function loadConfig(env: NodeJS.ProcessEnv) {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) throw new ConfigError(issueLines(parsed.error));
@@ -239,9 +242,48 @@ export function loadConfig(env: NodeJS.ProcessEnv) {
   const bigqueryEmulatorHost = emulator(e.BIGQUERY_EMULATOR_HOST, localDefaults.bigqueryEmulatorHost);
   const temporal = temporalConnection(env, local);
   const exportBucket = e.EXPORT_BUCKET?.trim() || undefined;
-  const otlpEndpoint = e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_ENDPOINT;
   const problems = [
     ...temporal.problems,
+    ...configProblems(env, e, { local, pubsubEmulatorHost, bigqueryEmulatorHost, exportBucket }),
+  ];
+  if (problems.length > 0 || !temporal.value) throw new ConfigError(problems);
+  return {
+    environment,
+    temporal: temporalSettings(e, temporal.value),
+    gcpProject: e.GCP_PROJECT,
+    pubsubEmulatorHost,
+    bigqueryEmulatorHost,
+    bigqueryLocation: e.BIGQUERY_LOCATION,
+    bridge: bridgeSettings(e, pubsubEmulatorHost),
+    worker: {
+      metricsHost: e.WORKER_METRICS_HOST,
+      metricsPort: e.WORKER_METRICS_PORT,
+      shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_SECONDS * 1000,
+    },
+    tracing: tracingSettings(e),
+    exports: { bucket: exportBucket, dir: e.EXPORT_DIR },
+    alerts: {
+      slackWebhookUrl: e.ALERT_WEBHOOK_URL,
+      pagerDuty: e.PAGERDUTY_ROUTING_KEY
+        ? { routingKey: e.PAGERDUTY_ROUTING_KEY, eventsUrl: e.PAGERDUTY_EVENTS_URL }
+        : undefined,
+    },
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** What the variables say that cannot work together, or that a production process must not run with. */
+function configProblems(
+  env: NodeJS.ProcessEnv,
+  e: Env,
+  {
+    local,
+    pubsubEmulatorHost,
+    bigqueryEmulatorHost,
+    exportBucket,
+  }: { local: boolean; pubsubEmulatorHost?: string; bigqueryEmulatorHost?: string; exportBucket?: string },
+): string[] {
+  return [
     ...Object.entries(renamedVariables)
       .filter(([old]) => env[old] !== undefined)
       .map(([old, standard]) => `${old} is no longer read: use ${standard} (@temporalio/envconfig)`),
@@ -265,67 +307,56 @@ export function loadConfig(env: NodeJS.ProcessEnv) {
     e.BRIDGE_RETRY_MIN_BACKOFF_SECONDS > e.BRIDGE_RETRY_MAX_BACKOFF_SECONDS &&
       'BRIDGE_RETRY_MIN_BACKOFF_SECONDS is above BRIDGE_RETRY_MAX_BACKOFF_SECONDS',
   ].filter((p): p is string => typeof p === 'string');
-  if (problems.length > 0 || !temporal.value) throw new ConfigError(problems);
+}
+
+function temporalSettings(e: Env, connection: TemporalConnection) {
   return {
-    environment,
-    temporal: {
-      ...temporal.value,
-      taskQueue: e.TEMPORAL_TASK_QUEUE,
-      uiUrl: (e.TEMPORAL_UI_URL ?? `http://${temporal.value.address.split(':')[0]}:8233`).replace(/\/+$/, ''),
-      httpUrl: (e.TEMPORAL_HTTP_URL ?? localHttpUrl(temporal.value))?.replace(/\/+$/, ''),
-      versioning:
-        e.TEMPORAL_WORKER_BUILD_ID && e.TEMPORAL_WORKER_VERSIONING !== 'false'
-          ? { deploymentName: e.TEMPORAL_DEPLOYMENT_NAME, buildId: e.TEMPORAL_WORKER_BUILD_ID }
-          : undefined,
-      /** Versioning asked for without a build id: the worker refuses to start (`pipeline deploy` still works). */
-      versioningWithoutBuildId: e.TEMPORAL_WORKER_VERSIONING === 'true' && !e.TEMPORAL_WORKER_BUILD_ID,
-      deploymentName: e.TEMPORAL_DEPLOYMENT_NAME,
-    },
-    gcpProject: e.GCP_PROJECT,
-    pubsubEmulatorHost,
-    bigqueryEmulatorHost,
-    bigqueryLocation: e.BIGQUERY_LOCATION,
-    bridge: {
-      host: e.BRIDGE_HOST,
-      port: e.BRIDGE_PORT,
-      pull: e.BRIDGE_PULL === 'true',
-      push: e.BRIDGE_PUSH === 'true',
-      pushToken: e.BRIDGE_PUSH_TOKEN,
-      pushAudience: e.BRIDGE_PUSH_AUDIENCE,
-      pushServiceAccount: e.BRIDGE_PUSH_SERVICE_ACCOUNT,
-      maxMessageBytes: e.BRIDGE_MAX_MESSAGE_BYTES,
-      maxPushBodyBytes: e.BRIDGE_MAX_PUSH_BODY_BYTES,
-      maxOutstanding: e.BRIDGE_MAX_OUTSTANDING,
-      maxDeliveries: e.BRIDGE_MAX_DELIVERIES,
-      backoff: { minSeconds: e.BRIDGE_RETRY_MIN_BACKOFF_SECONDS, maxSeconds: e.BRIDGE_RETRY_MAX_BACKOFF_SECONDS },
-      redelivery: e.BRIDGE_REDELIVERY ?? (pubsubEmulatorHost ? ('ack-deadline' as const) : ('retry-policy' as const)),
-      maxDaysAhead: e.BRIDGE_MAX_DAYS_AHEAD,
-      resubscribeGiveUpMs: e.BRIDGE_RESUBSCRIBE_GIVE_UP_SECONDS * 1000,
-      drainMs: e.BRIDGE_DRAIN_SECONDS * 1000,
-    },
-    worker: {
-      metricsHost: e.WORKER_METRICS_HOST,
-      metricsPort: e.WORKER_METRICS_PORT,
-      shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_SECONDS * 1000,
-    },
-    tracing:
-      e.OTEL_SDK_DISABLED === 'false' && otlpEndpoint
-        ? {
-            endpoint: otlpEndpoint,
-            serviceName: e.OTEL_SERVICE_NAME,
-            protocol: e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL,
-            version: e.TEMPORAL_WORKER_BUILD_ID ?? packageVersion(),
-          }
+    ...connection,
+    taskQueue: e.TEMPORAL_TASK_QUEUE,
+    uiUrl: (e.TEMPORAL_UI_URL ?? `http://${connection.address.split(':')[0]}:8233`).replace(/\/+$/, ''),
+    httpUrl: (e.TEMPORAL_HTTP_URL ?? localHttpUrl(connection))?.replace(/\/+$/, ''),
+    versioning:
+      e.TEMPORAL_WORKER_BUILD_ID && e.TEMPORAL_WORKER_VERSIONING !== 'false'
+        ? { deploymentName: e.TEMPORAL_DEPLOYMENT_NAME, buildId: e.TEMPORAL_WORKER_BUILD_ID }
         : undefined,
-    exports: { bucket: exportBucket, dir: e.EXPORT_DIR },
-    alerts: {
-      slackWebhookUrl: e.ALERT_WEBHOOK_URL,
-      pagerDuty: e.PAGERDUTY_ROUTING_KEY
-        ? { routingKey: e.PAGERDUTY_ROUTING_KEY, eventsUrl: e.PAGERDUTY_EVENTS_URL }
-        : undefined,
-    },
-    logLevel: e.LOG_LEVEL,
+    /** Versioning asked for without a build id: the worker refuses to start (`pipeline deploy` still works). */
+    versioningWithoutBuildId: e.TEMPORAL_WORKER_VERSIONING === 'true' && !e.TEMPORAL_WORKER_BUILD_ID,
+    deploymentName: e.TEMPORAL_DEPLOYMENT_NAME,
   };
+}
+
+function bridgeSettings(e: Env, pubsubEmulatorHost: string | undefined) {
+  return {
+    host: e.BRIDGE_HOST,
+    port: e.BRIDGE_PORT,
+    pull: e.BRIDGE_PULL === 'true',
+    push: e.BRIDGE_PUSH === 'true',
+    pushToken: e.BRIDGE_PUSH_TOKEN,
+    pushAudience: e.BRIDGE_PUSH_AUDIENCE,
+    pushServiceAccount: e.BRIDGE_PUSH_SERVICE_ACCOUNT,
+    maxMessageBytes: e.BRIDGE_MAX_MESSAGE_BYTES,
+    maxPushBodyBytes: e.BRIDGE_MAX_PUSH_BODY_BYTES,
+    maxOutstanding: e.BRIDGE_MAX_OUTSTANDING,
+    maxDeliveries: e.BRIDGE_MAX_DELIVERIES,
+    backoff: { minSeconds: e.BRIDGE_RETRY_MIN_BACKOFF_SECONDS, maxSeconds: e.BRIDGE_RETRY_MAX_BACKOFF_SECONDS },
+    redelivery: e.BRIDGE_REDELIVERY ?? (pubsubEmulatorHost ? ('ack-deadline' as const) : ('retry-policy' as const)),
+    maxDaysAhead: e.BRIDGE_MAX_DAYS_AHEAD,
+    resubscribeGiveUpMs: e.BRIDGE_RESUBSCRIBE_GIVE_UP_SECONDS * 1000,
+    drainMs: e.BRIDGE_DRAIN_SECONDS * 1000,
+  };
+}
+
+/** OpenTelemetry tracing, when an OTLP endpoint is set and the SDK is not disabled. */
+function tracingSettings(e: Env) {
+  const otlpEndpoint = e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_ENDPOINT;
+  return e.OTEL_SDK_DISABLED === 'false' && otlpEndpoint
+    ? {
+        endpoint: otlpEndpoint,
+        serviceName: e.OTEL_SERVICE_NAME,
+        protocol: e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL,
+        version: e.TEMPORAL_WORKER_BUILD_ID ?? packageVersion(),
+      }
+    : undefined;
 }
 
 /**

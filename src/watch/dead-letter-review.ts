@@ -51,11 +51,7 @@ const ROUNDS_WITHOUT_NEWS = 3;
 
 /** Reads the whole review subscription; see ReviewOptions.hold for what stays held. */
 export async function openDeadLetterReview(pubsub: PubSub, options: ReviewOptions = {}): Promise<DeadLetterReview> {
-  const { port, ...clientOptions } = pubsub.options; // the emulator's address and credentials, when it is one
-  const subscriber = new v1.SubscriberClient({
-    ...clientOptions,
-    port: port === undefined ? undefined : Number(port),
-  });
+  const subscriber = subscriberClient(pubsub);
   const subscription = pubsub.subscription(deadLetterReviewSubscription).name;
   const hold = options.hold ?? (() => false);
   const pullWaitMs = options.pullWaitMs ?? 5000;
@@ -90,22 +86,7 @@ export async function openDeadLetterReview(pubsub: PubSub, options: ReviewOption
     while (letters.size < MAX_LETTERS && roundsWithoutNews < ROUNDS_WITHOUT_NEWS) {
       const received = await pull(subscriber, subscription, pullWaitMs);
       if (received.length === 0) break; // waited and nothing came: all read
-      let fresh = 0;
-      const handBack: string[] = [];
-      const newlyHeld: string[] = [];
-      for (const { ackId, message } of received) {
-        if (!ackId || !message?.messageId) continue;
-        const known = letters.get(message.messageId);
-        const letter = known ?? toLetter(message);
-        if (!known) {
-          fresh += 1;
-          letters.set(letter.id, letter);
-        }
-        if (hold(letter)) {
-          held.set(letter.id, ackId);
-          newlyHeld.push(ackId);
-        } else handBack.push(ackId);
-      }
+      const { fresh, handBack, newlyHeld } = sortReceived(received, letters, held, hold);
       await modAck(handBack, 0);
       await modAck(newlyHeld, holdSeconds);
       roundsWithoutNews = fresh === 0 ? roundsWithoutNews + 1 : 0;
@@ -141,6 +122,44 @@ export async function openDeadLetterReview(pubsub: PubSub, options: ReviewOption
 }
 
 type ReceivedMessage = google.pubsub.v1.IReceivedMessage;
+
+/** A low-level subscriber on the same server as `pubsub`: the emulator's address and credentials, when it is one. */
+function subscriberClient(pubsub: PubSub): v1.SubscriberClient {
+  const { port, ...clientOptions } = pubsub.options;
+  return new v1.SubscriberClient({
+    ...clientOptions,
+    port: port === undefined ? undefined : Number(port),
+  });
+}
+
+/**
+ * Files one pull's messages: new letters join `letters`, held ones record their latest ack id in
+ * `held`. Returns how many letters were new, and the ack ids to hand back and to hold.
+ */
+function sortReceived(
+  received: ReceivedMessage[],
+  letters: Map<string, ReviewedDeadLetter>,
+  held: Map<string, string>,
+  hold: (letter: ReviewedDeadLetter) => boolean,
+): { fresh: number; handBack: string[]; newlyHeld: string[] } {
+  let fresh = 0;
+  const handBack: string[] = [];
+  const newlyHeld: string[] = [];
+  for (const { ackId, message } of received) {
+    if (!ackId || !message?.messageId) continue;
+    const known = letters.get(message.messageId);
+    const letter = known ?? toLetter(message);
+    if (!known) {
+      fresh += 1;
+      letters.set(letter.id, letter);
+    }
+    if (hold(letter)) {
+      held.set(letter.id, ackId);
+      newlyHeld.push(ackId);
+    } else handBack.push(ackId);
+  }
+  return { fresh, handBack, newlyHeld };
+}
 
 /** One pull that waits for messages; a wait that ends with none is an empty batch, not an error. */
 async function pull(subscriber: v1.SubscriberClient, subscription: string, waitMs: number): Promise<ReceivedMessage[]> {

@@ -16,16 +16,8 @@ import { listSchedules } from './schedules';
 import { statusQuery } from '../date-run/status';
 import { BackfillMode, GameDate, PipelinePhase } from '../temporal/search-attributes';
 import { deploymentProblems } from './deployment';
-import {
-  deadLetterProblems,
-  expiredDate,
-  lateProcessor,
-  stuckDate,
-  type DeadLetterSeen,
-  type HealthProblem,
-  type HealthReport,
-  type OpenRun,
-} from './rules';
+import { deadLetterProblems, type DeadLetterSeen } from './dead-letter-rules';
+import { expiredDate, lateProcessor, stuckDate, type HealthProblem, type HealthReport, type OpenRun } from './rules';
 
 export interface HealthSources {
   client: Client;

@@ -45,18 +45,52 @@ function deploymentOptions(config: Config): Pick<WorkerOptions, 'workerDeploymen
   };
 }
 
-/** Runs the worker until SIGINT/SIGTERM; `pipeline worker` calls it. */
-export async function runWorker(): Promise<void> {
-  const config = loadProcessConfig();
-  log.level = config.logLevel;
+/** Pinning runs to an anonymous build would pin them to whatever the next image happens to be. */
+function refuseVersioningWithoutBuildId(config: Config): void {
   if (config.temporal.versioningWithoutBuildId) {
-    // Pinning runs to an anonymous build would pin them to whatever the next image happens to be.
     throw new ConfigError([
       'TEMPORAL_WORKER_VERSIONING is true but TEMPORAL_WORKER_BUILD_ID is unset: build the image with --build-arg BUILD_ID=<release> (or set TEMPORAL_WORKER_VERSIONING=false)',
     ]);
   }
+}
+
+/** /metrics (ours and the SDK's) and /healthz (the worker is running) on the metrics port. */
+function startWorkerOpsServer(worker: Worker, sdkMetricsAddress: string, config: Config) {
+  const { metricsHost, metricsPort } = config.worker;
+  return startOpsServer(
+    {
+      metrics: {
+        registry: workerMetricsRegistry(),
+        extraMetrics: async () => (await fetch(`http://${sdkMetricsAddress}/metrics`)).text(),
+      },
+      healthz: () => Promise.resolve({ ok: worker.getState() === 'RUNNING', detail: { state: worker.getState() } }),
+    },
+    metricsHost,
+    metricsPort,
+  );
+}
+
+/** The first build of a deployment becomes current by itself; later ones wait for `pipeline deploy`. */
+function becomeCurrentIfFirst(client: Client, version: NonNullable<Config['temporal']['versioning']>): void {
+  void becomeCurrentIfNone(client, version, log)
+    .then((outcome) => {
+      if (outcome === 'another-is-current') {
+        log.info(
+          { build_id: version.buildId },
+          'another build is current: this one receives new runs once ramped or promoted (pipeline deploy)',
+        );
+      }
+    })
+    .catch((error: unknown) => log.error({ err: error }, 'this build receives no new runs'));
+}
+
+/** Runs the worker until SIGINT/SIGTERM; `pipeline worker` calls it. */
+export async function runWorker(): Promise<void> {
+  const config = loadProcessConfig();
+  log.level = config.logLevel;
+  refuseVersioningWithoutBuildId(config);
   const { address, namespace, taskQueue } = config.temporal;
-  const { metricsHost, metricsPort, shutdownGraceMs } = config.worker;
+  const { metricsHost, shutdownGraceMs } = config.worker;
   // The SDK's Prometheus exporter listens on loopback only; /metrics on the metrics port serves it.
   const sdkMetricsAddress = `127.0.0.1:${await freePort('127.0.0.1')}`;
   installRuntime(log, config.logLevel, sdkMetricsAddress);
@@ -93,17 +127,7 @@ export async function runWorker(): Promise<void> {
     // On SIGTERM running activities get this long to finish (they heartbeat), then are cancelled.
     shutdownGraceTime: shutdownGraceMs,
   });
-  const ops = await startOpsServer(
-    {
-      metrics: {
-        registry: workerMetricsRegistry(),
-        extraMetrics: async () => (await fetch(`http://${sdkMetricsAddress}/metrics`)).text(),
-      },
-      healthz: () => Promise.resolve({ ok: worker.getState() === 'RUNNING', detail: { state: worker.getState() } }),
-    },
-    metricsHost,
-    metricsPort,
-  );
+  const ops = await startWorkerOpsServer(worker, sdkMetricsAddress, config);
   await warnOnShortRetention(temporalClient, namespace, log);
   log.info(
     {
@@ -118,20 +142,7 @@ export async function runWorker(): Promise<void> {
     'worker started',
   );
   const running = worker.run(); // settles after SIGINT/SIGTERM, once in-flight tasks are done
-  if (config.temporal.versioning) {
-    // The first build of a deployment becomes current by itself; later ones wait for `pipeline deploy`.
-    const version = config.temporal.versioning;
-    void becomeCurrentIfNone(temporalClient, version, log)
-      .then((outcome) => {
-        if (outcome === 'another-is-current') {
-          log.info(
-            { build_id: version.buildId },
-            'another build is current: this one receives new runs once ramped or promoted (pipeline deploy)',
-          );
-        }
-      })
-      .catch((error: unknown) => log.error({ err: error }, 'this build receives no new runs'));
-  }
+  if (config.temporal.versioning) becomeCurrentIfFirst(temporalClient, config.temporal.versioning);
   await running;
   await ops.close();
   await pubsub.close();

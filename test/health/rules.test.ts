@@ -2,14 +2,8 @@
 // the halves of its day, late processors, dead letters by reason and the burst rule.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  deadLetterProblems,
-  expiredDate,
-  lateProcessor,
-  overduePhases,
-  phaseDeadlineOf,
-  stuckDate,
-} from '../../src/watch/rules';
+import { deadLetterProblems } from '../../src/watch/dead-letter-rules';
+import { expiredDate, lateProcessor, overduePhases, phaseDeadlineOf, stuckDate } from '../../src/watch/rules';
 
 describe('health rules', () => {
   it("a night's results are due the morning after (07:00 and 08:00 New York), its slate on its own morning", () => {

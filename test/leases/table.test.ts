@@ -8,12 +8,10 @@ import {
   emptyLeaseTable,
   expireLeases,
   nextExpiry,
-  refuseAcquire,
-  refuseBreak,
-  refuseRelease,
   release,
   releaseOnCompletion,
 } from '../../src/leases/table';
+import { refuseAcquire, refuseBreak, refuseRelease } from '../../src/leases/requests';
 import { pipeline } from '../../src/pipeline/definition';
 
 const t0 = Date.parse('2026-02-04T15:00:06Z');

@@ -85,28 +85,7 @@ export function alertRoutes(): Scenario {
           // A last retry that was already on its way would show up now as a repeat.
           await sleep(3_000);
 
-          const expected = raised.reduce((n, r) => n + routesOf(r).length, 0);
-          const missing = raised.flatMap((r) => missingRoutes(receiver, r).map((route) => `${r.label} → ${route}`));
-          const repeats = raised.flatMap((r) =>
-            routesOf(r).flatMap((route) => {
-              const n = attemptsFor(receiver, route, r.token, true).length;
-              return n > 1 ? [`${r.label} → ${route} ${n}×`] : [];
-            }),
-          );
-          if (missing.length)
-            failures.push(
-              `never delivered ${missing.length} of ${expected} (${RECOVERY_MS / 1000} s after the routes came back): ${sample(missing, 6)}`,
-            );
-          if (repeats.length) failures.push(`delivered again to a route that had taken it: ${sample(repeats, 6)}`);
-          for (const r of raised) {
-            // Each route's answers in order, with seconds since the alert was raised: a repeat shows when it came.
-            const attempts = routesOf(r).map((route) => {
-              const all = attemptsFor(receiver, route, r.token);
-              const first = all[0]?.at ?? 0;
-              return `${route} ${all.length} [${all.map((a) => `${a.status}@${((a.at - first) / 1000).toFixed(1)}s`).join(' ')}]`;
-            });
-            notes.push(`${r.label} (${r.severity}): attempts ${attempts.join(', ')}`);
-          }
+          const { expected, missing, repeats } = judgeDeliveries(receiver, raised, failures, notes);
           return {
             figures: {
               ...noFigures,
@@ -122,6 +101,41 @@ export function alertRoutes(): Scenario {
         }
       }),
   };
+}
+
+/**
+ * What reached each route once the routes were back: failures for an alert never delivered or
+ * delivered twice to one route, and a note of every route's attempts.
+ */
+function judgeDeliveries(
+  receiver: AlertReceiver,
+  raised: Raised[],
+  failures: string[],
+  notes: string[],
+): { expected: number; missing: string[]; repeats: string[] } {
+  const expected = raised.reduce((n, r) => n + routesOf(r).length, 0);
+  const missing = raised.flatMap((r) => missingRoutes(receiver, r).map((route) => `${r.label} → ${route}`));
+  const repeats = raised.flatMap((r) =>
+    routesOf(r).flatMap((route) => {
+      const n = attemptsFor(receiver, route, r.token, true).length;
+      return n > 1 ? [`${r.label} → ${route} ${n}×`] : [];
+    }),
+  );
+  if (missing.length)
+    failures.push(
+      `never delivered ${missing.length} of ${expected} (${RECOVERY_MS / 1000} s after the routes came back): ${sample(missing, 6)}`,
+    );
+  if (repeats.length) failures.push(`delivered again to a route that had taken it: ${sample(repeats, 6)}`);
+  for (const r of raised) {
+    // Each route's answers in order, with seconds since the alert was raised: a repeat shows when it came.
+    const attempts = routesOf(r).map((route) => {
+      const all = attemptsFor(receiver, route, r.token);
+      const first = all[0]?.at ?? 0;
+      return `${route} ${all.length} [${all.map((a) => `${a.status}@${((a.at - first) / 1000).toFixed(1)}s`).join(' ')}]`;
+    });
+    notes.push(`${r.label} (${r.severity}): attempts ${attempts.join(', ')}`);
+  }
+  return { expected, missing, repeats };
 }
 
 /** PagerDuty pages a person: critical alerts only. Slack takes every alert. */

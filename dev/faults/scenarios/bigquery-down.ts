@@ -61,19 +61,7 @@ export function bigqueryDown({ dates: count, downMs = 180_000 }: { dates: number
         const upAt = Date.now();
         const drivenLate = await lateDriven;
 
-        const firingDue = [...open, ...live].length * STEPS;
-        const firedDown = seenBefore(ctx.observer.triggers, [...open, ...live], upAt);
-        notes.push(
-          `${firedDown} of ${firingDue} triggers of open and live dates went out while BigQuery was down (${((upAt - downAt) / 1000).toFixed(0)} s)`,
-        );
-        if (firedDown < firingDue)
-          failures.push(
-            `open and live dates waited for BigQuery: ${firingDue - firedDown} of ${firingDue} triggers went out only after it was back`,
-          );
-        const lateDown = seenBefore(ctx.observer.triggers, late, upAt);
-        notes.push(
-          `${lateDown} of ${late.length * STEPS} triggers of past dates opened during the outage went out before it ended (they first ask the run history whether the date closed)`,
-        );
+        judgeOutage(ctx.observer.triggers, { firing: [...open, ...live], late, downAt, upAt }, failures, notes);
 
         // 2. The run-history tables dropped, and created again once the next dates' triggers are firing.
         await Promise.all(HISTORY_TABLES.map((table) => runQuery(bigquery.bigquery, `DROP TABLE IF EXISTS ${table}`)));
@@ -134,6 +122,28 @@ type Seen = readonly { topic: string; triggerId?: string; at: number }[];
 const keysOf = (dates: readonly string[]) => new Set(dates.flatMap((d) => expectedTriggers(d, STEPS)));
 
 /** How many of the dates' expected triggers were seen before `at`. */
+/** The open and live dates' triggers must go out while BigQuery is down; the late dates' are counted. */
+function judgeOutage(
+  observed: Seen,
+  { firing, late, downAt, upAt }: { firing: readonly string[]; late: readonly string[]; downAt: number; upAt: number },
+  failures: string[],
+  notes: string[],
+): void {
+  const firingDue = firing.length * STEPS;
+  const firedDown = seenBefore(observed, firing, upAt);
+  notes.push(
+    `${firedDown} of ${firingDue} triggers of open and live dates went out while BigQuery was down (${((upAt - downAt) / 1000).toFixed(0)} s)`,
+  );
+  if (firedDown < firingDue)
+    failures.push(
+      `open and live dates waited for BigQuery: ${firingDue - firedDown} of ${firingDue} triggers went out only after it was back`,
+    );
+  const lateDown = seenBefore(observed, late, upAt);
+  notes.push(
+    `${lateDown} of ${late.length * STEPS} triggers of past dates opened during the outage went out before it ended (they first ask the run history whether the date closed)`,
+  );
+}
+
 function seenBefore(observed: Seen, dates: readonly string[], at: number): number {
   const wanted = keysOf(dates);
   const seen = new Set(

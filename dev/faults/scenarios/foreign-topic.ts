@@ -48,25 +48,7 @@ export function foreignTopic(): Scenario {
         });
         await observer.holdDeadLetters();
         try {
-          const statuses = await Promise.all(
-            envelopes.map(async (e, i) => {
-              const token = `${run}-${i}`;
-              const body = JSON.stringify({
-                subscription: `projects/nba-props-platform/subscriptions/${e.topic}-orchestrator`,
-                message: {
-                  messageId: token,
-                  data: Buffer.from(`not a completion ${token}`).toString('base64'),
-                  attributes: {},
-                },
-              });
-              const response = await fetch(stack.pushUrl, {
-                method: 'POST',
-                headers: { 'content-type': 'application/json' },
-                body,
-              });
-              return { ...e, token, status: response.status };
-            }),
-          );
+          const statuses = await Promise.all(envelopes.map((e, i) => pushEnvelope(stack.pushUrl, e, `${run}-${i}`)));
           for (const s of statuses) notes.push(`${s.label} (${s.topic}): push answered ${s.status}`);
           const letterOf = (token: string) => seen.find((m) => m.data.toString('utf8').includes(token));
           // A foreign envelope answered 2xx was taken: then it is dead-lettered, like the own-topic one.
@@ -114,6 +96,28 @@ export function foreignTopic(): Scenario {
         }
       }),
   };
+}
+
+/** Pushes a message that is no completion, in an envelope naming the envelope's topic; returns the answer's status. */
+async function pushEnvelope(
+  pushUrl: string,
+  e: Envelope,
+  token: string,
+): Promise<Envelope & { token: string; status: number }> {
+  const body = JSON.stringify({
+    subscription: `projects/nba-props-platform/subscriptions/${e.topic}-orchestrator`,
+    message: {
+      messageId: token,
+      data: Buffer.from(`not a completion ${token}`).toString('base64'),
+      attributes: {},
+    },
+  });
+  const response = await fetch(pushUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  return { ...e, token, status: response.status };
 }
 
 function pipelineCli(

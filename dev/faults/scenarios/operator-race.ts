@@ -9,6 +9,7 @@ import { parseCompletion } from '../../../src/messages/completion';
 import { phase4CascadeWorkflowId, workflowIdFor } from '../../../src/pipeline/ids';
 import { phaseCompletions, type SimulatedMessage } from '../../simulate/day';
 import { driveDays, expectedTriggers, slateOf } from '../days';
+import type { FaultStack } from '../stack';
 import { settle } from '../tally';
 import { dayFigures, quiet, runsOf, sample, scenario, type Scenario } from './context';
 import { errorMessage } from '../../../src/platform/errors';
@@ -58,26 +59,7 @@ export function operatorRace({ dates: count }: { dates: number }): Scenario {
         const refused: string[] = [];
         for (let i = 0; i < dates.length; i += AT_ONCE) {
           await Promise.all(
-            dates.slice(i, i + AT_ONCE).map(async (date) => {
-              const { topic, message } = held.get(date)!;
-              const parsed = parseCompletion(JSON.stringify(message), topic, `faults-race-${date}`);
-              if (!parsed.ok) throw new Error(`the held completion does not parse: ${parsed.reason}`);
-              // The update `pipeline trigger phase4 --date N` sends to the slate's open run.
-              const operator = stack.client.workflow
-                .getHandle(workflowIdFor(slateOf(date)))
-                .executeUpdate(manualTriggerUpdate, {
-                  args: [
-                    {
-                      phase: 'phase4',
-                      reason: 'fault suite: operator racing the last completion',
-                      requestedBy: 'fault-suite',
-                    },
-                  ],
-                })
-                .catch((error: unknown) => refused.push(`${slateOf(date)}: ${errorMessage(error)}`));
-              const completion = signalCompletion(stack.client, stack.taskQueue, parsed.value);
-              await Promise.all([operator, completion]);
-            }),
+            dates.slice(i, i + AT_ONCE).map((date) => raceOperator(stack, date, held.get(date)!, refused)),
           );
         }
 
@@ -108,6 +90,32 @@ export function operatorRace({ dates: count }: { dates: number }): Scenario {
         };
       }),
   };
+}
+
+/** The operator's phase 4 trigger for the slate of `date`, at once with the night's held completion. */
+async function raceOperator(
+  stack: FaultStack,
+  date: string,
+  { topic, message }: SimulatedMessage,
+  refused: string[],
+): Promise<void> {
+  const parsed = parseCompletion(JSON.stringify(message), topic, `faults-race-${date}`);
+  if (!parsed.ok) throw new Error(`the held completion does not parse: ${parsed.reason}`);
+  // The update `pipeline trigger phase4 --date N` sends to the slate's open run.
+  const operator = stack.client.workflow
+    .getHandle(workflowIdFor(slateOf(date)))
+    .executeUpdate(manualTriggerUpdate, {
+      args: [
+        {
+          phase: 'phase4',
+          reason: 'fault suite: operator racing the last completion',
+          requestedBy: 'fault-suite',
+        },
+      ],
+    })
+    .catch((error: unknown) => refused.push(`${slateOf(date)}: ${errorMessage(error)}`));
+  const completion = signalCompletion(stack.client, stack.taskQueue, parsed.value);
+  await Promise.all([operator, completion]);
 }
 
 /** A processor with one clean success among the messages (no failure first, no duplicate). */

@@ -11,6 +11,7 @@ import { pipeline } from '../../../src/pipeline/definition';
 import { phaseCompletions } from '../../simulate/day';
 import { driveDays, slateOf, THROUGH_PHASE5_START } from '../days';
 import { countLines, logSize } from '../log-tail';
+import type { FaultStack } from '../stack';
 import { dayFigures, drainedSince, quiet, runsOf, sample, scenario, type Scenario } from './context';
 
 const EARLY = 100;
@@ -59,21 +60,8 @@ export function phase4Backlog({ dates: count, threshold = 100 }: { dates: number
         // Phase 4 of the slate runs early, over and over, each time with a large report.
         const [early] = pipeline.phase4Levels[0]!.processors;
         const published = new Set(opened.published);
-        const padding = 'x'.repeat(PADDING_BYTES);
         for (const gameDate of dates.map(slateOf)) {
-          const [template] = phaseCompletions('phase4', {
-            gameDate,
-            correlationId: `faults-${gameDate}`,
-            duplicates: 0,
-            only: [early!],
-            metadata: { report: padding },
-          });
-          const sends = Array.from({ length: EARLY }, (_, i) =>
-            stack.pubsub.pubsub.topic(template!.topic).publishMessage({
-              json: { ...template!.message, execution_id: `${early}-${gameDate}-early-${i}`, status: 'success' },
-            }),
-          );
-          for (const id of await Promise.all(sends)) published.add(id);
+          for (const id of await publishEarly(stack, gameDate, early!)) published.add(id);
         }
         // A wedged run logs its failing task over and over: quiet, or a minute, whichever comes first.
         await quiet(stack, 3_000, 60_000);
@@ -100,6 +88,23 @@ export function phase4Backlog({ dates: count, threshold = 100 }: { dates: number
         };
       }),
   };
+}
+
+/** `EARLY` successes of the slate's processor `early`, each with a large report; returns their message ids. */
+async function publishEarly(stack: FaultStack, gameDate: string, early: string): Promise<string[]> {
+  const [template] = phaseCompletions('phase4', {
+    gameDate,
+    correlationId: `faults-${gameDate}`,
+    duplicates: 0,
+    only: [early],
+    metadata: { report: 'x'.repeat(PADDING_BYTES) },
+  });
+  const sends = Array.from({ length: EARLY }, (_, i) =>
+    stack.pubsub.pubsub.topic(template!.topic).publishMessage({
+      json: { ...template!.message, execution_id: `${early}-${gameDate}-early-${i}`, status: 'success' },
+    }),
+  );
+  return Promise.all(sends);
 }
 
 async function terminateOpen(client: Client, dates: readonly string[]): Promise<void> {

@@ -59,17 +59,7 @@ export function replicas({ dates: count }: { dates: number }): Scenario {
             notes.push(`both back at +${since(firstFaultAt)}`);
             // The rolling restart: drain the other worker while the dates still flow.
             await waitForAnyPublish([stack.worker, worker2], 120_000);
-            const drainStarted = Date.now();
-            const exit = await worker2.terminate(DRAIN_GRACE_MS);
-            if (!exit) failures.push(`worker-2 did not drain within ${DRAIN_GRACE_MS / 1000} s of SIGTERM: killed`);
-            else {
-              notes.push(
-                `worker-2 drained by SIGTERM at +${since(firstFaultAt)}: exited ${exit.signal ?? `code ${exit.code}`} after ${since(drainStarted)}`,
-              );
-              if (exit.code !== 0)
-                failures.push(`worker-2 exited ${exit.signal ?? `code ${exit.code}`} on SIGTERM, not 0`);
-            }
-            await worker2.ready();
+            await drainByTerm(worker2, firstFaultAt, failures, notes);
           })();
           const [driven] = await Promise.all([driving, faults]);
           const { figures, failures: dayFailures } = dayFigures(ctx.observer, dates, driven);
@@ -95,6 +85,20 @@ export function replicas({ dates: count }: { dates: number }): Scenario {
         }
       }),
   };
+}
+
+/** SIGTERM to worker-2: it must drain within the grace and exit 0; then it is started again. */
+async function drainByTerm(worker2: Replica, firstFaultAt: number, failures: string[], notes: string[]): Promise<void> {
+  const drainStarted = Date.now();
+  const exit = await worker2.terminate(DRAIN_GRACE_MS);
+  if (!exit) failures.push(`worker-2 did not drain within ${DRAIN_GRACE_MS / 1000} s of SIGTERM: killed`);
+  else {
+    notes.push(
+      `worker-2 drained by SIGTERM at +${since(firstFaultAt)}: exited ${exit.signal ?? `code ${exit.code}`} after ${since(drainStarted)}`,
+    );
+    if (exit.code !== 0) failures.push(`worker-2 exited ${exit.signal ?? `code ${exit.code}`} on SIGTERM, not 0`);
+  }
+  await worker2.ready();
 }
 
 const since = (at: number) => `${((Date.now() - at) / 1000).toFixed(1)} s`;

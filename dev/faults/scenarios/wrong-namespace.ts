@@ -7,6 +7,7 @@ import { phaseCompletions } from '../../simulate/day';
 import { expectedTriggers } from '../days';
 import { triggerKey } from '../observer';
 import type { Attempt } from '../alert-receiver';
+import type { FaultStack } from '../stack';
 import { sleep } from '../tally';
 import { dayFigures, deadLettersFor, sample, scenario, type Scenario } from './context';
 
@@ -43,22 +44,7 @@ export function wrongNamespace({ dates: count }: { dates: number }): Scenario {
             }
           }
 
-          // The outage alert: Slack and PagerDuty, critical, naming Temporal or the namespace.
-          const outage = (a: Attempt) =>
-            a.at > startedAt && /critical/i.test(a.text) && /temporal|namespace/i.test(a.text);
-          const alerted = () => stack.alerts.attempts.filter((a) => outage(a) && a.status < 300);
-          const until = Date.now() + ALERT_WITHIN_MS;
-          while (Date.now() < until && new Set(alerted().map((a) => a.route)).size < 2) await sleep(250);
-          const routes = new Set(alerted().map((a) => a.route));
-          const pages = { expected: 2, delivered: routes.size, repeated: alerted().length - routes.size };
-          if (routes.size < 2)
-            failures.push(
-              `no outage alert within ${ALERT_WITHIN_MS / 1000} s of a bridge that cannot signal (got: ${[...routes].join(', ') || 'none'})`,
-            );
-          else
-            notes.push(
-              `outage alerted after ${((Math.min(...alerted().map((a) => a.at)) - startedAt) / 1000).toFixed(1)} s`,
-            );
+          const pages = await waitForOutageAlert(stack, startedAt, failures, notes);
 
           const readyz = await fetch(`${wrong.url}/readyz`).then(
             (r) => r.status,
@@ -95,6 +81,28 @@ export function wrongNamespace({ dates: count }: { dates: number }): Scenario {
         }
       }),
   };
+}
+
+/** The outage alert: Slack and PagerDuty, critical, naming Temporal or the namespace. */
+async function waitForOutageAlert(
+  stack: FaultStack,
+  startedAt: number,
+  failures: string[],
+  notes: string[],
+): Promise<{ expected: number; delivered: number; repeated: number }> {
+  const outage = (a: Attempt) => a.at > startedAt && /critical/i.test(a.text) && /temporal|namespace/i.test(a.text);
+  const alerted = () => stack.alerts.attempts.filter((a) => outage(a) && a.status < 300);
+  const until = Date.now() + ALERT_WITHIN_MS;
+  while (Date.now() < until && new Set(alerted().map((a) => a.route)).size < 2) await sleep(250);
+  const routes = new Set(alerted().map((a) => a.route));
+  const pages = { expected: 2, delivered: routes.size, repeated: alerted().length - routes.size };
+  if (routes.size < 2)
+    failures.push(
+      `no outage alert within ${ALERT_WITHIN_MS / 1000} s of a bridge that cannot signal (got: ${[...routes].join(', ') || 'none'})`,
+    );
+  else
+    notes.push(`outage alerted after ${((Math.min(...alerted().map((a) => a.at)) - startedAt) / 1000).toFixed(1)} s`);
+  return pages;
 }
 
 function triggersOf(observed: readonly { topic: string; triggerId?: string }[], dates: readonly string[]): number {
