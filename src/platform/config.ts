@@ -227,7 +227,7 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = z.infer<typeof schema>;
+type Env = z.infer<typeof configSchema>;
 type TemporalConnection = NonNullable<ReturnType<typeof temporalConnection>['value']>;
 
 export function loadConfig(env: NodeJS.ProcessEnv) {
