@@ -8,10 +8,11 @@ import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createBackfillActivities, type BackfillReads } from '../../src/backfill/activities';
+import type { Alert } from '../../src/alerts/alert';
 import { backfillDatesOf } from '../../src/backfill/reads';
 import { addDays } from '../../src/time/dates';
 import type { ExportComplete } from '../../src/messages/export-message';
-import type { Trigger } from '../../src/messages/trigger';
+import type { Trigger, TriggerRequest } from '../../src/messages/trigger';
 import { phaseDefinition, pipeline, type PhaseKey } from '../../src/pipeline/definition';
 import { backfillTriggerId, workflowIdFor } from '../../src/pipeline/ids';
 import type { ExportRun, ExportWritten } from '../../src/exports/activities';
@@ -33,11 +34,12 @@ import {
   timeSkippingEnvironment,
   workflowBundle,
 } from '../helpers/servers';
-import { recordingActivities } from '../helpers/activities';
 
 const taskQueue = 'backfill-test';
 let env: TestWorkflowEnvironment;
 let client: Client;
+const published: TriggerRequest[] = [];
+const alerts: Alert[] = [];
 const exported: ExportComplete[] = [];
 const history = memoryRunHistory();
 /** processor_run_history as the processors write it: one row per run. */
@@ -47,15 +49,6 @@ const silentDates = new Set<string>();
 /** Dates whose phase 3 processors never answer (a slow night); their slate's processors do. */
 const silentNights = new Set<string>();
 const heldBack: Trigger[] = [];
-const {
-  activities: recording,
-  published,
-  alerts,
-} = recordingActivities({
-  async onPublish(request) {
-    if (request.message.trigger_source === 'backfill') await answer(request.message);
-  },
-});
 /** Days without games in the schedule double. */
 const offDays = new Set(['2024-01-08', '2024-01-15']);
 
@@ -103,7 +96,15 @@ const activities = () =>
     ...history.activities,
     ...everyDayHasGames,
     ...createBackfillActivities(client, reads, taskQueue),
-    ...recording,
+    async publishTrigger(request: TriggerRequest) {
+      published.push(request);
+      if (request.message.trigger_source === 'backfill') await answer(request.message);
+      return `message-${published.length}`;
+    },
+    sendAlert(alert: Alert) {
+      alerts.push(alert);
+      return Promise.resolve({ outcome: 'raised' as const, workflowId: `alert-${alerts.length}` });
+    },
     runExport({ exportType }: ExportRun): Promise<ExportWritten> {
       return Promise.resolve({ exportType, paths: [`v1/${exportType}.json`], rowCount: 1 });
     },
