@@ -1,5 +1,5 @@
 // The run history's events on the real bqemulator, written by a real game-day run on the
-// time-skipping server: the correlation query answers from them, a retried write never
+// time-skipping server: the correlation query operators run (docs/operations.md) answers from them, a retried write never
 // doubles a row, a run whose history table is dropped and recreated still fires its trigger (and
 // alerts, and writes its events once the table is back), and `pipeline status` falls back to them
 // when the run cannot answer.
@@ -9,20 +9,19 @@ import { after, before, describe, it } from 'node:test';
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import type { Alert } from '../../src/alerts/alert';
 import { ensureSchema, runQuery } from '../../src/platform/bigquery';
 import { correlationTrail, eventsOfDate, recordRunEvents } from '../../src/run-history/run-events';
 import { closedRunOf, recordRunClosed } from '../../src/run-history/run-history';
 import { upsertRuns } from '../../dev/sample/runs';
-import { signalCompletion } from '../../src/date-run/client';
 import { completeProcessor } from '../../src/cli/complete';
 import { statusFromRunHistory } from '../../src/cli/status-history';
 import { statusFromAnywhere } from '../../src/cli/status-sources';
-import type { TriggerRequest } from '../../src/messages/trigger';
 import { gameDayTriggerId, workflowIdFor } from '../../src/pipeline/ids';
 import { statusQuery } from '../../src/date-run/status';
 import { eventually } from '../helpers/eventually';
 import { completion, processorNames } from '../helpers/messages';
+import { recordingActivities } from '../helpers/activities';
+import { dateRuns } from '../helpers/date-runs';
 import {
   memoryRunHistory,
   startBigQueryEmulator,
@@ -43,8 +42,7 @@ const fromRunHistory = (date: string) => statusFromRunHistory(bigquery, date);
 let env: TestWorkflowEnvironment;
 let worker: Worker;
 let running: Promise<void>;
-const published: TriggerRequest[] = [];
-const alerts: Alert[] = [];
+const { activities: recording, published, triggersFor, alertsFor } = recordingActivities();
 
 before(async () => {
   dir = tempDir('run-events-it');
@@ -57,18 +55,11 @@ before(async () => {
     workflowBundle: await workflowBundle(),
     activities: {
       ...memoryRunHistory().activities,
+      ...recording,
       // The run history itself is BigQuery's: the real queries the worker's activities run.
       closedRunOf: (gameDate: string) => closedRunOf(bigquery, gameDate),
       recordRunClosed: (run: Parameters<typeof recordRunClosed>[1]) => recordRunClosed(bigquery, run),
       recordRunEvents: (events: Parameters<typeof recordRunEvents>[1]) => recordRunEvents(bigquery, events),
-      publishTrigger(request: TriggerRequest) {
-        published.push(request);
-        return Promise.resolve(`message-${published.length}`);
-      },
-      sendAlert(alert: Alert) {
-        alerts.push(alert);
-        return Promise.resolve({ outcome: 'raised' as const, workflowId: `alert-${alerts.length}` });
-      },
     },
   });
   running = worker.run();
@@ -82,12 +73,12 @@ after(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const send = (c: ReturnType<typeof completion>) => signalCompletion(env.client, taskQueue, c);
+const { send } = dateRuns(() => env.client, taskQueue);
 const eventCount = async () =>
   Number((await runQuery(bigquery, 'SELECT COUNT(*) AS n FROM nba_orchestration.game_day_events'))[0]?.n);
 
 describe('run history events', () => {
-  it('answers the correlation query for a day: processor runs, completions, a command, the trigger', async () => {
+  it("answers the operators' correlation query for a day: processor runs, completions, a command, the trigger", async () => {
     // A processor's own run history row for the same correlation id (processors write it).
     const [first, ...rest] = processorNames('phase2');
     await upsertRuns(bigquery, [
@@ -189,14 +180,14 @@ describe('run history events', () => {
     const broken = '2025-09-21';
     for (const name of processorNames('phase2')) await send(completion('phase2', name, broken));
     await eventually(
-      () => Promise.resolve(published.filter((p) => p.message.game_date === broken)),
+      () => Promise.resolve(triggersFor(broken)),
       (fired) => fired.length === 1,
       'the phase 3 trigger with the history table gone',
     );
     // Past the write's deadline (the server's clock skips the retries), the run alerts and goes on.
     await env.sleep(3 * 60_000);
     const alerted = await eventually(
-      () => Promise.resolve(alerts.filter((a) => a.game_date === broken)),
+      () => Promise.resolve(alertsFor(broken)),
       (found) => found.some((a) => a.kind === 'run-history-failing'),
       'the run-history-failing alert',
     );
@@ -215,7 +206,7 @@ describe('run history events', () => {
     const completions = trail.filter((e) => e.kind === 'completion');
     assert.equal(completions.length, 21);
     assert.equal(new Set(trail.map((e) => e.eventId)).size, trail.length, 'no event written twice');
-    assert.equal(published.filter((p) => p.message.game_date === broken).length, 1);
+    assert.equal(triggersFor(broken).length, 1);
   });
 
   it('lets pipeline status answer from the run history when Temporal has no run', async () => {

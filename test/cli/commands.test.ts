@@ -5,36 +5,32 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ExportRun, ExportWritten } from '../../src/exports/activities';
-import { signalCompletion } from '../../src/date-run/client';
 import { completeProcessor } from '../../src/cli/complete';
 import { exportDate } from '../../src/cli/export';
 import { UsageError } from '../../src/cli/operator';
 import { rerunDate } from '../../src/cli/rerun';
 import { triggerPhase } from '../../src/cli/trigger';
 import type { ExportComplete } from '../../src/messages/export-message';
-import type { TriggerRequest } from '../../src/messages/trigger';
 import { gameDayTriggerId, workflowIdFor } from '../../src/pipeline/ids';
 import { addDays } from '../../src/time';
-import { statusQuery } from '../../src/date-run/status';
 import { CorrelationId, GameDate, PipelinePhase } from '../../src/temporal/search-attributes';
 import { completion, processorNames } from '../helpers/messages';
 import { eventually } from '../helpers/eventually';
 import { memoryRunHistory, timeSkippingWorker, type TestWorker } from '../helpers/servers';
+import { recordingActivities } from '../helpers/activities';
+import { dateRuns } from '../helpers/date-runs';
 
 const taskQueue = 'commands-test';
 let env: TestWorkflowEnvironment;
 let testWorker: TestWorker;
-const published: TriggerRequest[] = [];
 const exported: ExportComplete[] = [];
 const runHistory = memoryRunHistory();
+const { activities: recording, published } = recordingActivities();
 
 before(async () => {
   testWorker = await timeSkippingWorker(taskQueue, {
     ...runHistory.activities,
-    publishTrigger(request: TriggerRequest) {
-      published.push(request);
-      return Promise.resolve(`message-${published.length}`);
-    },
+    publishTrigger: recording.publishTrigger,
     runExport(run: ExportRun): Promise<ExportWritten> {
       return Promise.resolve({
         exportType: run.exportType,
@@ -52,15 +48,14 @@ before(async () => {
 after(() => testWorker.stop());
 
 const operator = { reason: 'processor stuck, data verified by hand', requestedBy: 'ops@test' };
-const send = (c: Parameters<typeof signalCompletion>[2]) => signalCompletion(env.client, taskQueue, c);
-const status = (date: string) => env.client.workflow.getHandle(workflowIdFor(date)).query(statusQuery);
+const { send, status, completePhase } = dateRuns(() => env.client, taskQueue);
 const triggersOf = (date: string, phase?: string) =>
   published.filter((p) => p.message.game_date === date && (!phase || p.message.phase === phase));
-const eventsOf = (date: string) => [...runHistory.events.values()].filter((e) => e.gameDate === date);
+const { eventsOf } = runHistory;
 
 async function stuckAt20of21(date: string): Promise<string> {
   const [last, ...first20] = processorNames('phase2');
-  for (const name of first20) await send(completion('phase2', name, date));
+  await completePhase(date, 'phase2', first20);
   return last!;
 }
 
@@ -248,7 +243,12 @@ describe('pipeline rerun', () => {
 describe('pipeline export', () => {
   it('exports a date once, says so the second time, and exports again with --force', async () => {
     const date = '2025-10-11';
-    const request = { types: ['results' as const], force: false, reason: 'manual export', requestedBy: 'ops@test' };
+    const request = {
+      types: ['results' as const],
+      force: false,
+      reason: 'a rerun of the results',
+      requestedBy: 'ops@test',
+    };
     const first = await exportDate(env.client, taskQueue, date, request);
     assert.equal(first.outcome, 'exported');
     assert.deepEqual(first.outcome === 'exported' && first.report.succeeded, ['results']);

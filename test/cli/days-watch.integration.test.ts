@@ -9,13 +9,13 @@ import type { Client } from '@temporalio/client';
 import { recordRunClosed } from '../../src/run-history/run-history';
 import { signalCompletion } from '../../src/date-run/client';
 import type { DayLine } from '../../src/cli/days';
-import type { TriggerRequest } from '../../src/messages/trigger';
 import type { GameDayStatus } from '../../src/date-run/status';
 import { statusQuery } from '../../src/date-run/status';
 import { workflowIdFor } from '../../src/pipeline/ids';
 import { eventually } from '../helpers/eventually';
 import { completion, processorNames } from '../helpers/messages';
 import { devServerWorker, startDevServer, tempDir, type DevServer, type DevServerWorker } from '../helpers/servers';
+import { recordingActivities } from '../helpers/activities';
 import { startBigQueryEmulator, type BigQueryEmulator } from '../../dev/stack/ephemeral';
 
 const cli = path.resolve(__dirname, '../../bin/pipeline.js');
@@ -24,7 +24,7 @@ let temporal: DevServer;
 let bigquery: BigQueryEmulator;
 let client: Client;
 let worker: DevServerWorker;
-const published: TriggerRequest[] = [];
+const { activities: recording } = recordingActivities();
 
 const cliEnv = () => ({
   ...process.env,
@@ -41,12 +41,7 @@ const send = (phase: 'phase2', names: string[], date: string, skip = false) =>
 before(async () => {
   const dir = tempDir('days-watch');
   [temporal, bigquery] = await Promise.all([startDevServer(dir), startBigQueryEmulator(dir)]);
-  worker = await devServerWorker(temporal, taskQueue, () => ({
-    publishTrigger(request: TriggerRequest) {
-      published.push(request);
-      return Promise.resolve(`m-${published.length}`);
-    },
-  }));
+  worker = await devServerWorker(temporal, taskQueue, () => ({ publishTrigger: recording.publishTrigger }));
   client = worker.client;
 });
 

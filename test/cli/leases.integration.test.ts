@@ -12,6 +12,7 @@ import { workflowIdFor } from '../../src/pipeline/ids';
 import { binaries } from '../../dev/stack/local';
 import { leasesQuery } from '../../src/leases/updates';
 import { devServerWorker, startDevServer, tempDir, type DevServer, type DevServerWorker } from '../helpers/servers';
+import { recordingActivities } from '../helpers/activities';
 
 const taskQueue = 'leases-cli-test';
 const cli = path.resolve(__dirname, '../../bin/pipeline.js');
@@ -22,7 +23,8 @@ let worker: DevServerWorker;
 
 before(async () => {
   temporal = await startDevServer(tempDir('leases-cli'));
-  worker = await devServerWorker(temporal, taskQueue, () => ({ publishTrigger: () => Promise.resolve('message-id') }));
+  const { publishTrigger } = recordingActivities().activities;
+  worker = await devServerWorker(temporal, taskQueue, () => ({ publishTrigger }));
   client = worker.client;
 });
 

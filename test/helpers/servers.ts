@@ -96,7 +96,9 @@ export function memoryRunHistory() {
       return Promise.resolve();
     },
   } satisfies Partial<Activities>;
-  return { closed, deadLettered, events, activities };
+  /** The run events written for `date`. */
+  const eventsOf = (date: string) => [...events.values()].filter((e) => e.gameDate === date);
+  return { closed, deadLettered, events, eventsOf, activities };
 }
 
 /** Every date is a game day by the schedule unless a test says otherwise (quiet-day.test.ts). */

@@ -7,7 +7,6 @@ import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Alert } from '../../src/alerts/activities';
 import type { ExportRun, ExportWritten } from '../../src/exports/activities';
 import type { OpenedGameDay } from '../../src/date-run/client';
 import { addDays } from '../../src/time';
@@ -18,6 +17,7 @@ import { exportWorkflow } from '../../src/exports/workflow';
 import { openGameDayWorkflow, scheduledExportWorkflow } from '../../src/exports/scheduled';
 import { calendarDateIn } from '../../src/time';
 import { timeSkippingWorker, type TestWorker } from '../helpers/servers';
+import { recordingActivities } from '../helpers/activities';
 
 const taskQueue = 'export-test';
 let env: TestWorkflowEnvironment;
@@ -27,7 +27,7 @@ type RecordedRun = ExportRun & { workflowId: string };
 const exportRuns: RecordedRun[] = [];
 const completes: ExportComplete[] = [];
 const opened: string[] = [];
-const alerts: Alert[] = [];
+const { activities: recording, alerts } = recordingActivities();
 /** Export types whose query "fails" in the current test. */
 const failing = new Set<ExportType>();
 
@@ -49,10 +49,7 @@ before(async () => {
       completes.push(message);
       return Promise.resolve(`message-${completes.length}`);
     },
-    sendAlert(alert: Alert) {
-      alerts.push(alert);
-      return Promise.resolve({ outcome: 'raised' as const, workflowId: `alert-${alerts.length}` });
-    },
+    sendAlert: recording.sendAlert,
     openGameDay(gameDate: string): Promise<OpenedGameDay> {
       opened.push(gameDate);
       return Promise.resolve({ outcome: 'opened', workflowId: workflowIdFor(gameDate), gameDate });

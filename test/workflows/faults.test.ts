@@ -2,33 +2,29 @@
 // date that closed before Temporal forgot it, a BigQuery outage at the backup deadline, a failing
 // phase 5, a better batch after a rejected one, a stray backfill flag on a live day.
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Alert } from '../../src/alerts/activities';
 import type { ExportRun } from '../../src/exports/activities';
-import { signalCompletion } from '../../src/date-run/client';
-import type { Completion } from '../../src/messages/completion';
 import { addDays } from '../../src/time';
-import type { TriggerRequest } from '../../src/messages/trigger';
 import { pipeline } from '../../src/pipeline/definition';
 import { gameDayTriggerId, phase5WorkflowId, triggerKeys, workflowIdFor } from '../../src/pipeline/ids';
 import { zonedInstant } from '../../src/time';
 import { gameDayWorkflow } from '../../src/game-day/workflow';
 import { openSignal } from '../../src/date-run/signals';
-import { statusQuery } from '../../src/date-run/status';
 import { calendarDateIn } from '../../src/time';
 import { completion, processorNames } from '../helpers/messages';
 import { expiredBy, phase5Over } from '../helpers/clock';
 import { eventually } from '../helpers/eventually';
 import { memoryRunHistory, timeSkippingWorker, type TestWorker } from '../helpers/servers';
+import { recordingActivities } from '../helpers/activities';
+import { dateRuns, started } from '../helpers/date-runs';
 
 const taskQueue = 'game-day-faults';
 let env: TestWorkflowEnvironment;
 let testWorker: TestWorker;
-const published: TriggerRequest[] = [];
-const alerts: Alert[] = [];
 const runHistory = memoryRunHistory();
 /** Publishes of these trigger ids wait until released: a slow Pub/Sub. */
 const held = new Map<string, Promise<void>>();
@@ -38,24 +34,27 @@ const featureOutage = new Map<string, number>();
 const alertsFailFor = new Set<string>();
 /** Trigger ids Pub/Sub refuses for good: the step that publishes them fails. */
 const refused = new Set<string>();
+const {
+  activities: recording,
+  published,
+  alerts,
+  triggersFor,
+} = recordingActivities({
+  async onPublish(request) {
+    if (refused.has(request.message.trigger_id)) throw ApplicationFailure.nonRetryable('topic refused the message');
+    const gate = held.get(request.message.trigger_id);
+    while (gate && !(await Promise.race([gate.then(() => true), sleep(500).then(() => false)])))
+      Context.current().heartbeat();
+  },
+  onAlert(alert) {
+    if (alertsFailFor.has(alert.game_date)) throw ApplicationFailure.nonRetryable('alert route rejected the alert');
+  },
+});
 
 before(async () => {
   testWorker = await timeSkippingWorker(taskQueue, {
     ...runHistory.activities,
-    async publishTrigger(request: TriggerRequest) {
-      if (refused.has(request.message.trigger_id)) throw ApplicationFailure.nonRetryable('topic refused the message');
-      const gate = held.get(request.message.trigger_id);
-      while (gate && !(await Promise.race([gate.then(() => true), sleep(500).then(() => false)])))
-        Context.current().heartbeat();
-      published.push(request);
-      return `message-${published.length}`;
-    },
-    sendAlert(alert: Alert) {
-      if (alertsFailFor.has(alert.game_date))
-        return Promise.reject(ApplicationFailure.nonRetryable('alert route rejected the alert'));
-      alerts.push(alert);
-      return Promise.resolve({ outcome: 'raised' as const, workflowId: `alert-${alerts.length}` });
-    },
+    ...recording,
     featureRowCount(gameDate: string) {
       const left = featureOutage.get(gameDate) ?? 0;
       if (left > 0) {
@@ -74,37 +73,21 @@ before(async () => {
 
 after(() => testWorker.stop());
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const send = (c: Completion) => signalCompletion(env.client, taskQueue, c);
-const triggerIds = (date: string) =>
-  published.filter((p) => p.message.game_date === date).map((p) => p.message.trigger_id);
-const status = (date: string) => env.client.workflow.getHandle(workflowIdFor(date)).query(statusQuery);
+const { send, status } = dateRuns(() => env.client, taskQueue);
+const triggerIds = (date: string) => triggersFor(date).map((p) => p.message.trigger_id);
 /** Today's game date by the server's clock, which time skipping moves ahead of the machine's. */
 const today = async () => calendarDateIn('America/Los_Angeles', new Date(await env.currentTimeMs()));
 
 /** Waits (time skipping) until the date's phase 5 child has run its course; with `restart`, its replacement. */
 async function phase5Result(date: string, restart?: string): Promise<void> {
-  const started = async (workflowId: string) => {
-    const handle = testWorker.client.workflow.getHandle(workflowId);
-    await eventually(
-      () =>
-        handle.describe().then(
-          () => true,
-          () => false,
-        ),
-      Boolean,
-      `${workflowId} to start`,
-    );
-    return handle;
-  };
-  const first = await started(phase5WorkflowId(date));
+  const first = await started(testWorker.client, phase5WorkflowId(date));
   await testWorker.skipTo(phase5Over(date));
   if (!restart) {
     await first.result();
     return;
   }
   await assert.rejects(first.result(), 'the first phase 5 fails');
-  await (await started(`${phase5WorkflowId(date)}${restart}`)).result();
+  await (await started(testWorker.client, `${phase5WorkflowId(date)}${restart}`)).result();
 }
 
 /** Opens the date's run as the bridge would, but with a low continue-as-new threshold. */
@@ -143,7 +126,7 @@ describe('the game-day run under faults', () => {
     featureOutage.set(date, 8); // about six minutes of failures with the activity's backoff
     await send(completion('phase2', 'BdlGamesProcessor', date));
     await phase5Result(date); // time moves past 06:00 PT
-    const starts = published.filter((p) => p.message.game_date === date && p.topic === pipeline.topics.phase5Start);
+    const starts = triggersFor(date, pipeline.topics.phase5Start);
     assert.equal(starts.length, 1);
     assert.equal(starts[0]!.message.trigger_source, 'backup');
     assert.equal(featureOutage.get(date), 0, 'it waited the outage out');

@@ -1,41 +1,31 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Alert } from '../../src/alerts/activities';
-import { signalCompletion } from '../../src/date-run/client';
 import { addDays } from '../../src/time';
-import type { Phase4LevelTrigger, TriggerRequest } from '../../src/messages/trigger';
+import type { Phase4LevelTrigger } from '../../src/messages/trigger';
 import { gameDayTriggerId, triggerKeys, workflowIdFor } from '../../src/pipeline/ids';
-import { statusQuery } from '../../src/date-run/status';
-import type { GameDayStatus } from '../../src/date-run/status';
 import { completion, processorNames } from '../helpers/messages';
 import { expiredBy } from '../helpers/clock';
 import { eventually } from '../helpers/eventually';
 import { timeSkippingWorker, type TestWorker } from '../helpers/servers';
+import { recordingActivities } from '../helpers/activities';
+import { dateRuns } from '../helpers/date-runs';
 
 const taskQueue = 'game-day-test';
 let env: TestWorkflowEnvironment;
 let testWorker: TestWorker;
-const published: TriggerRequest[] = [];
-const alerts: Alert[] = [];
+// Records what would go to Pub/Sub; the Pub/Sub path itself is tested against the emulator.
+const { activities: recording, alerts, triggersFor } = recordingActivities();
 /** The schedule's next game date after a date, where a test says (else the next day); `unknown`: BigQuery down. */
 const nextGameDates = new Map<string, string>();
 
 before(async () => {
   testWorker = await timeSkippingWorker(taskQueue, {
-    // Records what would go to Pub/Sub; the Pub/Sub path itself is tested against the emulator.
-    publishTrigger(request: TriggerRequest) {
-      published.push(request);
-      return Promise.resolve(`message-${published.length}`);
-    },
+    ...recording,
     nextGameDate: (gameDate: string) => {
       const next = nextGameDates.get(gameDate);
       if (next === 'unknown') return Promise.reject(new Error('BigQuery unavailable'));
       return Promise.resolve(next ?? addDays(gameDate, 1));
-    },
-    sendAlert: (alert: Alert) => {
-      alerts.push(alert);
-      return Promise.resolve({ outcome: 'raised' as const, workflowId: `alert-${alerts.length}` });
     },
   });
   env = testWorker.env;
@@ -43,14 +33,7 @@ before(async () => {
 
 after(() => testWorker.stop());
 
-const send = (c: Parameters<typeof signalCompletion>[2]) => signalCompletion(env.client, taskQueue, c);
-const status = (date: string): Promise<GameDayStatus> =>
-  env.client.workflow.getHandle(workflowIdFor(date)).query(statusQuery);
-const triggersFor = (date: string) => published.filter((p) => p.message.game_date === date);
-
-async function completePhase(date: string, phase: 'phase2' | 'phase3', names = processorNames(phase)) {
-  for (const name of names) await send(completion(phase, name, date));
-}
+const { send, status, completePhase } = dateRuns(() => env.client, taskQueue);
 
 describe('game-day workflow', () => {
   it('fires the phase 3 trigger exactly once, on the 21st completion', async () => {

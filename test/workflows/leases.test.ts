@@ -16,6 +16,7 @@ import { statusQuery } from '../../src/date-run/status';
 import { completion, processorNames } from '../helpers/messages';
 import { eventually } from '../helpers/eventually';
 import { memoryRunHistory, timeSkippingWorker, type TestWorker } from '../helpers/servers';
+import { recordingActivities } from '../helpers/activities';
 
 const taskQueue = 'leases-test';
 const summary = 'PlayerGameSummaryProcessor';
@@ -25,7 +26,7 @@ let testWorker: TestWorker;
 before(async () => {
   testWorker = await timeSkippingWorker(taskQueue, {
     ...runHistory.activities,
-    publishTrigger: () => Promise.resolve('message-id'),
+    publishTrigger: recordingActivities().activities.publishTrigger,
   });
 });
 

@@ -1,4 +1,4 @@
-// Quiet days and the run's own alerts on the time-skipping server: a day without games is quiet, exports follow better
+// Issue 8's rest on the time-skipping server: a day without games is quiet, exports follow better
 // prediction batches, and the run's own alerts (a partial phase, an expired date, a failed or
 // partial export, the health check's stuck date) are delivered once per kind and date. Alerts go
 // through the real `sendAlert` (the `alert-<kind>-<date>` workflow); only the delivery is recorded.
@@ -7,18 +7,15 @@ import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createAlertActivities, type Alert } from '../../src/alerts/activities';
 import type { ScheduledDay, ScheduleVerdict } from '../../src/schedule/activities';
 import type { ExportRun } from '../../src/exports/activities';
 import { createOpenGameDayActivity, openDateRun, type OpenedGameDay } from '../../src/date-run/client';
 import { openGameDayWorkflow } from '../../src/exports/scheduled';
-import { signalCompletion } from '../../src/date-run/client';
 import type { HealthReport } from '../../src/watch/rules';
-import type { Completion } from '../../src/messages/completion';
 import { alertWorkflowId } from '../../src/alerts/alert';
 import { addDays } from '../../src/time';
 import type { ExportComplete } from '../../src/messages/export-message';
-import type { Trigger, TriggerRequest } from '../../src/messages/trigger';
+import type { Trigger } from '../../src/messages/trigger';
 import { pipeline } from '../../src/pipeline/definition';
 import { gameDayTriggerId, triggerKeys, workflowIdFor } from '../../src/pipeline/ids';
 import { zonedInstant } from '../../src/time';
@@ -28,6 +25,8 @@ import { completedBy, expiredBy } from '../helpers/clock';
 import { eventually } from '../helpers/eventually';
 import { completion, predictionBatch } from '../helpers/messages';
 import { memoryRunHistory, timeSkippingWorker, type TestWorker } from '../helpers/servers';
+import { recordingActivities } from '../helpers/activities';
+import { dateRuns } from '../helpers/date-runs';
 
 const taskQueue = 'quiet-day-test';
 let env: TestWorkflowEnvironment;
@@ -36,10 +35,13 @@ let testWorker: TestWorker;
 let alertClient: Client | undefined;
 
 const history = memoryRunHistory();
-const published: TriggerRequest[] = [];
-const delivered: Alert[] = [];
-/** Every alert the runs asked for (before the per-day dedupe). */
-const raised: Alert[] = [];
+// The real dedupe: each alert's own workflow, started once per (kind, date).
+const {
+  activities: recording,
+  alerts: raised,
+  delivered,
+  triggersFor,
+} = recordingActivities({ alertClient: () => alertClient! });
 const exportsRun: string[] = [];
 /** What the schedule says per date; a date not here reads as BigQuery down. */
 const schedules = new Map<string, ScheduleVerdict>();
@@ -51,19 +53,7 @@ let healthReport: HealthReport = { healthy: true, checked_at: '', problems: [] }
 before(async () => {
   testWorker = await timeSkippingWorker(taskQueue, {
     ...history.activities,
-    publishTrigger(request: TriggerRequest) {
-      published.push(request);
-      return Promise.resolve(`message-${published.length}`);
-    },
-    // The real dedupe: the alert's own workflow, started once per (kind, date).
-    sendAlert(alert: Alert) {
-      raised.push(alert);
-      return createAlertActivities(alertClient!, {}).sendAlert(alert);
-    },
-    deliverAlertRoute({ route, alert }: { route: string; alert: Alert }) {
-      if (route === 'log') delivered.push(alert);
-      return Promise.resolve('delivered' as const);
-    },
+    ...recording,
     scheduledDay(gameDate: string): Promise<ScheduledDay> {
       scheduleReads.push(gameDate);
       const verdict = schedules.get(gameDate);
@@ -92,9 +82,8 @@ before(async () => {
 
 after(() => testWorker.stop());
 
-const send = (c: Completion) => signalCompletion(env.client, taskQueue, c);
-const sent = (date: string, topic: string) =>
-  published.filter((p) => p.message.game_date === date && p.topic === topic).map((p) => p.message);
+const { send } = dateRuns(() => env.client, taskQueue);
+const sent = (date: string, topic: string) => triggersFor(date, topic).map((p) => p.message);
 /** What reached the routes for `date`, once every alert raised for it has run its own workflow. */
 async function alertsOf(date: string): Promise<string[][]> {
   for (const alert of raised.filter((a) => a.game_date === date)) {

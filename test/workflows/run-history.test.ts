@@ -6,46 +6,35 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Alert } from '../../src/alerts/activities';
 import type { RunEvent } from '../../src/messages/run-event';
-import { signalCompletion } from '../../src/date-run/client';
 import { triggerPhase } from '../../src/cli/trigger';
-import type { Completion } from '../../src/messages/completion';
-import type { TriggerRequest } from '../../src/messages/trigger';
 import { addDays } from '../../src/time';
 import { gameDayChildId, gameDayTriggerId, triggerKeys, workflowIdFor } from '../../src/pipeline/ids';
 import { gameDayWorkflow } from '../../src/game-day/workflow';
 import { phase4CascadeWorkflow } from '../../src/phase4/cascade';
 import { openSignal } from '../../src/date-run/signals';
-import { statusQuery } from '../../src/date-run/status';
 import { eventually } from '../helpers/eventually';
 import { completion, processorNames } from '../helpers/messages';
 import { memoryRunHistory, timeSkippingWorker, type TestWorker } from '../helpers/servers';
+import { recordingActivities } from '../helpers/activities';
+import { dateRuns } from '../helpers/date-runs';
 
 const taskQueue = 'game-day-run-history';
 let env: TestWorkflowEnvironment;
 let testWorker: TestWorker;
-const published: TriggerRequest[] = [];
-const alerts: Alert[] = [];
 const runHistory = memoryRunHistory();
+const { activities: recording, alerts, triggersFor } = recordingActivities();
 /** Dates whose run-history writes fail (BigQuery down). */
 const historyDownFor = new Set<string>();
 
 before(async () => {
   testWorker = await timeSkippingWorker(taskQueue, {
     ...runHistory.activities,
+    ...recording,
     recordRunEvents(batch: RunEvent[]) {
       if (batch.some((e) => historyDownFor.has(e.gameDate)))
         return Promise.reject(ApplicationFailure.retryable('BigQuery is unavailable'));
       return runHistory.activities.recordRunEvents(batch);
-    },
-    publishTrigger(request: TriggerRequest) {
-      published.push(request);
-      return Promise.resolve(`message-${published.length}`);
-    },
-    sendAlert(alert: Alert) {
-      alerts.push(alert);
-      return Promise.resolve({ outcome: 'raised' as const, workflowId: `alert-${alerts.length}` });
     },
   });
   env = testWorker.env;
@@ -53,16 +42,9 @@ before(async () => {
 
 after(() => testWorker.stop());
 
-const send = (c: Completion) => signalCompletion(env.client, taskQueue, c);
-const status = (date: string) => env.client.workflow.getHandle(workflowIdFor(date)).query(statusQuery);
-const triggersOf = (date: string, topic?: string) =>
-  published.filter((p) => p.message.game_date === date && (!topic || p.topic === topic));
-const eventsOf = (date: string) => [...runHistory.events.values()].filter((e) => e.gameDate === date);
+const { send, status, completePhase } = dateRuns(() => env.client, taskQueue);
+const { eventsOf } = runHistory;
 const operator = { reason: 'phase 3 verified by hand', requestedBy: 'ops@test' };
-
-async function completePhase(date: string, phase: 'phase2' | 'phase3', names = processorNames(phase)) {
-  for (const name of names) await send(completion(phase, name, date));
-}
 
 describe('the run and its history', () => {
   it('fires its trigger while the run history cannot be written, alerts past the deadline, and writes once it can', async () => {
@@ -70,7 +52,7 @@ describe('the run and its history', () => {
     historyDownFor.add(date);
     await completePhase(date, 'phase2');
     await eventually(
-      () => Promise.resolve(triggersOf(date, 'nba-phase3-trigger')),
+      () => Promise.resolve(triggersFor(date, 'nba-phase3-trigger')),
       (fired) => fired.length === 1,
       'the phase 3 trigger with the history down',
     );
@@ -97,7 +79,7 @@ describe('the run and its history', () => {
     );
     assert.equal(written.filter((e) => e.kind === 'completion').length, 22);
     assert.ok(written.some((e) => e.kind === 'alert' && e.detail?.kind === 'run-history-failing'));
-    assert.equal(triggersOf(date, 'nba-phase3-trigger').length, 1);
+    assert.equal(triggersFor(date, 'nba-phase3-trigger').length, 1);
   });
 
   it("starts one phase 4 cascade when an operator's trigger races phase 3's last completion", async () => {
@@ -115,7 +97,7 @@ describe('the run and its history', () => {
     const operatorTrigger = await triggerPhase(env.client, date, { phase: 'phase4', ...operator });
     assert.equal(operatorTrigger.triggerId, gameDayTriggerId(date, triggerKeys.phase4Level(1)));
 
-    const level1 = triggersOf(date, 'nba-phase4-trigger');
+    const level1 = triggersFor(date, 'nba-phase4-trigger');
     assert.equal(level1.length, 1, 'level 1 fired once');
     const cascade = await testWorker.client.workflow.getHandle(gameDayChildId(date, 'phase4')).describe();
     assert.equal(cascade.status.name, 'RUNNING');
@@ -187,11 +169,11 @@ describe('the run and its history', () => {
     await completePhase(night, 'phase2');
     await completePhase(night, 'phase3');
     await eventually(
-      () => Promise.resolve(triggersOf(date, 'nba-phase4-trigger').length),
+      () => Promise.resolve(triggersFor(date, 'nba-phase4-trigger').length),
       (n) => n >= 1,
       "the cascade fired level 1 once the night's results arrived",
     );
-    assert.equal(triggersOf(night, 'nba-phase3-trigger').length, 1);
+    assert.equal(triggersFor(night, 'nba-phase3-trigger').length, 1);
     const run = await testWorker.client.workflow.getHandle(workflowIdFor(date)).describe();
     assert.equal(run.status.name, 'RUNNING');
   });

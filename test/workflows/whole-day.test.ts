@@ -1,4 +1,4 @@
-// A whole game day on the time-skipping server and the platform's clock: last night's results handed
+// A whole game day on the time-skipping server and the seed's clock: last night's results handed
 // over to this morning's slate, every phase, the backup path of a late night, both retries, the SLA
 // alert and the 5→6 gate, in seconds of wall time. Activities record what they would do; the real
 // ones are tested against Pub/Sub and BigQuery in their own integration tests.
@@ -6,29 +6,25 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { openDateRun } from '../../src/date-run/client';
-import type { Alert } from '../../src/alerts/activities';
 import type { ExportRun } from '../../src/exports/activities';
 import type { ExportComplete } from '../../src/messages/export-message';
-import { signalCompletion } from '../../src/date-run/client';
-import type { Completion } from '../../src/messages/completion';
 import { addDays } from '../../src/time';
-import type { Trigger, TriggerRequest } from '../../src/messages/trigger';
+import type { Trigger } from '../../src/messages/trigger';
 import { pipeline } from '../../src/pipeline/definition';
 import { gameDayTriggerId, phase5WorkflowId, triggerKeys, workflowIdFor } from '../../src/pipeline/ids';
 import { zonedInstant } from '../../src/time';
-import { statusQuery } from '../../src/date-run/status';
-import type { GameDayStatus } from '../../src/date-run/status';
 import { completion, predictionBatch, processorNames } from '../helpers/messages';
 import { completedBy, phase5Over } from '../helpers/clock';
 import { eventually } from '../helpers/eventually';
 import { timeSkippingWorker, type TestWorker } from '../helpers/servers';
+import { recordingActivities } from '../helpers/activities';
+import { dateRuns, started } from '../helpers/date-runs';
 
 const taskQueue = 'whole-day-test';
 let env: TestWorkflowEnvironment;
 let testWorker: TestWorker;
 
-const published: Array<TriggerRequest & { at: number }> = [];
-const alerts: Alert[] = [];
+const { activities: recording, published, alerts, triggersFor } = recordingActivities();
 const exportsRun: string[] = [];
 const exportReports: unknown[] = [];
 /** What BigQuery answers, per date: feature rows by call, missing players, coverage. */
@@ -40,14 +36,7 @@ beforeEach(async () => {
   published.length = 0; // each test's server has a clock of its own: the same dates come round again
   exportsRun.length = 0;
   testWorker = await timeSkippingWorker(taskQueue, {
-    publishTrigger(request: TriggerRequest) {
-      published.push({ ...request, at: Date.now() });
-      return Promise.resolve(`message-${published.length}`);
-    },
-    sendAlert(alert: Alert) {
-      alerts.push(alert);
-      return Promise.resolve({ outcome: 'raised' as const, workflowId: `alert-${alerts.length}` });
-    },
+    ...recording,
     featureRowCount(gameDate: string) {
       const rows = tables.get(gameDate)?.featureRows ?? [0];
       return Promise.resolve(rows.length > 1 ? rows.shift()! : rows[0]!);
@@ -77,28 +66,15 @@ beforeEach(async () => {
 
 afterEach(() => testWorker.stop());
 
-const send = (c: Completion) => signalCompletion(env.client, taskQueue, c);
-const status = (date: string): Promise<GameDayStatus> =>
-  env.client.workflow.getHandle(workflowIdFor(date)).query(statusQuery);
-const sent = (date: string, topic?: string) =>
-  published
-    .filter((p) => p.message.game_date === date && (topic === undefined || p.topic === topic))
-    .map((p) => p.message);
+const { send, status, completePhase } = dateRuns(() => env.client, taskQueue);
+const sent = (date: string, topic?: string) => triggersFor(date, topic).map((p) => p.message);
 
 /** A game date some days after today's by the server's clock, which time skipping moves ahead. */
 const daysAhead = async (days: number) => addDays(new Date(await env.currentTimeMs()).toISOString().slice(0, 10), days);
 
 /** Waits for the date's phase 5 child to exist (the run starts it on its first task), then for its end. */
 async function phase5Finished(date: string): Promise<void> {
-  const handle = testWorker.client.workflow.getHandle(phase5WorkflowId(date));
-  await eventually(
-    () =>
-      handle.describe().then(
-        () => true,
-        () => false,
-      ),
-    Boolean,
-  );
+  const handle = await started(testWorker.client, phase5WorkflowId(date));
   await testWorker.skipTo(phase5Over(date));
   await handle.result();
 }
@@ -112,8 +88,8 @@ function assertAbout(actual: number, expected: number): void {
 }
 
 async function completePhases2and3(date: string): Promise<void> {
-  for (const name of processorNames('phase2')) await send(completion('phase2', name, date));
-  for (const name of processorNames('phase3')) await send(completion('phase3', name, date));
+  await completePhase(date, 'phase2');
+  await completePhase(date, 'phase3');
 }
 
 async function completeLevel(date: string, level: number, metadata?: Record<string, unknown>): Promise<void> {
@@ -128,7 +104,7 @@ describe('a whole game day', () => {
     const et = (hhmm: string) => zonedInstant(date, hhmm, 'America/New_York');
     tables.set(date, { featureRows: [450], missing: [], coveragePct: 99 });
 
-    // The platform's clock: scrapers from 03:00 ET, phase 2 complete by 06:00, phase 3 at 07:30.
+    // The seed's clock: scrapers from 03:00 ET, phase 2 complete by 06:00, phase 3 at 07:30.
     const [firstScraper, ...otherScrapers] = processorNames('phase2');
     await testWorker.skipTo(et('03:00'));
     await send(completion('phase2', firstScraper!, night));
