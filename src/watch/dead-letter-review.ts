@@ -244,3 +244,34 @@ export async function replayDeadLetters(
   }
   return { replayed, notReplayable };
 }
+
+/**
+ * Every letter in the review subscription, each once, without consuming any: pulled messages are
+ * handed straight back (ack deadline 0), so they stay for whoever reviews them. Stops when a pull
+ * brings nothing new (at most 20 pulls of 1,000).
+ */
+export async function peekDeadLetters(pubsub: PubSub): Promise<google.pubsub.v1.IPubsubMessage[]> {
+  const { port, ...options } = pubsub.options;
+  const subscriber = new v1.SubscriberClient({ ...options, port: port === undefined ? undefined : Number(port) });
+  const subscription = `projects/${pubsub.projectId}/subscriptions/${deadLetterReviewSubscription}`;
+  const seen = new Map<string, google.pubsub.v1.IPubsubMessage>();
+  try {
+    for (let round = 0; round < 20; round += 1) {
+      const [response] = await subscriber.pull({ subscription, maxMessages: 1000 }, { timeout: 10_000 });
+      const received = response.receivedMessages ?? [];
+      const ackIds = received.map((m) => m.ackId).filter((id): id is string => !!id);
+      let fresh = 0;
+      for (const { message } of received) {
+        const id = message?.messageId ?? '';
+        if (!message || seen.has(id)) continue;
+        seen.set(id, message);
+        fresh += 1;
+      }
+      if (ackIds.length > 0) await subscriber.modifyAckDeadline({ subscription, ackIds, ackDeadlineSeconds: 0 });
+      if (fresh === 0) break;
+    }
+  } finally {
+    await subscriber.close();
+  }
+  return [...seen.values()];
+}

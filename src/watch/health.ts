@@ -3,12 +3,12 @@
 // subscription); a check that cannot run is itself a problem, and never hides the others.
 import { errorMessage } from '../platform/errors';
 import type { BigQuery } from '@google-cloud/bigquery';
-import { v1, type PubSub } from '@google-cloud/pubsub';
+import type { PubSub } from '@google-cloud/pubsub';
 import type { Client } from '@temporalio/client';
 import { duplicateRows, expiredRunsSince, firstProcessorRuns } from './queries';
 import { deadLetterAttributes } from '../messages/dead-letter';
 import { failedDates } from './failed-runs';
-import { deadLetterReviewSubscription } from '../pipeline/ids';
+import { peekDeadLetters } from './dead-letter-review';
 import { addDays } from '../time';
 import { pipeline } from '../pipeline/definition';
 import { workflowIdFor } from '../pipeline/ids';
@@ -128,37 +128,15 @@ async function backfilled(client: Client, gameDate: string): Promise<boolean> {
   }
 }
 
-/**
- * Reads the review subscription without consuming it: pulled messages are handed straight back
- * (ack deadline 0), so they stay for whoever reviews them.
- */
+/** The dead letters waiting for review, read without consuming them. */
 async function deadLetters(pubsub: PubSub, now: number): Promise<HealthProblem[]> {
-  const { port, ...options } = pubsub.options;
-  const subscriber = new v1.SubscriberClient({ ...options, port: port === undefined ? undefined : Number(port) });
-  const subscription = `projects/${pubsub.projectId}/subscriptions/${deadLetterReviewSubscription}`;
-  const seen = new Map<string, DeadLetterSeen>();
-  try {
-    for (let round = 0; round < 20; round += 1) {
-      const [response] = await subscriber.pull({ subscription, maxMessages: 1000 }, { timeout: 10_000 });
-      const received = response.receivedMessages ?? [];
-      const ackIds = received.map((m) => m.ackId).filter((id): id is string => !!id);
-      let fresh = 0;
-      for (const { message } of received) {
-        const id = message?.messageId ?? '';
-        if (seen.has(id)) continue;
-        fresh += 1;
-        const attributes = message?.attributes ?? {};
-        const at = Date.parse(attributes[deadLetterAttributes.receivedAt] ?? '');
-        const published = Number(message?.publishTime?.seconds ?? 0) * 1000;
-        seen.set(id, { reason: attributes[deadLetterAttributes.reason] ?? 'unknown', receivedAt: at || published });
-      }
-      if (ackIds.length > 0) await subscriber.modifyAckDeadline({ subscription, ackIds, ackDeadlineSeconds: 0 });
-      if (fresh === 0) break;
-    }
-  } finally {
-    await subscriber.close();
-  }
-  return deadLetterProblems([...seen.values()], now);
+  const seen: DeadLetterSeen[] = (await peekDeadLetters(pubsub)).map((message) => {
+    const attributes = message.attributes ?? {};
+    const at = Date.parse(attributes[deadLetterAttributes.receivedAt] ?? '');
+    const published = Number(message.publishTime?.seconds ?? 0) * 1000;
+    return { reason: attributes[deadLetterAttributes.reason] ?? 'unknown', receivedAt: at || published };
+  });
+  return deadLetterProblems(seen, now);
 }
 
 async function lateProcessors(bigquery: BigQuery, now: Date): Promise<HealthProblem[]> {

@@ -1,9 +1,9 @@
 // Completions the bridge rejected for what they were (invalid, from the future, oversized): read from
 // the dead-letter review subscription without consuming it. Reconcile never hands one of these over
 // from the run history: the message was refused on purpose, and a synthesised completion would undo that.
-import { v1, type PubSub } from '@google-cloud/pubsub';
+import type { PubSub } from '@google-cloud/pubsub';
 import { deadLetterAttributes } from '../messages/dead-letter';
-import { deadLetterReviewSubscription } from '../pipeline/ids';
+import { peekDeadLetters } from './dead-letter-review';
 
 /** Reasons that say the message itself was refused (not a transient failure, not a closed date). */
 const refusedReasons = ['invalid:', 'future:', 'oversized:'];
@@ -42,33 +42,10 @@ export function refusedCompletionOf(data: Buffer | string, reason: string): Refu
   };
 }
 
-/** The refused completions in the review subscription; messages are handed straight back (ack deadline 0). */
+/** The refused completions in the review subscription, read without consuming them. */
 export async function refusedCompletions(pubsub: PubSub): Promise<RefusedCompletion[]> {
-  const { port, ...options } = pubsub.options;
-  const subscriber = new v1.SubscriberClient({ ...options, port: port === undefined ? undefined : Number(port) });
-  const subscription = `projects/${pubsub.projectId}/subscriptions/${deadLetterReviewSubscription}`;
-  const seen = new Set<string>();
-  const refused: RefusedCompletion[] = [];
-  try {
-    for (let round = 0; round < 20; round += 1) {
-      const [response] = await subscriber.pull({ subscription, maxMessages: 1000 }, { timeout: 10_000 });
-      const received = response.receivedMessages ?? [];
-      const ackIds = received.map((m) => m.ackId).filter((id): id is string => !!id);
-      let fresh = 0;
-      for (const { message } of received) {
-        const id = message?.messageId ?? '';
-        if (seen.has(id)) continue;
-        seen.add(id);
-        fresh += 1;
-        const reason = message?.attributes?.[deadLetterAttributes.reason] ?? '';
-        const letter = refusedCompletionOf(Buffer.from(message?.data ?? ''), reason);
-        if (letter) refused.push(letter);
-      }
-      if (ackIds.length > 0) await subscriber.modifyAckDeadline({ subscription, ackIds, ackDeadlineSeconds: 0 });
-      if (fresh === 0) break;
-    }
-  } finally {
-    await subscriber.close();
-  }
-  return refused;
+  return (await peekDeadLetters(pubsub)).flatMap((message) => {
+    const reason = message.attributes?.[deadLetterAttributes.reason] ?? '';
+    return refusedCompletionOf(Buffer.from(message.data ?? ''), reason) ?? [];
+  });
 }
