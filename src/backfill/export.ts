@@ -1,5 +1,6 @@
 // A backfill's phase 6: the slate's tonight export run by the backfill itself. A phase 6 message
 // with the run's trigger id would be left by the bridge to the date's run, and export nothing.
+import { pipeline } from '../pipeline/definition';
 import * as wf from '@temporalio/workflow';
 import { eventDrivenExport } from '../pipeline/exports';
 import { exportWorkflowIdFor } from '../pipeline/ids';
@@ -22,7 +23,7 @@ export async function backfillExport(
           target_date: date,
           update_latest: false, // an old day's exports write their dated files only
           trigger_source: 'backfill',
-          triggered_by: eventDrivenExport.triggeredBy,
+          triggered_by: pipeline.triggeredBy.phase6,
           correlation_id: `${backfillId}/${date}`,
           trigger_id: triggerId,
           timestamp: firedAt,

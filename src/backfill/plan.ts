@@ -2,11 +2,16 @@
 // triggers from --from-phase through --through-phase in order, and the completions each one waits
 // for. Used by the backfill workflow and by `pipeline backfill --dry-run`.
 import { addDays, isCalendarDate } from '../time';
-import type { Trigger } from '../messages/trigger';
+import {
+  phase3Trigger,
+  phase4LevelTrigger,
+  phase5StartTrigger,
+  phase6Trigger,
+  type Trigger,
+  type Unstamped,
+} from '../messages/trigger';
 import { phaseDefinition, pipeline, type PhaseKey } from '../pipeline/definition';
-import { eventDrivenExport } from '../pipeline/exports';
 import { backfillTriggerId, triggerKeys } from '../pipeline/ids';
-import type { Unstamped } from '../triggers/fire';
 
 export interface BackfillRange {
   from: string;
@@ -143,38 +148,18 @@ export function backfillTrigger(
     backfill_reason: reason,
   };
   const message = ((): Unstamped<Trigger> => {
-    if (step.phase === 3) return { ...base, triggered_by: pipeline.triggeredBy.phase3, phase: 'phase3' };
+    if (step.phase === 3) return phase3Trigger(base);
     if (step.phase === 4) {
       const level = pipeline.phase4Levels.find((l) => triggerKeys.phase4Level(l.level) === step.key)!;
-      const processors = [...level.processors];
-      return {
-        ...base,
-        triggered_by: pipeline.triggeredBy.phase4,
-        phase: 'phase4',
-        level: level.level,
-        processors,
-        ...(resultsOf ? { results_of: resultsOf } : {}),
-      };
+      return phase4LevelTrigger(base, level, resultsOf);
     }
-    if (step.phase === 5) {
-      return {
-        ...base,
-        triggered_by: pipeline.triggeredBy.phase5,
-        phase: 'phase5',
-        players_ready: null,
-        players_total: null,
-      };
-    }
-    return {
-      ...base,
-      triggered_by: pipeline.triggeredBy.phase6,
-      phase: 'phase6',
-      export_types: [...eventDrivenExport.exportTypes],
+    if (step.phase === 5) return phase5StartTrigger(base, { ready: null, total: null });
+    return phase6Trigger(base, {
       target_date: gameDate,
       update_latest: false, // an old day's exports write their dated files only
       upstream_batch_id: null,
       upstream_predictions: null,
-    };
+    });
   })();
   return { ...message, trigger_id: backfillTriggerId(backfillId, gameDate, step.key), timestamp: firedAt };
 }

@@ -1,6 +1,7 @@
 // The date's children, as the run starts them: phase 4's cascade, phase 5 and the event-driven
 // export. They are abandoned, not terminated, when the run continues as new (they report back by
 // signal), and cancelled when the date closes.
+import { pipeline } from '../pipeline/definition';
 import * as wf from '@temporalio/workflow';
 import { eventDrivenExport } from '../pipeline/exports';
 import { exportWorkflowIdFor, rerunScope } from '../pipeline/ids';
@@ -82,7 +83,7 @@ export async function runEventDrivenExport(
           target_date: state.gameDate,
           update_latest: eventDrivenExport.updateLatest,
           trigger_source: trigger.source === 'manual' || trigger.source === 'rerun' ? trigger.source : 'orchestrator',
-          triggered_by: eventDrivenExport.triggeredBy,
+          triggered_by: pipeline.triggeredBy.phase6,
           correlation_id: state.slateCorrelationId ?? null,
           trigger_id: trigger.triggerId,
           timestamp: trigger.firedAt,

@@ -8,9 +8,9 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import * as wf from '@temporalio/workflow';
 import { observeLatencies } from '../triggers/pipeline-metrics';
-import type { Trigger } from '../messages/trigger';
+import type { Trigger, Unstamped } from '../messages/trigger';
 import { pipeline } from '../pipeline/definition';
-import { fireOnce, type Unstamped } from '../triggers/fire';
+import { fireOnce } from '../triggers/fire';
 import { runEventDrivenExport, scopeOf } from './children';
 import { RunEventLog } from './events';
 import { guardCarriedState } from './guards';

@@ -1,5 +1,8 @@
 // Trigger messages the orchestrator publishes: the platform's output formats plus `trigger_id` and
-// `phase`. Pure builders, used by the workflow (so no Node imports here).
+// `phase`. One pure builder per phase, used by the live run, the cascade, phase 5, the backfill and
+// the operators' commands alike (so no Node imports here).
+import { pipeline } from '../pipeline/definition';
+import { eventDrivenExport } from '../pipeline/exports';
 
 export interface TriggerBase {
   game_date: string;
@@ -63,3 +66,72 @@ export interface TriggerRequest {
   topic: string;
   message: Trigger;
 }
+
+/** A trigger before it is stamped with its id and time. */
+export type Unstamped<T> = T extends unknown ? Omit<T, 'trigger_id' | 'timestamp'> : never;
+
+/** Who sends a trigger for which date and chain: what every phase's trigger starts from. */
+export type TriggerOrigin = Pick<
+  TriggerBase,
+  | 'game_date'
+  | 'correlation_id'
+  | 'trigger_source'
+  | 'upstream_processors_count'
+  | 'skip_downstream_trigger'
+  | 'backfill_mode'
+  | 'backfill_reason'
+>;
+
+export const phase3Trigger = (origin: TriggerOrigin): Unstamped<Phase3Trigger> => ({
+  ...origin,
+  triggered_by: pipeline.triggeredBy.phase3,
+  phase: 'phase3',
+});
+
+export const phase4LevelTrigger = (
+  origin: TriggerOrigin,
+  level: { level: number; processors: readonly string[] },
+  resultsOf: string | null | undefined,
+): Unstamped<Phase4LevelTrigger> => ({
+  ...origin,
+  triggered_by: pipeline.triggeredBy.phase4,
+  phase: 'phase4',
+  level: level.level,
+  processors: [...level.processors],
+  ...(resultsOf === undefined ? {} : { results_of: resultsOf }),
+});
+
+export const phase5StartTrigger = (
+  origin: TriggerOrigin,
+  players: { ready: number | null; total: number | null },
+): Unstamped<Phase5Start> => ({
+  ...origin,
+  triggered_by: origin.trigger_source === 'backup' ? pipeline.triggeredBy.phase5Backup : pipeline.triggeredBy.phase5,
+  phase: 'phase5',
+  players_ready: players.ready,
+  players_total: players.total,
+});
+
+export const phase5RetryTrigger = (
+  origin: TriggerOrigin,
+  attempt: number,
+  players: string[],
+): Unstamped<Phase5Retry> => ({
+  ...origin,
+  triggered_by: pipeline.triggeredBy.phase5Retry,
+  phase: 'phase5',
+  attempt,
+  players,
+});
+
+/** Phase 6: tonight's exports of `target_date`, with the prediction batch that passed the gate. */
+export const phase6Trigger = (
+  origin: TriggerOrigin,
+  exports: Pick<Phase6Trigger, 'target_date' | 'update_latest' | 'upstream_batch_id' | 'upstream_predictions'>,
+): Unstamped<Phase6Trigger> => ({
+  ...origin,
+  triggered_by: pipeline.triggeredBy.phase6,
+  phase: 'phase6',
+  export_types: [...eventDrivenExport.exportTypes],
+  ...exports,
+});

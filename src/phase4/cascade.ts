@@ -1,6 +1,7 @@
 // Phase 4 as a cascade, one child run per slate date: level 1 is triggered when the results of the
 // previous game date are handed over; each later level when every level before it is complete.
 // After level 3, phase 4 is done.
+import { phase4LevelTrigger } from '../messages/trigger';
 import * as wf from '@temporalio/workflow';
 import type { Completion } from '../messages/completion';
 import { phaseDefinition, pipeline } from '../pipeline/definition';
@@ -73,17 +74,16 @@ export async function phase4CascadeWorkflow(input: Phase4CascadeInput): Promise<
       triggerKeys.phase4Level(level),
       backfill,
       pipeline.topics.phase4Trigger,
-      {
-        game_date: input.gameDate,
-        correlation_id: input.correlationId,
-        trigger_source: pushed?.level === level ? pushed.source : 'orchestrator',
-        triggered_by: pipeline.triggeredBy.phase4,
-        upstream_processors_count: upstream,
-        phase: 'phase4',
-        level,
-        processors: [...processors],
-        results_of: input.resultsOf ?? null,
-      },
+      phase4LevelTrigger(
+        {
+          game_date: input.gameDate,
+          correlation_id: input.correlationId,
+          trigger_source: pushed?.level === level ? pushed.source : 'orchestrator',
+          upstream_processors_count: upstream,
+        },
+        { level, processors },
+        input.resultsOf ?? null,
+      ),
       input.scope,
     );
     await run.signal(stepFiredSignal, step);

@@ -1,5 +1,6 @@
 // What one date's phase 5 run knows (its input, its signals) and its steps: wait for phase 4 or fall
 // back on BigQuery at the backup deadline, start predictions, retry stragglers, check the SLA.
+import { phase5RetryTrigger, phase5StartTrigger } from '../messages/trigger';
 import * as wf from '@temporalio/workflow';
 import { pipeline } from '../pipeline/definition';
 import { triggerKeys } from '../pipeline/ids';
@@ -117,16 +118,15 @@ export class Phase5Day {
       'phase5',
       this.backfill,
       pipeline.topics.phase5Start,
-      {
-        game_date: this.gameDate,
-        correlation_id: this.correlationId,
-        trigger_source: source,
-        triggered_by: source === 'backup' ? pipeline.triggeredBy.phase5Backup : pipeline.triggeredBy.phase5,
-        upstream_processors_count: pipeline.phase4Levels.flatMap((l) => l.processors).length,
-        phase: 'phase5',
-        players_ready: players.ready,
-        players_total: players.total,
-      },
+      phase5StartTrigger(
+        {
+          game_date: this.gameDate,
+          correlation_id: this.correlationId,
+          trigger_source: source,
+          upstream_processors_count: pipeline.phase4Levels.flatMap((l) => l.processors).length,
+        },
+        players,
+      ),
       this.input.scope,
     );
     await this.run.signal(stepFiredSignal, start);
@@ -154,16 +154,16 @@ export class Phase5Day {
       triggerKeys.phase5Retry(attempt),
       this.backfill,
       pipeline.topics.phase5Retry,
-      {
-        game_date: this.gameDate,
-        correlation_id: this.correlationId,
-        trigger_source: 'scheduler',
-        triggered_by: pipeline.triggeredBy.phase5Retry,
-        upstream_processors_count: 0,
-        phase: 'phase5',
+      phase5RetryTrigger(
+        {
+          game_date: this.gameDate,
+          correlation_id: this.correlationId,
+          trigger_source: 'scheduler',
+          upstream_processors_count: 0,
+        },
         attempt,
-        players: missing,
-      },
+        missing,
+      ),
       this.input.scope,
     );
     await this.run.signal(stepFiredSignal, retry);

@@ -95,7 +95,6 @@ export const eventDrivenExport = {
   set: 'tonight',
   exportTypes: exportSets.tonight.exportTypes,
   updateLatest: true,
-  triggeredBy: 'phase5_to_phase6_orchestrator',
 } as const;
 
 export const defaultMinGames = 5;

@@ -1,6 +1,6 @@
 // Publishing a trigger at most once per key, shared by the game-day run and its children.
 import * as wf from '@temporalio/workflow';
-import type { Trigger } from '../messages/trigger';
+import type { Trigger, Unstamped } from '../messages/trigger';
 import { gameDayTriggerId } from '../pipeline/ids';
 import type { PublishActivities } from './publish';
 import { countTrigger } from './pipeline-metrics';
@@ -8,9 +8,6 @@ import { publishing } from '../temporal/activity-options';
 import type { StepFired } from '../date-run/signals';
 
 export const { publishTrigger } = wf.proxyActivities<PublishActivities>(publishing);
-
-/** A trigger before it is stamped with its id and time. */
-export type Unstamped<T> = T extends unknown ? Omit<T, 'trigger_id' | 'timestamp'> : never;
 
 /**
  * Publishes `message` on `topic` unless `key` already fired; in backfill it records the step as
