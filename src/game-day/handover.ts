@@ -7,7 +7,7 @@ import type { OpenDateActivities } from '../date-run/client';
 import { addDays } from '../time';
 import { pipeline } from '../pipeline/definition';
 import { gameDayTriggerId } from '../pipeline/ids';
-import type { GameDay } from './run';
+import type { GameDaySteps } from './steps';
 import { firstReceivedAt } from '../triggers/pipeline-metrics';
 import { completedAt } from '../date-run/progress';
 import { askingWithin, signallingARun } from '../temporal/activity-options';
@@ -24,7 +24,7 @@ const { handOverResults } = wf.proxyActivities<ScheduleActivities & OpenDateActi
  * Hands the date's complete results over to the slate of the next game date (the schedule's, or
  * the next day when it does not say in time): once per run, recorded as the `handover` trigger.
  */
-export async function handOver(day: GameDay, source: HandOverSource): Promise<void> {
+export async function handOver(day: GameDaySteps, source: HandOverSource): Promise<void> {
   const { state } = day;
   if (state.triggers.handover) return;
   await day.step(async () => {
@@ -81,7 +81,7 @@ export async function handOver(day: GameDay, source: HandOverSource): Promise<vo
 }
 
 /** The results of the game date before reached this date's slate: its phase 4 may start (first one wins). */
-export async function receiveHandOver(day: GameDay, handover: ResultsHandedOver): Promise<void> {
+export async function receiveHandOver(day: GameDaySteps, handover: ResultsHandedOver): Promise<void> {
   const { state } = day;
   if (state.slateInput) return;
   state.slateInput = handover;
@@ -90,7 +90,7 @@ export async function receiveHandOver(day: GameDay, handover: ResultsHandedOver)
 }
 
 /** The results' chain: the run's CorrelationId in the Web UI (the slate's id stays on its children). */
-export function learnResultsCorrelation(day: GameDay, id: string): void {
+export function learnResultsCorrelation(day: GameDaySteps, id: string): void {
   if (day.state.correlationId) return;
   day.state.correlationId = id;
   wf.upsertSearchAttributes([{ key: CorrelationId, value: id }]);
@@ -98,7 +98,7 @@ export function learnResultsCorrelation(day: GameDay, id: string): void {
 }
 
 /** The slate's chain (handed over with the results before it): phase 4, 5 and 6 carry it. */
-export async function learnSlateCorrelation(day: GameDay, id: string): Promise<void> {
+export async function learnSlateCorrelation(day: GameDaySteps, id: string): Promise<void> {
   const { state } = day;
   if (state.slateCorrelationId) return;
   state.slateCorrelationId = id;

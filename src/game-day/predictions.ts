@@ -8,13 +8,13 @@ import { eventDrivenExport } from '../pipeline/exports';
 import { exportWorkflowIdFor, triggerKeys } from '../pipeline/ids';
 import { phase6Verdict } from './gate';
 import { runEventDrivenExport } from './children';
-import type { GameDay } from './run';
+import type { GameDaySteps } from './steps';
 import type { GameDayState } from './state';
 import { phase6Trigger } from './triggers';
 import { predictionsCompleteSignal } from '../date-run/signals';
 
 /** Passes a prediction completion through the 5→6 gate; why it was turned away, if it was. */
-export async function judgePrediction(day: GameDay, completion: Completion): Promise<string | undefined> {
+export async function judgePrediction(day: GameDaySteps, completion: Completion): Promise<string | undefined> {
   const { state } = day;
   if (state.acceptedPrediction) {
     const verdict = phase6Verdict(completion);
@@ -42,7 +42,7 @@ function bestSoFar(state: GameDayState): number {
 }
 
 /** Re-exports tonight's files for each better batch, once the first export has run; never returns. */
-export async function exportBetterBatches(day: GameDay): Promise<never> {
+export async function exportBetterBatches(day: GameDaySteps): Promise<never> {
   const { state } = day;
   for (;;) {
     await day.waitUntil(() => !!state.betterPrediction && !!state.exports && !state.closed && !state.backfill);
