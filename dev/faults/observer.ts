@@ -4,15 +4,12 @@ import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
 import { deadLetterAttributes } from '../../src/messages/dead-letter';
 import { deadLetterReviewSubscription } from '../../src/pipeline/ids';
 import { pipeline } from '../../src/pipeline/definition';
+import { workerPublishTopics } from '../../src/platform/infra/iam';
 
-export const observedTopics: readonly string[] = [
-  pipeline.topics.phase3Trigger,
-  pipeline.topics.phase4Trigger,
-  pipeline.topics.phase5Start,
-  pipeline.topics.phase5Retry,
-  pipeline.topics.phase6ExportTrigger,
-  pipeline.topics.phase6ExportComplete,
-];
+/** What the worker publishes, dead letters aside (those are read from the review subscription). */
+export const observedTopics: readonly string[] = workerPublishTopics.filter(
+  (topic) => topic !== pipeline.topics.deadLetter,
+);
 
 export interface Observed {
   topic: string;

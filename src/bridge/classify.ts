@@ -9,8 +9,6 @@ import { NamespaceNotFoundError, ValueError } from '@temporalio/client';
 import { errorMessage } from '../platform/errors';
 import { grpcStatus } from '../platform/grpc';
 
-export { grpcStatus } from '../platform/grpc';
-
 const statusNames = new Map<number, string>(Object.entries(grpcStatus).map(([name, code]) => [code, name]));
 
 export interface Classified {

@@ -251,9 +251,8 @@ export async function replayDeadLetters(
  * brings nothing new (at most 20 pulls of 1,000).
  */
 export async function peekDeadLetters(pubsub: PubSub): Promise<google.pubsub.v1.IPubsubMessage[]> {
-  const { port, ...options } = pubsub.options;
-  const subscriber = new v1.SubscriberClient({ ...options, port: port === undefined ? undefined : Number(port) });
-  const subscription = `projects/${pubsub.projectId}/subscriptions/${deadLetterReviewSubscription}`;
+  const subscriber = subscriberClient(pubsub);
+  const subscription = pubsub.subscription(deadLetterReviewSubscription).name;
   const seen = new Map<string, google.pubsub.v1.IPubsubMessage>();
   try {
     for (let round = 0; round < 20; round += 1) {
