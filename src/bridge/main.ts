@@ -107,7 +107,7 @@ function startPulling(
   return pullAll(pubsub, bridgeTopics, handle, {
     maxOutstanding: bridge.maxOutstanding,
     redelivery: bridge.redelivery,
-    // A subscription deleted under us is not recreated: the check names it, and we exit when it stays gone.
+    // A subscription deleted under us is not recreated: the check names it, and we exit at once.
     recreate,
     giveUpAfterMs: bridge.resubscribeGiveUpMs,
     drainMs: bridge.drainMs,

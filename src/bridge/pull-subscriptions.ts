@@ -1,18 +1,19 @@
 // The live subscription of every completion topic. One that errors or closes (the server restarted
 // and forgot it, it was deleted, permission was withdrawn) — or that a periodic check finds gone,
 // since a stream can outlive its subscription silently — is re-created and subscribed again with a
-// backoff; if that keeps failing, `onFatal` is called so the process exits and its supervisor
-// restarts it.
+// backoff; if that keeps failing, or what it needs is gone (only `pipeline init` creates it),
+// `onFatal` is called so the process exits and its supervisor restarts it.
 import type { Subscription } from '@google-cloud/pubsub';
 import type { Logger } from 'pino';
 import { errorMessage } from '../platform/errors';
+import { MissingResourceError } from '../platform/infra/topology';
 
 export interface ResubscribeOptions {
   /** Opens the subscription of `topic`, its messages flowing. */
   open: (topic: string) => Subscription;
   /** Called when `topic`'s subscription is lost, before it is closed (its messages are let go). */
   onLost: (topic: string) => void;
-  /** Re-creates the topics and subscriptions the bridge owns; run before resubscribing. */
+  /** Readies the topology before resubscribing; a MissingResourceError means only `pipeline init` can help. */
   recreate: () => Promise<void>;
   onFatal: (error: Error) => void;
   giveUpAfterMs: number;
@@ -104,12 +105,15 @@ export class PullSubscriptions {
       await this.sleep(Math.min(30_000, this.options.firstBackoffMs * 2 ** Math.min(this.tries, 10)));
       this.tries += 1;
       if (this.closed) return;
-      await this.resubscribe();
-      if (this.failingTooLong()) return this.giveUp();
+      const missing = await this.resubscribe();
+      if (missing) return this.giveUp(`${errorMessage(missing)}\n(a supervisor restart retries once it exists)`);
+      if (this.failingTooLong())
+        return this.giveUp(`for ${this.options.giveUpAfterMs} ms: ${errorMessage(this.lastError)}`);
     }
   }
 
-  private async resubscribe(): Promise<void> {
+  /** Resubscribes the broken topics; the error when what they need is missing (retrying cannot help). */
+  private async resubscribe(): Promise<MissingResourceError | undefined> {
     try {
       await this.options.recreate();
       for (const topic of [...this.broken]) {
@@ -123,8 +127,10 @@ export class PullSubscriptions {
       }, STABLE_AFTER_MS).unref();
     } catch (error) {
       this.lastError = error;
+      if (error instanceof MissingResourceError) return error;
       this.options.log.error({ err: error, tries: this.tries }, 'could not re-create the topology; will try again');
     }
+    return undefined;
   }
 
   private failingTooLong(): boolean {
@@ -134,14 +140,10 @@ export class PullSubscriptions {
     );
   }
 
-  private giveUp(): void {
+  private giveUp(why: string): void {
     this.closed = true;
     clearInterval(this.checker);
-    const { giveUpAfterMs } = this.options;
-    const reason = errorMessage(this.lastError);
-    this.options.onFatal(
-      new Error(`could not resubscribe to ${[...this.broken].join(', ')} for ${giveUpAfterMs} ms: ${reason}`),
-    );
+    this.options.onFatal(new Error(`could not resubscribe to ${[...this.broken].join(', ')} ${why}`));
   }
 
   /** pstest keeps the stream of a deleted subscription open and silent: ask whether each still exists. */

@@ -23,7 +23,7 @@ export type Redelivery = 'retry-policy' | 'ack-deadline';
 export interface PullOptions {
   maxOutstanding: number;
   redelivery: Redelivery;
-  /** Re-creates the topics and subscriptions the bridge owns (ensureTopology); run before resubscribing. */
+  /** Readies the topology before resubscribing: the bridge checks it; a MissingResourceError exits at once. */
   recreate: () => Promise<void>;
   /** Called once when resubscribing has kept failing for `giveUpAfterMs`: exit non-zero. */
   onFatal: (error: Error) => void;

@@ -19,7 +19,8 @@ import {
 import { deadLetterPolicyAttempts, pubsubLimits } from '../../src/messages/limits';
 import { pullAll, type PullOptions } from '../../src/bridge/pull';
 import { deadLetterReviewSubscription, subscriptionFor } from '../../src/pipeline/ids';
-import { ensureTopology, type TopologyOptions } from '../../src/platform/infra/topology';
+import { checkTopology, ensureTopology, type TopologyOptions } from '../../src/platform/infra/topology';
+import { bridgeNeeds } from '../../src/platform/infra/iam';
 import { addDays } from '../../src/time';
 import { pipeline } from '../../src/pipeline/definition';
 import { workflowIdFor } from '../../src/pipeline/ids';
@@ -395,6 +396,20 @@ describe('the bridge never stays up deaf', () => {
       fatal[0]!.message,
       /could not resubscribe to nba-phase5-predictions-complete for 1500 ms: PERMISSION_DENIED/,
     );
+    assert.equal(fatal.length, 1);
+    await ensureTopology(pubsub, topology);
+  });
+
+  it('exits at once when a subscription it needs is gone: only pipeline init brings it back', async (t) => {
+    const { fatal } = bridge(t, [topics.phase5], handler(), {
+      recreate: () => checkTopology(pubsub, bridgeNeeds(true)), // what the deployed bridge does
+      checkEveryMs: 200,
+      giveUpAfterMs: 10 * 60_000, // retrying would not help: it must not wait this long
+    });
+    await pubsub.subscription(subscriptionFor(topics.phase5)).delete();
+    await until(() => fatal.length > 0, 'onFatal', 20_000);
+    assert.match(fatal[0]!.message, /could not resubscribe to nba-phase5-predictions-complete/);
+    assert.match(fatal[0]!.message, /does not exist \(pipeline init creates it\)/);
     assert.equal(fatal.length, 1);
     await ensureTopology(pubsub, topology);
   });
