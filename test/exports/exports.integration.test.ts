@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BigQuery } from '@google-cloud/bigquery';
-import { Client } from '@temporalio/client';
+import { type Client } from '@temporalio/client';
 import type { Message, Subscription } from '@google-cloud/pubsub';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -25,6 +25,7 @@ import {
   startBigQueryEmulator,
   startPubSubEmulator,
   tempDir,
+  clockHoldingClient,
   timeSkippingEnvironment,
   workflowBundle,
   type BigQueryEmulator,
@@ -59,7 +60,7 @@ before(async () => {
     startBigQueryEmulator(dir, project),
   ]);
   // Exports need no time to pass: this client's waits never let the server skip time.
-  client = new Client({ connection: env.connection, namespace: env.namespace });
+  client = await clockHoldingClient(env);
   bigquery = bigqueryEmulator.bigquery;
   // The results of the day before `gameDate` are in `gameDate`'s sample; its predictions in its own.
   yesterday = await seedSampleDay(bigquery, resultsDate, { players: 40 });

@@ -48,6 +48,22 @@ export async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment
   return env;
 }
 
+/**
+ * A client whose waits never let the test server skip time (the environment's own client's do). Its
+ * connection pings no more often than the server permits (one in 5 minutes, only during calls): the
+ * server answers more pings by closing the connection, which has left a test hanging.
+ */
+export async function clockHoldingClient(env: TestWorkflowEnvironment): Promise<Client> {
+  const connection = await Connection.connect({
+    address: env.address,
+    channelArgs: {
+      'grpc.keepalive_time_ms': 5 * 60_000,
+      'grpc.keepalive_permit_without_calls': 0,
+    },
+  });
+  return new Client({ connection, namespace: env.namespace });
+}
+
 export {
   freePort,
   startBigQueryEmulator,
@@ -127,7 +143,7 @@ export async function timeSkippingWorker(taskQueue: string, activities: Partial<
     }),
   });
   const running = worker.run();
-  const client = new Client({ connection: env.connection, namespace: env.namespace });
+  const client = await clockHoldingClient(env);
   const skipTo = async (instant: number) => {
     const now = await env.currentTimeMs();
     if (instant > now) await env.sleep(instant - now);
