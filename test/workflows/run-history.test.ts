@@ -13,7 +13,7 @@ import { gameDayChildId, gameDayTriggerId, triggerKeys, workflowIdFor } from '..
 import { gameDayWorkflow } from '../../src/game-day/workflow';
 import { phase4CascadeWorkflow } from '../../src/phase4/cascade';
 import { openSignal } from '../../src/date-run/signals';
-import { eventually } from '../helpers/eventually';
+import { eventually, eventuallyOnServerClock } from '../helpers/eventually';
 import { completion, processorNames } from '../helpers/messages';
 import { memoryRunHistory, timeSkippingWorker, type TestWorker } from '../helpers/servers';
 import { recordingActivities } from '../helpers/activities';
@@ -59,8 +59,9 @@ describe('the run and its history', () => {
     assert.equal(alerts.filter((a) => a.game_date === date).length, 0, 'no alert before the deadline');
 
     await env.sleep(3 * 60_000); // past the write's deadline: the server's clock skips the retries
-    const alert = await eventually(
-      () => Promise.resolve(alerts.find((a) => a.game_date === date && a.kind === 'run-history-failing')),
+    const alert = await eventuallyOnServerClock(
+      env,
+      () => alerts.find((a) => a.game_date === date && a.kind === 'run-history-failing'),
       Boolean,
       'the run-history-failing alert',
     );
@@ -72,8 +73,9 @@ describe('the run and its history', () => {
 
     historyDownFor.delete(date);
     await env.sleep(2 * 60_000); // the run's next try
-    const written = await eventually(
-      () => Promise.resolve(eventsOf(date)),
+    const written = await eventuallyOnServerClock(
+      env,
+      () => eventsOf(date),
       (events) => events.some((e) => e.kind === 'trigger'),
       'the events once the history is back',
     );
