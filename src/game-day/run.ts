@@ -1,7 +1,7 @@
 // One game date's run as a state object: what it receives (completions, its children's reports) and
 // the steps of its life (opening, children, closing). `gameDayWorkflow` tells the story with these.
 // It is composed of parts: its state, its run history events, what the Web UI shows, the check that
-// its date had not closed before, and its steps (`GameDaySteps`, over the run's `Steps`), which
+// its date had not closed before, its processing leases, and its steps (`GameDaySteps`, over the run's `Steps`), which
 // every part of the run takes the same way.
 import * as wf from '@temporalio/workflow';
 import type { Completion } from '../messages/completion';
@@ -31,6 +31,7 @@ import { GameDaySteps } from './steps';
 import { RunEventLog } from './events';
 import { PhaseShown } from './shown';
 import { LateCheck } from './late';
+import { Leases } from './leases';
 import { Steps } from '../temporal/steps';
 import { learnResultsCorrelation, learnSlateCorrelation, receiveHandOver } from './handover';
 
@@ -42,6 +43,7 @@ export class GameDay {
   readonly shown: PhaseShown;
   readonly steps: GameDaySteps;
   readonly late: LateCheck;
+  readonly leases: Leases;
 
   constructor(input: GameDayInput) {
     const state = restore(input);
@@ -53,6 +55,7 @@ export class GameDay {
     this.events = new RunEventLog(state);
     this.shown = new PhaseShown(state);
     this.steps = new GameDaySteps(state, this.events, this.shown, new Steps(deadline), historyLimit);
+    this.leases = new Leases(state);
     this.late = new LateCheck(state, this.events, this.shown, !!(input.state || input.rerun));
     wf.upsertSearchAttributes([{ key: GameDate, value: state.gameDate }]);
     this.shown.refresh();

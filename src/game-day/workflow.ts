@@ -8,7 +8,6 @@ import * as wf from '@temporalio/workflow';
 import { pipeline } from '../pipeline/definition';
 import { manualCompletionUpdate, manualTriggerUpdate, refuseCompletion, refuseTrigger } from '../date-run/commands';
 import { GameDay, type GameDayInput, type GameDayOutcome } from './run';
-import { handleLeases } from './leases';
 import { observeLatencies } from '../triggers/pipeline-metrics';
 import { manualCompletion, manualTrigger, noteRerun } from './commands';
 import { closeDay, restartPhase5 } from './lifecycle';
@@ -27,12 +26,18 @@ import {
   stepFiredSignal,
 } from '../date-run/signals';
 import { statusQuery } from '../date-run/status';
+import { refuseAcquire, refuseBreak, refuseRelease } from '../leases/requests';
+import { acquireLeaseUpdate, breakLeaseUpdate, leasesQuery, releaseLeaseUpdate } from '../leases/updates';
 
 export type { GameDayInput, GameDayOutcome, GameDayState } from './run';
 
 export async function gameDayWorkflow(input: GameDayInput): Promise<GameDayOutcome> {
   const day = new GameDay(input);
-  const leases = handleLeases(day.state);
+  const { leases } = day;
+  wf.setHandler(acquireLeaseUpdate, (request) => leases.acquire(request), { validator: refuse(refuseAcquire) });
+  wf.setHandler(releaseLeaseUpdate, (request) => leases.release(request), { validator: refuse(refuseRelease) });
+  wf.setHandler(breakLeaseUpdate, (request) => leases.break(request), { validator: refuse(refuseBreak) });
+  wf.setHandler(leasesQuery, () => leases.list());
   wf.setHandler(completionSignal, (completion) => {
     leases.completionArrived(completion);
     return day.receive(completion);
