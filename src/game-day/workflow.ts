@@ -5,7 +5,8 @@
 // workflows and report back by signal. The state and its parts (the steps among them) live in
 // `GameDay`; operators' commands in `commands.ts`.
 import * as wf from '@temporalio/workflow';
-import { pipeline } from '../pipeline/definition';
+import { pipeline, type PhaseKey } from '../pipeline/definition';
+import { isBefore } from '../pipeline/phase-order';
 import { manualCompletionUpdate, manualTriggerUpdate, refuseCompletion, refuseTrigger } from '../date-run/commands';
 import { GameDay, type GameDayInput, type GameDayOutcome } from './run';
 import { observeLatencies } from '../triggers/pipeline-metrics';
@@ -84,9 +85,9 @@ async function theDay(day: GameDay): Promise<GameDayOutcome> {
   const { state } = day;
   // A rerun starts at its phase at once: the phases before it are not triggered again.
   const from = state.rerun?.fromPhase;
-  const startsAt = (phase: string) => from === phase;
-  const skips = (phase: string) => from !== undefined && from > phase;
-  const source = (phase: string, mended: string) =>
+  const startsAt = (phase: PhaseKey) => from === phase;
+  const skips = (phase: PhaseKey) => from !== undefined && isBefore(phase, from);
+  const source = (phase: PhaseKey, mended: PhaseKey) =>
     startsAt(phase)
       ? ('rerun' as const)
       : state.mendedByReconcile?.includes(mended)
