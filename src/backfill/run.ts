@@ -10,6 +10,7 @@ import { backfillTriggerId } from '../pipeline/ids';
 import { backfillExport } from './export';
 import { backfillSteps, backfillTrigger, stepDate, type BackfillStep, type StepLook } from './plan';
 import {
+  freshState,
   progressOf,
   runsToClose,
   type ActiveDate,
@@ -30,20 +31,12 @@ export class Backfill {
   readonly state: BackfillState;
   private readonly steps: BackfillStep[];
   private readonly id = wf.workflowInfo().workflowId;
+  /** Ticks in a row that moved nothing: the longer the dates wait, the less often they are read. */
+  private idleTicks = 0;
 
   constructor(readonly input: BackfillInput) {
     this.steps = backfillSteps(input.fromPhase, input.throughPhase);
-    this.state = input.state ?? {
-      startedAt: new Date().toISOString(),
-      next: 0,
-      active: [],
-      done: [],
-      failed: [],
-      triggersPublished: 0,
-      paused: false,
-      cancelled: false,
-      commands: [],
-    };
+    this.state = input.state ?? freshState();
   }
 
   private get dates(): BackfillDate[] {
@@ -93,6 +86,18 @@ export class Backfill {
     state.active = state.active.filter((d) => !finished.includes(d));
     if (finished.some((d) => d.step >= this.steps.length)) await this.closeRunsDone();
     return moved;
+  }
+
+  /**
+   * After a tick that moved nothing the active dates wait for their processors: read again soon
+   * after a step and less often the longer they take. A command wakes the backfill at once.
+   */
+  async restAfter(moved: boolean): Promise<void> {
+    this.idleTicks = moved ? 0 : this.idleTicks + 1;
+    const commands = this.state.commands.length;
+    const { firstPollAfter, pollEvery } = pipeline.backfill;
+    const wait = Math.min(pollEvery, firstPollAfter * 2 ** Math.max(this.idleTicks - 1, 0));
+    if (!moved) await wf.condition(() => this.state.commands.length !== commands, wait);
   }
 
   progress(): BackfillProgress {

@@ -68,6 +68,21 @@ export interface BackfillProgress {
   commands: OperatorCommand[];
 }
 
+/** Where a backfill is when it starts. */
+export function freshState(): BackfillState {
+  return {
+    startedAt: new Date().toISOString(),
+    next: 0,
+    active: [],
+    done: [],
+    failed: [],
+    triggersPublished: 0,
+    paused: false,
+    cancelled: false,
+    commands: [],
+  };
+}
+
 /** What `pipeline backfill` shows of a backfill. */
 export function progressOf(
   id: string,

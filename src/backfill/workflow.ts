@@ -3,7 +3,8 @@
 // of the next game date), each once the processors the step before started have succeeded, with at
 // most --max-active dates under way. Each date's run is put in backfill mode first, so its own
 // rules publish nothing, and closes when the backfill is done with it. Pause, resume and cancel are
-// updates, recorded with who asked and why. The steps and the state live in `Backfill`.
+// updates, recorded with who asked and why. The state and the steps live in `Backfill`; the handlers
+// are set here.
 import * as wf from '@temporalio/workflow';
 import { pipeline } from '../pipeline/definition';
 import { Backfill, type BackfillInput, type BackfillProgress } from './run';
@@ -41,7 +42,6 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillPr
 
   const limit = input.continueAsNewAfterEvents ?? pipeline.backfill.continueAsNewAfterEvents;
   const { state } = run;
-  let idleTicks = 0;
   while (!run.finished()) {
     await wf.condition(() => !state.paused || state.cancelled);
     if (state.cancelled) break;
@@ -52,13 +52,7 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillPr
       await wf.condition(wf.allHandlersFinished);
       return wf.continueAsNew<typeof backfillWorkflow>({ ...input, state, continueAsNewAfterEvents: limit });
     }
-    // Nothing moved: the active dates wait for their processors, read again soon after a step and
-    // less often the longer they take. A command wakes the loop at once.
-    idleTicks = moved ? 0 : idleTicks + 1;
-    const commands = state.commands.length;
-    const { firstPollAfter, pollEvery } = pipeline.backfill;
-    const wait = Math.min(pollEvery, firstPollAfter * 2 ** Math.max(idleTicks - 1, 0));
-    if (!moved) await wf.condition(() => state.commands.length !== commands, wait);
+    await run.restAfter(moved);
   }
   await wf.condition(wf.allHandlersFinished);
   return run.progress();

@@ -28,7 +28,7 @@ const refused = (message: string) => wf.ApplicationFailure.nonRetryable(message,
 
 export async function manualTrigger(day: GameDay, request: ManualTrigger): Promise<TriggerOutcome> {
   const result = await triggerAsAsked(day, request);
-  await day.writeEvents();
+  await day.steps.writeEvents();
   return result;
 }
 
@@ -45,7 +45,7 @@ async function triggerAsAsked(day: GameDay, request: ManualTrigger): Promise<Tri
       phase === 'phase3'
         ? [pipeline.topics.phase3Trigger, phase3Trigger(state, 'manual')]
         : [pipeline.topics.phase6ExportTrigger, phase6Trigger(state, 'manual')];
-    const fired = await day.fire(key, topic, message);
+    const fired = await day.steps.fire(key, topic, message);
     // The bridge leaves the run's own phase 6 triggers to the run: a second export is run here.
     if (phase === 'phase6' && key !== phase && !fired.skipped) await exportAgain(day, fired);
     return outcome(fired, true);
@@ -55,7 +55,7 @@ async function triggerAsAsked(day: GameDay, request: ManualTrigger): Promise<Tri
   if (phase === 'phase5') {
     if (state.triggers.phase5) return outcome(state.triggers.phase5, false);
     if (!state.children.phase5) throw refused(`phase 5 of ${day.gameDate} is not running`);
-    await day.signalChild('phase5', pushPhase5Signal, 'manual');
+    await day.steps.signalChild('phase5', pushPhase5Signal, 'manual');
     return awaitFired(day, triggerKeys.phase5);
   }
   // Phase 4: the cascade fires levels in order, so only the level it waits on next can be pushed.
@@ -64,7 +64,7 @@ async function triggerAsAsked(day: GameDay, request: ManualTrigger): Promise<Tri
   const key = triggerKeys.phase4Level(level);
   if (state.triggers[key]) return outcome(state.triggers[key], false);
   if (level !== next) throw refused(`phase 4 fires level ${next} next; level ${level} cannot be pushed before it`);
-  if (state.children.phase4) await day.signalChild('phase4', pushLevelSignal, { level, source: 'manual' });
+  if (state.children.phase4) await day.steps.signalChild('phase4', pushLevelSignal, { level, source: 'manual' });
   else await day.startPhase4({ level, source: 'manual' });
   return awaitFired(day, key);
 }
@@ -89,7 +89,7 @@ export async function manualCompletion(day: GameDay, request: ManualCompletion):
     metadata: { manual: true, reason: request.reason, requested_by: request.requestedBy, completion_pct: 100 },
   };
   await day.receive(completion);
-  await day.writeEvents();
+  await day.steps.writeEvents();
   return { processor: request.processor, phase, counted: !countedBefore };
 }
 
@@ -113,7 +113,7 @@ function note(day: GameDay, command: OperatorCommand['command'], request: Reques
 /** Tonight's files exported once more, as an export run of its own (`export-<date>-tonight/manual-<n>`). */
 async function exportAgain(day: GameDay, fired: StepFired): Promise<void> {
   const again = fired.key.slice(fired.key.lastIndexOf('/') + 1);
-  await day.step(async () => {
+  await day.steps.step(async () => {
     const result = await runEventDrivenExport(day.state, fired, {
       workflowId: `${exportWorkflowIdFor(day.gameDate, eventDrivenExport.set)}/${again}`,
     });

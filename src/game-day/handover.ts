@@ -77,7 +77,7 @@ export async function handOver(day: GameDaySteps, source: HandOverSource): Promi
     });
     await day.events.write();
   });
-  day.refreshPhase();
+  day.shown.refresh();
 }
 
 /** The results of the game date before reached this date's slate: its phase 4 may start (first one wins). */
@@ -86,7 +86,7 @@ export async function receiveHandOver(day: GameDaySteps, handover: ResultsHanded
   if (state.slateInput) return;
   state.slateInput = handover;
   if (handover.correlationId) await learnSlateCorrelation(day, handover.correlationId);
-  day.refreshPhase();
+  day.shown.refresh();
 }
 
 /** The results' chain: the run's CorrelationId in the Web UI (the slate's id stays on its children). */
@@ -94,7 +94,7 @@ export function learnResultsCorrelation(day: GameDaySteps, id: string): void {
   if (day.state.correlationId) return;
   day.state.correlationId = id;
   wf.upsertSearchAttributes([{ key: CorrelationId, value: id }]);
-  day.refreshPhase();
+  day.shown.refresh();
 }
 
 /** The slate's chain (handed over with the results before it): phase 4, 5 and 6 carry it. */
@@ -104,6 +104,6 @@ export async function learnSlateCorrelation(day: GameDaySteps, id: string): Prom
   state.slateCorrelationId = id;
   // Until the date's own results bring theirs, the run is found by its slate's.
   if (!state.correlationId) wf.upsertSearchAttributes([{ key: CorrelationId, value: id }]);
-  day.refreshPhase();
+  day.shown.refresh();
   await day.signalChild('phase5', correlationIdSignal, id);
 }

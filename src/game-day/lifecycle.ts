@@ -40,7 +40,7 @@ export async function restartPhase5(day: GameDay, reason: string): Promise<void>
   else state.phase5Finished = true;
   const title = again ? 'Phase 5 failed and was started again' : 'Phase 5 failed again: predictions need an operator';
   day.events.note({ kind: 'alert', phase: 'phase5', detail: { severity: 'critical', title, reason } });
-  await day.step(async () => {
+  await day.steps.step(async () => {
     await sendAlert({
       kind: again ? 'phase5-restarted' : 'phase5-gave-up',
       severity: 'critical',
@@ -59,8 +59,8 @@ export async function restartPhase5(day: GameDay, reason: string): Promise<void>
 export async function closeDay(day: GameDay, closing: Exclude<GameDayOutcome, 'late'>): Promise<GameDayOutcome> {
   const { state } = day;
   // A re-export under way at the close finishes and is recorded before the run ends.
-  await wf.condition(() => day.idle());
-  return day.step(async () => {
+  await wf.condition(() => day.steps.idle());
+  return day.steps.step(async () => {
     const waitingOn = waitingOnOf(state);
     let outcome = closing;
     if (outcome === 'expired') {
@@ -70,7 +70,7 @@ export async function closeDay(day: GameDay, closing: Exclude<GameDayOutcome, 'l
       if (state.noGames) outcome = 'no_games';
       // A backfill loads past days through a phase of its choosing: their runs expire by design.
       else if (!state.backfill)
-        await raiseAlert(day, {
+        await raiseAlert(day.steps, {
           kind: 'date-expired',
           severity: 'critical',
           title: `date-expired: closed without completing, waiting on ${waitingOn}`,
@@ -81,7 +81,7 @@ export async function closeDay(day: GameDay, closing: Exclude<GameDayOutcome, 'l
     if (outcome === 'expired') {
       wf.log.warn('game day closed before completing', { game_date: day.gameDate, waiting_on: waitingOn });
     }
-    day.refreshPhase();
+    day.shown.refresh();
     await wf.condition(wf.allHandlersFinished); // e.g. a phase 5 restart under way
     await cancelChildren(state);
     day.events.note({

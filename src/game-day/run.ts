@@ -1,19 +1,18 @@
-// One game date's run as an object: what it receives (completions, its children's reports) and the
-// steps of its life (opening, children, closing). `gameDayWorkflow` tells the story with these; the
-// step machinery they share is `GameDaySteps`.
+// One game date's run as a state object: what it receives (completions, its children's reports) and
+// the steps of its life (opening, children, closing). `gameDayWorkflow` tells the story with these.
+// It is composed of parts: its state, its run history events, what the Web UI shows, the check that
+// its date had not closed before, its processing leases, and its steps (`GameDaySteps`, over the run's `Steps`), which
+// every part of the run takes the same way.
 import * as wf from '@temporalio/workflow';
-import type { RunHistoryActivities } from '../run-history/activities';
-import type { ClosedRun } from '../run-history/run-history';
 import type { Completion } from '../messages/completion';
 import { pipeline, type PhaseKey } from '../pipeline/definition';
-import { gameDayChildId, workflowIdFor } from '../pipeline/ids';
+import { gameDayChildId } from '../pipeline/ids';
 import { zonedInstant } from '../time';
 import { alertPartial } from './alerts';
 import { judgePrediction } from './predictions';
 import { scopeOf, startPhase4Child, startPhase5Child } from './children';
-import { isLive, keepForPhase4, restore, type GameDayInput, type GameDayOutcome } from './state';
+import { isLive, keepForPhase4, restore, type GameDayInput, type GameDayState } from './state';
 import { notCounted, phaseProgress, recordDelivery } from '../date-run/progress';
-import { deadLettering, readingUntilItWorks } from '../temporal/activity-options';
 import { BackfillMode, GameDate } from '../temporal/search-attributes';
 import {
   backfillSignal,
@@ -29,27 +28,41 @@ import {
 } from '../date-run/signals';
 import { statusOf, type GameDayStatus } from '../date-run/status';
 import { GameDaySteps } from './steps';
+import { RunEventLog } from './events';
+import { PhaseShown } from './shown';
+import { LateCheck } from './late';
+import { Leases } from './leases';
+import { Steps } from '../temporal/steps';
 import { learnResultsCorrelation, learnSlateCorrelation, receiveHandOver } from './handover';
 
 export type { GameDayInput, GameDayOutcome, GameDayState } from './state';
 
-const { closedRunOf } = wf.proxyActivities<RunHistoryActivities>(readingUntilItWorks);
-const { deadLetterCompletions } = wf.proxyActivities<RunHistoryActivities>(deadLettering);
-
-export class GameDay extends GameDaySteps {
-  /** Completions that arrived before the run knew its date had not closed already. */
-  private unchecked: Completion[] | undefined;
+export class GameDay {
+  readonly state: GameDayState;
+  readonly events: RunEventLog;
+  readonly shown: PhaseShown;
+  readonly steps: GameDaySteps;
+  readonly late: LateCheck;
+  readonly leases: Leases;
 
   constructor(input: GameDayInput) {
     const state = restore(input);
     // A date closes at the latest some days after it began or after its run opened, whichever is later.
     const dayBegins = zonedInstant(state.gameDate, '00:00', pipeline.phase5.timeZone);
     const deadline = Math.max(Date.parse(state.openedAt), dayBegins) + pipeline.lifetime.maxOpenDuration;
-    super(state, deadline, input.continueAsNewAfterEvents ?? pipeline.lifetime.continueAsNewAfterEvents);
-    // A continued run was checked when the date first opened; a rerun is deliberate.
-    this.unchecked = input.state || input.rerun ? undefined : [];
+    const historyLimit = input.continueAsNewAfterEvents ?? pipeline.lifetime.continueAsNewAfterEvents;
+    this.state = state;
+    this.events = new RunEventLog(state);
+    this.shown = new PhaseShown(state);
+    this.steps = new GameDaySteps(state, this.events, this.shown, new Steps(deadline), historyLimit);
+    this.leases = new Leases(state);
+    this.late = new LateCheck(state, this.events, this.shown, !!(input.state || input.rerun));
     wf.upsertSearchAttributes([{ key: GameDate, value: state.gameDate }]);
-    this.refreshPhase();
+    this.shown.refresh();
+  }
+
+  get gameDate(): string {
+    return this.state.gameDate;
   }
 
   // ── What arrives ─────────────────────────────────────────────────────────────────────────────
@@ -61,25 +74,26 @@ export class GameDay extends GameDaySteps {
       this.events.completion(completion, 'duplicate');
       return;
     }
-    this.unchecked?.push(completion);
+    this.late.hold(completion);
     if (completion.metadata?.trigger_source === 'reconcile') {
       const mended = (state.mendedByReconcile ??= []);
       if (!mended.includes(completion.phase)) mended.push(completion.phase);
     }
     if (completion.correlationId) {
       if (pipeline.day.resultsPhases.includes(completion.phase))
-        learnResultsCorrelation(this, completion.correlationId);
-      else await learnSlateCorrelation(this, completion.correlationId);
+        learnResultsCorrelation(this.steps, completion.correlationId);
+      else await learnSlateCorrelation(this.steps, completion.correlationId);
     }
     if (completion.skipDownstreamTrigger && !state.backfill) await this.enterBackfill();
     if (completion.phase === 'phase4') {
-      if (state.children.phase4) await this.signalChild('phase4', completionSignal, completion);
+      if (state.children.phase4) await this.steps.signalChild('phase4', completionSignal, completion);
       else keepForPhase4(state.phase4Backlog, completion);
     }
-    const refused = completion.phase === 'phase5' ? await judgePrediction(this, completion) : notCounted(completion);
+    const refused =
+      completion.phase === 'phase5' ? await judgePrediction(this.steps, completion) : notCounted(completion);
     this.events.completion(completion, refused ? 'rejected' : 'accepted', refused);
     // A backfill of past days would warn for every date it loads: only live runs warn.
-    if (!refused && completion.status === 'partial' && !state.backfill) await alertPartial(this, completion);
+    if (!refused && completion.status === 'partial' && !state.backfill) await alertPartial(this.steps, completion);
   }
 
   stepFired(step: StepFired): void {
@@ -93,17 +107,17 @@ export class GameDay extends GameDaySteps {
       step.key.split('/')[0]!,
       step.key === 'phase4/1' && resultsOf ? { results_of: resultsOf } : {},
     );
-    this.refreshPhase();
+    this.shown.refresh();
   }
 
   /** The results of the game date before reached this date's slate: its phase 4 may start (first one wins). */
   resultsHandedOver(handover: ResultsHandedOver): Promise<void> {
-    return receiveHandOver(this, handover);
+    return receiveHandOver(this.steps, handover);
   }
 
   async phase4Finished(done: Phase4Done): Promise<void> {
     this.state.phase4Done ??= done;
-    await this.signalChild('phase5', phase4DoneSignal, done);
+    await this.steps.signalChild('phase5', phase4DoneSignal, done);
   }
 
   phase5Finished(end?: Phase5End): void {
@@ -126,54 +140,24 @@ export class GameDay extends GameDaySteps {
 
   // ── Steps ────────────────────────────────────────────────────────────────────────────────────
 
-  /** True when the run history says the date closed before (Temporal may have forgotten it). */
-  async closedBefore(): Promise<ClosedRun | undefined> {
-    if (!this.unchecked) return undefined; // a continued run: checked when the date first opened
-    // Temporal itself remembers a closed live date; only an older one may have been purged.
-    const closed = !isLive(this.gameDate) ? await closedRunOf(this.gameDate) : null;
-    if (closed) return closed;
-    this.unchecked = undefined;
-    return undefined;
-  }
-
-  /** Ends a run the date should never have had: what it received is dead-lettered, nothing is published. */
-  async endAsLate(closed: ClosedRun): Promise<GameDayOutcome> {
-    const reason = `late: ${workflowIdFor(this.gameDate)} closed (${closed.outcome}, ${closed.closedAt}); a rerun is an explicit command`;
-    wf.log.warn('date already closed; its new run ends at once', {
-      game_date: this.gameDate,
-      closed_at: closed.closedAt,
-    });
-    this.state.closed = 'late';
-    const late = this.unchecked ?? [];
-    for (const completion of late) this.events.completion(completion, 'rejected', reason);
-    this.events.note({ kind: 'close', detail: { outcome: 'late', closed_before: closed.closedAt } });
-    await this.events.write();
-    do {
-      await deadLetterCompletions({ completions: late.splice(0), reason });
-      await wf.condition(wf.allHandlersFinished);
-    } while (late.length > 0);
-    this.refreshPhase();
-    return 'late';
-  }
-
   async startPhase5(pushed?: PushSource): Promise<void> {
     const { state } = this;
     // A restart has an id of its own: the failed run may not have closed yet.
     const restarts = state.phase5Failures.length;
     const first = gameDayChildId(this.gameDate, 'phase5', scopeOf(state));
     const id = restarts === 0 ? first : `${first}/restart-${restarts}`;
-    await this.startChildOnce('phase5', id, (workflowId) => startPhase5Child(state, workflowId, pushed));
-    if (state.phase4Done) await this.signalChild('phase5', phase4DoneSignal, state.phase4Done);
+    await this.steps.startChildOnce('phase5', id, (workflowId) => startPhase5Child(state, workflowId, pushed));
+    if (state.phase4Done) await this.steps.signalChild('phase5', phase4DoneSignal, state.phase4Done);
     // The slate's correlation id may have arrived while the child was starting.
-    if (state.slateCorrelationId) await this.signalChild('phase5', correlationIdSignal, state.slateCorrelationId);
+    if (state.slateCorrelationId) await this.steps.signalChild('phase5', correlationIdSignal, state.slateCorrelationId);
   }
 
   async startPhase4(pushed?: PushLevel): Promise<void> {
     const id = gameDayChildId(this.gameDate, 'phase4', scopeOf(this.state));
-    await this.startChildOnce('phase4', id, (workflowId) => startPhase4Child(this.state, workflowId, pushed));
-    await this.step(async () => {
+    await this.steps.startChildOnce('phase4', id, (workflowId) => startPhase4Child(this.state, workflowId, pushed));
+    await this.steps.step(async () => {
       const backlog = this.state.phase4Backlog;
-      while (backlog.length > 0) await this.signalChild('phase4', completionSignal, backlog.shift()!);
+      while (backlog.length > 0) await this.steps.signalChild('phase4', completionSignal, backlog.shift()!);
     });
   }
 
@@ -188,6 +172,9 @@ export class GameDay extends GameDaySteps {
     }
     this.state.backfill = true;
     wf.upsertSearchAttributes([{ key: BackfillMode, value: true }]);
-    await Promise.all([this.signalChild('phase4', backfillSignal), this.signalChild('phase5', backfillSignal)]);
+    await Promise.all([
+      this.steps.signalChild('phase4', backfillSignal),
+      this.steps.signalChild('phase5', backfillSignal),
+    ]);
   }
 }

@@ -1,6 +1,7 @@
-// The machinery of a game date's run: its state, the run history events it notes, and the steps
-// every part of the run takes the same way — a trigger published once per key, a child started
-// once, a child signalled, the events written, continue-as-new only between steps.
+// The machinery of a game date's run, a part the run holds: the steps every part of the run takes
+// the same way — a trigger published once per key, a child started once, a child signalled, the
+// events written, continue-as-new only between steps — over the run's `Steps`, its state and its
+// run history events.
 //
 // A step is a side effect and its record (a trigger published and noted, a child started and
 // noted). The run continues as new only between steps, never inside one, so a new run neither
@@ -12,20 +13,15 @@ import type { Trigger, Unstamped } from '../messages/trigger';
 import { pipeline } from '../pipeline/definition';
 import { fireOnce } from '../triggers/fire';
 import { runEventDrivenExport, scopeOf } from './children';
-import { RunEventLog } from './events';
+import type { RunEventLog } from './events';
 import { guardCarriedState } from './guards';
 import { type GameDayInput, type GameDayOutcome, type GameDayState } from './state';
 import { historyTooLong } from '../temporal/history';
-import { PipelinePhase } from '../temporal/search-attributes';
 import type { StepFired } from '../date-run/signals';
-import { waitingOnOf } from '../date-run/status';
-import { Steps } from '../temporal/steps';
+import type { Steps } from '../temporal/steps';
+import type { PhaseShown } from './shown';
 
-export class GameDaySteps extends Steps {
-  readonly state: GameDayState;
-  readonly events: RunEventLog;
-  private readonly historyLimit: number;
-  private phaseShown = '';
+export class GameDaySteps {
   /** Triggers being published now, by key. */
   private readonly firing = new Map<string, Promise<StepFired>>();
   /** The carried state's size alerted on (once per run). */
@@ -33,20 +29,37 @@ export class GameDaySteps extends Steps {
   /** Children being started now, by key. */
   private readonly starting = new Map<string, Promise<void>>();
 
-  constructor(state: GameDayState, deadline: number, historyLimit: number) {
-    super(deadline);
-    this.state = state;
-    this.historyLimit = historyLimit;
-    this.events = new RunEventLog(state);
-  }
+  constructor(
+    readonly state: GameDayState,
+    readonly events: RunEventLog,
+    readonly shown: PhaseShown,
+    /** Every step and every wait of the run goes through these. */
+    private readonly steps: Steps,
+    private readonly historyLimit: number,
+  ) {}
 
   get gameDate(): string {
     return this.state.gameDate;
   }
 
-  /** A step of the run (public: the run's lifecycle and commands take steps too). */
-  override step<T>(act: () => Promise<T>): Promise<T> {
-    return super.step(act);
+  /** A step of the run: a side effect and its record. */
+  step<T>(act: () => Promise<T>): Promise<T> {
+    return this.steps.step(act);
+  }
+
+  /** Waits until `ready`; false when the run's time ran out first. */
+  waitFor(ready: () => boolean, timeoutMs?: number): Promise<boolean> {
+    return this.steps.waitFor(ready, timeoutMs);
+  }
+
+  /** Waits, with no deadline, until `ready`. */
+  waitUntil(ready: () => boolean): Promise<void> {
+    return this.steps.waitUntil(ready);
+  }
+
+  /** No step under way. */
+  idle(): boolean {
+    return this.steps.idle();
   }
 
   /** Publishes a trigger once per key; the step it was (new or from before). */
@@ -71,7 +84,7 @@ export class GameDaySteps extends Steps {
       return await firing;
     } finally {
       this.firing.delete(key);
-      this.refreshPhase();
+      this.shown.refresh();
     }
   }
 
@@ -84,7 +97,7 @@ export class GameDaySteps extends Steps {
       state.exports = await runEventDrivenExport(state, trigger);
       this.events.requestWrite();
     });
-    this.refreshPhase();
+    this.shown.refresh();
   }
 
   /** Stays open while deliveries keep arriving (late duplicates), then lets the date close; never past its deadline. */
@@ -92,18 +105,18 @@ export class GameDaySteps extends Steps {
     const quiet = pipeline.lifetime.quietPeriodAfterLastTrigger;
     for (;;) {
       const seen = this.state.deliveriesSeen;
-      const left = this.deadline - Date.now();
+      const left = this.steps.deadline - Date.now();
       if (left <= 0 || !(await this.waitFor(() => this.state.deliveriesSeen !== seen, Math.min(quiet, left)))) return;
     }
   }
 
   /** Continues as new once the history is long, at the first moment no step is under way. */
   async continueAsNewWhenSafe(): Promise<never> {
-    await wf.condition(() => historyTooLong(this.historyLimit) && this.betweenSteps());
+    await wf.condition(() => historyTooLong(this.historyLimit) && this.steps.betweenSteps());
     // The alert is a step of its own: others may have started meanwhile, so wait for quiet again.
     while (!this.sizeAlerted && (await guardCarriedState(this.state, this.events, (act) => this.step(act)))) {
       this.sizeAlerted = true;
-      await wf.condition(() => this.betweenSteps());
+      await wf.condition(() => this.steps.betweenSteps());
     }
     // A rerun's memo says which rerun it is (`pipeline rerun` reads it): the next run keeps it.
     const continueAsNew = wf.makeContinueAsNewFunc<(input: GameDayInput) => Promise<GameDayOutcome>>(
@@ -117,7 +130,7 @@ export class GameDaySteps extends Steps {
    * closes. The rules and an operator may start the same child at once: the second waits for the
    * first, and a child that already exists counts as started.
    */
-  protected async startChildOnce(
+  async startChildOnce(
     key: string,
     workflowId: string,
     start: (workflowId: string) => Promise<unknown>,
@@ -170,24 +183,5 @@ export class GameDaySteps extends Steps {
    */
   writeEventsWhenDue(): Promise<never> {
     return this.events.writeWhenDue((write) => this.step(write));
-  }
-
-  refreshPhase(): void {
-    const { state } = this;
-    const phase = waitingOnOf(state);
-    const ids = [
-      state.correlationId ? `results ${state.correlationId}` : '',
-      state.slateCorrelationId ? `slate ${state.slateCorrelationId}` : '',
-    ].filter(Boolean);
-    const shown = `${phase} ${ids.join(' ')}`;
-    if (shown === this.phaseShown) return;
-    if (phase !== this.phaseShown.split(' ')[0]) wf.upsertSearchAttributes([{ key: PipelinePhase, value: phase }]);
-    this.phaseShown = shown;
-    // The Web UI's one line about the run, with both correlation ids (the search attribute holds one).
-    const rerun = state.rerun ? ` (rerun ${state.rerun.attempt})` : '';
-    const correlation = ids.length > 0 ? ` · correlation ${ids.join(', ')}` : '';
-    wf.setCurrentDetails(
-      `Game day ${this.gameDate}${rerun}: ${phase === 'closed' ? 'closed' : `waiting on ${phase}`}${correlation}`,
-    );
   }
 }

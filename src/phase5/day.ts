@@ -1,5 +1,6 @@
-// What one date's phase 5 run knows (its input, its signals) and its steps: wait for phase 4 or fall
-// back on BigQuery at the backup deadline, start predictions, retry stragglers, check the SLA.
+// One date's phase 5 run as a state object: what it knows (its input, and what its signals bring,
+// handed to it by the workflow function's handlers) and its steps: wait for phase 4 or fall back on
+// BigQuery at the backup deadline, start predictions, retry stragglers, check the SLA.
 import { phase5RetryTrigger, phase5StartTrigger } from '../messages/trigger';
 import * as wf from '@temporalio/workflow';
 import { pipeline } from '../pipeline/definition';
@@ -11,17 +12,7 @@ import { fireOnce } from '../triggers/fire';
 import { backupPath, type BackupDecision, type PredictionsStart } from './backup';
 import { checkSla, readsUntil } from './reads';
 import { CorrelationId } from '../temporal/search-attributes';
-import {
-  backfillSignal,
-  correlationIdSignal,
-  phase4DoneSignal,
-  predictionsCompleteSignal,
-  pushPhase5Signal,
-  stepFiredSignal,
-  type Phase4Done,
-  type PushSource,
-  type StepFired,
-} from '../date-run/signals';
+import { stepFiredSignal, type Phase4Done, type PushSource, type StepFired } from '../date-run/signals';
 
 const schedule = pipeline.phase5;
 const untilAt = (instant: number) => Math.max(0, instant - Date.now());
@@ -63,25 +54,37 @@ export class Phase5Day {
     this.predictionsComplete = input.resume?.predictionsComplete ?? false;
     this.fired = { ...input.resume?.fired };
     this.pushed = input.pushed;
-    wf.setHandler(phase4DoneSignal, (done) => {
-      this.phase4 ??= done;
-    });
-    wf.setHandler(predictionsCompleteSignal, () => {
-      this.predictionsComplete = true;
-    });
-    wf.setHandler(backfillSignal, () => {
-      this.backfill = true;
-    });
-    wf.setHandler(pushPhase5Signal, (source) => {
-      this.pushed ??= source;
-    });
-    wf.setHandler(correlationIdSignal, (id) => {
-      if (this.correlationId) return;
-      this.correlationId = id;
-      // The Web UI finds the slate's predictions by the id handed over, also when it came late.
-      wf.upsertSearchAttributes([{ key: CorrelationId, value: id }]);
-    });
   }
+
+  // ── What arrives ─────────────────────────────────────────────────────────────────────────────
+
+  /** Phase 4 is done (the first report counts). */
+  phase4Finished(done: Phase4Done): void {
+    this.phase4 ??= done;
+  }
+
+  predictionsCompleted(): void {
+    this.predictionsComplete = true;
+  }
+
+  backfillRequested(): void {
+    this.backfill = true;
+  }
+
+  /** An operator or a rerun starts predictions now (the first push counts). */
+  pushedBy(source: PushSource): void {
+    this.pushed ??= source;
+  }
+
+  /** The slate's correlation id, handed over after the run started. */
+  learnCorrelation(id: string): void {
+    if (this.correlationId) return;
+    this.correlationId = id;
+    // The Web UI finds the slate's predictions by the id handed over, also when it came late.
+    wf.upsertSearchAttributes([{ key: CorrelationId, value: id }]);
+  }
+
+  // ── Steps ────────────────────────────────────────────────────────────────────────────────────
 
   /** A restarted phase 5: predictions were started by the run it replaces. */
   alreadyStarted(): boolean {

@@ -8,21 +8,34 @@ import { workflowIdFor } from '../pipeline/ids';
 import { failureMessage } from '../temporal/failure';
 import { Phase5Day, type Phase5Input } from './day';
 import { searchable } from '../temporal/search-attributes';
-import { phase5FailedSignal, phase5FinishedSignal, type Phase5End } from '../date-run/signals';
+import {
+  backfillSignal,
+  correlationIdSignal,
+  phase4DoneSignal,
+  phase5FailedSignal,
+  phase5FinishedSignal,
+  predictionsCompleteSignal,
+  pushPhase5Signal,
+  type Phase5End,
+} from '../date-run/signals';
 
 export type { Phase5Input };
 
 export async function phase5Workflow(input: Phase5Input): Promise<void> {
   const run = wf.getExternalWorkflowHandle(workflowIdFor(input.gameDate));
   searchable(input.gameDate, input.correlationId, 'phase5');
-  let end: Phase5End = {};
-  try {
-    end = await startAndFollowUp(new Phase5Day(input, run));
-  } catch (error) {
+  const day = new Phase5Day(input, run);
+  wf.setHandler(phase4DoneSignal, (done) => day.phase4Finished(done));
+  wf.setHandler(predictionsCompleteSignal, () => day.predictionsCompleted());
+  wf.setHandler(backfillSignal, () => day.backfillRequested());
+  wf.setHandler(pushPhase5Signal, (source) => day.pushedBy(source));
+  wf.setHandler(correlationIdSignal, (id) => day.learnCorrelation(id));
+
+  const end = await startAndFollowUp(day).catch(async (error: unknown) => {
     // The date's run starts phase 5 again where it was; without this it would never know.
     if (!wf.isCancellation(error)) await run.signal(phase5FailedSignal, failureMessage(error));
     throw error;
-  }
+  });
   await run.signal(phase5FinishedSignal, end);
 }
 

@@ -1,6 +1,7 @@
 // The discipline that lets a long-running run continue as new safely: every side effect is taken
 // as a step together with its record, and everything the story waits for is known, so "between
-// steps" can be told exactly. Continue-as-new happens only then.
+// steps" can be told exactly. Continue-as-new happens only then. A run holds one `Steps` and takes
+// every step and every wait through it.
 import * as wf from '@temporalio/workflow';
 
 export class Steps {
@@ -11,7 +12,7 @@ export class Steps {
 
   constructor(
     /** When the run's time is up: waits end there at the latest. */
-    protected readonly deadline: number,
+    readonly deadline: number,
   ) {}
 
   /** Waits until `ready`; false when the run's time ran out first. */
@@ -36,7 +37,7 @@ export class Steps {
   }
 
   /** Takes a side effect and its record as one step. */
-  protected async step<T>(act: () => Promise<T>): Promise<T> {
+  async step<T>(act: () => Promise<T>): Promise<T> {
     this.busy += 1;
     try {
       return await act();
@@ -51,7 +52,7 @@ export class Steps {
   }
 
   /** No step under way, no handler running, nothing waited for about to start one. */
-  protected betweenSteps(): boolean {
+  betweenSteps(): boolean {
     return this.busy === 0 && wf.allHandlersFinished() && ![...this.waiting].some((ready) => ready());
   }
 }
