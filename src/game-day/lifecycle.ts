@@ -14,8 +14,6 @@ import type { GameDayOutcome } from './state';
 import { alerting } from '../temporal/activity-options';
 import { waitingOnOf } from '../date-run/status';
 
-/** Runs started before it closed without waiting for a step under way (a re-export for a better batch). */
-
 const { sendAlert, scheduledDay } = wf.proxyActivities<AlertActivities & ScheduleActivities>(alerting);
 
 /** The schedule's word on the date as it closes; unanswered, the date is a game day that expired. */

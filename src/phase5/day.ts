@@ -41,7 +41,6 @@ export class Phase5Day {
   private predictionsComplete: boolean;
   private readonly fired: Record<string, StepFired>;
   private pushed: PushSource | undefined;
-  private retriesStopped = false;
 
   constructor(
     private readonly input: Phase5Input,
@@ -137,7 +136,7 @@ export class Phase5Day {
 
   /** At `hhmm`, asks again for the players still missing a prediction (whenever any are). */
   async retryStragglers(index: number, hhmm: string): Promise<void> {
-    if (this.retriesStopped || Date.now() >= this.at(hhmm)) return; // started after it: too soon to retry
+    if (Date.now() >= this.at(hhmm)) return; // started after it: too soon to retry
     await wf.sleep(untilAt(this.at(hhmm)));
     const nextDeadline = this.at(schedule.retryAt[index + 1] ?? schedule.slaCheckAt);
     const missing = await readsUntil(nextDeadline)
