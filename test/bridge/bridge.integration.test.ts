@@ -12,12 +12,15 @@ import { deadLetterPublisher } from '../../src/bridge/dead-letter';
 import { createHandler, type Handle, type Verdict } from '../../src/bridge/handler';
 import { pullAll } from '../../src/bridge/pull';
 import { ensureTopology } from '../../src/platform/infra/topology';
-import type { Phase5Start, Trigger } from '../../src/messages/trigger';
+import type { Phase5Start, Trigger, TriggerRequest } from '../../src/messages/trigger';
+import type { PublishActivities } from '../../src/triggers/publish';
+import type { Activities } from '../../src/worker/activities';
 import { addDays } from '../../src/time';
 import { completionTopics, pipeline } from '../../src/pipeline/definition';
 import { gameDayTriggerId, triggerKeys, workflowIdFor } from '../../src/pipeline/ids';
 import { readStatus } from '../../src/cli/status-sources';
 import { until } from '../helpers/eventually';
+import { completedActivities, type CompletedActivity } from '../helpers/idle-runs';
 import { processorNames } from '../helpers/messages';
 import { phaseCompletions, withAnnouncements, type SimulatedMessage } from '../../dev/simulate/day';
 import { startBigQueryEmulator, type BigQueryEmulator } from '../../dev/stack/ephemeral';
@@ -47,9 +50,11 @@ let worker: Worker;
 const observers: Subscription[] = [];
 let workerRun: Promise<void>;
 let bridge: { close(): Promise<void> };
-type Seen = { data: string; attributes: Record<string, string> };
+type Seen = { id: string; data: string; attributes: Record<string, string> };
 const seen: Record<string, Seen[]> = {};
 const verdicts: Verdict[] = [];
+/** The bridge's last verdict on each message, by Pub/Sub message id. */
+const lastVerdicts = new Map<string, Verdict>();
 
 before(async () => {
   const dir = tempDir('bridge-it');
@@ -71,7 +76,7 @@ before(async () => {
     observers.push(subscription);
     subscription.on('message', (m: Message) => {
       m.ack();
-      received.push({ data: m.data.toString('utf8'), attributes: m.attributes });
+      received.push({ id: m.id, data: m.data.toString('utf8'), attributes: m.attributes });
     });
   }
   workerConnection = await NativeConnection.connect({ address: temporal.address });
@@ -101,6 +106,7 @@ before(async () => {
   const recordingHandle: Handle = async (message) => {
     const verdict = await handle(message);
     verdicts.push(verdict);
+    lastVerdicts.set(message.id, verdict);
     return verdict;
   };
   bridge = pullAll(pubsub, completionTopics, recordingHandle, {
@@ -141,7 +147,26 @@ const publishJson = (pubsub: PubSub, topic: string, body: unknown) =>
 const publishRaw = (pubsub: PubSub, topic: string, data: string) =>
   pubsub.topic(topic).publishMessage({ data: Buffer.from(data) });
 
-const settle = () => new Promise((r) => setTimeout(r, 1500)); // room for a stray duplicate to surface
+const publishTrigger: keyof PublishActivities = 'publishTrigger';
+const deadLetterCompletions: keyof Activities = 'deadLetterCompletions';
+
+/**
+ * Waits until the work the messages `sent` started is over, and returns the activities the runs of
+ * `dates` (children included) completed: the bridge acked every message, so each signal is in its
+ * run's history; the runs are idle; and the observers have every trigger those runs published. A
+ * duplicate trigger is one more completed publish in a history, so it is awaited and counted too.
+ */
+async function allDone(sent: string[], dates: string[]): Promise<CompletedActivity[]> {
+  await until(() => sent.every((id) => lastVerdicts.get(id)?.action === 'ack'), 'the bridge acking every message');
+  const activities = await completedActivities(client, dates.map(workflowIdFor));
+  const observed = (activity: CompletedActivity) => {
+    const { topic } = activity.input[0] as TriggerRequest;
+    return seen[topic] === undefined || seen[topic].some((s) => s.id === activity.result);
+  };
+  const published = activities.filter((a) => a.activityType === publishTrigger);
+  await until(() => published.every(observed), 'the observers receiving every trigger published');
+  return activities;
+}
 const triggersFor = (topic: string, date: string) =>
   (seen[topic] ?? [])
     .map((s) => ({ ...s, body: JSON.parse(s.data) as Trigger }))
@@ -154,7 +179,7 @@ describe('bridge and worker on the real servers', () => {
   it('turns 21-way concurrent publishing with duplicates over several dates into one trigger per date', async () => {
     const dates = ['2025-12-01', '2025-12-02', '2025-12-03', '2025-12-04'];
     const { pubsub } = emulator;
-    await Promise.all(
+    const sent = await Promise.all(
       dates.flatMap((date) =>
         processorNames('phase2').flatMap((name) => [
           publishJson(pubsub, phase2Topic, completionMessage(name, date)),
@@ -162,8 +187,7 @@ describe('bridge and worker on the real servers', () => {
         ]),
       ),
     );
-    await until(() => dates.every((d) => triggersFor(pipeline.topics.phase3Trigger, d).length > 0), 'phase 3 triggers');
-    await settle();
+    await allDone(sent, dates);
     for (const date of dates) {
       const triggers = triggersFor(pipeline.topics.phase3Trigger, date);
       assert.equal(triggers.length, 1, `one phase 3 trigger for ${date}`);
@@ -173,7 +197,7 @@ describe('bridge and worker on the real servers', () => {
     }
 
     const date = dates[0]!;
-    await Promise.all(
+    const phase3Sent = await Promise.all(
       processorNames('phase3').flatMap((name) => [
         publishJson(pubsub, phase3Topic, completionMessage(name, date, { phase: 'phase_3_analytics' })),
         publishJson(pubsub, phase3Topic, completionMessage(name, date, { phase: 'phase_3_analytics' })),
@@ -182,7 +206,7 @@ describe('bridge and worker on the real servers', () => {
     // The night's results start the next day's slate (the schedule says nothing here).
     const slate = addDays(date, 1);
     await until(() => triggersFor(pipeline.topics.phase4Trigger, slate).length > 0, 'the phase 4 level 1 trigger');
-    await settle();
+    await allDone(phase3Sent, [date, slate]);
     const level1 = triggersFor(pipeline.topics.phase4Trigger, slate);
     assert.equal(level1.length, 1);
     assert.equal(level1[0]!.attributes.trigger_id, gameDayTriggerId(slate, triggerKeys.phase4Level(1)));
@@ -249,7 +273,7 @@ describe('bridge and worker on the real servers', () => {
     const { pubsub } = emulator;
     const date = '2025-12-23';
     await temporal.stop();
-    await Promise.all(
+    const sent = await Promise.all(
       processorNames('phase2').map((name) => publishJson(pubsub, phase2Topic, completionMessage(name, date))),
     );
     await until(() => verdicts.some((v) => v.action === 'nack'), 'the bridge nacking while Temporal is down');
@@ -264,7 +288,7 @@ describe('bridge and worker on the real servers', () => {
       'the phase 3 trigger after the outage',
       90_000,
     );
-    await settle();
+    await allDone(sent, [date]);
     assert.equal(triggersFor(pipeline.topics.phase3Trigger, date).length, 1);
     assert.equal((await readStatus(client, date)).phases.phase2.completed_count, 21);
   });
@@ -274,8 +298,10 @@ describe('bridge and worker on the real servers', () => {
     // Two slates, each started by the results of the night before it.
     const both = '2025-12-05';
     const announcedOnly = '2025-12-08';
-    const publishAll = (messages: SimulatedMessage[]) =>
-      Promise.all(messages.map((m) => publishJson(pubsub, m.topic, m.message)));
+    const sent: string[] = [];
+    const publishAll = async (messages: SimulatedMessage[]) => {
+      sent.push(...(await Promise.all(messages.map((m) => publishJson(pubsub, m.topic, m.message)))));
+    };
     const level = (date: string, n: number) =>
       phaseCompletions('phase4', {
         gameDate: date,
@@ -313,7 +339,21 @@ describe('bridge and worker on the real servers', () => {
 
     for (const date of [both, announcedOnly])
       await waitForTrigger(pipeline.topics.phase5Start, triggerKeys.phase5, date);
-    await settle();
+    const activities = await allDone(
+      sent,
+      [both, announcedOnly].flatMap((date) => [addDays(date, -1), date]),
+    );
+    // Dead letters come from the bridge's verdicts and the runs' deadLetterCompletions, both now final.
+    const deadLettered = sent.filter((id) => {
+      const verdict = lastVerdicts.get(id);
+      return verdict?.action === 'ack' && verdict.outcome === 'dead-lettered';
+    });
+    assert.deepEqual(deadLettered, [], 'the bridge dead-lettered none of the messages');
+    assert.deepEqual(
+      activities.filter((a) => a.activityType === deadLetterCompletions),
+      [],
+      'no run dead-lettered a completion',
+    );
     for (const date of [both, announcedOnly]) {
       const starts = triggersFor(pipeline.topics.phase5Start, date);
       assert.equal(starts.length, 1, `one predictions start for ${date}`);
