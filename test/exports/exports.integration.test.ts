@@ -9,12 +9,14 @@ import { type Client } from '@temporalio/client';
 import type { Message, Subscription } from '@google-cloud/pubsub';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createExportActivities, type ExportDocument } from '../../src/exports/activities';
+import { createExportActivities, type ExportActivities, type ExportDocument } from '../../src/exports/activities';
 import { createOpenGameDayActivity } from '../../src/date-run/client';
 import { localDirectoryStorage } from '../../src/exports/storage';
 import { seedSampleDay, type SampleDay } from '../../dev/sample/sample-day';
 import type { ExportComplete } from '../../src/messages/export-message';
 import { parseExportComplete } from '../helpers/export-parsers';
+import { until } from '../helpers/eventually';
+import { completedActivities } from '../helpers/idle-runs';
 import { addDays } from '../../src/time';
 import { pipeline } from '../../src/pipeline/definition';
 import { gameDayTimeZone } from '../../src/time';
@@ -49,7 +51,7 @@ let running: Promise<void>;
 let exportDir: string;
 let today: SampleDay;
 let yesterday: SampleDay;
-const reports: Array<{ report: ExportComplete; attributes: Record<string, string> }> = [];
+const reports: Array<{ id: string; report: ExportComplete; attributes: Record<string, string> }> = [];
 
 before(async () => {
   const dir = tempDir('exports-it');
@@ -73,7 +75,7 @@ before(async () => {
     m.ack();
     const parsed = parseExportComplete(m.data.toString('utf8'));
     if (!parsed.ok) throw new Error(`unreadable export-complete message: ${parsed.reason}`);
-    reports.push({ report: parsed.value, attributes: m.attributes });
+    reports.push({ id: m.id, report: parsed.value, attributes: m.attributes });
   });
 
   worker = await Worker.create({
@@ -101,21 +103,30 @@ function readExport(objectPath: string): ExportDocument {
   return JSON.parse(fs.readFileSync(path.join(exportDir, objectPath), 'utf8')) as ExportDocument;
 }
 
-async function reportsFor(triggerId: string): Promise<typeof reports> {
-  const until = Date.now() + 10_000;
-  while (!reports.some((r) => r.report.trigger_id === triggerId)) {
-    if (Date.now() > until) throw new Error(`no export-complete message for ${triggerId}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  await new Promise((r) => setTimeout(r, 1000)); // room for a stray duplicate to surface
+const publishExportComplete: keyof ExportActivities = 'publishExportComplete';
+
+/**
+ * The export-complete messages for `triggerId`, once the observer has every one the closed run
+ * `workflowId` published: a second report is a second completed publish in its history, so it is
+ * awaited and counted too.
+ */
+async function reportsOf(workflowId: string, triggerId = workflowId): Promise<typeof reports> {
+  const published = (await completedActivities(client, [workflowId]))
+    .filter((a) => a.activityType === publishExportComplete)
+    .map((a) => a.result);
+  await until(
+    () => published.every((id) => reports.some((r) => r.id === id)),
+    `the export-complete messages of ${workflowId}`,
+  );
   return reports.filter((r) => r.report.trigger_id === triggerId);
 }
 
 describe('exports on the real emulators', () => {
   it('writes tonight’s files for a seeded date and reports once on nba-phase6-export-complete', async () => {
     const triggerId = gameDayTriggerId(gameDate, triggerKeys.phase6);
+    const workflowId = exportWorkflowIdFor(gameDate, 'tonight');
     const report = await client.workflow.execute(exportWorkflow, {
-      workflowId: exportWorkflowIdFor(gameDate, 'tonight'),
+      workflowId,
       taskQueue,
       args: [
         {
@@ -155,7 +166,7 @@ describe('exports on the real emulators', () => {
       streaks: readExport('v1/streaks/today.json').rows.length,
     });
 
-    const published = await reportsFor(triggerId);
+    const published = await reportsOf(workflowId, triggerId);
     assert.equal(published.length, 1, 'exactly one export-complete message');
     assert.deepEqual(published[0]!.report, report);
     assert.equal(published[0]!.attributes.trigger_id, triggerId);
@@ -186,7 +197,7 @@ describe('exports on the real emulators', () => {
     const performance = readExport(`v1/systems/performance/${resultsDate}.json`);
     assert.deepEqual(performance.rows.map((r) => r.system_id).sort(), ['ensemble_v1', 'moving_average_baseline_v1']);
 
-    const published = await reportsFor(workflowId);
+    const published = await reportsOf(workflowId);
     assert.equal(published.length, 1);
     assert.equal(published[0]!.report.status, 'success');
   });
@@ -210,6 +221,6 @@ describe('exports on the real emulators', () => {
       args: [{ players: true, min_games: 3, target_date: gameDate }],
     });
     assert.deepEqual(stricter.row_counts, { 'player-profiles': 0 });
-    assert.equal((await reportsFor(workflowId)).length, 1);
+    assert.equal((await reportsOf(workflowId)).length, 1);
   });
 });
