@@ -226,7 +226,8 @@ function sizeProblem({ data, attributes }: IncomingMessage, maxMessageBytes: num
   if (data.length > maxMessageBytes) {
     return `${data.length} bytes exceeds the ${maxMessageBytes}-byte limit (BRIDGE_MAX_MESSAGE_BYTES)`;
   }
-  const entries = Object.entries(attributes);
+  // By name: Pub/Sub keeps no order of attributes, and every delivery must get the same reason.
+  const entries = Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (entries.length > pubsubLimits.attributesPerMessage) {
     return `${entries.length} attributes; Pub/Sub allows ${pubsubLimits.attributesPerMessage}`;
   }
