@@ -8,11 +8,10 @@ import { type Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createBackfillActivities, type BackfillReads } from '../../src/backfill/activities';
-import type { Alert } from '../../src/alerts/alert';
 import { backfillDatesOf } from '../../src/backfill/reads';
 import { addDays } from '../../src/time';
 import type { ExportComplete } from '../../src/messages/export-message';
-import type { Trigger, TriggerRequest } from '../../src/messages/trigger';
+import type { Trigger } from '../../src/messages/trigger';
 import { phaseDefinition, pipeline, type PhaseKey } from '../../src/pipeline/definition';
 import { backfillTriggerId, workflowIdFor } from '../../src/pipeline/ids';
 import type { ExportRun, ExportWritten } from '../../src/exports/activities';
@@ -27,6 +26,7 @@ import {
 import { datesOf } from '../../src/backfill/plan';
 import { stepFiredSignal } from '../../src/date-run/signals';
 import { statusQuery } from '../../src/date-run/status';
+import { recordingActivities } from '../helpers/activities';
 import {
   everyDayHasGames,
   holdingTheClock,
@@ -41,8 +41,6 @@ const taskQueue = 'backfill-test';
 const restartQueue = 'backfill-restart-test';
 let env: TestWorkflowEnvironment;
 let client: Client;
-const published: TriggerRequest[] = [];
-const alerts: Alert[] = [];
 const exported: ExportComplete[] = [];
 const history = memoryRunHistory();
 /** processor_run_history as the processors write it: one row per run. */
@@ -94,20 +92,19 @@ const reads: BackfillReads = {
   closedRunOf: (date) => history.activities.closedRunOf(date),
 };
 
+const recording = recordingActivities({
+  async onPublish({ message }) {
+    if (message.trigger_source === 'backfill') await answer(message);
+  },
+});
+const { published, alerts } = recording;
+
 const activities = (queue: string) =>
   holdingTheClock(env, {
     ...history.activities,
     ...everyDayHasGames,
     ...createBackfillActivities(client, reads, queue),
-    async publishTrigger(request: TriggerRequest) {
-      published.push(request);
-      if (request.message.trigger_source === 'backfill') await answer(request.message);
-      return `message-${published.length}`;
-    },
-    sendAlert(alert: Alert) {
-      alerts.push(alert);
-      return Promise.resolve({ outcome: 'raised' as const, workflowId: `alert-${alerts.length}` });
-    },
+    ...recording.activities,
     runExport({ exportType }: ExportRun): Promise<ExportWritten> {
       return Promise.resolve({ exportType, paths: [`v1/${exportType}.json`], rowCount: 1 });
     },
