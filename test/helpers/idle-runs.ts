@@ -56,7 +56,8 @@ async function snapshot(client: Client, workflowIds: string[]): Promise<Snapshot
  * Waits until the runs `workflowIds` and their children are idle (no workflow task, activity or
  * child start pending) and have stayed so between two looks, and returns the activities they
  * completed. Once the signals a test sent are in the histories, an idle run does nothing more until
- * a timer fires, so these are all the activities those signals led to.
+ * a timer fires, so these are all the activities those signals led to. Each id is read at its
+ * latest run: what a run did before it continued as new is not counted.
  */
 export async function completedActivities(
   client: Client,
