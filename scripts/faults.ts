@@ -10,8 +10,10 @@ import { parseArgs } from 'node:util';
 import { writeReport } from '../dev/faults/report';
 import { runFaultSuite } from '../dev/faults/scenarios/suite';
 import { root } from '../dev/stack/local';
+import { log } from '../src/platform/log';
 
 async function main(): Promise<void> {
+  log.level = 'warn'; // what scenarios do in this process (opening dates) is not the suite's output
   const { values } = parseArgs({
     options: { fast: { type: 'boolean', default: false }, only: { type: 'string' }, seed: { type: 'string' } },
   });
