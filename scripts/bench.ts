@@ -1,5 +1,6 @@
 // `npm run bench`: how fast a complete phase 2 turns into the phase 3 trigger, end to end through
-// the real servers, the bridge and the worker processes. Prints figures and writes them to
+// the real servers, the bridge and the worker processes: all 21 completions at once onto a new date
+// (a burst), and the last one alone once the run holds the other 20 (the hop). Prints figures and writes them to
 // bench-results/phase3-latency.json. Then start-up: the worker with and without the prebuilt
 // workflow bundle, `pipeline status` compiled vs tsx vs `temporal workflow query` (medians in
 // bench-results/startup.json; `npm run bench` builds first; BENCH_STARTUP=0 skips them). Compare
@@ -7,7 +8,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Message, PubSub } from '@google-cloud/pubsub';
-import { pipeline } from '../src/pipeline/definition';
+import { Client, Connection } from '@temporalio/client';
+import { statusQuery } from '../src/date-run/status';
+import { workflowIdFor } from '../src/pipeline/ids';
+import { phaseDefinition, pipeline } from '../src/pipeline/definition';
 import { phaseCompletions } from '../dev/simulate/day';
 import { freePort, startBigQueryEmulator, startDevServer, startPubSubEmulator, tempDir } from '../dev/stack/ephemeral';
 import { processSpecs, root } from '../dev/stack/local';
@@ -34,6 +38,16 @@ async function main(): Promise<void> {
   };
   const processes = await Promise.all(processSpecs().map((spec) => startService({ ...spec, env }, dir)));
   const triggers = await observe(emulator.pubsub, pipeline.topics.phase3Trigger);
+  // The emulator's own delivery, published and received the same way: the hop carries two of them.
+  await emulator.pubsub.createTopic('bench-echo');
+  const echoes = await observe(emulator.pubsub, 'bench-echo');
+  let echo = 0;
+  async function delivery(): Promise<number> {
+    const key = `echo-${++echo}`;
+    await emulator.pubsub.topic('bench-echo').publishMessage({ json: { game_date: key } });
+    const published = performance.now();
+    return (await echoes.next(key, 10_000)) - published;
+  }
 
   let date = Date.UTC(2024, 0, 1); // past dates: event-driven only, and never `future:`
   const nextDate = () => new Date((date += 86_400_000)).toISOString().slice(0, 10);
@@ -49,14 +63,42 @@ async function main(): Promise<void> {
     return received - published;
   }
 
+  const connection = await Connection.connect({ address: temporal.env.TEMPORAL_ADDRESS });
+  const client = new Client({ connection });
+  /** The last completion alone, once the run holds the others: the hop from it to the trigger. */
+  async function lastHop(): Promise<number> {
+    const gameDate = nextDate();
+    const messages = phaseCompletions('phase2', { gameDate, correlationId: `bench-${gameDate}`, duplicates: 0 });
+    const last = messages.pop()!;
+    await Promise.all(
+      messages.map(({ topic, message }) => emulator.pubsub.topic(topic).publishMessage({ json: message })),
+    );
+    const others = phaseDefinition('phase2').processors.length - 1;
+    for (const until = Date.now() + 60_000; ; await new Promise((r) => setTimeout(r, 20))) {
+      if (Date.now() > until) throw new Error(`the run of ${gameDate} never held ${others} completions`);
+      const status = await client.workflow
+        .getHandle(workflowIdFor(gameDate))
+        .query(statusQuery)
+        .catch(() => undefined);
+      if (status?.phases.phase2.completed_count === others) break;
+    }
+    await emulator.pubsub.topic(last.topic).publishMessage({ json: last.message });
+    const published = performance.now();
+    return (await triggers.next(gameDate, 60_000)) - published;
+  }
+
   const firstDate = nextDate();
   date -= 86_400_000;
   await oneDay(0); // warm-up: worker bundle, connections
   const withoutDuplicates: number[] = [];
   const withDuplicates: number[] = [];
+  const hops: number[] = [];
+  const deliveries: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
+    deliveries.push(await delivery());
     withoutDuplicates.push(await oneDay(0));
     withDuplicates.push(await oneDay(21)); // every processor delivered twice
+    hops.push(await lastHop());
   }
   const concurrentStart = performance.now();
   await Promise.all(Array.from({ length: 10 }, () => oneDay(21)));
@@ -65,8 +107,17 @@ async function main(): Promise<void> {
   const figures = {
     measured_at: new Date().toISOString(),
     rounds: ROUNDS,
+    last_completion_hop_ms: {
+      description: 'the last phase 2 completion, published once the run holds the other 20 → phase 3 trigger received',
+      ...summary(hops),
+      without_two_emulator_deliveries_median: round(median(hops) - 2 * median(deliveries)),
+    },
+    pubsub_emulator_delivery_ms: {
+      description: 'a message published on the emulator, confirmed → received by a subscriber (the hop has two)',
+      ...summary(deliveries),
+    },
     phase3_trigger_latency_ms: {
-      description: 'last of 21 phase 2 completions confirmed by Pub/Sub → phase 3 trigger received',
+      description: 'all 21 phase 2 completions published at once onto a new date, confirmed → phase 3 trigger received',
       without_duplicates: summary(withoutDuplicates),
       with_every_message_twice: summary(withDuplicates),
       ratio_duplicates_to_clean_median: round(median(withDuplicates) / median(withoutDuplicates)),
@@ -101,7 +152,8 @@ async function main(): Promise<void> {
   await stopAll();
 
   async function stopAll(): Promise<void> {
-    await triggers.close();
+    await Promise.all([triggers.close(), echoes.close()]);
+    await connection.close();
     for (const p of processes.reverse()) await p.stop();
     await emulator.stop();
     await bigquery.stop();
