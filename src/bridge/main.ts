@@ -102,13 +102,13 @@ function startPulling(
   pubsub: PubSub,
   handle: Handle,
   bridge: ProcessConfig['bridge'],
-  recreate: () => Promise<void>,
+  readyTopology: () => Promise<void>,
 ): Pulling {
   return pullAll(pubsub, bridgeTopics, handle, {
     maxOutstanding: bridge.maxOutstanding,
     redelivery: bridge.redelivery,
     // A subscription deleted under us is not recreated: the check names it, and we exit at once.
-    recreate,
+    readyTopology,
     giveUpAfterMs: bridge.resubscribeGiveUpMs,
     drainMs: bridge.drainMs,
     // Deaf is worse than down: exit so the supervisor (stack, container, fault suite) restarts us.

@@ -14,7 +14,7 @@ export interface ResubscribeOptions {
   /** Called when `topic`'s subscription is lost, before it is closed (its messages are let go). */
   onLost: (topic: string) => void;
   /** Readies the topology before resubscribing; a MissingResourceError means only `pipeline init` can help. */
-  recreate: () => Promise<void>;
+  readyTopology: () => Promise<void>;
   onFatal: (error: Error) => void;
   giveUpAfterMs: number;
   firstBackoffMs: number;
@@ -115,7 +115,7 @@ export class PullSubscriptions {
   /** Resubscribes the broken topics; the error when what they need is missing (retrying cannot help). */
   private async resubscribe(): Promise<MissingResourceError | undefined> {
     try {
-      await this.options.recreate();
+      await this.options.readyTopology();
       for (const topic of [...this.broken]) {
         this.broken.delete(topic);
         this.open(topic);

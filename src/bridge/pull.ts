@@ -24,7 +24,7 @@ export interface PullOptions {
   maxOutstanding: number;
   redelivery: Redelivery;
   /** Readies the topology before resubscribing: the bridge checks it; a MissingResourceError exits at once. */
-  recreate: () => Promise<void>;
+  readyTopology: () => Promise<void>;
   /** Called once when resubscribing has kept failing for `giveUpAfterMs`: exit non-zero. */
   onFatal: (error: Error) => void;
   /** Default 5 minutes. */
@@ -70,7 +70,7 @@ export function pullAll(pubsub: PubSub, topics: readonly string[], handle: Handl
   const subscriptions = new PullSubscriptions(topics, {
     open,
     onLost: (topic) => inFlight.get(topic)?.release(),
-    recreate: options.recreate,
+    readyTopology: options.readyTopology,
     onFatal: options.onFatal,
     giveUpAfterMs: options.giveUpAfterMs ?? 5 * 60_000,
     firstBackoffMs: options.resubscribeBackoffMs ?? 1000,

@@ -106,7 +106,7 @@ before(async () => {
   bridge = pullAll(emulator.pubsub, completionTopics, recording, {
     maxOutstanding: 50,
     redelivery: 'ack-deadline',
-    recreate: () => ensureTopology(emulator.pubsub),
+    readyTopology: () => ensureTopology(emulator.pubsub),
     onFatal: (error) => assert.fail(error),
     log,
   });

@@ -112,7 +112,7 @@ before(async () => {
   bridge = pullAll(pubsub, completionTopics, recordingHandle, {
     maxOutstanding: 100,
     redelivery: 'ack-deadline',
-    recreate: () => ensureTopology(pubsub),
+    readyTopology: () => ensureTopology(pubsub),
     onFatal: (error) => assert.fail(error),
     log,
   });

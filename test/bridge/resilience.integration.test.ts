@@ -148,7 +148,7 @@ function bridge(t: TestContext, on: string[], handle: Handle, overrides: Partial
   const pulling = pullAll(pubsub, on, handle, {
     maxOutstanding: 10,
     redelivery: 'ack-deadline',
-    recreate: () => ensureTopology(pubsub, topology),
+    readyTopology: () => ensureTopology(pubsub, topology),
     onFatal: (error) => fatal.push(error),
     resubscribeBackoffMs: 200,
     log,
@@ -410,7 +410,7 @@ describe('failures that might pass later are retried, within bounds', () => {
 describe('the bridge never stays up deaf', () => {
   it('gives up (so its supervisor restarts it) when it cannot re-create a lost subscription', async (t) => {
     const { fatal } = bridge(t, [topics.phase5], handler(), {
-      recreate: () => Promise.reject(new Error('PERMISSION_DENIED: pubsub.subscriptions.create')),
+      readyTopology: () => Promise.reject(new Error('PERMISSION_DENIED: pubsub.subscriptions.create')),
       checkEveryMs: 200,
       giveUpAfterMs: 1500,
     });
@@ -426,7 +426,7 @@ describe('the bridge never stays up deaf', () => {
 
   it('exits at once when a subscription it needs is gone: only pipeline init brings it back', async (t) => {
     const { fatal } = bridge(t, [topics.phase5], handler(), {
-      recreate: () => checkTopology(pubsub, bridgeNeeds(true)), // what the deployed bridge does
+      readyTopology: () => checkTopology(pubsub, bridgeNeeds(true)), // what the deployed bridge does
       checkEveryMs: 200,
       giveUpAfterMs: 10 * 60_000, // retrying would not help: it must not wait this long
     });
