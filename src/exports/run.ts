@@ -17,7 +17,7 @@ import type { ExportType } from '../pipeline/exports';
 import { relativeDateTimeZone, resolveTargetDate, updatesLatest } from '../time';
 import { failureMessage } from '../temporal/failure';
 import { scheduledOrStartTime } from '../temporal/scheduled-time';
-import { CorrelationId, GameDate, PipelinePhase } from '../temporal/search-attributes';
+import { findableBy } from '../temporal/search-attributes';
 import { errorMessage } from '../platform/errors';
 
 const { runExport } = wf.proxyActivities<ExportActivities>(exporting);
@@ -41,12 +41,7 @@ export class TriggeredExport {
 
   /** The Web UI finds the run by its date, its phase and the trigger's correlation id. */
   showInWebUi(): void {
-    const { trigger } = this;
-    wf.upsertSearchAttributes([
-      { key: GameDate, value: this.targetDate },
-      { key: PipelinePhase, value: 'phase6' },
-      ...(trigger.correlation_id ? [{ key: CorrelationId, value: trigger.correlation_id }] : []),
-    ]);
+    findableBy(this.targetDate, this.trigger.correlation_id ?? null, 'phase6');
   }
 
   /** Every export type as its own activity, in parallel: what each wrote, or why it failed. */

@@ -16,7 +16,7 @@ import { exportWorkflow } from './workflow';
 import { resolveOrReject } from './run';
 import { failureMessage } from '../temporal/failure';
 import { scheduledOrStartTime } from '../temporal/scheduled-time';
-import { GameDate, PipelinePhase } from '../temporal/search-attributes';
+import { findableBy, GameDate } from '../temporal/search-attributes';
 import { calendarDateIn } from '../time';
 
 // Ten seconds at most: opening the day matters more, and phase 5 asks again at its backup deadline.
@@ -32,10 +32,7 @@ export async function scheduledExportWorkflow(job: ScheduledExportJob): Promise<
   const firedAt = scheduledOrStartTime();
   const targetDate = resolveOrReject(job.targetDate, firedAt);
   const workflowId = exportWorkflowIdFor(targetDate, job.set);
-  wf.upsertSearchAttributes([
-    { key: GameDate, value: targetDate },
-    { key: PipelinePhase, value: 'phase6' },
-  ]);
+  findableBy(targetDate, null, 'phase6');
 
   // A forced run is a new export with new content: its own trigger_id (this firing's run id, unique even
   // for two firings in one second), so consumers don't drop it.

@@ -7,7 +7,8 @@ import { PipelinePhase } from '../temporal/search-attributes';
 import type { GameDayState } from './state';
 
 export class PhaseShown {
-  /** The phase waited on and the correlation ids, as last shown. */
+  /** The phase waited on, and the whole line, as last shown. */
+  private phase = '';
   private shown = '';
 
   constructor(private readonly state: GameDayState) {}
@@ -21,7 +22,8 @@ export class PhaseShown {
     ].filter(Boolean);
     const shown = `${phase} ${ids.join(' ')}`;
     if (shown === this.shown) return;
-    if (phase !== this.shown.split(' ')[0]) wf.upsertSearchAttributes([{ key: PipelinePhase, value: phase }]);
+    if (phase !== this.phase) wf.upsertSearchAttributes([{ key: PipelinePhase, value: phase }]);
+    this.phase = phase;
     this.shown = shown;
     // The Web UI's one line about the run, with both correlation ids (the search attribute holds one).
     const rerun = state.rerun ? ` (rerun ${state.rerun.attempt})` : '';

@@ -20,12 +20,17 @@ export const searchAttributeDefinitions = {
  * correlation id, with a one-line summary of what it is.
  */
 export function searchable(gameDate: string, correlationId: string | null, phase: string): void {
+  findableBy(gameDate, correlationId, phase);
+  wf.setCurrentDetails(`${phase} of ${gameDate}${correlationId ? ` (correlation ${correlationId})` : ''}`);
+}
+
+/** Sets the run's date, phase and (when known) correlation id, what the Web UI searches by. */
+export function findableBy(gameDate: string, correlationId: string | null, phase: string): void {
   wf.upsertSearchAttributes([
     { key: GameDate, value: gameDate },
     { key: PipelinePhase, value: phase },
     ...(correlationId ? [{ key: CorrelationId, value: correlationId }] : []),
   ]);
-  wf.setCurrentDetails(`${phase} of ${gameDate}${correlationId ? ` (correlation ${correlationId})` : ''}`);
 }
 
 /** The summary line the Web UI shows for a date's run, however it was started. */
